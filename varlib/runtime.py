@@ -1,0 +1,117 @@
+"""Where and how a computation runs: device, threads, seeds, provenance.
+
+Same seed => same numbers holds only on the same device with the same number of
+torch threads (1 vs 2 CPU threads differ by ~4e-9 in float32 sums), so every
+stored result records :func:`provenance`, and :func:`setup` pins the thread
+count before anything is computed.
+"""
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+__all__ = ["DEVICES", "resolve_device", "device_name", "member_generator", "member_seed",
+           "setup", "Runtime", "provenance", "git_commit"]
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU. ``"cuda"`` without a GPU is an error."""
+    if isinstance(device, torch.device):
+        return device
+    base = str(device).split(":")[0]
+    if base not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES} (or 'cuda:N'), got {device!r}")
+    if base == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if base == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' was asked for but torch sees no CUDA GPU; use device='auto' or 'cpu'")
+    return torch.device(device)
+
+
+def device_name(device: torch.device) -> str:
+    """Human-readable device: the GPU model, or the CPU with its thread count."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"CPU ({platform.machine()}, {torch.get_num_threads()} torch threads)"
+
+
+def member_seed(seed: int, member: int) -> int:
+    """A 63-bit seed for ensemble member ``member`` of a run seeded with ``seed``.
+
+    Derived with numpy's SeedSequence, so member r's draws do not depend on how
+    many members the ensemble has (growing R keeps the first draws).
+    """
+    state = np.random.SeedSequence([int(seed), int(member)]).generate_state(2, dtype=np.uint32)
+    return int(state[0]) << 31 | int(state[1]) >> 1
+
+
+def member_generator(seed: int, member: int) -> torch.Generator:
+    """A CPU generator for one ensemble member (draw on CPU, then move: same nets on any device)."""
+    return torch.Generator().manual_seed(member_seed(seed, member))
+
+
+def git_commit(repo: str | Path | None = None) -> str:
+    """The current git commit (with ``-dirty`` if the tree has changes), or ``"unknown"``."""
+    cwd = Path(repo) if repo else Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=cwd, capture_output=True,
+                             text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The resolved execution context of one chapter run."""
+
+    device: torch.device
+    seed: int
+    threads: int
+
+    def provenance(self) -> dict:
+        return provenance(self.device, self.seed)
+
+
+def setup(device: str = "auto", seed: int = 0, threads: int = 2) -> Runtime:
+    """Resolve the device, pin torch's CPU thread count and return the :class:`Runtime`."""
+    if not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a positive integer, got {threads!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    torch.set_num_threads(threads)
+    return Runtime(resolve_device(device), seed, threads)
+
+
+def provenance(device: torch.device | str = "cpu", seed: int | None = None) -> dict:
+    """Everything needed to say where a number came from."""
+    import varlib
+
+    device = resolve_device(device)
+    info = {
+        "varlib": varlib.__version__,
+        "commit": git_commit(),
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda or "none",
+        "device": str(device),
+        "device_name": device_name(device),
+        "torch_threads": torch.get_num_threads(),
+    }
+    if seed is not None:
+        info["seed"] = seed
+    return info
+
+
+def as_dict(runtime: Runtime) -> dict:  # pragma: no cover - convenience
+    return {**asdict(runtime), "device": str(runtime.device)}
