@@ -1,8 +1,18 @@
 """varlib: the computing library under the Trainability Book.
 
-One module per concept; public names are re-exported here.
+One module per concept (activations, family, ensemble, training, results,
+config, runtime, variability, plots, report, book); public names are
+re-exported here.
 """
 __version__ = "0.1.0"
 
 from varlib.activations import ACTIVATIONS, Activation, get_activation, maxout_second_moment  # noqa: E402,F401
-from varlib.runtime import provenance, resolve_device, setup  # noqa: E402,F401
+from varlib.config import CHAPTERS, PROFILES, Settings, chapter_settings  # noqa: E402,F401
+from varlib.ensemble import (MLPEnsemble, built_param_count, forward, init_mlp_ensemble,  # noqa: E402,F401
+                             member_module)
+from varlib.family import family_scorecard, family_table, param_count, width_for_budget  # noqa: E402,F401
+from varlib.report import VERDICTS, run_summary, scorecard  # noqa: E402,F401
+from varlib.results import CorruptResultWarning, ResultStore  # noqa: E402,F401
+from varlib.runtime import Runtime, provenance, resolve_device, setup  # noqa: E402,F401
+from varlib.training import TrainResult, accuracy_pm1, member_losses, train_ensemble  # noqa: E402,F401
+from varlib.variability import coefficient_of_variation, collapse_table, grid_points, landscapes, random_landscapes  # noqa: E402,F401

@@ -102,7 +102,7 @@ def provenance(device: torch.device | str = "cpu", seed: int | None = None) -> d
         "varlib": varlib.__version__,
         "commit": git_commit(),
         "python": sys.version.split()[0],
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),
         "cuda": torch.version.cuda or "none",
         "device": str(device),
         "device_name": device_name(device),

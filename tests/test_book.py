@@ -1,0 +1,111 @@
+"""The book as a whole: every chapter executes under papermill (smoke), and the strict build succeeds.
+
+One smoke build per test session, into a temporary folder; the repository's own _build/ and results/ are
+never touched.
+"""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from varlib.book import BookError, notebook_parameters, notebook_source, run_book, toc_files
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = [Path(e).name for e in toc_files(ROOT) if notebook_source(ROOT, e)]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def smoke_book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    index = run_book(ROOT, "smoke", device="cpu", build_dir=out / "_build", results_dir=out / "results",
+                     progress=False)
+    return out / "_build" / "smoke", index
+
+
+def _page(build, entry):
+    return BeautifulSoup((build / "_build" / "html" / f"{entry}.html").read_text(), "html.parser")
+
+
+def test_every_chapter_has_a_tagged_parameters_cell_with_the_common_parameters():
+    for entry in toc_files(ROOT):
+        source = notebook_source(ROOT, entry)
+        if source:
+            params = notebook_parameters(source)
+            assert {"profile", "device", "seed", "threads", "results_dir"} <= set(params), entry
+            assert params["profile"] == "standard" and params["device"] == "auto", entry
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_executes_on_smoke_without_errors(smoke_book, chapter):
+    import nbformat
+
+    build, _ = smoke_book
+    nb = nbformat.read(next((build / "executed").rglob(f"{chapter}.ipynb")), as_version=4)
+    assert nb.metadata.papermill.parameters["profile"] == "smoke"
+    assert not any(c.metadata.get("papermill", {}).get("exception") for c in nb.cells)
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "hide-input" in injected[0].metadata.tags
+
+
+def test_strict_build_renders_every_page(smoke_book):
+    build, index = smoke_book
+    assert index.exists()
+    for entry in toc_files(ROOT):
+        page = _page(build, entry)
+        assert not page.select("div.output.traceback"), entry
+        assert not page.select(".output.stderr"), entry
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_page_has_numbered_figures_and_a_scorecard(smoke_book, chapter):
+    build, _ = smoke_book
+    entry = next(e for e in toc_files(ROOT) if Path(e).name == chapter)
+    page = _page(build, entry)
+    captions = [c.get_text(" ", strip=True) for c in page.select("figcaption")]
+    assert captions and all(c.startswith("Fig.") for c in captions)
+    assert all(img.get("src") for img in page.select("figure img"))
+    assert "Scorecard" in page.get_text() and "Verdict" in page.get_text()
+
+
+def test_status_page_lists_every_chapter(smoke_book):
+    build, _ = smoke_book
+    text = _page(build, "chapters/status").get_text(" ")
+    for chapter in CHAPTERS:
+        assert chapter in text
+    assert "smoke" in text and "torch" in text and "FAILED" not in text
+
+
+def test_unknown_parameter_and_chapter_are_rejected_before_running(tmp_path):
+    with pytest.raises(BookError, match="no parameter.*'widht'.*allowed"):
+        run_book(ROOT, "smoke", ["family"], params={"widht": 3}, build_dir=tmp_path, progress=False)
+    with pytest.raises(BookError, match="unknown chapter.*allowed: family"):
+        run_book(ROOT, "smoke", ["nope"], build_dir=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="draws must be > 0"):
+        run_book(ROOT, "smoke", ["family"], params={"draws": -1}, build_dir=tmp_path, progress=False)
+
+
+def test_cli_reports_bad_input_clearly():
+    proc = subprocess.run([sys.executable, "-m", "varlib", "book", "--profile", "smoke", "-p", "bogus=1",
+                           "--no-html", "--build-dir", "/tmp/unused"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 1 and "error: chapter 'family' has no parameter(s) 'bogus'" in proc.stderr
+
+
+def test_a_raising_chapter_fails_the_run(tmp_path):
+    """A book whose chapter raises: the run reports it and fails; nothing is rendered."""
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    for name in ("_config.yml", "references.bib"):
+        shutil.copy2(ROOT / name, book / name)
+    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/intro\nchapters:\n  - file: chapters/bad\n")
+    (book / "chapters" / "intro.md").write_text("# Intro\n")
+    source = (ROOT / "chapters" / "family.py").read_text()
+    (book / "chapters" / "bad.py").write_text(source.replace("import varlib\n", "import varlib\nraise RuntimeError('boom')\n", 1))
+    with pytest.raises(BookError, match="1 chapter.*failed: bad"):
+        run_book(book, "smoke", device="cpu", build_dir=tmp_path / "_build", results_dir=tmp_path / "r",
+                 progress=False)
+    assert not (tmp_path / "_build" / "smoke" / "_build").exists()

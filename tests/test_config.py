@@ -1,0 +1,35 @@
+import pytest
+
+from varlib.config import CHAPTERS, PROFILES, chapter_settings
+
+
+def test_profiles_share_keys_and_validate():
+    for chapter, profiles in CHAPTERS.items():
+        assert set(profiles) == set(PROFILES)
+        keys = [set(p) for p in profiles.values()]
+        assert all(k == keys[0] for k in keys)
+        for profile in PROFILES:
+            chapter_settings(chapter, profile)
+
+
+def test_override_wins_and_is_marked():
+    cfg = chapter_settings("family", "smoke", draws=7, depths=[2, 3], budgets=None)
+    assert cfg.draws == 7 and cfg.depths == (2, 3) and cfg.grid == CHAPTERS["family"]["smoke"]["grid"]
+    assert cfg.overridden == ("depths", "draws")
+    assert cfg.table().loc["draws", "source"] == "override"
+    with pytest.raises(AttributeError, match="no parameter"):
+        cfg.nonexistent
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(profile="huge"), "profile"), (dict(widths=[3]), "unknown parameter.*widths.*allowed"),
+    (dict(draws=0), "draws"), (dict(draws=2.5), "draws"), (dict(depths=[]), "depths"),
+    (dict(depths=[1, -2]), r"depths\[1\]"), (dict(sigma_b=-0.1), "sigma_b"), (dict(grid="big"), "grid")])
+def test_bad_settings(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        chapter_settings("family", **kwargs)
+
+
+def test_unknown_chapter():
+    with pytest.raises(ValueError, match="allowed: family"):
+        chapter_settings("nope")

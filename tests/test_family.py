@@ -1,0 +1,55 @@
+import itertools
+
+import pytest
+
+from varlib.ensemble import built_param_count
+from varlib.family import family_table, param_count, width_for_budget
+
+
+@pytest.mark.parametrize("depth, width, d_in, d_out, act", [
+    (1, 7, 2, 1, "relu"), (3, 5, 2, 1, "abs"), (8, 16, 2, 1, "relu"), (2, 4, 5, 3, "tanh"),
+    (4, 3, 2, 1, "maxout:3"), (1, 2, 3, 2, "maxout:2")])
+def test_formula_matches_built_module(depth, width, d_in, d_out, act):
+    rank = int(act.split(":")[1]) if ":" in act else 1
+    assert param_count(depth, width, d_in, d_out, rank) == built_param_count(depth, width, act, d_in, d_out)
+
+
+def test_spec_formula_for_2d_inputs():
+    for L, w in itertools.product(range(1, 20), range(1, 30)):
+        assert param_count(L, w) == (L - 1) * w * w + (L + 3) * w + 1
+
+
+def test_width_is_the_closest_to_the_budget():
+    for budget, depth, rank in itertools.product([50, 333, 2000, 10_007], [1, 2, 5, 17, 64], [1, 3]):
+        if param_count(depth, 1, rank=rank) > budget:
+            continue
+        w = width_for_budget(budget, depth, rank=rank)
+        best = min(abs(param_count(depth, v, rank=rank) - budget) for v in range(1, 2 * budget))
+        assert abs(param_count(depth, w, rank=rank) - budget) == best
+
+
+def test_spec_width_table():
+    spec = {2000: [500, 42, 25, 16, 11, 7, 5, 3], 5000: [1250, 68, 40, 26, 18, 12, 8, 6],
+            10000: [2500, 98, 57, 37, 25, 17, 12, 8], 20000: [5000, 139, 80, 53, 36, 25, 17, 12]}
+    table = family_table(list(spec), [1, 2, 4, 8, 16, 32, 64, 128])
+    for budget, widths in spec.items():
+        assert table[table.budget == budget].width.tolist() == widths
+
+
+def test_activation_ratio_rises_with_depth_from_two_but_one_layer_is_largest():
+    t = family_table([5000], [1, 2, 4, 8, 16, 32, 64])
+    assert t[t.depth >= 2].activation_ratio.is_monotonic_increasing
+    assert t.activation_ratio.iloc[0] == pytest.approx(0.25, abs=1e-3)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(budget=10, depth=8), "too small"), (dict(budget=2000, depth=0), "depth"),
+    (dict(budget=-5, depth=2), "budget"), (dict(budget=100, depth=2.5), "depth"), (dict(budget=100, depth=True), "depth")])
+def test_bad_inputs(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        width_for_budget(**kwargs)
+
+
+def test_bad_width():
+    with pytest.raises(ValueError, match="width"):
+        param_count(3, -1)

@@ -1,0 +1,75 @@
+import pytest
+import torch
+
+from varlib.ensemble import forward, init_mlp_ensemble, member_module
+from varlib.training import accuracy_pm1, member_losses, train_ensemble
+
+
+def _data(n=40, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 2, generator=g, dtype=torch.float64) * 2 - 1
+    return x, torch.sign(x[:, :1] * x[:, 1:]) + (x[:, :1] == 0)
+
+
+def test_ensemble_training_equals_separate_adam_runs():
+    """R members trained together == each trained alone with torch.optim.Adam (float64, 1e-10)."""
+    x, y = _data()
+    ens = init_mlp_ensemble(4, 3, 6, "abs", seed=2, device="cpu", dtype=torch.float64)
+    separate = [member_module(ens, r) for r in range(4)]
+    train_ensemble(ens, x, y, steps=30, lr=1e-2, progress=False)
+    for r, net in enumerate(separate):
+        opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+        for _ in range(30):
+            opt.zero_grad()
+            torch.nn.functional.softplus(-y * net(x)).mean().backward()
+            opt.step()
+        torch.testing.assert_close(forward(ens, x)[r], net(x), rtol=1e-10, atol=1e-10)
+
+
+def test_diverged_member_is_frozen_and_others_go_on():
+    x, y = _data()
+    ens = init_mlp_ensemble(3, 2, 5, "relu", seed=0, device="cpu", dtype=torch.float64)
+    ref = init_mlp_ensemble(3, 2, 5, "relu", seed=0, device="cpu", dtype=torch.float64)
+    ens.weights[0][1, 0, 0] = float("nan")
+    res = train_ensemble(ens, x, y, steps=15, lr=1e-2, progress=False)
+    train_ensemble(ref, x, y, steps=15, lr=1e-2, progress=False)
+    assert res.diverged.tolist() == [False, True, False]
+    assert res.diverged_at.tolist() == [-1, 0, -1]
+    assert torch.isnan(res.losses[:, 1]).all() and torch.isfinite(res.losses[:, [0, 2]]).all()
+    for r in (0, 2):
+        torch.testing.assert_close(ens.weights[1][r], ref.weights[1][r])
+
+
+def test_loss_decreases_and_metric_is_recorded():
+    x, y = _data(64)
+    ens = init_mlp_ensemble(3, 2, 32, "abs", seed=0, device="cpu", dtype=torch.float64)
+    res = train_ensemble(ens, x, y, steps=200, lr=1e-2, metric=accuracy_pm1, eval_every=50, progress=False)
+    assert (res.losses[-1] < 0.5 * res.losses[0]).all()
+    assert res.eval_steps == [0, 50, 100, 150, 200] and res.metrics.shape == (5, 3)
+    assert (res.metrics[-1] >= 0.9).all()
+
+
+def test_shallow_wide_abs_net_fits_a_2x2_board():
+    """The 2x2 checkerboard (XOR of signs) on a 16x16 grid is fitted exactly by a wide |x| net."""
+    g = torch.linspace(-0.95, 0.95, 16, dtype=torch.float64)
+    x = torch.cartesian_prod(g, g)
+    y = torch.sign(x[:, :1] * x[:, 1:])
+    ens = init_mlp_ensemble(2, 1, 64, "abs", seed=0, device="cpu", dtype=torch.float64)
+    res = train_ensemble(ens, x, y, steps=300, lr=1e-2, metric=accuracy_pm1, eval_every=100, progress=False)
+    assert (res.metrics[-1] == 1.0).all()
+
+
+def test_cross_entropy_and_mse_losses_have_member_shape():
+    x = torch.randn(10, 2, dtype=torch.float64)
+    ens = init_mlp_ensemble(3, 1, 4, d_out=5, device="cpu", dtype=torch.float64)
+    assert member_losses(ens, x, torch.randint(0, 5, (10,)), "cross_entropy").shape == (3,)
+    assert member_losses(ens, x, torch.zeros(10, 5, dtype=torch.float64), "mse").shape == (3,)
+
+
+@pytest.mark.parametrize("kwargs, word", [(dict(steps=0), "steps"), (dict(lr=-1.0), "lr"),
+                                          (dict(loss="hinge"), "loss"), (dict(eval_every=0), "eval_every")])
+def test_bad_inputs(kwargs, word):
+    x, y = _data(8)
+    ens = init_mlp_ensemble(2, 1, 3, device="cpu")
+    with pytest.raises(ValueError, match=word):
+        train_ensemble(ens, x.float(), y.float(), **({"steps": 5} | kwargs))
