@@ -53,3 +53,16 @@ def test_bad_inputs(kwargs, word):
 def test_bad_width():
     with pytest.raises(ValueError, match="width"):
         param_count(3, -1)
+
+
+def test_scorecard_verdicts_follow_the_numbers():
+    import pandas as pd
+
+    from varlib.family import family_scorecard
+
+    collapsed = pd.DataFrame({"relu": [0.0, 1.0], "abs": [0.0, 0.5]}, index=pd.Index([2, 64], name="depth"))
+    rows = family_scorecard(family_table([2000], [1, 2, 4, 8, 128]), collapsed)
+    assert [r["verdict"] for r in rows] == ["partly reproduced", "partly reproduced", "reproduced"]
+    assert "within 5 % up to depth 8" in rows[0]["ours"]
+    rows = family_scorecard(family_table([20000], [2, 4, 8]), collapsed.assign(relu=[0.0, 0.2]))
+    assert [r["verdict"] for r in rows] == ["reproduced", "reproduced", "not reproduced"]
