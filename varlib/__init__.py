@@ -1,7 +1,8 @@
 """varlib: the computing library under the Trainability Book.
 
 One module per concept (activations, family, ensemble, training, results,
-config, runtime, variability, plots, report, book); public names are
+config, runtime, variability, regions, region_bounds, bench, plots, report,
+book); public names are
 re-exported here.
 """
 __version__ = "0.1.0"
@@ -11,6 +12,9 @@ from varlib.config import CHAPTERS, PROFILES, Settings, chapter_settings  # noqa
 from varlib.ensemble import (MLPEnsemble, built_param_count, forward, init_mlp_ensemble,  # noqa: E402,F401
                              member_module)
 from varlib.family import family_scorecard, family_table, param_count, width_for_budget  # noqa: E402,F401
+from varlib.region_bounds import complexity_bounds  # noqa: E402,F401
+from varlib.regions import (MaxoutParams, activation_regions, count_regions, count_regions_lp,  # noqa: E402,F401
+                            decision_boundary, grid_region_count, init_maxout_net)
 from varlib.report import VERDICTS, run_summary, scorecard  # noqa: E402,F401
 from varlib.results import CorruptResultWarning, ResultStore  # noqa: E402,F401
 from varlib.runtime import Runtime, provenance, resolve_device, setup  # noqa: E402,F401
