@@ -1,7 +1,8 @@
 """varlib: the computing library under the Trainability Book.
 
 One module per concept (activations, family, ensemble, training, results,
-config, runtime, variability, regions, region_bounds, linear_exact, bench, plots, report,
+config, runtime, variability, regions, region_bounds, linear_exact,
+parameterizations, data, bench, plots, report,
 book); public names are
 re-exported here.
 """
@@ -12,9 +13,12 @@ from varlib.config import CHAPTERS, PROFILES, Settings, chapter_settings  # noqa
 from varlib.ensemble import (MLPEnsemble, built_param_count, forward, init_mlp_ensemble,  # noqa: E402,F401
                              member_module)
 from varlib.family import family_scorecard, family_table, param_count, width_for_budget  # noqa: E402,F401
+from varlib.data import DATASETS, Dataset, load_dataset  # noqa: E402,F401
 from varlib.linear_exact import (DeepLinear, LinearSolution, LinearTask, critical_gamma,  # noqa: E402,F401
                                  gaussian_task, hessian_at_zero, prediction_moments, reduced_loss,
                                  solve_global, task_from_data)
+from varlib.parameterizations import (PRESETS, Parameterization, abc_forward, coord_check,  # noqa: E402,F401
+                                      get_parameterization, init_params, train_abc)
 from varlib.region_bounds import complexity_bounds  # noqa: E402,F401
 from varlib.regions import (MaxoutParams, activation_regions, count_regions, count_regions_lp,  # noqa: E402,F401
                             decision_boundary, grid_region_count, init_maxout_net)
