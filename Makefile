@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= standard
 
-.PHONY: install book test clean
+.PHONY: install browser book test clean
 
 install: $(VENV)/.installed
 
@@ -21,8 +21,15 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 book: install
 	$(BIN)/python -m varlib book --profile $(PROFILE)
 
-## Install and run every test: the library, every chapter on the smoke profile, the strict book build.
-test: install
+## Debian's Chromium for the real-browser check (browser downloads are impossible here); skipped elsewhere.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	  { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || \
+	  echo "note: no chromium and no apt-get: the browser tests will be skipped"
+
+## Install and run every test: the library, every chapter on the smoke profile, the strict build, the browser check.
+test: install browser
 	$(BIN)/python -m pytest
 
 clean:

@@ -1,5 +1,9 @@
+from pathlib import Path
+
 import pytest
 import torch
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +20,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def smoke_book(tmp_path_factory):
+    """One smoke build of the whole book per test session, in a temporary folder: (build folder, index.html)."""
+    from varlib.book import run_book
+
+    out = tmp_path_factory.mktemp("book")
+    index = run_book(ROOT, "smoke", device="cpu", build_dir=out / "_build", results_dir=out / "results",
+                     progress=False)
+    return out / "_build" / "smoke", index

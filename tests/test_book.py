@@ -18,14 +18,6 @@ CHAPTERS = [Path(e).name for e in toc_files(ROOT) if notebook_source(ROOT, e)]
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def smoke_book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    index = run_book(ROOT, "smoke", device="cpu", build_dir=out / "_build", results_dir=out / "results",
-                     progress=False)
-    return out / "_build" / "smoke", index
-
-
 def _page(build, entry):
     return BeautifulSoup((build / "_build" / "html" / f"{entry}.html").read_text(), "html.parser")
 
@@ -70,6 +62,11 @@ def test_chapter_page_has_numbered_figures_and_a_scorecard(smoke_book, chapter):
     assert captions and all(c.startswith("Fig.") for c in captions)
     assert all(img.get("src") for img in page.select("figure img"))
     assert "Scorecard" in page.get_text() and "Verdict" in page.get_text()
+    links = {a.get("href", "").split("#")[-1] for a in page.select("a.reference.internal")}
+    for fig in page.select("figure[id]"):
+        assert fig["id"] in links, f"figure {fig['id']} is never referenced from the text"
+    assert any(a.get("href", "").endswith(f"{chapter}.ipynb") for a in page.select("a")), "no .ipynb download"
+    assert "Copyright 2026" in page.get_text()
 
 
 def test_status_page_lists_every_chapter(smoke_book):
@@ -81,7 +78,7 @@ def test_status_page_lists_every_chapter(smoke_book):
 
 
 def test_unknown_parameter_and_chapter_are_rejected_before_running(tmp_path):
-    with pytest.raises(BookError, match="no parameter.*'widht'.*allowed"):
+    with pytest.raises(BookError, match="family have no parameter.*'widht'.*allowed"):
         run_book(ROOT, "smoke", ["family"], params={"widht": 3}, build_dir=tmp_path, progress=False)
     with pytest.raises(BookError, match="unknown chapter.*allowed: family"):
         run_book(ROOT, "smoke", ["nope"], build_dir=tmp_path, progress=False)
@@ -92,7 +89,7 @@ def test_unknown_parameter_and_chapter_are_rejected_before_running(tmp_path):
 def test_cli_reports_bad_input_clearly():
     proc = subprocess.run([sys.executable, "-m", "varlib", "book", "--profile", "smoke", "-p", "bogus=1",
                            "--no-html", "--build-dir", "/tmp/unused"], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 1 and "error: chapter 'family' has no parameter(s) 'bogus'" in proc.stderr
+    assert proc.returncode == 1 and "have no parameter(s) 'bogus'; allowed:" in proc.stderr
 
 
 def test_a_raising_chapter_fails_the_run(tmp_path):
@@ -109,3 +106,13 @@ def test_a_raising_chapter_fails_the_run(tmp_path):
         run_book(book, "smoke", device="cpu", build_dir=tmp_path / "_build", results_dir=tmp_path / "r",
                  progress=False)
     assert not (tmp_path / "_build" / "smoke" / "_build").exists()
+
+
+def test_repository_url_adds_the_buttons(tmp_path):
+    from varlib.book import _staged_config
+
+    text = _staged_config(ROOT, "https://example.org/team/trainability-book")
+    assert "use_repository_button: true" in text and "https://example.org/team/trainability-book" in text
+    assert _staged_config(ROOT, None) == (ROOT / "_config.yml").read_text()
+    with pytest.raises(BookError, match="https://"):
+        _staged_config(ROOT, "example.org/x")

@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--build-dir", type=Path, default=None, help="default: <root>/_build")
     book.add_argument("--results-dir", type=Path, default=None, help="default: <root>/results")
     book.add_argument("--no-html", action="store_true", help="execute only, do not render")
+    book.add_argument("--repository-url", default=None, metavar="URL",
+                      help="the book's public repository: adds repository and issue buttons to every page")
     return parser
 
 
@@ -41,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         index = run_book(args.root, args.profile, args.chapter, args.device, dict(args.params), args.build_dir,
-                         args.results_dir, html=not args.no_html)
+                         args.results_dir, html=not args.no_html,
+                         repository_url=args.repository_url)
     except (BookError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -85,11 +85,11 @@ def notebook_parameters(source: Path) -> dict:
     return params
 
 
-def validate_parameters(chapter: str, declared: dict, given: dict) -> None:
-    """Unknown parameter names are an error naming the allowed ones."""
+def validate_parameters(chapters: str, declared: dict, given: dict) -> None:
+    """A name no chosen chapter declares is an error naming the allowed ones."""
     unknown = sorted(set(given) - set(declared))
     if unknown:
-        raise BookError(f"chapter {chapter!r} has no parameter(s) {', '.join(map(repr, unknown))}; "
+        raise BookError(f"chapter(s) {chapters} have no parameter(s) {', '.join(map(repr, unknown))}; "
                         f"allowed: {', '.join(declared)}")
 
 
@@ -163,13 +163,34 @@ def write_status(path: Path, runs: list[dict], profile: str) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def stage_book(root: Path, stage: Path, executed: Path, entries: list[str]) -> list[str]:
+def _staged_config(root: Path, repository_url: str | None) -> str:
+    """``_config.yml``, with the repository and issue buttons switched on when a repository URL is given."""
+    text = (root / "_config.yml").read_text()
+    if not repository_url:
+        return text
+    if not repository_url.startswith(("https://", "http://")):
+        raise BookError(f"repository_url must start with https:// or http://, got {repository_url!r}")
+    config = yaml.safe_load(text)
+    config.setdefault("repository", {}).update({"url": repository_url, "branch": "main"})
+    config.setdefault("html", {}).update({"use_repository_button": True, "use_issues_button": True})
+    host = repository_url.split("/")[2]
+    provider = next((p for p in ("gitlab", "bitbucket") if p in host), "github")
+    sphinx = config.setdefault("sphinx", {})
+    sphinx["recursive_update"] = True
+    sphinx.setdefault("config", {}).setdefault("html_theme_options", {})["repository_provider"] = provider
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+def stage_book(root: Path, stage: Path, executed: Path, entries: list[str],
+               repository_url: str | None = None) -> list[str]:
     """Copy the book's sources and executed notebooks into ``stage``; return the entries left out."""
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
-    for name in ("_config.yml", "references.bib"):
-        shutil.copy2(root / name, stage / name)
+    (stage / "_config.yml").write_text(_staged_config(root, repository_url))
+    shutil.copy2(root / "references.bib", stage / "references.bib")
+    if (root / "_static").is_dir():
+        shutil.copytree(root / "_static", stage / "_static")
     missing = []
     for entry in entries:
         src = root / f"{entry}.md"
@@ -212,7 +233,7 @@ def build_html(stage: Path, out: Path) -> Path:
 
 def run_book(root: Path, profile: str = "standard", chapters: list[str] | None = None, device: str = "auto",
              params: dict | None = None, build_dir: Path | None = None, results_dir: Path | None = None,
-             html: bool = True, progress: bool = True) -> Path | None:
+             html: bool = True, progress: bool = True, repository_url: str | None = None) -> Path | None:
     """Execute the chosen chapters (all by default) and render the book; returns index.html."""
     from tqdm.auto import tqdm
 
@@ -229,15 +250,16 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
         raise BookError(f"unknown chapter(s) {', '.join(unknown)}; allowed: {', '.join(notebooks)}")
     params = dict(params or {})
     dev_name = device_name(resolve_device(device))
+    declared = {name: notebook_parameters(notebooks[name][1]) for name in chosen}
+    validate_parameters(", ".join(chosen), {k: v for d in declared.values() for k, v in d.items()}, params)
     plans = []
     for name in chosen:
-        entry, source = notebooks[name]
-        declared = notebook_parameters(source)
-        validate_parameters(name, declared, params)
+        mine = {k: v for k, v in params.items() if k in declared[name]}
         if name in CHAPTERS:  # values checked before any kernel starts
-            chapter_settings(name, profile, **{k: v for k, v in params.items() if k in CHAPTERS[name][profile]})
-        given = {"profile": profile, "device": device, "results_dir": str(results), **params}
-        plans.append((name, entry, source, {k: v for k, v in given.items() if k in declared}))
+            chapter_settings(name, profile, **{k: v for k, v in mine.items() if k in CHAPTERS[name][profile]})
+        given = {"profile": profile, "device": device, "results_dir": str(results), **mine}
+        plans.append((name, notebooks[name][0], notebooks[name][1],
+                      {k: v for k, v in given.items() if k in declared[name]}))
     executed, runs = build / "executed", []
     for name, entry, source, parameters in tqdm(plans, desc=f"chapters ({profile})", disable=not progress):
         run = execute_chapter(source, executed / f"{entry}.ipynb", parameters, root, progress)
@@ -251,7 +273,7 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
     if not html:
         return None
     stage = build / "src"
-    missing = stage_book(root, stage, executed, entries)
+    missing = stage_book(root, stage, executed, entries, repository_url)
     if missing:
         print(f"not yet executed on profile {profile!r}, left out of this build: {', '.join(missing)}")
     write_status(stage / "chapters" / "status.md", json.loads((build / "runs.json").read_text()), profile)

@@ -36,6 +36,7 @@ CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
                  "draws": 6, "grid": 256, "landscape_budget": 5000,
                  "landscape_depths": [1, 2, 8, 16, 32, 64, 128], "sigma_b": 0.1},
     },
+    "benchmarks": {profile: {"records_dir": "benchmarks/records"} for profile in PROFILES},
 }
 
 #: Parameters allowed to be zero (the rest of the numbers must be > 0).

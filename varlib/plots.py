@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 import torch
 
-__all__ = ["set_style", "landscape_panels", "ratio_vs_depth"]
+__all__ = ["set_style", "landscape_panels", "ratio_vs_depth", "speedup_bars"]
 
 
 def set_style() -> None:
@@ -56,5 +56,23 @@ def ratio_vs_depth(table: pd.DataFrame) -> plt.Figure:
         ax.set_xscale("log", base=2)
     axes[0].set(ylabel="activation ratio ρ = N/P", xlabel="depth L")
     axes[1].set(ylabel="(P − budget) / budget", xlabel="depth L")
+    fig.tight_layout()
+    return fig
+
+
+def speedup_bars(records: pd.DataFrame) -> plt.Figure:
+    """Speedup over the baseline per benchmark variant (bars), one panel per benchmark, newest record per device."""
+    timed = records[records.benchmark != "book"].copy()
+    timed = timed[timed.created == timed.groupby("device").created.transform("max")]
+    timed["size"] = timed["size"].map(lambda s: ", ".join(f"{k}={v}" for k, v in s.items() if k != "steps"))
+    timed["label"] = timed.device.str.replace(r" \(.*", "", regex=True) + ": " + timed["size"]
+    benches = list(timed.benchmark.unique())
+    fig, axes = plt.subplots(1, len(benches), figsize=(6.5 * len(benches), 0.6 + 0.9 * timed.label.nunique()),
+                             squeeze=False)
+    for ax, bench in zip(axes[0], benches):
+        sns.barplot(timed[timed.benchmark == bench], y="label", x="speedup", hue="variant", ax=ax, orient="h")
+        ax.axvline(1.0, color="0.3", lw=1)
+        ax.set(xscale="log", xlabel=f"{bench}: speedup over the baseline", ylabel="")
+        ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig

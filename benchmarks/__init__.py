@@ -1,0 +1,1 @@
+"""The benchmark suite: ``python -m benchmarks`` (see README). Harness in :mod:`varlib.bench`."""

@@ -1,0 +1,51 @@
+"""Run every benchmark on the current device and write a JSON record.
+
+    python -m benchmarks [--device auto|cpu|cuda] [--repeats 5] [--only forward ...] [--out benchmarks/records]
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from benchmarks.suite import BENCHMARKS, SIZES, book_times
+from varlib.bench import matmul_rate, new_record, write_record
+from varlib.runtime import DEVICES, setup
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--device", choices=DEVICES, default="auto")
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2, help="torch CPU threads (pinned and recorded)")
+    p.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="run only these (repeatable)")
+    p.add_argument("--quick", action="store_true", help="tiny sizes (checks the harness, times nothing useful)")
+    p.add_argument("--out", type=Path, default=Path("benchmarks/records"))
+    p.add_argument("--build-dir", type=Path, default=Path("_build"), help="where the book's run logs are")
+    args = p.parse_args(argv)
+    try:
+        rt = setup(args.device, 0, args.threads)
+    except ValueError as err:
+        print(f"error: {err}")
+        return 1
+    record = new_record(rt.device, matmul_rate(rt.device, n=256 if args.quick else None))
+    if not torch.cuda.is_available():
+        print("no CUDA GPU visible: GPU sizes are skipped and the record says cuda_available = false")
+    sizes = SIZES["quick" if args.quick else rt.device.type]
+    for name in tqdm(args.only or list(BENCHMARKS), desc="benchmarks"):
+        for size in sizes[name]:
+            record["results"] += BENCHMARKS[name](rt.device, size, args.repeats, record["matmul_flops"])
+    record["results"] += book_times(args.build_dir)
+    path = write_record(record, args.out)
+    print(f"matmul rate: {record['matmul_flops'] / 1e9:.1f} GFLOP/s")
+    for r in record["results"]:
+        extra = f"  x{r['speedup']:.2f}" if "speedup" in r else ""
+        print(f"{r['benchmark']:18s} {r['variant']:32s} {r['median_s']:9.4f} s{extra}")
+    print(f"record written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""Each benchmark pairs our path with a baseline computing the same numbers, in the same run.
+
+A benchmark function takes the device, a size dict and a repeat count, checks that every variant gives
+the same numbers, and returns result rows (see ``varlib.bench.RESULT_FIELDS``) with extra fields:
+``speedup`` (baseline median / this median) and, where it means something, ``flops`` and ``fraction_of_matmul``
+(both from the best time, like the matmul rate they are compared with).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from varlib.bench import time_call
+from varlib.ensemble import forward, init_mlp_ensemble, member_module
+from varlib.training import train_ensemble
+from varlib.variability import grid_points
+
+#: Sizes per mode and device type. "quick" is for the harness tests.
+SIZES = {
+    "quick": {"forward": [dict(members=4, width=4, depth=2, grid=8)],
+              "training": [dict(members=3, width=4, depth=2, points=16, steps=3)],
+              "regions": [dict(units=6, depth=2, rank=2, box=3.0, seed=0, batch=2)]},
+    "cpu": {"forward": [dict(members=100, width=16, depth=8, grid=256)],
+            "training": [dict(members=100, width=16, depth=4, points=1024, steps=50)],
+            "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)]},
+    "cuda": {"forward": [dict(members=100, width=16, depth=8, grid=256), dict(members=1000, width=16, depth=8,
+                         grid=256), dict(members=1000, width=64, depth=8, grid=256)],
+             "training": [dict(members=100, width=16, depth=4, points=1024, steps=50),
+                          dict(members=1000, width=16, depth=4, points=1024, steps=50)],
+             "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)]},
+}
+
+
+def _forward_flops(members, width, depth, points, d_in=2, d_out=1):
+    return 2 * members * points * (d_in * width + (depth - 1) * width * width + width * d_out)
+
+
+def _row(benchmark, variant, size, timing, baseline=None, **extra):
+    row = {"benchmark": benchmark, "variant": variant, "size": size, **timing, **extra}
+    if baseline is not None:
+        row["speedup"] = baseline / timing["median_s"]
+    return row
+
+
+def bench_forward(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
+    """R random MLPs on an n x n grid: per-network nn.Module loop (baseline) vs varlib's paths."""
+    ens = init_mlp_ensemble(size["members"], size["depth"], size["width"], "relu", device=device)
+    x = grid_points(size["grid"], device=device)
+    modules = [member_module(ens, r) for r in range(ens.members)]
+    variants = {"modules (baseline)": lambda: torch.stack([m(x) for m in modules]),
+                "varlib loop": lambda: forward(ens, x, path="loop"),
+                "varlib batched": lambda: forward(ens, x, path="batched")}
+    with torch.no_grad():
+        ref = variants["modules (baseline)"]()
+        for name, fn in variants.items():
+            torch.testing.assert_close(fn(), ref, rtol=1e-4, atol=1e-5, msg=f"{name} differs from the baseline")
+        times = {name: time_call(fn, device, repeats) for name, fn in variants.items()}
+    flops = _forward_flops(size["members"], size["width"], size["depth"], size["grid"] ** 2)
+    base = times["modules (baseline)"]["median_s"]
+    auto = "varlib batched" if device.type == "cuda" else "varlib loop"
+    return [_row("ensemble forward", name + (" [auto]" if name == auto else ""), size, t, base,
+                 flops=flops / t["min_s"], fraction_of_matmul=flops / t["min_s"] / matmul_flops)
+            for name, t in times.items()]
+
+
+def _checkerboard(points: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+    n = int(points ** 0.5)
+    x = grid_points(n, -0.97, 0.97, device=device)
+    cells = ((x + 1) * 4).floor()
+    return x, (1 - 2 * ((cells[:, 0] + cells[:, 1]) % 2)).unsqueeze(1)
+
+
+def bench_training(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
+    """R networks trained with Adam: one at a time (nn.Module + torch.optim.Adam) vs varlib's ensemble."""
+    steps = size["steps"]
+
+    def one_at_a_time(members=size["members"], n_steps=steps, dtype=torch.float32):
+        x, y = (t.to(dtype) for t in _checkerboard(size["points"], device))
+        ens = init_mlp_ensemble(members, size["depth"], size["width"], "abs", device=device, dtype=dtype)
+        nets = [member_module(ens, r) for r in range(ens.members)]
+        for net in nets:
+            opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+            for _ in range(n_steps):
+                opt.zero_grad()
+                torch.nn.functional.softplus(-y * net(x)).mean().backward()
+                opt.step()
+        return torch.stack([net(x).detach() for net in nets])
+
+    def together(members=size["members"], n_steps=steps, dtype=torch.float32):
+        x, y = (t.to(dtype) for t in _checkerboard(size["points"], device))
+        ens = init_mlp_ensemble(members, size["depth"], size["width"], "abs", device=device, dtype=dtype)
+        train_ensemble(ens, x, y, steps=n_steps, lr=3e-3, progress=False)
+        return forward(ens, x)
+
+    # Same numbers, checked in float64 (float32 rounding differs by summation order and Adam amplifies it).
+    check = dict(members=min(size["members"], 8), n_steps=min(steps, 20), dtype=torch.float64)
+    torch.testing.assert_close(together(**check), one_at_a_time(**check), rtol=1e-8, atol=1e-8,
+                               msg="ensemble training differs from one-at-a-time training")
+    base = time_call(one_at_a_time, device, repeats)
+    ours = time_call(together, device, repeats)
+    member_steps = size["members"] * steps
+    return [_row("ensemble training", "one at a time (baseline)", size, base, base["median_s"],
+                 member_steps_per_s=member_steps / base["median_s"]),
+            _row("ensemble training", "varlib ensemble", size, ours, base["median_s"],
+                 member_steps_per_s=member_steps / ours["median_s"])]
+
+
+def book_times(build_dir: Path) -> list[dict]:
+    """Wall time per chapter and profile, from the pipeline's run logs (not re-timed here)."""
+    rows = []
+    for log in sorted(Path(build_dir).glob("*/runs.json")):
+        for run in json.loads(log.read_text()):
+            t = {"median_s": run["seconds"], "min_s": run["seconds"], "max_s": run["seconds"], "repeats": 1}
+            rows.append(_row("book", f"{run['name']} ({run['parameters'].get('profile', log.parent.name)})",
+                             {"device": run["device"], "started": run["started"], "ok": run["ok"]}, t))
+    return rows
+
+
+def bench_regions(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
+    """Exact region counting of maxout nets (N units, depth 3), per network: an LP feasibility counter
+    (HiGHS) on one net vs ours on a batch of ``batch`` nets in one call, divided by the batch.
+
+    The LP counter is timed once (about a minute at N = 60); ours over ``repeats``. The counts of the net
+    both count must be identical.
+    """
+    from varlib.regions import count_regions, count_regions_lp, init_maxout_net, split_widths
+
+    params = init_maxout_net(2, split_widths(size["units"], size["depth"]), size["rank"], seed=size["seed"],
+                             E=size["batch"])
+    box = (-size["box"], size["box"])
+    found = {}
+    lp = time_call(lambda: found.setdefault("lp", count_regions_lp(params, box, net=0)), "cpu", 1, warmup=0)
+    ours = time_call(lambda: found.__setitem__("ours", count_regions(params, box)), "cpu", repeats, warmup=1)
+    ours = {k: v / size["batch"] if k.endswith("_s") else v for k, v in ours.items()}
+    counts = (int(found["ours"].regions[0]), int(found["ours"].db_pieces[0]))
+    if counts != tuple(found["lp"]):
+        raise AssertionError(f"region counts differ: ours {counts}, LP {found['lp']}")
+    return [_row("region counting", "LP feasibility (baseline)", size, lp, lp["median_s"], regions=counts[0]),
+            _row("region counting", "varlib exact polygons (per net of a batch)", size, ours, lp["median_s"],
+                 regions=counts[0])]
+
+
+BENCHMARKS = {"forward": bench_forward, "training": bench_training, "regions": bench_regions}

@@ -1,0 +1,76 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (appendix-benchmarks)=
+# # Benchmarks
+#
+# The book is practical only if `varlib` runs close to what the hardware can do: readers run sweeps of
+# thousands of random networks. This appendix renders the benchmark records committed under
+# `benchmarks/records/`. Each benchmark pairs our path with a baseline that computes the same numbers, checked
+# equal in the same run, and reports the speedup. Speed is measured here, never asserted in tests.
+#
+# :::{admonition} Run the benchmarks yourself
+# :class: note
+# `.venv/bin/python -m benchmarks` times every benchmark on the current device (CUDA when present) and writes a
+# new JSON record (device, versions, commit, median/min/max over repeats); rebuild the book to see it here.
+# :::
+
+# %% tags=["parameters"]
+profile = "standard"                 # smoke | standard | full (this page computes nothing; kept for uniformity)
+device = "auto"                      # auto | cpu | cuda
+seed = 0                             # unused here
+threads = 2                          # torch CPU threads
+results_dir = "results"              # unused here
+records_dir = None                   # folder of benchmark records (None: benchmarks/records)
+
+# %% tags=["remove-output"]
+import varlib
+from varlib import bench, plots
+
+cfg = varlib.chapter_settings("benchmarks", profile, records_dir=records_dir)
+rt = varlib.setup(device, seed, threads)
+plots.set_style()
+records = bench.load_records(cfg.records_dir)
+
+# %% [markdown]
+# ## The records
+#
+# Every timed result of the newest record per device: median seconds over the repeats, the speedup over the
+# baseline, and for the forward pass the achieved FLOP/s as a fraction of the device's measured matmul rate
+# (a large square float32 matmul timed in the same run; both from their best time over the repeats, since a
+# shared 2-core machine's speed drifts by tens of percent between runs). The variant marked `[auto]` is the one `varlib`
+# picks on that device.
+
+# %%
+latest = records[records.created == records.groupby("device").created.transform("max")]
+latest[latest.benchmark != "book"][["device", "benchmark", "variant", "size", "median_s", "speedup",
+                                    "fraction_of_matmul"]].round(4)
+
+# %% mystnb={"figure": {"caption": "Speedup of each variant over its baseline (log scale) in the newest record of each device. The baseline computes the same numbers one network at a time with ordinary `torch.nn` modules; the two sides were checked equal in the same run.", "name": "fig-bench-speedup"}}
+fig = plots.speedup_bars(records)
+
+# %% [markdown]
+# {numref}`fig-bench-speedup` shows the speedups. Wall time of each chapter, from the book's run logs at the
+# time of the record:
+
+# %%
+latest[latest.benchmark == "book"][["device", "variant", "median_s"]].rename(columns={"median_s": "seconds"})
+
+# %% [markdown]
+# ## Scorecard of the targets
+#
+# The goals we set ourselves, our number from the newest record, and a verdict: met, missed, or not measured
+# (for instance a GPU target when no GPU record exists yet).
+
+# %%
+bench.target_table(records).rename(columns=str.capitalize)
