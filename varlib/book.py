@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from varlib.config import CHAPTERS, chapter_settings
+from varlib.config import chapter_parameters, chapter_settings, known_chapters
 from varlib.results import PROFILES
 from varlib.runtime import device_name, git_commit, resolve_device
 
@@ -204,6 +204,8 @@ def stage_book(root: Path, stage: Path, executed: Path, entries: list[str],
                 missing.append(entry)
         elif src.exists():
             shutil.copy2(src, dst.with_suffix(".md"))
+        else:
+            missing.append(entry)
     toc = (root / "_toc.yml").read_text()
     if missing:
         toc = _drop_toc_entries(yaml.safe_load(toc), set(missing))
@@ -255,8 +257,9 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
     plans = []
     for name in chosen:
         mine = {k: v for k, v in params.items() if k in declared[name]}
-        if name in CHAPTERS:  # values checked before any kernel starts
-            chapter_settings(name, profile, **{k: v for k, v in mine.items() if k in CHAPTERS[name][profile]})
+        if name in known_chapters():  # values checked before any kernel starts
+            sizes = chapter_parameters(name)
+            chapter_settings(name, profile, **{k: v for k, v in mine.items() if k in sizes})
         given = {"profile": profile, "device": device, "results_dir": str(results), **mine}
         plans.append((name, notebooks[name][0], notebooks[name][1],
                       {k: v for k, v in given.items() if k in declared[name]}))
@@ -275,7 +278,8 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
     stage = build / "src"
     missing = stage_book(root, stage, executed, entries, repository_url)
     if missing:
-        print(f"not yet executed on profile {profile!r}, left out of this build: {', '.join(missing)}")
+        print(f"not executed on profile {profile!r} (or no source yet), left out of this build: "
+              f"{', '.join(missing)}")
     write_status(stage / "chapters" / "status.md", json.loads((build / "runs.json").read_text()), profile)
     return build_html(stage, build)
 

@@ -18,7 +18,8 @@ import pandas as pd
 
 from varlib.results import PROFILES
 
-__all__ = ["PROFILES", "CHAPTERS", "COMMON", "chapter_settings", "Settings", "chapter_parameters"]
+__all__ = ["PROFILES", "CHAPTERS", "CHAPTER_MODULES", "COMMON", "chapter_settings", "Settings",
+           "chapter_parameters", "chapter_profiles", "known_chapters"]
 
 #: Parameters every chapter has, with their defaults.
 COMMON: dict[str, Any] = {"profile": "standard", "device": "auto", "seed": 0, "threads": 2,
@@ -37,6 +38,15 @@ CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
                  "landscape_depths": [1, 2, 8, 16, 32, 64, 128], "sigma_b": 0.1},
     },
     "benchmarks": {profile: {"records_dir": "benchmarks/records"} for profile in PROFILES},
+}
+
+#: Paper chapters keep their profile table next to their computations: ``<module>.CHAPTER_PROFILES``,
+#: a dict {profile: {parameter: value}} like the entries of :data:`CHAPTERS`.
+CHAPTER_MODULES: dict[str, str] = {
+    "variability": "varlib.variability",
+    "maxout": "varlib.regions",
+    "deep_linear": "varlib.linear_exact",
+    "integrable": "varlib.parameterizations",
 }
 
 #: Parameters allowed to be zero (the rest of the numbers must be > 0).
@@ -87,11 +97,28 @@ class Settings:
                                         for k in self.values]}, index=pd.Index(list(self.values), name="parameter"))
 
 
+def known_chapters() -> list[str]:
+    """Every chapter with a profile table (whether or not its module defines one yet)."""
+    return list(CHAPTERS) + [c for c in CHAPTER_MODULES if c not in CHAPTERS]
+
+
+def chapter_profiles(chapter: str) -> dict[str, dict[str, Any]]:
+    """The chapter's {profile: {parameter: default}} table."""
+    if chapter in CHAPTERS:
+        return CHAPTERS[chapter]
+    if chapter in CHAPTER_MODULES:
+        import importlib
+
+        module = importlib.import_module(CHAPTER_MODULES[chapter])
+        if hasattr(module, "CHAPTER_PROFILES"):
+            return module.CHAPTER_PROFILES
+        raise ValueError(f"chapter {chapter!r}: {CHAPTER_MODULES[chapter]} defines no CHAPTER_PROFILES yet")
+    raise ValueError(f"unknown chapter {chapter!r}; allowed: {', '.join(known_chapters())}")
+
+
 def chapter_parameters(chapter: str) -> list[str]:
     """The size parameters a chapter accepts (besides :data:`COMMON`)."""
-    if chapter not in CHAPTERS:
-        raise ValueError(f"unknown chapter {chapter!r}; allowed: {', '.join(CHAPTERS)}")
-    return list(CHAPTERS[chapter]["standard"])
+    return list(chapter_profiles(chapter)["standard"])
 
 
 def chapter_settings(chapter: str, profile: str = "standard", **overrides: Any) -> Settings:
@@ -103,7 +130,7 @@ def chapter_settings(chapter: str, profile: str = "standard", **overrides: Any) 
     if unknown:
         raise ValueError(f"unknown parameter(s) {', '.join(map(repr, unknown))} for chapter {chapter!r}; "
                          f"allowed: {', '.join(allowed + list(COMMON))}")
-    defaults = CHAPTERS[chapter][profile]
+    defaults = chapter_profiles(chapter)[profile]
     given = {k: v for k, v in overrides.items() if v is not None}
     values = {k: _check_value(k, given.get(k, defaults[k]), defaults[k]) for k in allowed}
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
