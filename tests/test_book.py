@@ -67,6 +67,7 @@ def test_chapter_page_has_numbered_figures_and_a_scorecard(smoke_book, chapter):
         assert fig["id"] in links, f"figure {fig['id']} is never referenced from the text"
     assert any(a.get("href", "").endswith(f"{chapter}.ipynb") for a in page.select("a")), "no .ipynb download"
     assert "Copyright 2026" in page.get_text()
+    assert "Run this chapter yourself" in page.get_text() or chapter == "benchmarks"
 
 
 def test_status_page_lists_every_chapter(smoke_book):

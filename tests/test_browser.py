@@ -119,6 +119,7 @@ def test_the_checker_fails_on_a_broken_page(smoke_book, serve, browser, tmp_path
     text = text.replace("</article>", '<div class="math notranslate nohighlight">\\[\\frac{1}{\\]</div></article>', 1)
     page.write_text(text)
     problems = check_page(browser, f"{serve(html)}/chapters/family.html")
+    print("\n".join(["problems found on the broken page:"] + problems))
     assert any("broken images" in p for p in problems), problems
     assert any("traceback" in p for p in problems), problems
     assert any("math" in p for p in problems), problems
