@@ -117,3 +117,13 @@ def test_repository_url_adds_the_buttons(tmp_path):
     assert _staged_config(ROOT, None) == (ROOT / "_config.yml").read_text()
     with pytest.raises(BookError, match="https://"):
         _staged_config(ROOT, "example.org/x")
+
+
+def test_dropping_toc_entries_removes_parts_left_empty():
+    from varlib.book import _drop_toc_entries
+
+    toc = {"format": "jb-book", "root": "intro",
+           "parts": [{"caption": "A", "chapters": [{"file": "a"}]},
+                     {"caption": "B", "chapters": [{"file": "b", "sections": [{"file": "c"}]}, {"file": "d"}]}]}
+    assert _drop_toc_entries(toc, {"a", "c"}) == {"format": "jb-book", "root": "intro",
+                                                  "parts": [{"caption": "B", "chapters": [{"file": "b"}, {"file": "d"}]}]}

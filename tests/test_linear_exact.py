@@ -16,7 +16,7 @@ from varlib.linear_exact import (
     sample_predictions, solve_global, stationarity_roots, task_from_data, train_ensemble, train_exact,
     weights_from_b,
 )
-from varlib.linear_exact import _polynomial_roots
+from varlib.linear_theory import _polynomial_roots
 
 F64 = torch.float64
 ISO = LinearTask(np.eye(3), np.array([1.0, 0.0, 0.0]), 1.5)  # A = M = 1, E[y^2] = 1.5

@@ -214,17 +214,22 @@ def stage_book(root: Path, stage: Path, executed: Path, entries: list[str],
 
 
 def _drop_toc_entries(node, drop: set):
+    """The TOC without the entries in ``drop``, and without parts or sections left empty."""
     if isinstance(node, dict):
-        return {k: _drop_toc_entries(v, drop) for k, v in node.items()}
+        return {k: _drop_toc_entries(v, drop) for k, v in node.items()
+                if not (k in ("chapters", "sections", "parts") and isinstance(v, list)
+                        and not _drop_toc_entries(v, drop))}
     if isinstance(node, list):
-        return [_drop_toc_entries(v, drop) for v in node if not (isinstance(v, dict) and v.get("file") in drop)]
+        kept = [_drop_toc_entries(v, drop) for v in node if not (isinstance(v, dict) and v.get("file") in drop)]
+        return [v for v in kept if not (isinstance(v, dict) and "file" not in v and
+                                        not any(k in v for k in ("chapters", "sections")))]
     return node
 
 
-def build_html(stage: Path, out: Path) -> Path:
-    """``jb build --all -W -n --keep-going`` of the staged book; returns index.html."""
+def build_html(stage: Path, out: Path, strict: bool = True) -> Path:
+    """``jb build --all -W -n --keep-going`` of the staged book (without ``-W`` if not strict); returns index.html."""
     cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(stage),
-           "--path-output", str(out), "--all", "-W", "-n", "--keep-going"]
+           "--path-output", str(out), "--all", "-n", "--keep-going"] + (["-W"] if strict else [])
     if (out / "_build").exists():
         shutil.rmtree(out / "_build")
     proc = subprocess.run(cmd)
@@ -279,9 +284,10 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
     missing = stage_book(root, stage, executed, entries, repository_url)
     if missing:
         print(f"not executed on profile {profile!r} (or no source yet), left out of this build: "
-              f"{', '.join(missing)}")
+              f"{', '.join(missing)}\nthis partial build is a preview: links to the missing pages only warn "
+              "(a build of the whole book treats every warning as an error)")
     write_status(stage / "chapters" / "status.md", json.loads((build / "runs.json").read_text()), profile)
-    return build_html(stage, build)
+    return build_html(stage, build, strict=not missing)
 
 
 def _update_run_log(path: Path, runs: list[ChapterRun], dev_name: str) -> None:

@@ -1,0 +1,134 @@
+"""Tests for the deep-linear chapter's SGD / nonlinear module (varlib.linear_sgd) and experiments and
+scorecard (varlib.linear_study). Claims C1-C11: shared/papers/exact_linear.md, section 6."""
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from varlib.linear_exact import (DeepLinear, end_to_end, ensemble_start, expected_loss, init_weights, solve_global,
+                                 task_from_data, train_ensemble, unit_spread, weights_from_b)
+from varlib.linear_sgd import (family_loss, isotropic_samples, mlp_forward, signal_samples, torch_default_init,
+                               train_sgd)
+from varlib import linear_study as st
+
+F64 = torch.float64
+
+
+def test_isotropic_samples_are_exactly_isotropic():
+    x, y = isotropic_samples(5, 0.7, 300, seed=3)
+    task = task_from_data(x, y)
+    assert np.allclose(task.A0, np.eye(5), atol=1e-12)
+    assert np.allclose(task.beta, [0.7, 0, 0, 0, 0], atol=1e-12)
+
+
+def test_linear_forward_is_end_to_end_and_noise_has_unit_mean():
+    w = init_weights(4, (6, 5), 3, seed=1)
+    x = torch.randn(1, 7, 4, dtype=F64)
+    assert torch.allclose(mlp_forward(w, x), (end_to_end(w) @ x[0].T), atol=1e-12)
+    g = torch.Generator().manual_seed(0)
+    f = torch.stack([mlp_forward(w, x, sigma2=1.0, noise="dropout", generator=g) for _ in range(4000)])
+    assert torch.allclose(f.mean(0), mlp_forward(w, x), atol=0.1 * float(f.std(0).max()) + 1e-3)
+    with pytest.raises(ValueError, match="allowed"):
+        mlp_forward(w, x, activation="sigmoid")
+
+
+def test_torch_default_init_is_uniform_with_fan_in_bound():
+    w = torch_default_init(9, (16, 4), 2, seed=0)
+    for W, fan in zip(w, (9, 16, 4)):
+        assert W.abs().max() <= 1 / np.sqrt(fan) and W.abs().max() > 0.8 / np.sqrt(fan)
+
+
+def test_sgd_with_sampled_noise_reaches_exact_optimum():
+    """C10 (small): Gaussian-noise minibatch SGD from Kaiming ends within 3 % of L*, both for D = 1 and 2."""
+    x, y = signal_samples(4, 1.0, 1000, seed=2)
+    task = task_from_data(x, y)
+    for D in (1, 2):
+        net = DeepLinear(D, 8, 0.1, 1.0)
+        w = train_sgd(init_weights(4, net.widths, 2, seed=0), x, y, 0.1, sigma2=1.0, epochs=150, batch=100, lr=0.02)
+        loss = expected_loss(w, task, 0.1, 1.0)
+        assert ((loss / solve_global(task, net).loss - 1).abs() < 0.03).all(), (D, loss)
+
+
+def test_sgd_without_noise_matches_exact_gradient_descent_at_full_batch():
+    """One full batch per epoch and sigma = 0: SGD is GD on the exact loss (the same objective, Eq. 1)."""
+    x, y = signal_samples(3, 1.0, 64, seed=0)
+    w0 = init_weights(3, (4, 4), 2, seed=0)
+    w = train_sgd(w0, x, y, 0.05, epochs=30, batch=64, lr=0.05)
+    task = task_from_data(x, y)
+    ws = [t.clone().requires_grad_(True) for t in w0]
+    for t in range(30):
+        g = torch.autograd.grad(expected_loss(ws, task, 0.05).sum(), ws)
+        with torch.no_grad():
+            for p, gr in zip(ws, g):
+                p.sub_(0.05 * 0.5 * (1 + np.cos(np.pi * t / 30)) * gr)
+    assert all(torch.allclose(a, b, atol=1e-10) for a, b in zip(w, ws))
+
+
+def test_family_loss_linear_and_near_origin():
+    """Fig. 2: at b = b* the linear family is the global minimum; at b = 0 every activation gives E[y^2];
+    near 0 each activation follows the linear net with its slope at zero."""
+    x, y = signal_samples(6, 1.0, 1500, seed=1)
+    task = task_from_data(x, y)
+    sol = solve_global(task, DeepLinear(1, 8, 0.3))
+    fam = family_loss(x, y, np.linspace(-1.5, 1.5, 61) * sol.b, 8, 0.3)
+    lin = fam[fam.activation == "linear"]
+    assert np.allclose(lin.loss, lin.linearised)
+    assert lin.loss.min() == pytest.approx(sol.loss, abs=1e-3)
+    assert np.allclose(fam[fam.b == 0].loss, task.Ey2)
+    err = st.family_metrics(fam, sol.b)
+    assert max(err.values()) < 0.1, err
+    with pytest.raises(ValueError, match="gamma > 0"):
+        family_loss(x, y, [0.1], 8, 0.0)
+
+
+def test_unit_spread_and_list_init():
+    x, y = signal_samples(3, 1.0, 200, seed=0)
+    task = task_from_data(x, y)
+    net = DeepLinear(2, 5, 0.1, 1.0)
+    w = [t.unsqueeze(0) for t in weights_from_b(solve_global(task, net), net, signs_seed=1)]
+    assert float(unit_spread(w)) < 1e-12
+    start = ensemble_start(task, [net] * 3, [0.5, 1.0, "kaiming"], seed=4)
+    ref = ensemble_start(task, [net] * 3, 1.0, seed=4)
+    assert torch.allclose(start[0][0], 0.5 * ref[0][0]) and torch.allclose(start[1][2], ref[1][2])
+    df = train_ensemble(task, [net, DeepLinear(1, 5, 0.1)], [1.0, 0.01], steps=5, lr=0.01, optimizer="gd")
+    assert list(df.net) == [0, 1] and list(df.depth) == [2, 1]
+
+
+def test_half_signal_and_basin_metrics():
+    sig = pd.DataFrame({"beta_norm": [0.1, 0.2, 0.4], "output_std": [0.0, 0.05, 0.3]})
+    h = st._half_signal(sig)
+    assert 0.2 < h < 0.4
+    basin = pd.DataFrame({"scale": [1, 1, 0.5, 0.5], "depth": [1, 2, 1, 2], "escaped": [True, True, True, False]})
+    m = st.basin_metrics(basin)
+    assert m["narrows"] and m["spread"] == 1.0
+
+
+def _metrics(good: bool) -> dict:
+    e = 1e-7 if good else 1e-2
+    return {"c1_loss_err": e, "c1_v_err": e, "c1_b_dev": e, "min_gap": 0.0, "d1_global_frac": 1.0 if good else 0.5,
+            "hessian_ok": good, "tiny_zero_frac": 1.0, "jump": {2: (0.5 if good else 0.3, 0.5)},
+            "meta_frac": 1.0 if good else 0.0, "meta_above_Ey2": good, "meta_vnorm_err": e,
+            "above_sp_zero_frac": 1.0 if good else 0.5, "c7_loss_err": e, "c7_b_dev": e, "c8_spread": e,
+            "variance": {"mc_err": 0.01 if good else 0.5, "trained_err": 0.02, "width_ratio": 0.01,
+                         "noise_ratio": 0.01, "depth_ratio": 0.0},
+            "sgd": {"loss_err": 0.01 if good else 0.2}, "family": {"tanh": 0.01 if good else 0.5},
+            "signal": {"M_c": 0.1, "half_linear": 0.1 if good else float("nan"), "half_tanh": 0.11,
+                       "half_relu": 0.2}, "basin": {"narrows": good, "spread": 1.0 if good else 0.0}}
+
+
+def test_scorecard_verdicts_follow_the_numbers():
+    good = st.deep_linear_scorecard(_metrics(True))
+    bad = st.deep_linear_scorecard(_metrics(False))
+    assert len(good) == len(bad) == 14
+    assert all(r["verdict"] == "reproduced" for r in good[:-1]) and good[-1]["verdict"] == "not tested"
+    assert sum(r["verdict"] == "reproduced" for r in bad) == 0
+
+
+def test_small_phase_table_classifies_runs():
+    """C2/C3 in miniature: D = 1 tiny start reaches the global minimum, D = 2 tiny start is stuck at zero."""
+    x, y, iso = st.isotropic_task(3, 100)
+    ph = st.phase_table(iso, [1, 2], [0.5], {"tiny": 0.01, "kaiming": 1.0}, 1, 4, 600, 0.1)
+    out = dict(zip(zip(ph.depth, ph.init_name), ph.outcome))
+    assert out[(1, "tiny")] == "global" and out[(2, "tiny")] == "zero" and out[(2, "kaiming")] == "global"
+    m = st.phase_metrics(ph, iso.Ey2)
+    assert m["tiny_zero_frac"] == 1.0 and list(m["jump"]) == [2]

@@ -1,0 +1,372 @@
+"""The deep-linear chapter's experiments as tidy tables, their summary metrics and the scorecard.
+
+Each ``*_table`` function runs one experiment of the chapter (spec ``shared/papers/exact_linear.md``,
+section 4) and returns a pandas DataFrame; each ``*_metrics`` function reduces a table to the numbers the
+scorecard judges; :func:`deep_linear_scorecard` turns those numbers into verdicts with the spec's
+tolerances (claims C1-C11), never hard-coded.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from varlib.linear_nets import (end_to_end, expected_loss, hessian_at_zero, init_weights, sample_predictions,
+                                train_ensemble)
+from varlib.linear_sgd import isotropic_samples, mlp_forward, signal_samples, torch_default_init, train_sgd
+from varlib.linear_theory import (DeepLinear, LinearTask, critical_gamma, gamma_spinodal, gamma_star,
+                                  isotropic_roots, reduced_loss, solve_global, task_from_data, weights_from_b)
+
+__all__ = ["isotropic_task", "landscape_table", "hessian_table", "threshold_table", "phase_table",
+           "phase_metrics", "trained_table", "trained_metrics", "variance_table", "variance_mc_table",
+           "sgd_table", "signal_table", "signal_metrics", "family_metrics", "basin_table", "basin_metrics",
+           "deep_linear_scorecard", "roots_table"]
+
+_DT = torch.float64
+
+
+def isotropic_task(d0: int, n: int, M: float = 1.0, noise: float = 0.5, seed: int = 0):
+    """(x, y, task): samples with exactly isotropic statistics A0 = I, ||E[xy]|| = M (A = M = 1 by default)."""
+    x, y = isotropic_samples(d0, M, n, noise, seed)
+    return x, y, task_from_data(x, y)
+
+
+# ----------------------------------------------------------------------------- section 2: landscape
+def landscape_table(task: LinearTask, depths, gamma_ratios, n_b: int = 300, b_max: float = 1.4) -> pd.DataFrame:
+    """Reduced loss L(b) - E[y^2] (section 2.3) on [0, b_max] for each depth and gamma = ratio x gamma*(D)."""
+    M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
+    bs, rows = np.linspace(0, b_max, n_b), []
+    for D in depths:
+        for r in gamma_ratios:
+            g = r * gamma_star(D, A, M)
+            rows += [{"depth": D, "gamma_ratio": r, "gamma": g, "b": b, "loss_gap": L - task.Ey2}
+                     for b, L in zip(bs, reduced_loss(bs, task, DeepLinear(D, 4, g)))]
+    return pd.DataFrame(rows)
+
+
+def hessian_table(task: LinearTask, depths, gamma_ratios, width: int = 3) -> pd.DataFrame:
+    """Smallest and largest eigenvalue of the Hessian at zero weights (section 2.5) for each depth and ratio."""
+    M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
+    rows = []
+    for D in depths:
+        for r in gamma_ratios:
+            g = r * gamma_star(D, A, M)
+            ev = torch.linalg.eigvalsh(hessian_at_zero(task, DeepLinear(D, width, g)))
+            rows.append({"depth": D, "gamma_ratio": r, "gamma": g, "eig_min": float(ev.min()),
+                         "eig_max": float(ev.max()), "two_gamma": 2 * g})
+    return pd.DataFrame(rows)
+
+
+def threshold_table(depths, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
+    """gamma*, gamma_sp, b at gamma* and the jump of ||v|| at gamma* (section 2.4), per depth."""
+    rows = []
+    for D in depths:
+        gs = gamma_star(D, A, M)
+        b = 0.0 if D == 1 else (D * gs / M) ** (1 / (D - 1))
+        rows.append({"depth": D, "gamma_star": gs, "gamma_sp": gamma_spinodal(D, A, M), "b_at_star": b,
+                     "jump": 0.0 if D == 1 else b ** (D + 1)})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- section 3: phase diagram
+def phase_table(task: LinearTask, depths, gamma_ratios, inits: dict, seeds: int, width: int, steps: int,
+                lr: float) -> pd.DataFrame:
+    """Nets trained by full-batch GD on the exact loss, for every depth, gamma = ratio x gamma*(D), init
+    ({name: multiple of Kaiming}) and seed; classified as "global" (loss within 1e-4 of L*), "zero" (||v||
+    < 1e-6 while L* < E y^2: stuck), "metastable" (nonzero, loss > E y^2) or "other"."""
+    M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
+    out = []
+    for D in depths:
+        nets, inits_, names = [], [], []
+        for name, scale in inits.items():
+            for r in gamma_ratios:
+                nets += [DeepLinear(D, width, r * gamma_star(D, A, M))] * seeds
+                inits_ += [float(scale)] * seeds
+                names += [(name, r)] * seeds
+        df = train_ensemble(task, nets, inits_, steps=steps, lr=lr, optimizer="gd")
+        df["init_name"], df["gamma_ratio"] = [n for n, _ in names], [r for _, r in names]
+        out.append(df)
+    df = pd.concat(out, ignore_index=True)
+    df["outcome"] = [_outcome(row, task.Ey2) for row in df.itertuples()]
+    return df
+
+
+def _outcome(row, Ey2: float) -> str:
+    if abs(row.loss - row.loss_star) < 1e-4 * (1 + abs(row.loss_star)):
+        return "global"
+    if row.v_norm < 1e-6:
+        return "zero"
+    return "metastable" if row.loss > Ey2 else "other"
+
+
+def phase_metrics(phase: pd.DataFrame, Ey2: float) -> dict:
+    """Numbers for C2-C6 from :func:`phase_table` (isotropic A = M = 1)."""
+    d1, deep = phase[phase.depth == 1], phase[phase.depth >= 2]
+    tiny = deep[(deep.init_name == "tiny") & (deep.gamma_ratio < 1)]
+    kai = deep[(deep.init_name != "tiny") & (deep.gamma_ratio < 1)]
+    sp = phase.depth.map(lambda D: gamma_spinodal(D, 1.0, 1.0) / gamma_star(D, 1.0, 1.0))
+    window = deep[(deep.gamma_ratio > 1) & (deep.gamma_ratio < sp[deep.index]) & (deep.init_name != "tiny")]
+    above = phase[phase.gamma_ratio > sp]
+    b_l = [isotropic_roots(D, 1.0, 1.0, g)[-1] ** (D + 1) for D, g in zip(window.depth, window.gamma_bar)]
+    return {"d1_global_frac": float((d1.outcome == "global").mean()) if len(d1) else float("nan"),
+            "tiny_zero_frac": float((tiny.outcome == "zero").mean()) if len(tiny) else float("nan"),
+            "kaiming_global_frac": float((kai.outcome == "global").mean()) if len(kai) else float("nan"),
+            "meta_frac": float((window.outcome == "metastable").mean()) if len(window) else float("nan"),
+            "meta_above_Ey2": bool((window.loss > Ey2).all()) if len(window) else False,
+            "meta_vnorm_err": float(np.max(np.abs(window.v_norm - b_l))) if len(window) else float("nan"),
+            "above_sp_zero_frac": float((above.v_norm < 1e-6).mean()) if len(above) else float("nan"),
+            "jump": _jumps(deep)}
+
+
+def _jumps(deep: pd.DataFrame) -> dict:
+    """{D: (mean trained ||v|| of non-tiny runs at the ratio closest below 1, theory jump (D-1)/D)} (A = M = 1)."""
+    below = deep[(deep.gamma_ratio < 1) & (deep.init_name != "tiny")]
+    if not len(below):
+        return {}
+    r = below.gamma_ratio.max()
+    return {int(D): (float(g.v_norm.mean()), (D - 1) / D) for D, g in below[below.gamma_ratio == r].groupby("depth")}
+
+
+# ----------------------------------------------------------------------------- section 4: theory vs trained
+def trained_table(task: LinearTask, depths, sigma2s, gammas, seeds: int, width: int, steps: int,
+                  lr: float) -> pd.DataFrame:
+    """Kaiming-started nets trained by GD on the exact loss vs the solver, with below = (gamma < gamma*)."""
+    nets = [DeepLinear(D, width, g, s2) for D in depths for s2 in sigma2s for g in gammas for _ in range(seeds)]
+    df = train_ensemble(task, nets, "kaiming", steps=steps, lr=lr, optimizer="gd")
+    crit = {(D, s2): critical_gamma(task, D, DeepLinear(D, width, 0.0, s2).kappa) for D in depths for s2 in sigma2s}
+    df["below"] = [g < crit[(D, s2)] for D, s2, g in zip(df.depth, df.sigma2, df.gamma_bar)]
+    df["rel_v_err"] = (df.v_norm / df.v_norm_star.where(df.v_norm_star > 0) - 1).abs()
+    return df
+
+
+def trained_metrics(df: pd.DataFrame, unequal: pd.DataFrame) -> dict:
+    """C1 (below threshold), C7 (``unequal``: nets with unequal gammas) and C8 (sigma2 > 0 homogeneity)."""
+    b = df[df.below]
+    return {"c1_loss_err": float((b.loss - b.loss_star).abs().max()), "c1_v_err": float(b.rel_v_err.max()),
+            "c1_b_dev": float(b.b_dev.max()), "min_gap": float((df.loss - df.loss_star).min()),
+            "c7_b_dev": float(unequal.b_dev.max()), "c7_loss_err": float((unequal.loss - unequal.loss_star).abs().max()),
+            "c8_spread": float(b[b.sigma2 > 0].unit_spread.max())}
+
+
+# ----------------------------------------------------------------------------- section 5: stochastic nets
+def variance_table(task: LinearTask, sweeps: dict) -> pd.DataFrame:
+    """Closed-form E_x Var_eps f = (kappa - 1) v*^T A0 v* (section 3) along each sweep.
+
+    ``sweeps``: {name: (base DeepLinear kwargs, swept key, values)} with keys depth, width, gamma, sigma2.
+    """
+    rows = []
+    for name, (base, key, values) in sweeps.items():
+        for val in values:
+            net = DeepLinear(**{**base, key: val})
+            v = solve_global(task, net).v
+            rows.append({"sweep": name, "value": val, "variance": float((net.kappa - 1) * v @ task.A0 @ v),
+                         "kappa": net.kappa, "v_norm": float(np.linalg.norm(v))})
+    return pd.DataFrame(rows)
+
+
+def variance_mc_table(x, task: LinearTask, sweeps: dict, n_samples: int, noises=("gaussian", "dropout"),
+                      seed: int = 0, device="cpu") -> pd.DataFrame:
+    """Monte Carlo E_x Var_eps f at the solver's homogeneous weights (random signs), inputs ``x`` (B, d0),
+    for every point of ``sweeps`` (as :func:`variance_table`) and noise kind."""
+    xt, rows = torch.as_tensor(x, dtype=_DT, device=device), []
+    for name, (base, key, values) in sweeps.items():
+        for val in values:
+            net = DeepLinear(**{**base, key: val})
+            sol = solve_global(task, net)
+            w = [t.unsqueeze(0).to(device) for t in weights_from_b(sol, net, signs_seed=seed)]
+            for noise in noises:
+                f = sample_predictions(w, xt, net.sigma2, n_samples, noise, seed)  # (S, 1, B)
+                rows.append({"sweep": name, "value": val, "noise": noise, "mc_variance": float(f.var(0).mean()),
+                             "theory": float((net.kappa - 1) * np.mean((x @ sol.v) ** 2))})
+    return pd.DataFrame(rows)
+
+
+def sgd_table(x, y, depths, noises, sigma2: float, gamma: float, seeds: int, width: int, epochs: int,
+              batch: int, lr: float, n_mc: int, seed: int = 0) -> pd.DataFrame:
+    """C10 and C9 on trained nets: minibatch SGD with sampled neuron noise from Kaiming, then the exact loss
+    vs L*, ||v|| vs ||v*||, and the Monte Carlo E_x Var_eps f vs (kappa - 1) E_x (v^T x)^2 of the trained v."""
+    task, rows = task_from_data(x, y), []
+    xt = torch.as_tensor(x[:256], dtype=_DT)
+    for D in depths:
+        net = DeepLinear(D, width, gamma, sigma2)
+        sol = solve_global(task, net)
+        for noise in noises:
+            w = train_sgd(init_weights(task.d0, net.widths, seeds, 1.0, seed), x, y, gamma, "linear", sigma2,
+                          noise, epochs, batch, lr, seed)
+            loss = expected_loss(w, task, gamma, sigma2)
+            v = end_to_end(w)
+            mc = sample_predictions(w, xt, sigma2, n_mc, noise, seed).var(0).mean(-1)
+            th = (net.kappa - 1) * ((xt @ v.T) ** 2).mean(0)
+            rows += [{"depth": D, "noise": noise, "member": k, "loss": float(loss[k]), "loss_star": sol.loss,
+                      "v_norm": float(v[k].norm()), "v_norm_star": sol.v_norm, "mc_variance": float(mc[k]),
+                      "theory_variance": float(th[k])} for k in range(seeds)]
+    df = pd.DataFrame(rows)
+    df["rel_loss_err"] = (df.loss / df.loss_star - 1).abs()
+    df["rel_var_err"] = (df.mc_variance / df.theory_variance - 1).abs()
+    return df
+
+
+# ----------------------------------------------------------------------------- section 6: beyond linear
+def family_metrics(fam: pd.DataFrame, b_star: float, window: float = 0.25) -> dict:
+    """Fig. 2: per activation, max |L - L_linearised| over |b| <= window b*, relative to the largest gap
+    |L_linearised - L(0)| there (0 = the linear landscape with slope phi'(0) is exact near the origin)."""
+    near = fam[fam.b.abs() <= window * b_star + 1e-12]
+    out = {}
+    for a, g in near.groupby("activation"):
+        L0 = float(g.loc[g.b.abs().idxmin(), "linearised"])
+        out[a] = float((g.loss - g.linearised).abs().max() / max((g.linearised - L0).abs().max(), 1e-300))
+    return out
+
+
+def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int, seeds: int, epochs: int,
+                 batch: int, lr: float, noise: float = 0.5, seed: int = 0) -> pd.DataFrame:
+    """Fig. 3 (right): D = 2 nets (PyTorch default init, width ``width``) trained by minibatch SGD with explicit
+    L2 gamma on tasks y = M x_1 + noise; final output std over the training inputs vs the linear theory."""
+    data = [signal_samples(d0, M, n, noise, seed) for M in signals]  # same x and noise, scaled signal
+    x, y = data[0][0], np.repeat(np.stack([d[1] for d in data]), seeds, axis=0)
+    tasks = [task_from_data(*d) for d in data]
+    sols = [solve_global(t, DeepLinear(2, width, gamma)) for t in tasks]
+    rows = []
+    for a in activations:
+        w = train_sgd(torch_default_init(d0, (width, width), len(signals) * seeds, seed), x, y, gamma, a,
+                      epochs=epochs, batch=batch, lr=lr, seed=seed)
+        std = mlp_forward(w, torch.as_tensor(x, dtype=_DT).unsqueeze(0), a).std(1)
+        rows += [{"activation": a, "signal": M, "beta_norm": float(np.linalg.norm(t.beta)), "member": k % seeds,
+                  "output_std": float(std[k]), "theory_std": float(np.sqrt(s.v @ t.A0 @ s.v))}
+                 for k, (M, t, s) in enumerate((M, t, s) for M, t, s in zip(signals, tasks, sols) for _ in range(seeds))]
+    return pd.DataFrame(rows)
+
+
+def _half_signal(g: pd.DataFrame) -> float:
+    """Signal ||E[xy]|| where mean output std / ||E[xy]|| first reaches 1/2 (log-linear interpolation)."""
+    m = g.groupby("beta_norm").output_std.mean()
+    r = (m / m.index).to_numpy()
+    s = np.log(m.index.to_numpy())
+    up = np.flatnonzero((r[:-1] < 0.5) & (r[1:] >= 0.5))
+    if r[0] >= 0.5 or not up.size:
+        return float("nan")
+    i = up[0]
+    return float(np.exp(s[i] + (0.5 - r[i]) / (r[i + 1] - r[i]) * (s[i + 1] - s[i])))
+
+
+def signal_metrics(sig: pd.DataFrame, gamma: float) -> dict:
+    """C11: the signal where each activation's output std reaches half its ||E[xy]|| (the size of the linear
+    D = 2 jump at gamma*, (D-1)/D = 1/2) vs the linear critical signal M_c = 2 gamma^(3/4) (A = 1)."""
+    return {"M_c": 2 * gamma ** 0.75, **{f"half_{a}": _half_signal(g) for a, g in sig.groupby("activation")}}
+
+
+# ----------------------------------------------------------------------------- section 7: basin of zero
+def basin_table(task: LinearTask, depths, scales, seeds: int, width: int, steps: int, lr: float,
+                gamma_ratio: float = 0.5) -> pd.DataFrame:
+    """Zero's basin vs depth (spec E6): GD from ``scale`` x Kaiming at gamma = ratio x gamma*(D); "escaped"
+    when the final ||v|| is within 10 % of the global minimum's."""
+    M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
+    out = []
+    for D in depths:
+        net = DeepLinear(D, width, gamma_ratio * gamma_star(D, A, M))
+        df = train_ensemble(task, [net] * (len(scales) * seeds), [float(s) for s in scales for _ in range(seeds)],
+                            steps=steps, lr=lr, optimizer="gd")
+        out.append(df.assign(scale=df["init"]))
+    df = pd.concat(out, ignore_index=True)
+    df["escaped"] = (df.v_norm / df.v_norm_star - 1).abs() < 0.1
+    return df
+
+
+def basin_metrics(basin: pd.DataFrame) -> dict:
+    """Escape fraction per (depth, scale) and whether it falls (weakly) with depth at every scale."""
+    frac = basin.groupby(["scale", "depth"]).escaped.mean().unstack("depth")
+    return {"escape": frac, "narrows": bool(all(np.all(np.diff(row.to_numpy()) <= 1e-12) for _, row in frac.iterrows())),
+            "spread": float((frac.iloc[:, 0] - frac.iloc[:, -1]).max())}
+
+
+# ----------------------------------------------------------------------------- scorecard
+def _v(ok: bool, partly: bool = False) -> str:
+    return "reproduced" if ok else "partly reproduced" if partly else "not reproduced"
+
+
+def _nan(x) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x))
+
+
+def deep_linear_scorecard(m: dict) -> list[dict]:
+    """Scorecard rows from the chapter's metrics ``m`` (keys from the ``*_metrics`` functions plus
+    ``jump`` {D: (measured, (D-1)/D)}, ``hessian_ok``, ``variance`` dict, ``sgd`` dict, ``family``
+    dict, ``signal`` dict, ``basin`` dict). A missing section gives "not tested"."""
+    rows = [{"claim": "closed-form global minimizer; trained nets reach it (C1)",
+             "paper": "exact solution up to one scalar b; spec: |ΔL| < 1e-5, |Δv|/v < 1e-4, layer norms = b*",
+             "ours": f"max |ΔL| = {m['c1_loss_err']:.1e}, max |Δ‖v‖|/‖v*‖ = {m['c1_v_err']:.1e}, max |‖W‖ − b*| = "
+                     f"{m['c1_b_dev']:.1e}; min(L − L*) = {m['min_gap']:.1e}",
+             "verdict": _v(m["c1_loss_err"] < 1e-5 and m["c1_v_err"] < 1e-4 and m["c1_b_dev"] < 5e-4
+                           and m["min_gap"] > -1e-9, m["c1_loss_err"] < 1e-3)},
+            {"claim": "D = 1: no bad minimum; any init reaches the global minimum (C2)",
+             "paper": "second-order transition at γ = ‖E[xy]‖",
+             "ours": f"D = 1 runs at the global minimum: {m['d1_global_frac']:.0%} (all inits incl. 1e-2 × Kaiming)",
+             "verdict": _v(m["d1_global_frac"] == 1.0, m["d1_global_frac"] >= 0.8)},
+            {"claim": "D ≥ 2: zero is a (bad) local minimum for every γ > 0 (C3)",
+             "paper": "Hessian at 0 = 2γI; tiny inits stuck at 0",
+             "ours": f"Hessian = 2γI and PD for D ≥ 2, saddle for D = 1 below γ*: {m['hessian_ok']}; "
+                     f"tiny-init runs below γ* stuck at 0: {m['tiny_zero_frac']:.0%}",
+             "verdict": _v(m["hessian_ok"] and m["tiny_zero_frac"] == 1.0, m["hessian_ok"])}]
+    jumps = m["jump"]
+    jerr = max((abs(a - b) for a, b in jumps.values()), default=float("inf"))
+    rows.append({"claim": "D ≥ 2: first-order transition, ‖v‖ jumps by (D−1)/D · M/A at γ* (C4)",
+                 "paper": "; ".join(f"D={D}: {b:.3f}" for D, (_, b) in jumps.items()),
+                 "ours": "; ".join(f"D={D}: {a:.3f}" for D, (a, _) in jumps.items()) + " (trained, just below γ*)",
+                 "verdict": _v(jerr < 0.02, jerr < 0.1)})
+    rows.append({"claim": "γ* < γ < γ_sp: a Kaiming init ends on a metastable minimum above E[y²] (C5)",
+                 "paper": "‖v‖ = larger polynomial root to ~3 decimals",
+                 "ours": f"metastable: {m['meta_frac']:.0%} of Kaiming runs; loss > E[y²]: {m['meta_above_Ey2']}; "
+                         f"max |‖v‖ − b_l^(D+1)| = {m['meta_vnorm_err']:.1e}",
+                 "verdict": _v(m["meta_frac"] == 1.0 and m["meta_above_Ey2"] and m["meta_vnorm_err"] < 1e-3,
+                               m["meta_frac"] > 0)})
+    rows.append({"claim": "above γ_sp every init converges to 0 (C6)", "paper": "qualitative",
+                 "ours": f"{m['above_sp_zero_frac']:.0%} of runs above γ_sp at ‖v‖ < 1e-6",
+                 "verdict": "not tested" if _nan(m["above_sp_zero_frac"]) else _v(m["above_sp_zero_frac"] == 1.0)})
+    rows.append({"claim": "only the geometric mean of the γ's matters; γ_l‖W_l‖² equal (C7)",
+                 "paper": "derived (spec E5)", "ours": f"max |ΔL| = {m['c7_loss_err']:.1e}, max balance error "
+                 f"{m['c7_b_dev']:.1e}", "verdict": _v(m["c7_loss_err"] < 1e-5 and m["c7_b_dev"] < 5e-4)})
+    rows.append({"claim": "σ > 0: the optimum is homogeneous (C8)", "paper": "equal unit norms, U = ±const",
+                 "ours": f"max CV of hidden-unit norms = {m['c8_spread']:.1e}",
+                 "verdict": _v(m["c8_spread"] < 1e-3, m["c8_spread"] < 1e-1)})
+    v = m["variance"]
+    rows.append({"claim": "stochastic nets: Var f → 0 as noise, width or depth → ∞; formula = Monte Carlo (C9)",
+                 "paper": "abstract (v1); spec: within ~5 %",
+                 "ours": f"MC vs (κ−1)v*ᵀA0v*: max rel. error {v['mc_err']:.1%}; trained nets {v['trained_err']:.1%}; "
+                         f"last/peak: width {v['width_ratio']:.2g}, noise {v['noise_ratio']:.2g}, depth {v['depth_ratio']:.2g}",
+                 "verdict": _v(v["mc_err"] < 0.05 and v["trained_err"] < 0.1 and max(v["width_ratio"], v["noise_ratio"],
+                               v["depth_ratio"]) < 0.05, v["mc_err"] < 0.05)})
+    s = m["sgd"]
+    rows.append({"claim": "sampled-noise minibatch SGD reaches L* (C10)", "paper": "spec: within ~1–2 % after ~150 epochs",
+                 "ours": f"max |L/L* − 1| = {s['loss_err']:.2%} (gaussian and dropout)",
+                 "verdict": _v(s["loss_err"] < 0.02, s["loss_err"] < 0.05)})
+    f = m["family"]
+    rows.append({"claim": "Fig. 2: near b = 0 the linear landscape approximates ReLU/tanh/Swish nets (C11)",
+                 "paper": "qualitative figure (values unknown)",
+                 "ours": ", ".join(f"{a}: {e:.1%}" for a, e in f.items()) + " deviation from the slope-φ'(0) linear net",
+                 "verdict": _v(max(f.values()) < 0.1, max(f.values()) < 0.3)})
+    g = m["signal"]
+    lin_ok = all(not _nan(g.get(f"half_{a}")) and abs(np.log(g[f"half_{a}"] / g["M_c"])) < np.log(1.5)
+                 for a in ("linear", "tanh"))
+    relu_later = not _nan(g.get("half_relu")) and not _nan(g.get("half_tanh")) and g["half_relu"] > g["half_tanh"]
+    rows.append({"claim": "Fig. 3: weak-signal D = 2 nonlinear nets collapse near the linear critical signal (C11)",
+                 "paper": f"qualitative; linear theory M_c = {g['M_c']:.3f}",
+                 "ours": ", ".join(f"{k[5:]}: {val:.3f}" for k, val in g.items() if k.startswith("half_"))
+                         + " (signal where std f / ‖E[xy]‖ = 1/2)",
+                 "verdict": _v(lin_ok and relu_later, lin_ok)})
+    b = m["basin"]
+    rows.append({"claim": "common inits are insufficient: zero's basin grows with depth",
+                 "paper": "qualitative (argument unverified)",
+                 "ours": f"escape fraction falls with depth at every scale: {b['narrows']}; largest drop {b['spread']:.0%}",
+                 "verdict": _v(b["narrows"] and b["spread"] >= 0.5, b["spread"] > 0)})
+    rows.append({"claim": "Fig. 1 (right): ResNet18 on CIFAR-10 collapses at large weight decay",
+                 "paper": "qualitative figure", "ours": "not run (needs CIFAR-10 and a GPU)", "verdict": "not tested"})
+    return rows
+
+
+def roots_table(depths, gamma_ratio: float = 0.5, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
+    """Barrier b_s (edge of zero's basin; 0 for D = 1) and nonzero minimum b_l at gamma = ratio x gamma*(D)."""
+    rows = []
+    for D in depths:
+        r = isotropic_roots(D, A, M, gamma_ratio * gamma_star(D, A, M))
+        rows.append({"depth": D, "b_s": 0.0 if D == 1 else float(r[0]), "b_l": float(r[-1])})
+    return pd.DataFrame(rows)
