@@ -9,7 +9,8 @@ from varlib.activations import maxout_second_moment
 from varlib.region_bounds import (bias_density_constant, complexity_bounds, db_bound, db_bound_with_k,
                                   db_bound_without_k, gradient_constant, max_regions_one_layer, region_bound,
                                   region_bound_with_k, region_bound_without_k)
-from varlib.regions import (MaxoutParams, activation_pattern, activation_regions, as_relu, count_regions,
+from varlib.regions import (MaxoutParams, activation_pattern, activation_regions, as_relu, authors_demo_net,
+                            count_regions,
                             count_regions_lp, decision_boundary, grid_region_count, init_maxout_net,
                             linear_region_count, maxout_forward, slice_plane, split_widths)
 
@@ -237,25 +238,10 @@ def test_demo_setting_counts_are_plausible():
     assert table.db_pieces.mean() <= 100 and table.db_pieces.max() > 0
 
 
-def _authors_demo_params():
-    """The authors' demo net (regions_and_db_main.py): numpy seed 123, widths 7, 7, 6, K = 2, maxout-He
-    (std sqrt(1/fan_in)) for hidden weights then biases layer by layer, then the output layer sqrt(2/fan_in)."""
-    import numpy as np
-
-    rs, sizes, ws, bs = np.random.RandomState(123), [2, 7, 7, 6], [], []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        std = math.sqrt(1.0 / fan_in)
-        ws.append(torch.tensor(rs.normal(0.0, std, size=[fan_out, 2, fan_in]))[None])
-        bs.append(torch.tensor(rs.normal(0.0, std, size=[fan_out, 2]))[None])
-    std = math.sqrt(2.0 / 6)
-    out_w, out_b = rs.normal(0.0, std, size=[2, 6]), rs.normal(0.0, std, size=[2])
-    return MaxoutParams(tuple(ws), tuple(bs), torch.tensor(out_w)[None], torch.tensor(out_b)[None])
-
-
 def test_authors_demo_is_reproduced_exactly():
     """Spec 1.4 table: exact 216 regions and 30 DB pieces, grid estimate 199, full bounds 107,528,470 and
     2,688,211 (C_grad with the code's bias-free quirk, one net, 50 x 50 grid)."""
-    params = _authors_demo_params()
+    params = authors_demo_net()
     table = count_regions(params)
     assert (table.regions[0], table.linear_regions[0], table.db_pieces[0]) == (216, 216, 30)
     assert int(grid_region_count(params, steps=300)) == 199

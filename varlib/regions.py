@@ -1,10 +1,8 @@
 """Activation regions, linear regions and decision boundaries of maxout networks in a 2D plane.
 
 Definitions (Tseran & Montufar 2021, "On the Expected Complexity of Maxout Networks", arXiv 2107.00379;
-our spec ``shared/papers/maxout.md`` sections 1.1-1.2):
+our spec ``shared/papers/maxout.md`` sections 1.1-1.2; the networks live in :mod:`varlib.maxout_nets`):
 
-* A hidden unit z of rank K computes ``max_k zeta_{z,k}(x)``, ``zeta_{z,k} = w_{z,k} . h_{l-1}(x) + b_{z,k}``.
-  A ReLU is the rank-2 unit with the second feature fixed at 0 (:func:`as_relu`). The last layer is linear.
 * An *activation pattern* J picks one maximising feature per unit; its *activation region* is the set of
   inputs where every picked feature attains its unit's max. For fixed J all constraints are affine, so each
   region is a convex polygon in a 2D plane. We count patterns whose region has positive area.
@@ -16,187 +14,46 @@ our spec ``shared/papers/maxout.md`` sections 1.1-1.2):
 
 Exact counting (spec 6.1) clips convex polygons layer by layer and unit by unit, batched over regions and
 over networks, in float64: no grid and no LP. A unit whose maximising feature is the same at every vertex of
-a polygon does not cut it (differences of affine maps are extreme at vertices). :func:`count_regions_lp` is
-the slow LP-feasibility oracle of spec 2.2, for tests and benchmarks on small nets only.
+a polygon does not cut it (differences of affine maps are extreme at vertices). :func:`count_regions_lp`
+(:mod:`varlib.regions_lp`) is the slow LP-feasibility oracle of spec 2.2, for tests and benchmarks only.
 
-Parameters are plain tensors with the ensemble axis first (:class:`MaxoutParams`): hidden weights
-``(E, n_l, K, n_{l-1})``, hidden biases ``(E, n_l, K)``, output weight ``(E, m, n_last)``, bias ``(E, m)``.
-Initialisations (spec 3.1): ``relu_he``, ``maxout_he``, ``sphere``, ``many_regions``.
+This module also holds the maxout chapter's profile table :data:`CHAPTER_PROFILES`.
 """
 from __future__ import annotations
 
-import math
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 
-from varlib.activations import maxout_second_moment
-from varlib.runtime import member_generator
+from varlib.maxout_nets import (INITS, MaxoutParams, _check_int, activation_pattern, as_relu,  # noqa: F401
+                                authors_demo_net, init_maxout_net, maxout_forward, split_widths)
+from varlib.polygons import _areas, _clip, _clip_segment, _level_segment, _pad_cat, _share_edge
 
 __all__ = ["MaxoutParams", "INITS", "split_widths", "init_maxout_net", "as_relu", "maxout_forward",
-           "activation_pattern", "slice_plane", "Regions", "activation_regions", "linear_region_count",
-           "DecisionBoundary", "decision_boundary", "count_regions", "grid_points", "grid_region_count",
-           "count_regions_lp"]
+           "activation_pattern", "authors_demo_net", "slice_plane", "Regions", "activation_regions",
+           "linear_region_count", "DecisionBoundary", "decision_boundary", "count_regions", "grid_points",
+           "grid_region_count", "count_regions_lp", "CHAPTER_PROFILES"]
 
 Tensor = torch.Tensor
 Box = Sequence[float]
 
-
-@dataclass(frozen=True)
-class MaxoutParams:
-    """A batch of E maxout networks: ``weights[l]`` (E, n_l, K, n_{l-1}), ``biases[l]`` (E, n_l, K),
-    ``out_weight`` (E, m, n_last), ``out_bias`` (E, m)."""
-
-    weights: tuple[Tensor, ...]
-    biases: tuple[Tensor, ...]
-    out_weight: Tensor
-    out_bias: Tensor
-
-    @property
-    def E(self) -> int:
-        return self.out_weight.shape[0]
-
-    @property
-    def K(self) -> int:
-        return self.weights[0].shape[2]
-
-    @property
-    def n0(self) -> int:
-        return self.weights[0].shape[3]
-
-    @property
-    def widths(self) -> tuple[int, ...]:
-        return tuple(w.shape[1] for w in self.weights)
-
-
-def split_widths(N: int, depth: int) -> list[int]:
-    """Split N units over ``depth`` layers: floor(N/depth) each, remainder one each to the first layers
-    (spec 1.1; N = 20, depth 3 -> [7, 7, 6])."""
-    if not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be a positive integer, got {depth!r}")
-    if not isinstance(N, int) or N < depth:
-        raise ValueError(f"N must be an integer >= depth = {depth} (at least one unit per layer), got {N!r}")
-    return [N // depth + (1 if i < N % depth else 0) for i in range(depth)]
-
-
-# ----------------------------------------------------------------------------- initialisations (spec 3.1)
-def _gauss(g: torch.Generator, shape, std: float) -> Tensor:
-    return torch.randn(shape, generator=g, dtype=torch.float64) * std
-
-
-def _he_like(gain2: Callable[[int], float]):
-    def init(g, n_in, n_out, K, zero_bias, legacy):
-        std = math.sqrt(gain2(K) / n_in)
-        w = _gauss(g, (n_out, K, n_in), std)
-        b = _gauss(g, (n_out, K), std)
-        return w, (torch.zeros_like(b) if zero_bias else b)
-    return init
-
-
-def _sphere(g, n_in, n_out, K, zero_bias, legacy):
-    """(w, b) ~ maxout-He per feature, divided by ||(w, b)||, then b <- |b| - 1/sqrt(K n_in).
-    ``legacy``: the authors' norm ||w + b 1|| (a broadcast, not a concatenation; spec 3.1 quirk)."""
-    std = math.sqrt(1.0 / (maxout_second_moment(K) * n_in))
-    w, b = _gauss(g, (n_out, K, n_in), std), _gauss(g, (n_out, K), std)
-    norm = (w + b[..., None]).norm(dim=-1) if legacy else torch.cat([w, b[..., None]], -1).norm(dim=-1)
-    return w / norm[..., None], (b / norm).abs() - 1.0 / math.sqrt(K * n_in)
-
-
-def _many_regions(g, n_in, n_out, K, zero_bias, legacy):
-    """w_j = v cos(pi j/K + 0.01 eps_j), b_j = sin(pi j/K + 0.01 eps'_j), v ~ N(0, c_K/n_in I), j = 1..K."""
-    std = math.sqrt(1.0 / (maxout_second_moment(K) * n_in))
-    v = _gauss(g, (n_out, 1, n_in), std)
-    angle = math.pi * torch.arange(1, K + 1, dtype=torch.float64) / K
-    w = v * torch.cos(angle + 0.01 * _gauss(g, (n_out, K), 1.0))[..., None]
-    return w, torch.sin(angle + 0.01 * _gauss(g, (n_out, K), 1.0))
-
-
-INITS = {
-    "relu_he": _he_like(lambda K: 2.0),
-    "maxout_he": _he_like(lambda K: 1.0 / maxout_second_moment(K)),
-    "sphere": _sphere,
-    "many_regions": _many_regions,
+#: Sizes of the maxout chapter per profile (``varlib.chapter_settings("maxout", profile)``).
+CHAPTER_PROFILES = {
+    "smoke": {"ranks": [2, 3], "units": [6, 12], "depths": [1, 2], "nets": 2, "picture_units": 12,
+              "grid_steps": 100, "train_ranks": [2], "train_units": 8, "train_depth": 2, "train_seeds": 1,
+              "epochs": 1, "count_every": 1, "slice_box": 15.0, "target_acc": 0.3, "data_dir": "data"},
+    "standard": {"ranks": [2, 3, 5], "units": [10, 20, 40, 70, 100], "depths": [1, 2, 3, 5], "nets": 6,
+                 "picture_units": 20, "grid_steps": 300, "train_ranks": [2, 5], "train_units": 60,
+                 "train_depth": 3, "train_seeds": 3, "epochs": 30, "count_every": 10, "slice_box": 15.0,
+                 "target_acc": 0.9, "data_dir": "data"},
+    "full": {"ranks": [2, 3, 5], "units": [10, 20, 40, 60, 80, 100, 150, 200], "depths": [1, 2, 3, 4, 5],
+             "nets": 30, "picture_units": 20, "grid_steps": 1000, "train_ranks": [2, 3, 5], "train_units": 100,
+             "train_depth": 3, "train_seeds": 5, "epochs": 50, "count_every": 5, "slice_box": 50.0,
+             "target_acc": 0.95, "data_dir": "data"},
 }
-
-
-def _draw_net(g, n0, widths, K, m, init, zero_bias, legacy):
-    fn, ws, bs, n_in = INITS[init], [], [], n0
-    for n in widths:
-        w, b = fn(g, n_in, n, K, zero_bias, legacy)
-        ws, bs, n_in = ws + [w], bs + [b], n
-    w_out, b_out = _he_like(lambda K: 2.0)(g, n_in, m, 1, zero_bias, legacy)   # output: N(0, 2/fan_in)
-    return ws, bs, w_out[:, 0], b_out[:, 0]
-
-
-def init_maxout_net(n0: int, widths: Sequence[int], K: int, *, m: int = 2, init: str = "maxout_he",
-                    E: int = 1, seed: int = 0, zero_bias: bool = False,
-                    legacy_sphere_norm: bool = False) -> MaxoutParams:
-    """E maxout nets ``n0 -> widths -> m``, initialised as in spec 3.1 (table) with
-    c_K = 1/E[(max of K N(0,1))^2] from :func:`varlib.activations.maxout_second_moment`.
-
-    Weights and biases of hidden layers ~ N(0, gain/fan_in), gain = 2 (``relu_he``) or c_K
-    (``maxout_he``); ``sphere`` and ``many_regions`` as in :func:`_sphere`, :func:`_many_regions`.
-    ``zero_bias`` applies to ``relu_he``/``maxout_he`` and to the output layer. Net r is drawn from
-    ``member_generator(seed, r)``, so it does not depend on E.
-    """
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; allowed: {', '.join(INITS)}")
-    _check_int("K", K, 2)
-    _check_int("n0", n0, 1), _check_int("m", m, 1), _check_int("E", E, 1)
-    if len(widths) == 0:
-        raise ValueError("widths must list at least one hidden layer width")
-    for n in widths:
-        _check_int("width", n, 1)
-    nets = [_draw_net(member_generator(seed, r), n0, list(widths), K, m, init, zero_bias, legacy_sphere_norm)
-            for r in range(E)]
-    stack = lambda i, l=None: torch.stack([net[i] if l is None else net[i][l] for net in nets])  # noqa: E731
-    L = range(len(widths))
-    return MaxoutParams(tuple(stack(0, l) for l in L), tuple(stack(1, l) for l in L), stack(2), stack(3))
-
-
-def _check_int(name: str, value, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-
-
-def as_relu(params: MaxoutParams) -> MaxoutParams:
-    """ReLU nets as rank-2 maxout nets: feature 1 of every hidden unit set to 0, so max(zeta_0, 0)."""
-    if params.K != 2:
-        raise ValueError(f"as_relu needs rank K = 2 parameters, got K = {params.K}")
-    ws = tuple(torch.stack([w[:, :, 0], torch.zeros_like(w[:, :, 0])], 2) for w in params.weights)
-    bs = tuple(torch.stack([b[:, :, 0], torch.zeros_like(b[:, :, 0])], 2) for b in params.biases)
-    return MaxoutParams(ws, bs, params.out_weight, params.out_bias)
-
-
-# ----------------------------------------------------------------------------- forward pass
-def _hidden(params: MaxoutParams, x: Tensor):
-    """Yield (h, choice) per hidden layer; x (E, B, n0) -> h (E, B, n_l), choice (E, B, n_l)."""
-    h = x
-    for w, b in zip(params.weights, params.biases):
-        zeta = torch.einsum("enkp,ebp->ebnk", w, h) + b[:, None]
-        h, choice = zeta.max(dim=-1)
-        yield h, choice
-
-
-def _batch_input(params: MaxoutParams, x: Tensor) -> Tensor:
-    x = torch.as_tensor(x, dtype=params.out_weight.dtype)
-    return x.expand(params.E, *x.shape) if x.dim() == 2 else x
-
-
-def maxout_forward(params: MaxoutParams, x: Tensor) -> Tensor:
-    """Network outputs f(x): x (B, n0) or (E, B, n0) -> (E, B, m)."""
-    h = _batch_input(params, x)
-    for h, _ in _hidden(params, h):
-        pass
-    return torch.einsum("emp,ebp->ebm", params.out_weight, h) + params.out_bias[:, None]
-
-
-def activation_pattern(params: MaxoutParams, x: Tensor) -> Tensor:
-    """The maximising feature of every hidden unit: x (B, n0) or (E, B, n0) -> (E, B, N) int64."""
-    return torch.cat([c for _, c in _hidden(params, _batch_input(params, x))], dim=-1)
 
 
 # ----------------------------------------------------------------------------- planes and boxes
@@ -230,56 +87,6 @@ def _plane(params: MaxoutParams, plane) -> tuple[Tensor, Tensor]:
     if A0.shape != (params.n0, 2) or c0.shape != (params.n0,):
         raise ValueError(f"plane must be (basis (n0, 2), origin (n0,)) with n0 = {params.n0}")
     return A0, c0
-
-
-# ----------------------------------------------------------------------------- convex polygons, batched
-def _next_index(nv: Tensor, V: int) -> Tensor:
-    """(R, V): index of each vertex's successor, cyclic over the nv valid vertices of each row."""
-    i = torch.arange(V, device=nv.device)
-    return torch.where(i + 1 < nv[:, None], i + 1, 0)
-
-
-def _take(P: Tensor, idx: Tensor) -> Tensor:
-    """P (R, V, 2), idx (R, W) -> (R, W, 2)."""
-    return P.gather(1, idx[..., None].expand(-1, -1, 2))
-
-
-def _compact(pts: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
-    """Move the masked points of each row to the front, in order (stable sort); trim the padding."""
-    nv = mask.sum(1)
-    V = int(nv.max()) if len(nv) else 0
-    order = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)[:, :V]
-    return _take(pts, order), nv
-
-
-def _clip(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """Sutherland-Hodgman: clip convex polygons P (R, V, 2) by the half-planes a.u + b >= 0, a (R, 2), b (R,).
-
-    Keeps vertices with s = a.u + b >= 0 and adds P + t (P_next - P), t = s / (s - s_next), on every edge
-    whose endpoints have strictly opposite signs; the output stays in boundary order.
-    """
-    R, V, _ = P.shape
-    valid = torch.arange(V, device=nv.device) < nv[:, None]
-    nxt = _next_index(nv, V)
-    s = torch.einsum("rvd,rd->rv", P, a) + b[:, None]
-    s_next = s.gather(1, nxt)
-    cross = valid & (((s > 0) & (s_next < 0)) | ((s < 0) & (s_next > 0)))
-    t = s / torch.where(cross, s - s_next, torch.ones_like(s))
-    X = P + t[..., None] * (_take(P, nxt) - P)
-    pts = torch.stack([P, X], 2).reshape(R, 2 * V, 2)
-    return _compact(pts, torch.stack([valid & (s >= 0), cross], 2).reshape(R, 2 * V))
-
-
-def _areas(P: Tensor, nv: Tensor) -> Tensor:
-    """Shoelace area of each polygon (positive for counter-clockwise order): (R,)."""
-    Q = _take(P, _next_index(nv, P.shape[1]))
-    cr = P[..., 0] * Q[..., 1] - P[..., 1] * Q[..., 0]
-    return 0.5 * torch.where(torch.arange(P.shape[1], device=nv.device) < nv[:, None], cr, 0.0).sum(1)
-
-
-def _pad_cat(*Ps: Tensor) -> Tensor:
-    V = max(P.shape[1] for P in Ps)
-    return torch.cat([torch.nn.functional.pad(P, (0, 0, 0, V - P.shape[1])) for P in Ps])
 
 
 # ----------------------------------------------------------------------------- exact activation regions
@@ -427,26 +234,6 @@ def _activation_regions(params, box, plane, area_tol) -> Regions:
 
 
 # ----------------------------------------------------------------------------- linear regions
-def _cross(u: Tensor, v: Tensor) -> Tensor:
-    return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
-
-
-def _share_edge(P1: Tensor, nv1: Tensor, P2: Tensor, nv2: Tensor, tol: float) -> Tensor:
-    """(M,) whether polygons P1[i] and P2[i] share a boundary segment longer than ``tol``: some edge of
-    each lies on one line (distances <= tol) and their projections overlap by more than tol."""
-    a, b = P1[:, :, None], _take(P1, _next_index(nv1, P1.shape[1]))[:, :, None]        # (M, V1, 1, 2)
-    p, q = P2[:, None], _take(P2, _next_index(nv2, P2.shape[1]))[:, None]               # (M, 1, V2, 2)
-    d = b - a
-    L = d.norm(dim=-1).clamp_min(1e-300)
-    on = (_cross(d, p - a).abs() <= tol * L) & (_cross(d, q - a).abs() <= tol * L)
-    tp, tq = ((p - a) * d).sum(-1) / L**2, ((q - a) * d).sum(-1) / L**2
-    overlap = (torch.minimum(torch.maximum(tp, tq), torch.ones_like(tp))
-               - torch.maximum(torch.minimum(tp, tq), torch.zeros_like(tp))) * L > tol
-    ar = lambda V: torch.arange(V, device=nv1.device)  # noqa: E731
-    valid = (ar(P1.shape[1]) < nv1[:, None])[:, :, None] & (ar(P2.shape[1]) < nv2[:, None])[:, None]
-    return (on & overlap & valid).flatten(1).any(1)
-
-
 def _same_map_pairs(regions: Regions, rtol: float) -> Tensor:
     """(M, 2) pairs of regions of one net whose output maps agree after rounding to rtol * max|map|."""
     key = torch.cat([regions.out_A.flatten(1), regions.out_c], 1)
@@ -494,27 +281,6 @@ class DecisionBoundary:
     def counts(self) -> Tensor:
         """Number of decision-boundary pieces per net, (E,)."""
         return torch.bincount(self.net, minlength=self.E)
-
-
-def _level_segment(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """The chord {a.u + b = 0} of each convex polygon: endpoints (R, 2, 2) and whether it exists (R,)."""
-    V = P.shape[1]
-    nxt = _next_index(nv, V)
-    s = torch.einsum("rvd,rd->rv", P, a) + b[:, None]
-    s_next = s.gather(1, nxt)
-    cross = (torch.arange(V, device=nv.device) < nv[:, None]) & ((s >= 0) != (s_next >= 0))
-    t = s / torch.where(cross, s - s_next, torch.ones_like(s))
-    X = P + t[..., None] * (_take(P, nxt) - P)
-    first2 = torch.argsort((~cross).to(torch.int8), dim=1, stable=True)[:, :2]
-    return _take(X, first2), cross.sum(1) >= 2
-
-
-def _clip_segment(seg: Tensor, alive: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """Keep the part of each segment (R, 2, 2) where a.u + b >= 0."""
-    v = torch.einsum("rsd,rd->rs", seg, a) + b[:, None]
-    alive = alive & ~((v[:, 0] < 0) & (v[:, 1] < 0))
-    t = torch.where(v < 0, v / torch.where(v < 0, v - v.flip(1), torch.ones_like(v)), torch.zeros_like(v))
-    return seg + t[..., None] * (seg.flip(1) - seg), alive
 
 
 def _label_pairs(labels, m: int) -> list[int]:
@@ -582,67 +348,4 @@ def grid_region_count(params: MaxoutParams, box: Box = (-3.0, 3.0), steps: int =
         return torch.tensor([len(torch.unique(h)) for h in hashes])
 
 
-# ----------------------------------------------------------------------------- LP oracle (spec 2.2)
-def _chebyshev_radius(H: np.ndarray, h: np.ndarray) -> float:
-    """Radius of the largest disc in {u : H u <= h} (0 if empty), by one HiGHS LP."""
-    from scipy.optimize import linprog
-
-    norms = np.linalg.norm(H, axis=1, keepdims=True)
-    res = linprog([0.0, 0.0, -1.0], A_ub=np.hstack([H, norms]), b_ub=h,
-                  bounds=[(None, None), (None, None), (0, None)], method="highs")
-    return float(-res.fun) if res.status == 0 else 0.0
-
-
-def _lp_children(region, Wz: np.ndarray, bz: np.ndarray, radius_tol: float) -> list:
-    """Children of one region for one unit: for each k, add zeta_j - zeta_k <= 0 (j != k); keep if a disc
-    of radius > radius_tol fits. Features identical on the region (e.g. a dead ReLU, 0 = 0) go to the
-    first index, as argmax does."""
-    H, h, A, c, rows, offs = region
-    G, g = Wz @ A, Wz @ c + bz                                                    # (K, 2), (K,)
-    same = (np.abs(G[:, None] - G[None]).max(-1) <= 1e-12) & (np.abs(g[:, None] - g[None]) <= 1e-12)
-    out = []
-    for k in range(len(g)):
-        if same[k, :k].any():
-            continue
-        o = [j for j in range(len(g)) if j != k]
-        Hk, hk = np.vstack([H, G[o] - G[k]]), np.concatenate([h, g[k] - g[o]])
-        if _chebyshev_radius(Hk, hk) > radius_tol:
-            out.append((Hk, hk, A, c, rows + [G[k]], offs + [g[k]]))
-    return out
-
-
-def _lp_db_pieces(regions: list, Wo: np.ndarray, bo: np.ndarray, labels: list[int]) -> int:
-    """Feasibility LPs {f_i = f_j, f_i >= f_k (other labels)} in each region, as the authors' code."""
-    from scipy.optimize import linprog
-
-    count = 0
-    for H, h, A, c in regions:
-        F, f = Wo @ A, Wo @ c + bo
-        for n, i in enumerate(labels):
-            for j in labels[n + 1:]:
-                o = [k for k in labels if k not in (i, j)]
-                Hk, hk = np.vstack([H, F[o] - F[i]]), np.concatenate([h, f[i] - f[o]])
-                res = linprog([0.0, 0.0], A_ub=Hk, b_ub=hk, A_eq=(F[i] - F[j])[None], b_eq=[f[j] - f[i]],
-                              bounds=[(None, None)] * 2, method="highs")
-                count += res.status == 0
-    return count
-
-
-def count_regions_lp(params: MaxoutParams, box: Box = (-3.0, 3.0), plane=None, net: int = 0,
-                     labels: Sequence[int] | None = None, radius_tol: float = 1e-9) -> tuple[int, int]:
-    """(activation regions, DB pieces) of network ``net`` by LP feasibility (spec 2.2), the independent
-    oracle for tests: regions are refined unit by unit; a pattern is kept if its constraints (in plane
-    coordinates, with the box) admit a disc of radius > ``radius_tol``. About K * R LPs per unit:
-    small nets only."""
-    xlo, xhi, ylo, yhi = _box(box)
-    A0, c0 = (t.numpy() for t in _plane(params, plane))
-    labels = _label_pairs(labels, params.out_weight.shape[1])
-    regions = [(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1]]), np.array([xhi, -xlo, yhi, -ylo]), A0, c0)]
-    for W, b in zip(params.weights, params.biases):
-        W, b = W[net].double().numpy(), b[net].double().numpy()
-        current = [(H, h, A, c, [], []) for H, h, A, c in regions]
-        for z in range(W.shape[0]):
-            current = [kid for reg in current for kid in _lp_children(reg, W[z], b[z], radius_tol)]
-        regions = [(H, h, np.array(rows), np.array(offs)) for H, h, _, _, rows, offs in current]
-    Wo, bo = params.out_weight[net].double().numpy(), params.out_bias[net].double().numpy()
-    return len(regions), _lp_db_pieces(regions, Wo, bo, labels)
+from varlib.regions_lp import count_regions_lp  # noqa: E402  (the LP oracle uses the helpers above)

@@ -1,0 +1,101 @@
+"""Batched convex polygons in the plane, for the exact region counter (spec ``shared/papers/maxout.md`` 6.1).
+
+A batch of R convex polygons is ``P (R, V, 2)`` with ``nv (R,)`` valid vertices per row (counter-clockwise,
+padded after ``nv``). Operations: Sutherland-Hodgman clipping by half-planes (:func:`_clip`), shoelace areas,
+the chord of a polygon on a line, clipping of segments, and a test for shared edges.
+"""
+from __future__ import annotations
+
+import torch
+
+Tensor = torch.Tensor
+
+
+def _next_index(nv: Tensor, V: int) -> Tensor:
+    """(R, V): index of each vertex's successor, cyclic over the nv valid vertices of each row."""
+    i = torch.arange(V, device=nv.device)
+    return torch.where(i + 1 < nv[:, None], i + 1, 0)
+
+
+def _take(P: Tensor, idx: Tensor) -> Tensor:
+    """P (R, V, 2), idx (R, W) -> (R, W, 2)."""
+    return P.gather(1, idx[..., None].expand(-1, -1, 2))
+
+
+def _compact(pts: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+    """Move the masked points of each row to the front, in order (stable sort); trim the padding."""
+    nv = mask.sum(1)
+    V = int(nv.max()) if len(nv) else 0
+    order = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)[:, :V]
+    return _take(pts, order), nv
+
+
+def _clip(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Sutherland-Hodgman: clip convex polygons P (R, V, 2) by the half-planes a.u + b >= 0, a (R, 2), b (R,).
+
+    Keeps vertices with s = a.u + b >= 0 and adds P + t (P_next - P), t = s / (s - s_next), on every edge
+    whose endpoints have strictly opposite signs; the output stays in boundary order.
+    """
+    R, V, _ = P.shape
+    valid = torch.arange(V, device=nv.device) < nv[:, None]
+    nxt = _next_index(nv, V)
+    s = torch.einsum("rvd,rd->rv", P, a) + b[:, None]
+    s_next = s.gather(1, nxt)
+    cross = valid & (((s > 0) & (s_next < 0)) | ((s < 0) & (s_next > 0)))
+    t = s / torch.where(cross, s - s_next, torch.ones_like(s))
+    X = P + t[..., None] * (_take(P, nxt) - P)
+    pts = torch.stack([P, X], 2).reshape(R, 2 * V, 2)
+    return _compact(pts, torch.stack([valid & (s >= 0), cross], 2).reshape(R, 2 * V))
+
+
+def _areas(P: Tensor, nv: Tensor) -> Tensor:
+    """Shoelace area of each polygon (positive for counter-clockwise order): (R,)."""
+    Q = _take(P, _next_index(nv, P.shape[1]))
+    cr = P[..., 0] * Q[..., 1] - P[..., 1] * Q[..., 0]
+    return 0.5 * torch.where(torch.arange(P.shape[1], device=nv.device) < nv[:, None], cr, 0.0).sum(1)
+
+
+def _pad_cat(*Ps: Tensor) -> Tensor:
+    V = max(P.shape[1] for P in Ps)
+    return torch.cat([torch.nn.functional.pad(P, (0, 0, 0, V - P.shape[1])) for P in Ps])
+
+
+def _cross(u: Tensor, v: Tensor) -> Tensor:
+    return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+
+
+def _share_edge(P1: Tensor, nv1: Tensor, P2: Tensor, nv2: Tensor, tol: float) -> Tensor:
+    """(M,) whether polygons P1[i] and P2[i] share a boundary segment longer than ``tol``: some edge of
+    each lies on one line (distances <= tol) and their projections overlap by more than tol."""
+    a, b = P1[:, :, None], _take(P1, _next_index(nv1, P1.shape[1]))[:, :, None]        # (M, V1, 1, 2)
+    p, q = P2[:, None], _take(P2, _next_index(nv2, P2.shape[1]))[:, None]               # (M, 1, V2, 2)
+    d = b - a
+    L = d.norm(dim=-1).clamp_min(1e-300)
+    on = (_cross(d, p - a).abs() <= tol * L) & (_cross(d, q - a).abs() <= tol * L)
+    tp, tq = ((p - a) * d).sum(-1) / L**2, ((q - a) * d).sum(-1) / L**2
+    overlap = (torch.minimum(torch.maximum(tp, tq), torch.ones_like(tp))
+               - torch.maximum(torch.minimum(tp, tq), torch.zeros_like(tp))) * L > tol
+    ar = lambda V: torch.arange(V, device=nv1.device)  # noqa: E731
+    valid = (ar(P1.shape[1]) < nv1[:, None])[:, :, None] & (ar(P2.shape[1]) < nv2[:, None])[:, None]
+    return (on & overlap & valid).flatten(1).any(1)
+
+
+def _level_segment(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """The chord {a.u + b = 0} of each convex polygon: endpoints (R, 2, 2) and whether it exists (R,)."""
+    V = P.shape[1]
+    nxt = _next_index(nv, V)
+    s = torch.einsum("rvd,rd->rv", P, a) + b[:, None]
+    s_next = s.gather(1, nxt)
+    cross = (torch.arange(V, device=nv.device) < nv[:, None]) & ((s >= 0) != (s_next >= 0))
+    t = s / torch.where(cross, s - s_next, torch.ones_like(s))
+    X = P + t[..., None] * (_take(P, nxt) - P)
+    first2 = torch.argsort((~cross).to(torch.int8), dim=1, stable=True)[:, :2]
+    return _take(X, first2), cross.sum(1) >= 2
+
+
+def _clip_segment(seg: Tensor, alive: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Keep the part of each segment (R, 2, 2) where a.u + b >= 0."""
+    v = torch.einsum("rsd,rd->rs", seg, a) + b[:, None]
+    alive = alive & ~((v[:, 0] < 0) & (v[:, 1] < 0))
+    t = torch.where(v < 0, v / torch.where(v < 0, v - v.flip(1), torch.ones_like(v)), torch.zeros_like(v))
+    return seg + t[..., None] * (seg.flip(1) - seg), alive

@@ -1,0 +1,113 @@
+"""Figures of the maxout chapter: region pictures, counts against units with the bound curves, counts in
+an input slice during training, and training curves. Tidy tables in, matplotlib Figures out; no titles
+(captions live in the chapter), lowercase axis labels."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+from varlib.regions import DecisionBoundary, Regions
+
+__all__ = ["region_pictures", "counts_vs_units", "slice_counts_plot", "training_curves"]
+
+_CURVES = {"full": ("full bound", "-."), "with_k": ("with-K curve", "--"), "without_k": ("N^n0/n0! curve", ":")}
+
+
+def _draw_regions(ax, regions: Regions, db: DecisionBoundary | None, net: int, seed: int = 0) -> None:
+    """Polygons of net ``net`` in random light colours, its decision-boundary pieces in black."""
+    mask = (regions.net == net).cpu().numpy()
+    P, nv = regions.polygons.cpu().numpy()[mask], regions.nv.cpu().numpy()[mask]
+    colours = np.random.default_rng(seed).uniform(0.35, 1.0, size=(len(P), 3))
+    ax.add_collection(PolyCollection([p[:n] for p, n in zip(P, nv)], facecolors=colours,
+                                     edgecolors="white", linewidths=0.15))
+    if db is not None:
+        seg = db.segments.cpu().numpy()[(db.net == net).cpu().numpy()]
+        ax.add_collection(LineCollection(seg, colors="black", linewidths=1.2))
+    xlo, xhi, ylo, yhi = regions.box
+    ax.set(xlim=(xlo, xhi), ylim=(ylo, yhi), aspect="equal", xticks=[], yticks=[])
+
+
+def region_pictures(panels: list[tuple], net: int = 0, points: np.ndarray | None = None,
+                    ncols: int | None = None) -> plt.Figure:
+    """One panel per (label, regions, decision boundary[, network]): the activation regions of that network
+    (default ``net``) as coloured polygons, the decision boundary (or None) in black, optional ``points``
+    (P, 2) as black dots."""
+    ncols = ncols or len(panels)
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 3.3 * nrows), squeeze=False)
+    for ax, panel in zip(axes.flat, panels):
+        label, regions, db = panel[:3]
+        _draw_regions(ax, regions, db, panel[3] if len(panel) > 3 else net)
+        if points is not None:
+            ax.scatter(points[:, 0], points[:, 1], s=18, color="black", zorder=3)
+        ax.set_xlabel(label, fontsize=9)
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def counts_vs_units(sweep: pd.DataFrame, bounds: pd.DataFrame) -> plt.Figure:
+    """Exact counts (mean ± standard error over nets) against total units N, one line per depth; rows: regions and
+    decision-boundary pieces; columns: rank K. ``bounds``: rows of
+    :func:`varlib.region_bounds.complexity_bounds` with a column K, drawn in grey."""
+    Ks = sorted(sweep.K.unique())
+    fig, axes = plt.subplots(2, len(Ks), figsize=(3.6 * len(Ks), 6.4), squeeze=False, sharex=True)
+    for row, quantity in enumerate(["regions", "db_pieces"]):
+        for col, K in enumerate(Ks):
+            ax = axes[row][col]
+            data = sweep[sweep.K == K].assign(value=lambda d: d[quantity].clip(lower=0.5))
+            sns.lineplot(data, x="N", y="value", hue="depth", marker="o", errorbar="se", palette="viridis",
+                         ax=ax, legend=(row == 0 and col == 0))
+            for curve, (label, style) in _CURVES.items():
+                b = bounds[(bounds.K == K) & (bounds.quantity == quantity) & (bounds.curve == curve)]
+                if len(b):
+                    ax.plot(b.N, b.value, style, color="0.35", lw=1.2, label=label)
+            ax.set(xscale="log", yscale="log", xlabel="total hidden units N",
+                   ylabel=("activation regions" if row == 0 else "decision-boundary pieces") if col == 0 else "")
+            ax.set_xticks(sorted(sweep.N.unique()))
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.text(0.03, 0.95, f"K = {K}", transform=ax.transAxes, va="top", fontsize=10)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    axes[0][0].get_legend().remove()
+    fig.legend(handles, [f"depth {lab}" if lab.isdigit() else lab for lab in labels], loc="lower center",
+               ncol=min(len(labels), 8), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def slice_counts_plot(counts: pd.DataFrame) -> plt.Figure:
+    """Regions (top) and decision-boundary pieces (bottom) in the input slice against epoch, one line per
+    initialisation (mean ± sd over seeds), one column per rank K."""
+    Ks = sorted(counts.K.unique())
+    fig, axes = plt.subplots(2, len(Ks), figsize=(4.0 * len(Ks), 5.6), squeeze=False, sharex=True)
+    for col, K in enumerate(Ks):
+        for row, quantity in enumerate(["regions", "db_pieces"]):
+            ax = axes[row][col]
+            sns.lineplot(counts[counts.K == K], x="epoch", y=quantity, hue="init", marker="o", errorbar="sd",
+                         ax=ax, legend=(row == 0 and col == 0))
+            ax.set(ylabel=("regions in slice" if row == 0 else "DB pieces in slice") if col == 0 else "")
+            ax.text(0.03, 0.95, f"K = {K}", transform=ax.transAxes, va="top", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(history: pd.DataFrame) -> plt.Figure:
+    """Training loss (top, log scale) and test accuracy (bottom) against epoch, one line per
+    initialisation (mean ± sd over seeds), one column per rank K."""
+    Ks = sorted(history.K.unique())
+    fig, axes = plt.subplots(2, len(Ks), figsize=(4.0 * len(Ks), 5.6), squeeze=False, sharex=True)
+    for col, K in enumerate(Ks):
+        d = history[history.K == K]
+        sns.lineplot(d, x="epoch", y="train_loss", hue="init", errorbar="sd", ax=axes[0][col], legend=col == 0)
+        sns.lineplot(d, x="epoch", y="test_acc", hue="init", errorbar="sd", ax=axes[1][col], legend=False)
+        axes[0][col].set(yscale="log", ylabel="training loss" if col == 0 else "")
+        axes[1][col].set(ylabel="test accuracy" if col == 0 else "")
+        axes[1][col].text(0.97, 0.05, f"K = {K}", transform=axes[1][col].transAxes, va="bottom", ha="right")
+    fig.tight_layout()
+    return fig
