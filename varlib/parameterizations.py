@@ -25,6 +25,10 @@ Reparameterization symmetry (spec Table B): (a, b, c) -> (a + theta, b - theta, 
 layer leaves the trajectory of f unchanged, since W(0) = m^{-(a+b)} U and the effective step on W is
 eta m^{-(2a+c)}. So each layer is really e_l = a_l + b_l and kappa_l = 2 a_l + c_l.
 
+Diagnostics (coord check, relative weight change, ranks) live in :mod:`varlib.parameterization_diagnostics`
+and are re-exported here; :data:`CHAPTER_PROFILES` sizes the ``integrable`` chapter, whose sweeps are in
+:mod:`varlib.integrable_experiments`.
+
 Tensors are named ``w1 .. w{L+1}`` and ``beta1 .. beta{L+1}``; ``params`` is a dict of them.
 Precision: float32 or float64, never half (IP activations reach m^{-L/2} ~ 1e-9 and step-0 rates
 ~1e12). Float32 IP runs produce subnormal numbers, ~10x slower on CPU: callers may set
@@ -49,7 +53,8 @@ __all__ = ["Parameterization", "BIAS_MODES", "PRESETS", "abc_parameterization", 
            "reparameterize", "initial_draws", "init_params", "abc_forward", "abc_loss", "make_sgd",
            "switch_to_later_rates", "calibrate_step0", "train_abc", "mean_abs_preactivations",
            "preactivation_change", "coord_check", "relative_weight_change", "numerical_rank",
-           "stable_rank", "squared_trace_rank", "rank_table", "update_ranks", "preactivation_ranks"]
+           "stable_rank", "squared_trace_rank", "rank_table", "update_ranks", "preactivation_ranks",
+           "CHAPTER_PROFILES"]
 
 BIAS_MODES = ("input", "none", "all")
 _AUTHORS_VAR = {"relu": 2.0, "gelu": 4.0, "elu": 1.0, "tanh": 1.0, "identity": 1.0}
@@ -435,84 +440,27 @@ def preactivation_change(p: Parameterization, params0, params1, x: torch.Tensor,
     return [(b - a).abs().mean().item() for a, b in zip(h0 + [f0], h1 + [f1])]
 
 
-def coord_check(p: Parameterization, widths: Sequence[int], batches: Sequence, activation="relu",
-                eta: float = 0.01, *, seed: int = 0, eta0: float | None = None,
-                probe: torch.Tensor | None = None) -> pd.DataFrame:
-    """mean |h^l| per layer over training steps across widths (the muP "coord check").
+# ---------------------------------------------------------------- chapter profiles and re-exports
 
-    Each width starts from its own seeded draws and trains on the same ``batches``. Tidy output:
-    columns ``width, step, layer, mean_abs``; layer L+1 is the output f. Probe: batch 0's inputs.
-    """
-    x0 = batches[0][0]
-    probe = x0 if probe is None else probe
-    frames = []
-    for m in widths:
-        draws = initial_draws(x0.shape[1], m, _n_classes(batches), p.L, seed)
-        params = init_params(p, draws, activation, dtype=x0.dtype)
-        _, hist = train_abc(p, params, batches, activation, eta, eta0=eta0, probe=probe)
-        long = hist.drop(columns="loss").melt(id_vars="step", var_name="layer", value_name="mean_abs")
-        long["layer"] = long["layer"].map(lambda s: p.L + 1 if s == "f" else int(s[1:]))
-        frames.append(long.assign(width=m))
-    return pd.concat(frames, ignore_index=True)[["width", "step", "layer", "mean_abs"]]
+#: Sizes of the ``integrable`` chapter per profile (config.CHAPTER_MODULES points here).
+CHAPTER_PROFILES = {
+    "smoke": {"dataset": "digits", "init_widths": [32, 64, 128], "init_draws": 2,
+              "stuck_depths": [2, 4], "stuck_widths": [32, 64], "stuck_steps": 10, "stuck_eta": 0.1,
+              "equiv_width": 32, "equiv_steps": 3, "escape_widths": [32, 64], "escape_steps": 8,
+              "rank_width": 64, "rank_batch": 64, "depth": 4, "width": 32, "batch": 64, "steps": 8,
+              "eta": 0.01, "seeds": 1},
+    "standard": {"dataset": "digits", "init_widths": [128, 256, 512, 1024], "init_draws": 3,
+                 "stuck_depths": [2, 3, 4], "stuck_widths": [128, 512], "stuck_steps": 200, "stuck_eta": 0.1,
+                 "equiv_width": 256, "equiv_steps": 6, "escape_widths": [128, 256, 512], "escape_steps": 100,
+                 "rank_width": 512, "rank_batch": 256, "depth": 6, "width": 256, "batch": 128, "steps": 150,
+                 "eta": 0.01, "seeds": 3},
+    "full": {"dataset": "mnist", "init_widths": [128, 256, 512, 1024, 2048, 4096], "init_draws": 10,
+             "stuck_depths": [2, 3, 4, 5], "stuck_widths": [128, 512, 1024, 2048], "stuck_steps": 2000,
+             "stuck_eta": 0.1, "equiv_width": 1024, "equiv_steps": 10, "escape_widths": [256, 1024, 4096],
+             "escape_steps": 600, "rank_width": 1024, "rank_batch": 512, "depth": 6, "width": 1024,
+             "batch": 512, "steps": 600, "eta": 0.01, "seeds": 5},
+}
 
-
-def _n_classes(batches) -> int:
-    return int(max(int(y.max()) for _, y in batches)) + 1
-
-
-def relative_weight_change(params0, params) -> dict[str, float]:
-    """||w_t - w_0||_F / ||w_0||_F per tensor (the multiplier m^{-a} cancels)."""
-    return {k: ((params[k] - v).norm() / v.norm()).item() for k, v in params0.items()}
-
-
-def _singular_values(M: torch.Tensor) -> torch.Tensor:
-    return torch.linalg.svdvals(M.double())
-
-
-def numerical_rank(M: torch.Tensor, rtol: float | None = None, s: torch.Tensor | None = None) -> int:
-    """Number of singular values above ``rtol * sigma_max`` (computed in float64).
-
-    Default ``rtol = max(M.shape) * eps(float32)``: the tolerance ``torch.matrix_rank`` applies to the
-    float32 tensors of the authors' rank notebooks (spec section 3, E4), so small contributions such as
-    the O(m^{-1/2}) share of the initial weights are not counted. Pass ``rtol`` for another convention.
-    ``s``: the singular values, if already computed.
-    """
-    rtol = max(M.shape) * torch.finfo(torch.float32).eps if rtol is None else rtol
-    s = _singular_values(M) if s is None else s
-    return int((s > rtol * s[0]).sum()) if s.numel() and s[0] > 0 else 0
-
-
-def stable_rank(M: torch.Tensor, s: torch.Tensor | None = None) -> float:
-    """||M||_F^2 / ||M||_op^2 = sum sigma_i^2 / sigma_1^2."""
-    s = _singular_values(M) if s is None else s
-    return (s.pow(2).sum() / s[0] ** 2).item()
-
-
-def squared_trace_rank(M: torch.Tensor, s: torch.Tensor | None = None) -> float:
-    """(sum sigma_i^2)^2 / sum sigma_i^4 (the authors' "squared-trace rank")."""
-    s2 = (_singular_values(M) if s is None else s).pow(2)
-    return (s2.sum() ** 2 / s2.pow(2).sum()).item()
-
-
-def _rank_row(name: str, M: torch.Tensor, rtol: float | None) -> dict:
-    s = _singular_values(M)
-    return {"name": name, "numerical_rank": numerical_rank(M, rtol, s), "stable_rank": stable_rank(M, s),
-            "squared_trace_rank": squared_trace_rank(M, s)}
-
-
-def rank_table(mats: dict[str, torch.Tensor], rtol: float | None = None) -> pd.DataFrame:
-    """One row per matrix: ``name, numerical_rank, stable_rank, squared_trace_rank``."""
-    return pd.DataFrame([_rank_row(k, M, rtol) for k, M in mats.items()])
-
-
-def update_ranks(params0, params1, rtol: float | None = None) -> pd.DataFrame:
-    """Ranks of the weight updates Delta w^l = w^l(1) - w^l(0), l = 1..L+1."""
-    return rank_table({k: params1[k] - v for k, v in params0.items() if k.startswith("w")}, rtol)
-
-
-def preactivation_ranks(p: Parameterization, params, x: torch.Tensor, activation="relu",
-                        rtol: float | None = None) -> pd.DataFrame:
-    """Ranks of the hidden pre-activation matrices h^l (B, m), l = 1..L, over the inputs x."""
-    with torch.no_grad():
-        _, hs = abc_forward(p, params, x, activation, return_preactivations=True)
-    return rank_table({f"h{l}": h for l, h in enumerate(hs, start=1)}, rtol)
+from varlib.parameterization_diagnostics import (coord_check, numerical_rank, preactivation_ranks,  # noqa: E402
+                                                 rank_table, relative_weight_change, squared_trace_rank,
+                                                 stable_rank, update_ranks)
