@@ -21,15 +21,18 @@ from varlib.variability import grid_points
 SIZES = {
     "quick": {"forward": [dict(members=4, width=4, depth=2, grid=8)],
               "training": [dict(members=3, width=4, depth=2, points=16, steps=3)],
-              "regions": [dict(units=6, depth=2, rank=2, box=3.0, seed=0, batch=2)]},
+              "regions": [dict(units=6, depth=2, rank=2, box=3.0, seed=0, batch=2)],
+              "ip_width": [dict(depth=3, batch=8, widths=[16, 32])]},
     "cpu": {"forward": [dict(members=100, width=16, depth=8, grid=256)],
             "training": [dict(members=100, width=16, depth=4, points=1024, steps=50)],
-            "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)]},
+            "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)],
+            "ip_width": [dict(depth=6, batch=512, widths=[128, 256, 512, 1024, 2048])]},
     "cuda": {"forward": [dict(members=100, width=16, depth=8, grid=256), dict(members=1000, width=16, depth=8,
                          grid=256), dict(members=1000, width=64, depth=8, grid=256)],
              "training": [dict(members=100, width=16, depth=4, points=1024, steps=50),
                           dict(members=1000, width=16, depth=4, points=1024, steps=50)],
-             "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)]},
+             "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)],
+            "ip_width": [dict(depth=6, batch=512, widths=[128, 512, 2048, 4096, 8192, 16384])]},
 }
 
 
@@ -142,4 +145,56 @@ def bench_regions(device: torch.device, size: dict, repeats: int, matmul_flops: 
                  regions=counts[0])]
 
 
-BENCHMARKS = {"forward": bench_forward, "training": bench_training, "regions": bench_regions}
+def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
+    """One forward + backward pass of an IP-LLR net (L hidden layers of width m) per width: varlib's abc forward
+    (multipliers m^{-a} explicit) vs an ``nn.Sequential`` with the multipliers folded into its weights.
+
+    Equal losses are checked; float32. Peak memory is measured on CUDA (``max_memory_allocated``); on a CPU it
+    is reported as the bytes of parameters and gradients (no allocator statistics there).
+    """
+    from varlib.parameterizations import abc_loss, get_parameterization, init_params, initial_draws
+
+    L, d, K, batch = size["depth"], 64, 10, size["batch"]
+    rows = []
+    for m in size["widths"]:
+        p = get_parameterization("ipllr", L)
+        params = {k: v.to(device, torch.float32).requires_grad_(True)
+                  for k, v in init_params(p, initial_draws(d, m, K, L, seed=0), "gelu").items()}
+        x = torch.randn(batch, d, device=device, generator=torch.Generator().manual_seed(1)).to(device)
+        y = torch.randint(0, K, (batch,), generator=torch.Generator().manual_seed(2)).to(device)
+        layers = []
+        for l in range(1, L + 2):
+            w, beta, scale = params[f"w{l}"].detach(), params.get(f"beta{l}"), m ** -p.a[l - 1]
+            lin = torch.nn.Linear(w.shape[1], w.shape[0], bias=beta is not None, device=device)
+            with torch.no_grad():
+                lin.weight.copy_(scale * w)
+                if beta is not None:
+                    lin.bias.copy_((1.0 if p.bias == "all" else scale) * beta.detach())
+            layers += [lin, torch.nn.GELU()] if l <= L else [lin]
+        folded = torch.nn.Sequential(*layers)
+
+        def ours():
+            abc_loss(p, params, x, y, "gelu").backward()
+
+        def baseline():
+            torch.nn.functional.cross_entropy(folded(x), y).backward()
+
+        with torch.no_grad():
+            ref = torch.nn.functional.cross_entropy(folded(x), y)
+            torch.testing.assert_close(abc_loss(p, params, x, y, "gelu"), ref, rtol=1e-4, atol=1e-6)
+        peak = {}
+        for name, fn in (("nn.Sequential, folded (baseline)", baseline), ("varlib abc forward", ours)):
+            if device.type == "cuda":
+                torch.cuda.reset_peak_memory_stats(device)
+            t = time_call(fn, device, repeats)
+            peak[name] = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else \
+                2 * sum(v.numel() * v.element_size() for v in params.values())
+            rows.append({"t": t, "name": name, "peak": peak[name]})
+        base = rows[-2]["t"]["median_s"]
+        rows[-2:] = [_row("IP width sweep", r["name"], {**size, "width": m}, r["t"], base, peak_memory_bytes=r["peak"],
+                          peak_memory_measured=device.type == "cuda") for r in rows[-2:]]
+    return rows
+
+
+BENCHMARKS = {"forward": bench_forward, "training": bench_training, "regions": bench_regions,
+              "ip_width": bench_ip_width}
