@@ -26,7 +26,7 @@
 #    (the paper's "variability rises with the number of activations" presumes this).
 # 3. Random, well-scaled members are simple when shallow, richer when deeper, and collapse to a constant
 #    when very deep ("Collapse to Constant", C2C); measured here only by the coefficient of variation.
-#    The variability chapter (to come) measures it with V3 and relates it to trainability.
+#    {ref}`The variability chapter <chapter-variability>` measures it with V3 and relates it to trainability.
 # :::
 #
 # :::{admonition} Run this chapter yourself

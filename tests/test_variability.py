@@ -39,3 +39,195 @@ def test_bad_inputs():
         grid_points(1)
     with pytest.raises(ValueError, match="threshold"):
         collapse_table({}, threshold=0)
+
+
+# ----------------------------------------------------------------------------- the variability chapter
+import numpy as np
+import pandas as pd
+
+from varlib import variability as V
+from varlib.activations import get_activation
+from varlib.ensemble import MLPEnsemble, member_module
+
+
+def _grid_values(fn, n=16):
+    x = grid_points(n, dtype=torch.float64)
+    return fn(x[:, 0], x[:, 1]).view(n, n)
+
+
+def test_v3_of_a_cubic_is_its_constant_third_difference_over_the_rms():
+    n = 16
+    F = _grid_values(lambda x, y: x ** 3, n)
+    h = 2 / (n - 1)
+    expected = 0.5 * (6 * h ** 3 + 0.0) / F.square().mean().sqrt()
+    assert V.v3(F).item() == pytest.approx(expected.item(), rel=1e-9)
+    G = _grid_values(lambda x, y: y ** 3 + x ** 3, n)
+    assert V.v3(G).item() == pytest.approx((6 * h ** 3 / G.square().mean().sqrt()).item(), rel=1e-9)
+
+
+def test_v3_ignores_planes_and_quadratics_and_sends_constants_to_zero():
+    plane = _grid_values(lambda x, y: 0.3 * x - 2 * y + 0.7)
+    quad = _grid_values(lambda x, y: x ** 2 + x * y - y ** 2)
+    assert V.v3(plane).item() < 1e-12 and V.v3(quad).item() < 1e-12
+    assert V.v3(torch.full((2, 8, 8), 5.0)).tolist() == [0.0, 0.0]
+    assert V.v3(torch.zeros(8, 8)).item() == 0.0
+
+
+def test_rms_normalisation_keeps_a_nearly_constant_map_near_zero():
+    wiggle = _grid_values(lambda x, y: torch.sin(9 * x) * torch.cos(7 * y))
+    assert V.v3(wiggle).item() > 1e-2
+    assert V.v3(3.0 + 1e-6 * wiggle).item() < 1e-6          # a std normaliser would give V3(wiggle) here
+
+
+def _net(activation, weights, biases):
+    w = [torch.tensor(m, dtype=torch.float64).unsqueeze(0) for m in weights]
+    b = [torch.tensor(v, dtype=torch.float64).unsqueeze(0) for v in biases]
+    return MLPEnsemble(w, b, get_activation(activation))
+
+
+def test_dead_and_collapse_flags_on_constructed_nets():
+    I = [[1.0, 0.0], [0.0, 1.0]]
+    healthy = _net("relu", [I, I, [[1.0, -1.0]]], [[0.0, 0.0], [0.0, 0.0], [0.0]])
+    dead = _net("relu", [I, I, [[1.0, -1.0]]], [[0.0, 0.0], [-5.0, -5.0], [0.3]])    # layer 2 off everywhere
+    flat = _net("abs", [I, I, [[0.0, 0.0]]], [[0.0, 0.0], [0.0, 0.0], [2.0]])          # constant, nothing dead
+    for net, is_dead, is_flat in ((healthy, False, False), (dead, True, True), (flat, False, True)):
+        m = V.grid_measures(net, 8)
+        assert bool(m["dead"][0]) == is_dead
+        assert bool(V.collapse_flags(coefficient_of_variation(m["landscapes"]))[0]) == is_flat
+    all_on = _net("relu", [I, [[1.0, 1.0]]], [[2.0, 2.0], [0.0]])
+    assert V.grid_measures(all_on, 8)["active_fraction"].item() == 1.0
+
+
+def test_grid_measures_equal_each_network_alone_in_small_chunks():
+    ens = init_mlp_ensemble(3, 5, 4, "relu", seed=1, device="cpu", dtype=torch.float64)
+    m = V.grid_measures(ens, 8, max_floats=3 * 5 * 4 * 10)                # 10 points per chunk
+    x = grid_points(8, dtype=torch.float64)
+    for r in range(3):
+        ref = member_module(ens, r)(x)[:, 0].view(8, 8)
+        torch.testing.assert_close(m["landscapes"][r], ref)
+    torch.testing.assert_close(m["landscapes"], landscapes(ens, 8))
+    assert ((m["active_fraction"] > 0) & (m["active_fraction"] < 1)).all()
+
+
+def test_gradient_norms_equal_per_network_autograd():
+    ens = init_mlp_ensemble(4, 3, 5, "abs", seed=2, device="cpu", dtype=torch.float64)
+    x, y = V.checkerboard(2, 4, dtype=torch.float64)
+    g = V.init_gradient_norms(ens, x, y, max_floats=16 * 3 * 5 * 2)     # two members per chunk
+    for r in range(4):
+        net = member_module(ens, r)
+        loss = torch.nn.functional.softplus(-y * net(x)).mean()
+        loss.backward()
+        lin = [m for m in net if isinstance(m, torch.nn.Linear)]
+        torch.testing.assert_close(g["weights"][r], torch.stack([m.weight.grad.norm() for m in lin]))
+        torch.testing.assert_close(g["biases"][r], torch.stack([m.bias.grad.norm() for m in lin]))
+
+
+def test_checkerboard_labels():
+    x, y = V.checkerboard(2, 4)
+    assert x.shape == (16, 2) and y.shape == (16, 1)
+    assert set(x[:, 0].tolist()) == {-0.75, -0.25, 0.25, 0.75}
+    cell = ((x + 1) // 1).long()                                          # 2 x 2 cells of side 1
+    assert torch.equal(y[:, 0], (2 * ((cell[:, 0] + cell[:, 1]) % 2) - 1).float())
+    assert y.sum() == 0
+    x8, y8 = V.checkerboard(8, 32)
+    assert y8.sum() == 0 and y8[0].item() == -1 and y8[4].item() == 1     # 4 x 4 points per cell
+
+
+def test_a_shallow_wide_abs_net_fits_a_2x2_board():
+    out = V.train_checkerboard(500, 2, "abs", 3, board=2, train_grid=8, steps=300, lr=1e-2, eval_every=25,
+                               device="cpu")["runs"]
+    assert out.success.all() and (out.best_accuracy == 1.0).all()
+    assert (out.steps_to_success > 0).all() and (out.steps_to_success <= 300).all()
+
+
+def test_variability_draws_table_is_consistent():
+    r = V.variability_draws(500, 4, "relu", 5, 16, board=2, train_grid=4, device="cpu")
+    d = r["draws"]
+    assert len(d) == 5 and d.params.iloc[0] == 4 * 0 + (4 - 1) * d.width.iloc[0] ** 2 + 7 * d.width.iloc[0] + 1
+    assert (d.rho == d.activations / d.params).all()
+    assert len(r["gradients"]) == 2 * 5 * (4 + 1) and r["example"].shape == (16, 16)
+
+
+def test_bad_inputs_raise_clear_errors():
+    with pytest.raises(ValueError, match="4 x 4"):
+        V.v3(torch.zeros(3, 3))
+    ens = init_mlp_ensemble(1, 2, 3, "relu", device="cpu")
+    with pytest.raises(ValueError, match=">= 4"):
+        V.grid_measures(ens, 3)
+    for tau in (0, -1e-2):
+        with pytest.raises(ValueError, match="tau"):
+            V.collapse_flags(torch.zeros(2), tau)
+    with pytest.raises(ValueError, match="unknown activation 'gelu'.*relu, abs"):
+        V.variability_draws(500, 2, "gelu", 2, 8, device="cpu")
+    with pytest.raises(ValueError, match="multiple"):
+        V.checkerboard(3, 8)
+    with pytest.raises(ValueError, match="success_acc"):
+        V.train_checkerboard(500, 2, "relu", 1, success_acc=1.5, device="cpu")
+
+
+# ----------------------------------------------------------------------------- verdicts from numbers
+
+def _synthetic(abs_better: bool = True):
+    """Draw and training tables where the paper's story holds (or |x| and ReLU swap roles)."""
+    depths, rows, runs = [2, 4, 8, 16, 32, 64], [], []
+    peak = {"abs": 16, "relu": 8} if abs_better else {"abs": 8, "relu": 16}
+    scale = {"abs": 2.0, "relu": 1.0} if abs_better else {"abs": 1.0, "relu": 2.0}
+    for act in ("abs", "relu"):
+        for d in [1, *depths]:
+            collapse = d > peak[act]
+            v3 = 1e-3 * scale[act] if collapse else scale[act] * (d if d <= peak[act] else peak[act] / 2)
+            for k in range(4):
+                rows.append({"activation": act, "budget": 2000, "depth": d, "width": 10, "params": 2000,
+                             "activations": 10 * d, "rho": d / 200, "draw": k, "v3": v3 + 0.01 * k,
+                             "cv": 1e-4 if collapse else 0.5, "collapsed": collapse, "collapsed_strict": collapse,
+                             "dead": False, "active_fraction": 0.5, "grad_first": 1e-3 if collapse else 0.1,
+                             "grad_last_hidden": 0.1, "grad_output": 0.1, "bias_grad_first": 0.1,
+                             "bias_grad_last_hidden": 0.1})
+                runs.append({"activation": act, "budget": 2000, "depth": d, "width": 10, "seed": k,
+                             "best_accuracy": 0.5 + v3 / 100, "final_accuracy": 0.5, "success": v3 > 7 - k,
+                             "steps_to_success": 100, "final_loss": 0.1, "diverged": False})
+    draws, runs = pd.DataFrame(rows), pd.DataFrame(runs)
+    vsum, tsum = V.variability_summary(draws), V.training_summary(runs)
+    return draws, vsum, tsum, V.trainability_correlation(vsum, tsum)
+
+
+def test_scorecard_reproduces_a_story_that_holds():
+    rows = V.variability_scorecard(*_synthetic(True))
+    verdicts = {r["claim"]: r["verdict"] for r in rows}
+    assert all(v == "reproduced" for v in verdicts.values()), verdicts
+
+
+def test_scorecard_rejects_abs_claims_when_relu_wins():
+    rows = V.variability_scorecard(*_synthetic(False))
+    verdicts = {r["claim"]: r["verdict"] for r in rows}
+    assert verdicts["|x| gives higher variability than ReLU"] == "not reproduced"
+    assert verdicts["|x| resists C2C better than ReLU"] == "not reproduced"
+    assert verdicts["|x| MLPs train better than ReLU MLPs (checkerboard)"] == "not reproduced"
+
+
+def test_trainability_correlation_needs_the_training_budget_among_the_budgets():
+    draws, vsum, tsum, _ = _synthetic()
+    with pytest.raises(ValueError, match="training budget"):
+        V.trainability_correlation(vsum, tsum.assign(budget=5000))
+    corr = V.trainability_correlation(vsum, tsum).set_index(["predictor", "outcome"])
+    assert corr.loc[("v3_mean", "best_accuracy"), "spearman"] == pytest.approx(1.0)
+    assert np.isfinite(corr.loc[("v3_mean", "success_rate"), "spearman"])
+
+
+def test_chapter_profiles_validate():
+    import varlib
+
+    for profile in V.CHAPTER_PROFILES:
+        cfg = varlib.chapter_settings("variability", profile)
+        assert cfg.train_budget in cfg.budgets and set(cfg.landscape_depths) <= {1, *cfg.depths}
+        assert min(cfg.depths) >= 2 and min(cfg.train_depths) >= 2 and cfg.train_grid % cfg.board == 0
+
+
+def test_scorecard_rejects_falling_variability_and_vanished_output_gradients():
+    draws, vsum, tsum, corr = _synthetic(True)
+    flipped = vsum.assign(activations=-vsum.activations)                  # V3 now falls with N
+    assert V.variability_scorecard(draws, flipped, tsum, corr)[0]["verdict"] == "not reproduced"
+    dead_out = draws.assign(grad_output=draws.grad_output.where(~draws.collapsed, 1e-6))
+    assert V.variability_scorecard(dead_out, vsum, tsum, corr)[3]["verdict"] == "not reproduced"
+    healthy = draws.assign(collapsed=False)
+    assert V.variability_scorecard(healthy, vsum, tsum, corr)[3]["verdict"] == "not tested"

@@ -26,4 +26,6 @@ from varlib.report import VERDICTS, run_summary, scorecard  # noqa: E402,F401
 from varlib.results import CorruptResultWarning, ResultStore  # noqa: E402,F401
 from varlib.runtime import Runtime, provenance, resolve_device, setup  # noqa: E402,F401
 from varlib.training import TrainResult, accuracy_pm1, member_losses, train_ensemble  # noqa: E402,F401
+from varlib.variability import (checkerboard, collapse_flags, grid_measures, init_gradient_norms,  # noqa: E402,F401
+                                 train_checkerboard, trainability_correlation, v3, variability_draws)
 from varlib.variability import coefficient_of_variation, collapse_table, grid_points, landscapes, random_landscapes  # noqa: E402,F401
