@@ -1,32 +1,8 @@
 """Exact global minimizers of a deep linear network with weight decay and stochastic neurons.
 
-Ziyin, Li & Meng, "Exact Solutions of a Deep Linear Network", NeurIPS 2022
-(arXiv 2202.04777). Equation / section numbers below refer to the project spec
-``shared/papers/exact_linear.md`` (Eq. 1 is the paper's; the rest is the spec's
-derivation, sections 1-3).
-
-Definitions
------------
-* Depth ``D`` = number of hidden layers (D = 1 is a two-layer net). Widths d_1..d_D,
-  input dimension d0, scalar output, no biases. Weights, first to last:
-  ``W1 (d1, d0), W2 (d2, d1), ..., WD (dD, dD-1), U (dD,)``.
-* Stochastic neurons: every hidden unit is multiplied, after its linear map, by an
-  independent eps with E[eps] = 1, Var[eps] = sigma2 (inverted dropout p: sigma2 = p/(1-p)).
-* Loss (Eq. 1), no factor 1/2 anywhere::
-
-      L = E_x E_eps (f(x) - y)^2 + gamma_u ||U||^2 + sum_i gamma_i ||W_i||_F^2
-
-  ``torch.optim.SGD(weight_decay=wd)`` means gamma = wd / 2; decoupled decay (AdamW) is
-  a different objective. Only A0 = E[x x^T], beta = E[x y] and E[y^2] enter.
-* kappa = prod_i (1 + sigma2 / d_i) (noise factor) and gamma_bar = (gamma_u prod_i gamma_i)^(1/(D+1))
-  (geometric-mean decay), section 2.1.
-* Reduced 1-D loss along the common layer scale b >= 0 (section 2.3)::
-
-      L(b) = E[y^2] - b^(2D) beta^T [kappa b^(2D) A0 + gamma_bar I]^(-1) beta + D gamma_bar b^2
-
-  Its global minimum over b is the global minimum of the full nonconvex loss.
-
-Ensemble convention: every weight tensor carries the ensemble axis first, ``(E, ...)``.
+Ziyin, Li & Meng, "Exact Solutions of a Deep Linear Network", NeurIPS 2022 (arXiv 2202.04777).
+The model, the conventions (depth D = hidden layers, gamma = wd / 2) and the 1-D reduction are
+stated in :mod:`varlib.linear_theory`.
 
 Modules: :mod:`varlib.linear_theory` (tasks, nets, the 1-D reduction, the solver, thresholds),
 :mod:`varlib.linear_nets` (exact-loss training, stochastic-net moments, Hessian at zero),

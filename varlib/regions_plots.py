@@ -81,33 +81,32 @@ def counts_vs_units(sweep: pd.DataFrame, bounds: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def _rows_over_K(df: pd.DataFrame, rows: list[tuple[str, str, bool]], markers: bool) -> plt.Figure:
+    """One column per rank K, one row per (column, ylabel, log scale), one line per initialisation
+    (mean ± sd over seeds) against epoch."""
+    Ks = sorted(df.K.unique())
+    fig, axes = plt.subplots(len(rows), len(Ks), figsize=(4.0 * len(Ks), 2.8 * len(rows)), squeeze=False,
+                             sharex=True)
+    for col, K in enumerate(Ks):
+        for row, (y, label, log) in enumerate(rows):
+            ax = axes[row][col]
+            sns.lineplot(df[df.K == K], x="epoch", y=y, hue="init", errorbar="sd", marker="o" if markers else None,
+                         ax=ax, legend=(row == 0 and col == 0))
+            ax.set(ylabel=label if col == 0 else "", yscale="log" if log else "linear")
+            ax.text(0.97, 0.05, f"K = {K}", transform=ax.transAxes, va="bottom", ha="right", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def slice_counts_plot(counts: pd.DataFrame) -> plt.Figure:
     """Regions (top) and decision-boundary pieces (bottom) in the input slice against epoch, one line per
     initialisation (mean ± sd over seeds), one column per rank K."""
-    Ks = sorted(counts.K.unique())
-    fig, axes = plt.subplots(2, len(Ks), figsize=(4.0 * len(Ks), 5.6), squeeze=False, sharex=True)
-    for col, K in enumerate(Ks):
-        for row, quantity in enumerate(["regions", "db_pieces"]):
-            ax = axes[row][col]
-            sns.lineplot(counts[counts.K == K], x="epoch", y=quantity, hue="init", marker="o", errorbar="sd",
-                         ax=ax, legend=(row == 0 and col == 0))
-            ax.set(ylabel=("regions in slice" if row == 0 else "DB pieces in slice") if col == 0 else "")
-            ax.text(0.03, 0.95, f"K = {K}", transform=ax.transAxes, va="top", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _rows_over_K(counts, [("regions", "regions in slice", False), ("db_pieces", "DB pieces in slice", False)],
+                        markers=True)
 
 
 def training_curves(history: pd.DataFrame) -> plt.Figure:
     """Training loss (top, log scale) and test accuracy (bottom) against epoch, one line per
     initialisation (mean ± sd over seeds), one column per rank K."""
-    Ks = sorted(history.K.unique())
-    fig, axes = plt.subplots(2, len(Ks), figsize=(4.0 * len(Ks), 5.6), squeeze=False, sharex=True)
-    for col, K in enumerate(Ks):
-        d = history[history.K == K]
-        sns.lineplot(d, x="epoch", y="train_loss", hue="init", errorbar="sd", ax=axes[0][col], legend=col == 0)
-        sns.lineplot(d, x="epoch", y="test_acc", hue="init", errorbar="sd", ax=axes[1][col], legend=False)
-        axes[0][col].set(yscale="log", ylabel="training loss" if col == 0 else "")
-        axes[1][col].set(ylabel="test accuracy" if col == 0 else "")
-        axes[1][col].text(0.97, 0.05, f"K = {K}", transform=axes[1][col].transAxes, va="bottom", ha="right")
-    fig.tight_layout()
-    return fig
+    return _rows_over_K(history, [("train_loss", "training loss", True), ("test_acc", "test accuracy", False)],
+                        markers=False)
