@@ -93,7 +93,7 @@ plots.set_style()
 varlib.run_summary(cfg, rt)
 
 # %% [markdown]
-# ## 1. The model and its one-dimensional reduction
+# ## The model and its one-dimensional reduction
 #
 # A bias-free net with $D$ hidden layers (the depth; $D = 1$ is a two-layer net), widths $d_i$ and a scalar
 # output computes $f(x) = \sum U_{i_D}\epsilon^{(D)}_{i_D} W^{(D)}_{i_D i_{D-1}}\cdots\epsilon^{(1)}_{i_1}
@@ -150,7 +150,7 @@ x, y, iso = st.isotropic_task(cfg.d0, cfg.n_samples, seed=rt.seed)
 {"A0 = I": bool(np.allclose(iso.A0, np.eye(cfg.d0))), "||E[xy]||": float(np.linalg.norm(iso.beta)), "E[y^2]": iso.Ey2}
 
 # %% [markdown]
-# ## 2. The landscape along the reduction
+# ## The landscape along the reduction
 #
 # {numref}`fig-deep_linear-landscape` draws {eq}`eq-dl-reduced` for $D = 1, 2, 3$ at several $\gamma/\gamma^*$.
 # One hidden layer has a single minimum that slides continuously to $b=0$ as $\gamma \to \gamma^* = M$;
@@ -173,7 +173,8 @@ hessian_ok = bool((hess[hess.depth >= 2].eval("abs(eig_min - two_gamma) < 1e-10 
 hess.round(4)
 
 # %% [markdown]
-# ## 3. Phase diagram over $(\gamma, D)$
+# (deep-linear-phase)=
+# ## Phase diagram over $(\gamma, D)$
 #
 # We train width-`width` nets by full-batch gradient descent on the exact loss (float64, cosine-decayed
 # learning rate, `steps` steps) from two starts: Kaiming ($W \sim \mathcal N(0, 1/\text{fan-in})$) and a tiny
@@ -201,10 +202,10 @@ pm["jump"]
 # %% [markdown]
 # Tiny starts of $D \ge 2$ nets stay at zero even far below $\gamma^*$, where the global minimum is far away;
 # the $D = 1$ nets reach the global minimum from every start. Kaiming starts slightly above $\gamma^*$ end on
-# the metastable branch (section 7).
+# the metastable branch ({ref}`deep-linear-metastable`).
 
 # %% [markdown]
-# ## 4. Theory against trained nets
+# ## Theory against trained nets
 #
 # Anisotropic data ($d_0 = 8$, input variances from 0.5 to 2, $y = w^\top x + 0.5z$, 2000 samples),
 # $\sigma^2 \in \{0, 1\}$ (Gaussian neuron noise, trained on the exact noise-marginalised loss, which
@@ -240,7 +241,7 @@ fig = lp.trained_vs_theory(tr)
 {k: v for k, v in tm.items()}
 
 # %% [markdown]
-# ## 5. Stochastic nets: the prediction variance
+# ## Stochastic nets: the prediction variance
 #
 # At the homogeneous optimum $f(x) = v^{*\top}x\prod_i S_i/d_i$ with $S_i$ the sum of a layer's noises, so
 #
@@ -290,7 +291,7 @@ variance = {"mc_err": float((mc.mc_variance[ok] / mc.theory[ok] - 1).abs().max()
 variance
 
 # %% [markdown]
-# ## 6. Beyond linear
+# ## Beyond linear
 #
 # **The paper's Fig. 2.** The $D = 1$ solution as a function of $b$ (width 32, signs all $+1$, $\gamma = 0.3$,
 # task $y = x_1 + 0.5z$ in $d_0 = 10$) is plugged into nets with ReLU, tanh and Swish units; $b < 0$ flips $U$.
@@ -334,10 +335,11 @@ fig = lp.signal_panel(sig, sm["M_c"])
 # trained linear nets may still sit on the metastable branch, and below it they collapse only slowly (no
 # nonzero stationary point is left, but the drift is slow at this budget).
 #
-# ## 7. The metastable window and zero's basin
+# (deep-linear-metastable)=
+# ## The metastable window and zero's basin
 #
 # For $\gamma^* < \gamma < \gamma_{sp}$ the nonzero minimum survives as a metastable state with loss above
-# $\mathbb E[y^2]$ — worse than predicting zero. The Kaiming runs of section 3 in this window:
+# $\mathbb E[y^2]$ — worse than predicting zero. The Kaiming runs of {ref}`deep-linear-phase` in this window:
 
 # %%
 {k: pm[k] for k in ("meta_frac", "meta_above_Ey2", "meta_vnorm_err", "above_sp_zero_frac")}
@@ -346,7 +348,7 @@ fig = lp.signal_panel(sig, sm["M_c"])
 # Below $\gamma^*$ the question is the reverse: which initial scales escape zero's basin? Along the reduction
 # the barrier sits at $b_s \approx (\gamma/M)^{1/(D-1)}$, which approaches the nonzero minimum
 # $b_l \approx (M/A)^{1/(D+1)}$ as $D$ grows. We train nets on the isotropic task at
-# $\gamma = 0.5\,\gamma^*(D)$ from several multiples of Kaiming (GD as in section 3) and count the runs
+# $\gamma = 0.5\,\gamma^*(D)$ from several multiples of Kaiming (GD as in {ref}`deep-linear-phase`) and count the runs
 # ending within 10 % of the global $\|v^*\|$.
 
 # %%

@@ -102,7 +102,8 @@ data, data_note = ie.chapter_dataset(cfg.dataset, data_dir)
 data_note
 
 # %% [markdown]
-# ## 1. The abc family and its symmetry
+# (integrable-symmetry)=
+# ## The abc family and its symmetry
 #
 # A network with $L$ hidden layers of width $m$ has weights $w^1$ ($m\times d$), $w^2,\dots,w^L$ ($m\times m$)
 # and $w^{L+1}$ ($K \times m$). Each layer has three exponents:
@@ -140,7 +141,7 @@ symmetry = store.cached("integrable-symmetry", {"dataset": data.name, "m": cfg.e
 symmetry
 
 # %% [markdown]
-# ## 2. At initialisation
+# ## At initialisation
 #
 # With $\sigma(0) = 0$, each IP hidden layer averages $m$ zero-mean terms, so $|h^l| \propto m^{-(l-1)/2}$
 # and the output vanishes:
@@ -168,7 +169,7 @@ fig = iplots.init_scale_plot(scales)
 # {numref}`fig-integrable-init` shows the three slopes; the table above gives the fitted values against
 # {eq}`eq-integrable-init`, and the loss at initialisation of the IP nets sits at $\ln 10$.
 #
-# ## 3. Naive IP: learns at $L = 2$, stuck for $L \geq 3$
+# ## Naive IP: learns at $L = 2$, stuck for $L \geq 3$
 #
 # The backward pass collapses like the forward pass, and with the mean-field rates $(m, m^2, m)$ the first
 # step moves $h^1$ by $O(m^{(1-L)/2})$ and the hidden layers by $O(m^{(2-L)/2})$: nothing moves when
@@ -192,7 +193,7 @@ fig = iplots.loss_curves(ie.histories(naive_items, naive_runs), col="L", hue="wi
 # grows. The authors saw $L = 3$ still train on MNIST after a plateau that lengthens with $m$; compare the
 # $L = 3$ rows.
 #
-# ## 4. IP-LLR escapes; it is a modified μP
+# ## IP-LLR escapes; it is a modified μP
 #
 # IP-LLR multiplies the step-0 learning rates by $m^{(L+1)/2}$ (input, output) and $m^{(L+2)/2}$ (hidden),
 # then switches to the mean-field rates right after the first step. Following the authors' code, the step-0
@@ -219,7 +220,7 @@ fig = iplots.coord_check_plot(escape_hist[escape_hist.preset == "ipllr"])
 # {numref}`fig-integrable-escape` shows Naive IP pinned at $\ln 10$ while IP-LLR descends;
 # {numref}`fig-integrable-coord` shows why: the first step lifts every layer from $m^{-(l-1)/2}$ to order one.
 #
-# By the symmetry of section 1, IP-LLR *is* μP with two changes: hidden initial weights $\sqrt m$ smaller,
+# By the symmetry of {ref}`integrable-symmetry`, IP-LLR *is* μP with two changes: hidden initial weights $\sqrt m$ smaller,
 # and step-0 rates multiplied by $m^{(L-1)/2}$ (input, output) and $m^{(L-2)/2}$ (hidden). This is our concrete
 # reading of the abstract's "equivalent to a modification of μP"; the paper's exact statement could not be
 # checked. We build both from the same draws (float64, GeLU, $L = 4$, calibrated, batch 32, $\eta = 0.05$)
@@ -234,7 +235,7 @@ equivalence = store.cached("integrable-equivalence", {"dataset": data.name, "m":
 equivalence
 
 # %% [markdown]
-# ## 5. Activations: ReLU collapses after the first step
+# ## Activations: ReLU collapses after the first step
 #
 # After one calibrated IP-LLR step (float64, $L$ = `depth`, width `rank_width`, batch `rank_batch`) we
 # measure the numerical rank (singular values above $\max(\text{shape})\cdot\varepsilon_{32}\,\sigma_{\max}$,
@@ -261,7 +262,7 @@ fig = iplots.rank_plot(ranks, cfg.rank_batch, len(data.y_train))
 ranks.pivot_table(index=["kind", "layer"], columns="activation", values="stable_rank").round(2)
 
 # %% [markdown]
-# ## 6. The main comparison
+# ## The main comparison
 #
 # The authors' 2021 protocol: $L = 6$, $m = 1024$, plain SGD with base rate 0.01, batch 512, 600 steps on
 # MNIST (about 5 epochs), 5 seeds, the "validation" set being the training set, and test accuracy at the end.
