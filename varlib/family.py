@@ -20,22 +20,18 @@ import math
 
 import pandas as pd
 
+from varlib.checks import check_int
+
 __all__ = ["param_count", "width_for_budget", "family_table"]
-
-
-def _check_positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return value
 
 
 def param_count(depth: int, width: int, d_in: int = 2, d_out: int = 1, rank: int = 1) -> int:
     """Exact number of trainable parameters P(L, w) of the family member (formula above)."""
-    L = _check_positive_int("depth", depth)
-    w = _check_positive_int("width", width)
-    _check_positive_int("d_in", d_in)
-    _check_positive_int("d_out", d_out)
-    K = _check_positive_int("rank", rank)
+    L = check_int("depth", depth)
+    w = check_int("width", width)
+    check_int("d_in", d_in)
+    check_int("d_out", d_out)
+    K = check_int("rank", rank)
     return K * (d_in + 1) * w + (L - 1) * K * (w + 1) * w + (w + 1) * d_out
 
 
@@ -44,7 +40,7 @@ def width_for_budget(budget: int, depth: int, d_in: int = 2, d_out: int = 1, ran
 
     Raises ``ValueError`` when even width 1 needs more than ``budget`` parameters.
     """
-    _check_positive_int("budget", budget)
+    check_int("budget", budget)
     smallest = param_count(depth, 1, d_in, d_out, rank)
     if smallest > budget:
         raise ValueError(f"budget={budget} is too small for depth={depth}: width 1 already has "

@@ -29,6 +29,7 @@ import torch
 
 from varlib.data import Dataset, minibatches
 from varlib.parameterization_diagnostics import preactivation_ranks, relative_weight_change, update_ranks
+from varlib.runtime import one_cpu_thread  # noqa: F401 (re-exported)
 from varlib.parameterizations import (abc_forward, calibrate_step0, get_parameterization, init_params,
                                       initial_draws, make_sgd, abc_loss, reparameterize, train_abc)
 
@@ -53,25 +54,6 @@ def flush_denormals():
         yield
     finally:
         torch.set_flush_denormal(False)
-
-
-@contextlib.contextmanager
-def one_cpu_thread(device="cpu"):
-    """One torch CPU thread while inside, on CPU only (restored after).
-
-    These runs multiply small matrices and flush subnormals, and ``set_flush_denormal`` covers only the
-    calling thread: on a shared 2-core machine two threads were 10-15x slower than one here (measured at
-    L = 6, m = 256). The numbers stay deterministic at a fixed configuration.
-    """
-    if torch.device(device).type != "cpu":
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @contextlib.contextmanager

@@ -8,7 +8,6 @@ U (E, dD)``, ensemble axis first.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
@@ -16,7 +15,7 @@ import pandas as pd
 import torch
 
 from varlib.linear_theory import DeepLinear, LinearTask, _check_int, solve_global, weights_from_b
-from varlib.runtime import member_generator
+from varlib.runtime import member_generator, one_cpu_thread
 
 __all__ = ["NOISES", "OPTIMIZERS", "small_tensor_threads", "init_weights", "end_to_end", "layer_norms", "expected_loss",
            "train_exact", "ensemble_start", "unit_spread", "train_ensemble", "prediction_moments", "homogeneous_variance",
@@ -100,21 +99,8 @@ def _gd(ws, grads, state, lr, t):
 
 OPTIMIZERS = {"adam": _adam, "gd": _gd}
 
-
-@contextlib.contextmanager
-def small_tensor_threads(device):
-    """Run CPU loops over small tensors on one torch thread, then restore the thread count.
-
-    The nets here are tiny: intra-op threading only adds synchronisation, which on a busy CPU
-    makes a step ~10x slower (measured: 1.3 ms vs 14 ms per step on 2 shared cores). GPU: no-op.
-    """
-    n = torch.get_num_threads()
-    if torch.device(device).type == "cpu":
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
+#: One torch thread for loops over tiny nets on CPU (see :func:`varlib.runtime.one_cpu_thread`).
+small_tensor_threads = one_cpu_thread
 
 
 def train_exact(weights, task: LinearTask, gamma, sigma2=0.0, steps: int = 5000, lr: float = 1e-2,

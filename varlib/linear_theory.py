@@ -38,6 +38,7 @@ import numpy as np
 import torch
 from scipy.optimize import brentq, minimize_scalar, newton
 
+from varlib.checks import check_int as _check_int
 from varlib.runtime import member_generator
 
 __all__ = ["LinearTask", "DeepLinear", "LinearSolution", "gamma_from_weight_decay", "task_from_data",
@@ -95,12 +96,6 @@ class LinearTask:
         groups = np.concatenate([[0], np.cumsum(np.diff(a) > 1e-10 * max(1.0, a.max(initial=1.0)))])
         n = groups[-1] + 1 if a.size else 0
         return np.array([a[groups == g].mean() for g in range(n)]), np.bincount(groups, b2, n)
-
-
-def _check_int(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True)

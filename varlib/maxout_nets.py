@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from varlib.activations import maxout_second_moment
+from varlib.checks import check_int as _check_int
 from varlib.runtime import member_generator
 
 __all__ = ["MaxoutParams", "INITS", "split_widths", "init_maxout_net", "as_relu", "maxout_forward",
@@ -137,11 +138,6 @@ def init_maxout_net(n0: int, widths: Sequence[int], K: int, *, m: int = 2, init:
     stack = lambda i, l=None: torch.stack([net[i] if l is None else net[i][l] for net in nets])  # noqa: E731
     L = range(len(widths))
     return MaxoutParams(tuple(stack(0, l) for l in L), tuple(stack(1, l) for l in L), stack(2), stack(3))
-
-
-def _check_int(name: str, value, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
 
 
 def as_relu(params: MaxoutParams) -> MaxoutParams:

@@ -37,7 +37,6 @@ Precision: float32 or float64, never half (IP activations reach m^{-L/2} ~ 1e-9 
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Sequence
@@ -47,6 +46,7 @@ import torch
 import torch.nn.functional as F
 
 from varlib.activations import Activation, get_activation
+from varlib.checks import check_int
 from varlib.runtime import member_generator
 
 __all__ = ["Parameterization", "BIAS_MODES", "PRESETS", "abc_parameterization", "get_parameterization",
@@ -142,14 +142,8 @@ def _expand(v, L: int, what: str) -> tuple[float, ...]:
     raise ValueError(f"{what} must be a number, an (input, hidden, output) triple or {L + 1} values, got {v}")
 
 
-def _positive_int(name: str, v) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
-    return int(v)
-
-
 def _check_L(L) -> int:
-    return _positive_int("L (number of hidden layers)", L)
+    return check_int("L (number of hidden layers)", L)
 
 
 def abc_parameterization(L: int, a, b, c, c0=None, name: str = "abc", **options) -> Parameterization:
@@ -244,7 +238,7 @@ def initial_draws(d: int, m: int, K: int, L: int, seed: int = 0, member: int = 0
 
     ``Z{l}`` has the shape of w^l ((m, d), (m, m) ..., (K, m)); ``z{l}`` the shape of beta^l.
     """
-    d, m, K, L = _positive_int("d", d), _positive_int("m (width)", m), _positive_int("K", K), _check_L(L)
+    d, m, K, L = check_int("d", d), check_int("m (width)", m), check_int("K", K), _check_L(L)
     g = member_generator(seed, member)
     shapes = [(m, d)] + [(m, m)] * (L - 1) + [(K, m)]
     out = {}

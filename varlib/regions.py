@@ -21,12 +21,13 @@ This module also holds the maxout chapter's profile table :data:`CHAPTER_PROFILE
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import torch
+
+from varlib.runtime import one_cpu_thread
 
 from varlib.maxout_nets import (INITS, MaxoutParams, _check_int, activation_pattern, as_relu,  # noqa: F401
                                 authors_demo_net, init_maxout_net, maxout_forward, split_widths)
@@ -199,20 +200,8 @@ def activation_regions(params: MaxoutParams, box: Box = (-3.0, 3.0), plane=None,
     Regions of area <= ``area_tol`` (default 3e-12 * box area, i.e. 1e-10 for [-3, 3]^2) are dropped.
     Cost: about 0.08 s per net for N = 100, depth 3, K = 2 on one CPU thread (0.6 s for K = 5).
     """
-    with _one_thread():
+    with one_cpu_thread():
         return _activation_regions(params, _box(box), _plane(params, plane), area_tol)
-
-
-@contextmanager
-def _one_thread():
-    """Run with one intra-op thread: the ops are many and small, and two threads on a shared 2-core box
-    made the counter 20x slower (0.8 s vs 17 s for 10 nets, N = 100). The thread count is restored."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 def _activation_regions(params, box, plane, area_tol) -> Regions:
@@ -342,7 +331,7 @@ def grid_region_count(params: MaxoutParams, box: Box = (-3.0, 3.0), steps: int =
     x = (grid_points(box, steps) @ A0.T + c0).to(params.out_weight.device)
     N = sum(params.widths)
     keys = torch.randint(-2**62, 2**62, (N, params.K), generator=torch.Generator().manual_seed(0)).to(x.device)
-    with _one_thread():
+    with one_cpu_thread():
         hashes = torch.cat([keys[torch.arange(N, device=x.device), activation_pattern(params, xc)].sum(-1)
                             for xc in x.split(chunk)], 1)                              # (E, steps^2)
         return torch.tensor([len(torch.unique(h)) for h in hashes])

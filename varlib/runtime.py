@@ -7,6 +7,7 @@ count before anything is computed.
 """
 from __future__ import annotations
 
+import contextlib
 import platform
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 
 __all__ = ["DEVICES", "resolve_device", "device_name", "member_generator", "member_seed",
-           "setup", "Runtime", "provenance", "git_commit"]
+           "setup", "Runtime", "provenance", "git_commit", "one_cpu_thread"]
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -69,6 +70,25 @@ def git_commit(repo: str | Path | None = None) -> str:
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+@contextlib.contextmanager
+def one_cpu_thread(device: str | torch.device | None = None):
+    """Run on one torch CPU thread while inside (on CPU; ``device=None`` means always), then restore.
+
+    Loops over many small tensors (region clipping, tiny deep linear nets, IP training) were 10-20x
+    slower with two intra-op threads on a shared 2-core CPU: threading only adds synchronisation there,
+    and ``set_flush_denormal`` covers only the calling thread.
+    """
+    if device is not None and torch.device(device).type != "cpu":
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @dataclass(frozen=True)
