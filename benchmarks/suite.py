@@ -47,12 +47,38 @@ def _row(benchmark, variant, size, timing, baseline=None, **extra):
     return row
 
 
+def _loop_fresh(ens, x):
+    """varlib's loop before it reused buffers: a new tensor for every addmm and every activation."""
+    outs = []
+    for r in range(ens.members):
+        h = x
+        for l, (w, b) in enumerate(zip(ens.weights, ens.biases)):
+            h = torch.addmm(b[r], h, w[r].T)
+            h = h if l == ens.depth else ens.activation(h)
+        outs.append(h)
+    return torch.stack(outs)
+
+
+def _loop_feature_major(ens, x):
+    """Points along columns, ``z = W h + b``: the GEMM's long dimension is N instead of M."""
+    xt, outs = x.T.contiguous(), []
+    for r in range(ens.members):
+        h = xt
+        for l, (w, b) in enumerate(zip(ens.weights, ens.biases)):
+            h = torch.addmm(b[r].unsqueeze(1), w[r], h)
+            h = h if l == ens.depth else ens.activation.apply_(h)
+        outs.append(h.T)
+    return torch.stack(outs)
+
+
 def bench_forward(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
     """R random MLPs on an n x n grid: per-network nn.Module loop (baseline) vs varlib's paths."""
     ens = init_mlp_ensemble(size["members"], size["depth"], size["width"], "relu", device=device)
     x = grid_points(size["grid"], device=device)
     modules = [member_module(ens, r) for r in range(ens.members)]
     variants = {"modules (baseline)": lambda: torch.stack([m(x) for m in modules]),
+                "loop, fresh tensors per layer (tried)": lambda: _loop_fresh(ens, x),
+                "loop, feature-major W @ h (tried)": lambda: _loop_feature_major(ens, x),
                 "varlib loop": lambda: forward(ens, x, path="loop"),
                 "varlib batched": lambda: forward(ens, x, path="batched")}
     with torch.no_grad():

@@ -45,3 +45,11 @@ def test_bad_names_raise_with_allowed_list(bad):
 
 def test_registry_lists_every_documented_activation():
     assert set(ACTIVATIONS) == {"relu", "abs", "leaky_relu", "tanh", "gelu", "elu", "identity", "maxout"}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_in_place_form_gives_the_same_values(name):
+    act = get_activation(name)
+    z = torch.randn(50, 6 * act.rank, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    expected = act(z)
+    assert torch.equal(act.apply_(z.clone()), expected)

@@ -89,3 +89,18 @@ def test_cuda_batched_equals_cpu_loop():
     gpu = init_mlp_ensemble(4, 3, 8, "abs", device="cuda", dtype=torch.float64)
     x = _x()
     torch.testing.assert_close(forward(gpu, x.cuda()).cpu(), forward(ens, x), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("path", ["loop", "batched"])
+def test_buffer_reusing_forward_equals_autograd_forward_and_gradients_flow(path):
+    """Without autograd the forward reuses buffers and activates in place; the numbers must not change."""
+    ens = init_mlp_ensemble(4, 3, 5, "abs", seed=2, device="cpu", dtype=torch.float64)
+    x = _x(20)
+    fast = forward(ens, x, path=path)
+    _, pre = forward(ens, x, path=path, return_preactivations=True)
+    ens.requires_grad_(True)
+    slow = forward(ens, x, path=path)
+    assert torch.equal(fast, slow.detach())
+    slow.sum().backward()
+    assert all(t.grad is not None and t.grad.abs().sum() > 0 for t in ens.weights)
+    assert len(pre) == 3 and pre[0].shape == (4, 20, 5)

@@ -42,15 +42,22 @@ class Activation:
 
     ``fn`` maps pre-activations of shape ``(..., n * rank)`` to ``(..., n)``.
     ``gain2`` is the variance-preserving weight variance times fan-in.
+    ``inplace``, where torch has one, overwrites its argument with the same values as ``fn``
+    (the CPU forward reuses two buffers with it; see :mod:`varlib.ensemble`).
     """
 
     name: str
     fn: Callable[[torch.Tensor], torch.Tensor]
     gain2: float
     rank: int = 1
+    inplace: Callable[[torch.Tensor], torch.Tensor] | None = None
 
     def __call__(self, z: torch.Tensor) -> torch.Tensor:
         return self.fn(z)
+
+    def apply_(self, z: torch.Tensor) -> torch.Tensor:
+        """``fn(z)``, computed in place in ``z`` when the activation allows it (``z`` is then clobbered)."""
+        return self.fn(z) if self.inplace is None else self.inplace(z)
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r}, gain2={self.gain2:.6g}, rank={self.rank})"
@@ -86,29 +93,30 @@ def _maxout(rank: int) -> Callable[[torch.Tensor], torch.Tensor]:
     return fn
 
 
-def _elementwise(name: str, fn, np_fn) -> Activation:
-    return Activation(name, fn, 1.0 / _gauss_hermite_second_moment(np_fn))
+def _elementwise(name: str, fn, np_fn, inplace=None) -> Activation:
+    return Activation(name, fn, 1.0 / _gauss_hermite_second_moment(np_fn), inplace=inplace)
 
 
 def _relu(_: float | None) -> Activation:
-    return Activation("relu", torch.relu, 2.0)
+    return Activation("relu", torch.relu, 2.0, inplace=torch.relu_)
 
 
 def _abs(_: float | None) -> Activation:
-    return Activation("abs", torch.abs, 1.0)
+    return Activation("abs", torch.abs, 1.0, inplace=torch.abs_)
 
 
 def _identity(_: float | None) -> Activation:
-    return Activation("identity", lambda z: z, 1.0)
+    return Activation("identity", lambda z: z, 1.0, inplace=lambda z: z)
 
 
 def _leaky_relu(slope: float | None) -> Activation:
     a = 0.01 if slope is None else float(slope)
-    return Activation(f"leaky_relu:{a:g}", lambda z: F.leaky_relu(z, a), 2.0 / (1.0 + a * a))
+    return Activation(f"leaky_relu:{a:g}", lambda z: F.leaky_relu(z, a), 2.0 / (1.0 + a * a),
+                      inplace=lambda z: F.leaky_relu_(z, a))
 
 
 def _tanh(_: float | None) -> Activation:
-    return _elementwise("tanh", torch.tanh, np.tanh)
+    return _elementwise("tanh", torch.tanh, np.tanh, inplace=torch.tanh_)
 
 
 def _gelu(_: float | None) -> Activation:
@@ -118,7 +126,8 @@ def _gelu(_: float | None) -> Activation:
 
 
 def _elu(_: float | None) -> Activation:
-    return _elementwise("elu", F.elu, lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))))
+    return _elementwise("elu", F.elu, lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
+                        inplace=F.elu_)
 
 
 def _maxout_activation(rank: float | None) -> Activation:
