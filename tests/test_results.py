@@ -3,11 +3,11 @@ import pytest
 import torch
 
 from varlib.results import CorruptResultWarning, ResultStore
-from varlib.runtime import Runtime
+from varlib.runtime import Runtime, provenance, setup, small_op_threads
 
 
-def _store(tmp_path, profile="smoke", threads=2):
-    return ResultStore(tmp_path, profile, Runtime(torch.device("cpu"), 0, threads))
+def _store(tmp_path, profile="smoke", threads=2, small=1):
+    return ResultStore(tmp_path, profile, Runtime(torch.device("cpu"), 0, threads, small))
 
 
 def _payload():
@@ -28,8 +28,26 @@ def test_round_trip_and_reuse(tmp_path):
 
 def test_profiles_threads_and_params_never_share_a_file(tmp_path):
     paths = {_store(tmp_path, "smoke").path("e", {"a": 1}), _store(tmp_path, "full").path("e", {"a": 1}),
-             _store(tmp_path, "smoke", threads=1).path("e", {"a": 1}), _store(tmp_path).path("e", {"a": 2})}
-    assert len(paths) == 4
+             _store(tmp_path, "smoke", threads=1).path("e", {"a": 1}), _store(tmp_path).path("e", {"a": 2}),
+             _store(tmp_path, small=2).path("e", {"a": 1})}
+    assert len(paths) == 5
+
+
+def test_small_op_thread_count_is_pinned_restored_and_recorded():
+    try:
+        rt = setup("cpu", 0, threads=2, small_op_threads=1)
+        assert rt.small_op_threads == 1 and provenance("cpu")["torch_threads_small_ops"] == 1
+        with small_op_threads("cpu"):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+        setup("cpu", 0, threads=1, small_op_threads=2)
+        with small_op_threads():
+            assert torch.get_num_threads() == 2
+        assert torch.get_num_threads() == 1 and provenance("cpu")["torch_threads_small_ops"] == 2
+        with pytest.raises(ValueError, match="small_op_threads must be a positive integer"):
+            setup("cpu", 0, small_op_threads=0)
+    finally:
+        setup("cpu", 0, threads=2, small_op_threads=1)
 
 
 @pytest.mark.parametrize("damage", [lambda b: b[: len(b) // 2], lambda b: b"not a torch file", lambda b: b""])

@@ -29,14 +29,13 @@ import torch
 
 from varlib.data import Dataset, minibatches
 from varlib.parameterization_diagnostics import preactivation_ranks, relative_weight_change, update_ranks
-from varlib.runtime import one_cpu_thread  # noqa: F401 (re-exported)
+from varlib.runtime import small_op_threads
 from varlib.parameterizations import (abc_forward, calibrate_step0, get_parameterization, init_params,
                                       initial_draws, make_sgd, abc_loss, reparameterize, train_abc)
 
 __all__ = ["LN10", "MAIN_PRESETS", "ACTIVATIONS", "PAPER_DATASETS", "grid", "sweep", "summaries",
            "histories", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
            "equivalence_check", "first_step_ranks", "accuracy_table", "flush_denormals", "exact_matmul",
-           "one_cpu_thread",
            "integrable_scorecard", "chapter_dataset"]
 
 LN10 = math.log(10.0)
@@ -148,7 +147,7 @@ def symmetry_check(data: Dataset, presets: Iterable[str], L: int, m: int, steps:
     batches, x = _batches64(data, batch, steps, seed), data.X_test[:_PROBE]
     draws = {k: v.to(device) for k, v in initial_draws(data.dim, m, data.n_classes, L, seed).items()}
     rng, rows = np.random.default_rng(seed), []
-    with exact_matmul(), one_cpu_thread(device):
+    with exact_matmul(), small_op_threads(device):
         for name in presets:
             p = q = get_parameterization(name, L)
             thetas = rng.uniform(-1, 1, L + 1)
@@ -174,7 +173,7 @@ def init_scales(data: Dataset, specs: Iterable[tuple[str, int]], widths: Iterabl
     """
     data = _on(data, device, torch.float64)
     x, y, rows = data.X_test[:_PROBE], data.y_test[:_PROBE], []
-    with one_cpu_thread(device):
+    with small_op_threads(device):
         for (name, L), act, m, r in itertools.product(list(specs), list(activations), list(widths), range(draws)):
             rows.append(_init_row(data, name, L, act, m, r, x, y, device))
     return pd.DataFrame(rows)
@@ -229,7 +228,7 @@ def train_run(data: Dataset, preset: str, activation: str, L: int, width: int, s
     draws = {k: v.to(device) for k, v in initial_draws(data.dim, width, data.n_classes, L, seed).items()}
     params0 = init_params(p, draws, activation, dtype=torch.float32)
     batches = minibatches(data.X_train, data.y_train, batch, steps, seed=seed)
-    with flush_denormals(), one_cpu_thread(device):
+    with flush_denormals(), small_op_threads(device):
         params, hist = train_abc(p, params0, batches, activation, eta, probe=data.X_test[:_PROBE])
         acc = _accuracy(p, params, data.X_test, data.y_test, activation)
     losses = hist.loss.dropna()
@@ -268,7 +267,7 @@ def equivalence_check(data: Dataset, L: int, m: int, steps: int, activation="gel
              ("naive_ip", get_parameterization("naive_ip", L), shrunk),
              ("ipllr", get_parameterization("ipllr", L), mup)]
     rows = []
-    with exact_matmul(), one_cpu_thread(device):
+    with exact_matmul(), small_op_threads(device):
         for label, p, q in pairs:
             fp, fq = (_logits_along(r, init_params(r, draws, activation), batches, activation, eta, x)
                       for r in (p, q))
@@ -300,7 +299,7 @@ def first_step_ranks(data: Dataset, activation: str, L: int, width: int, batch: 
     p = get_parameterization("ipllr", L)
     params0 = init_params(p, {k: v.to(device) for k, v in initial_draws(data.dim, width, data.n_classes, L,
                                                                         seed).items()}, activation)
-    with exact_matmul(), one_cpu_thread(device):
+    with exact_matmul(), small_op_threads(device):
         params1 = _first_step(p, params0, _batches64(data, batch, 2, seed), activation, eta)
         upd = update_ranks(params0, params1).assign(kind="update Δw")
         pre = preactivation_ranks(p, params1, data.X_train, activation).assign(kind="pre-activation h")

@@ -11,7 +11,7 @@ Modules: :mod:`varlib.linear_theory` (tasks, nets, the 1-D reduction, the solver
 """
 from __future__ import annotations
 
-from varlib.linear_nets import (NOISES, OPTIMIZERS, small_tensor_threads, end_to_end, ensemble_start, expected_loss,  # noqa: F401
+from varlib.linear_nets import (NOISES, OPTIMIZERS, end_to_end, ensemble_start, expected_loss,  # noqa: F401
                                 expected_variance, hessian_at_zero, homogeneous_variance, init_weights,
                                 layer_norms, mc_prediction_moments, prediction_moments, sample_predictions, unit_spread,
                                 train_ensemble, train_exact)

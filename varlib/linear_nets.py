@@ -15,9 +15,9 @@ import pandas as pd
 import torch
 
 from varlib.linear_theory import DeepLinear, LinearTask, _check_int, solve_global, weights_from_b
-from varlib.runtime import member_generator, one_cpu_thread
+from varlib.runtime import member_generator, small_op_threads
 
-__all__ = ["NOISES", "OPTIMIZERS", "small_tensor_threads", "init_weights", "end_to_end", "layer_norms", "expected_loss",
+__all__ = ["NOISES", "OPTIMIZERS", "init_weights", "end_to_end", "layer_norms", "expected_loss",
            "train_exact", "ensemble_start", "unit_spread", "train_ensemble", "prediction_moments", "homogeneous_variance",
            "expected_variance", "sample_predictions", "mc_prediction_moments", "hessian_at_zero"]
 
@@ -99,8 +99,6 @@ def _gd(ws, grads, state, lr, t):
 
 OPTIMIZERS = {"adam": _adam, "gd": _gd}
 
-#: One torch thread for loops over tiny nets on CPU (see :func:`varlib.runtime.one_cpu_thread`).
-small_tensor_threads = one_cpu_thread
 
 
 def train_exact(weights, task: LinearTask, gamma, sigma2=0.0, steps: int = 5000, lr: float = 1e-2,
@@ -116,7 +114,7 @@ def train_exact(weights, task: LinearTask, gamma, sigma2=0.0, steps: int = 5000,
     steps = _check_int("steps", steps, 1)
     ws = [w.detach().clone().to(_DT).requires_grad_(True) for w in weights]
     state = [(torch.zeros_like(w), torch.zeros_like(w)) for w in ws]
-    with small_tensor_threads(ws[0].device):
+    with small_op_threads(ws[0].device):
         for t in range(1, steps + 1):
             grads = torch.autograd.grad(expected_loss(ws, task, gamma, sigma2).sum(), ws)
             with torch.no_grad():

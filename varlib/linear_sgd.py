@@ -21,9 +21,9 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from varlib.linear_nets import NOISES, small_tensor_threads
+from varlib.linear_nets import NOISES
 from varlib.linear_theory import LinearTask, _check_int, task_from_data
-from varlib.runtime import member_generator
+from varlib.runtime import member_generator, small_op_threads
 
 __all__ = ["ACTS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init", "mlp_forward",
            "train_sgd", "family_weights", "family_loss"]
@@ -121,7 +121,7 @@ def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, nois
     n, gen = y.shape[1], member_generator(seed, 0)
     ws = [w.detach().clone().to(_DT).requires_grad_(True) for w in weights]
     T, t = _check_int("epochs", epochs, 1) * math.ceil(n / _check_int("batch", batch, 1)), 0
-    with small_tensor_threads(dev):
+    with small_op_threads(dev):
         for _ in range(epochs):
             perm = torch.randperm(n, generator=gen).to(dev)
             for i in range(0, n, batch):

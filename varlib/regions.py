@@ -27,7 +27,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from varlib.runtime import one_cpu_thread
+from varlib.runtime import small_op_threads
 
 from varlib.maxout_nets import (INITS, MaxoutParams, _check_int, activation_pattern, as_relu,  # noqa: F401
                                 authors_demo_net, init_maxout_net, maxout_forward, split_widths)
@@ -200,7 +200,7 @@ def activation_regions(params: MaxoutParams, box: Box = (-3.0, 3.0), plane=None,
     Regions of area <= ``area_tol`` (default 3e-12 * box area, i.e. 1e-10 for [-3, 3]^2) are dropped.
     Cost: about 0.08 s per net for N = 100, depth 3, K = 2 on one CPU thread (0.6 s for K = 5).
     """
-    with one_cpu_thread():
+    with small_op_threads():
         return _activation_regions(params, _box(box), _plane(params, plane), area_tol)
 
 
@@ -331,7 +331,7 @@ def grid_region_count(params: MaxoutParams, box: Box = (-3.0, 3.0), steps: int =
     x = (grid_points(box, steps) @ A0.T + c0).to(params.out_weight.device)
     N = sum(params.widths)
     keys = torch.randint(-2**62, 2**62, (N, params.K), generator=torch.Generator().manual_seed(0)).to(x.device)
-    with one_cpu_thread():
+    with small_op_threads():
         hashes = torch.cat([keys[torch.arange(N, device=x.device), activation_pattern(params, xc)].sum(-1)
                             for xc in x.split(chunk)], 1)                              # (E, steps^2)
         return torch.tensor([len(torch.unique(h)) for h in hashes])

@@ -1,8 +1,8 @@
 """A results store: computed numbers on disk, keyed by experiment, parameters and profile.
 
 Layout: ``<root>/<profile>/<experiment>/<key>.pt`` where ``key`` hashes the
-parameters together with the device type, the torch thread count and the
-varlib version (same seed => same numbers only at fixed device and threads).
+parameters together with the device type, the torch thread counts (main and
+small-op, see :func:`varlib.runtime.small_op_threads`) and the varlib version (same seed => same numbers only at fixed device and threads).
 Profiles live in separate folders, so a smoke run never overwrites a full one.
 
 Files are written atomically (a temporary file in the same folder, then
@@ -94,7 +94,7 @@ class ResultStore:
         import varlib
 
         return {"params": params, "device": self.runtime.device.type, "threads": self.runtime.threads,
-                "varlib": varlib.__version__}
+                "small_op_threads": self.runtime.small_op_threads, "varlib": varlib.__version__}
 
     def path(self, experiment: str, params: dict) -> Path:
         key = hashlib.sha256(_canonical(self._full_params(params)).encode()).hexdigest()[:20]

@@ -3,7 +3,9 @@
 Same seed => same numbers holds only on the same device with the same number of
 torch threads (1 vs 2 CPU threads differ by ~4e-9 in float32 sums), so every
 stored result records :func:`provenance`, and :func:`setup` pins the thread
-count before anything is computed.
+count before anything is computed. Loops over many tiny tensors run inside
+:func:`small_op_threads`, on their own pinned count (1 unless set), which is
+recorded beside the main one.
 """
 from __future__ import annotations
 
@@ -18,9 +20,12 @@ import numpy as np
 import torch
 
 __all__ = ["DEVICES", "resolve_device", "device_name", "member_generator", "member_seed",
-           "setup", "Runtime", "provenance", "git_commit", "one_cpu_thread"]
+           "setup", "Runtime", "provenance", "git_commit", "small_op_threads"]
 
 DEVICES = ("auto", "cpu", "cuda")
+
+#: torch CPU threads inside :func:`small_op_threads` (set by :func:`setup`).
+_SMALL_OP_THREADS = 1
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -73,18 +78,20 @@ def git_commit(repo: str | Path | None = None) -> str:
 
 
 @contextlib.contextmanager
-def one_cpu_thread(device: str | torch.device | None = None):
-    """Run on one torch CPU thread while inside (on CPU; ``device=None`` means always), then restore.
+def small_op_threads(device: str | torch.device | None = None):
+    """Run on the pinned small-op thread count (1 unless :func:`setup` says otherwise) while inside,
+    on CPU (``device=None`` means always), then restore the main count.
 
     Loops over many small tensors (region clipping, tiny deep linear nets, IP training) were 10-20x
     slower with two intra-op threads on a shared 2-core CPU: threading only adds synchronisation there,
-    and ``set_flush_denormal`` covers only the calling thread.
+    and ``set_flush_denormal`` covers only the calling thread. The count is part of every result key
+    and of :func:`provenance` (``torch_threads_small_ops``).
     """
     if device is not None and torch.device(device).type != "cpu":
         yield
         return
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    torch.set_num_threads(_SMALL_OP_THREADS)
     try:
         yield
     finally:
@@ -98,19 +105,24 @@ class Runtime:
     device: torch.device
     seed: int
     threads: int
+    small_op_threads: int = 1
 
     def provenance(self) -> dict:
         return provenance(self.device, self.seed)
 
 
-def setup(device: str = "auto", seed: int = 0, threads: int = 2) -> Runtime:
-    """Resolve the device, pin torch's CPU thread count and return the :class:`Runtime`."""
-    if not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive integer, got {threads!r}")
+def setup(device: str = "auto", seed: int = 0, threads: int = 2, small_op_threads: int = 1) -> Runtime:
+    """Resolve the device, pin torch's CPU thread counts (main and small-op) and return the :class:`Runtime`."""
+    global _SMALL_OP_THREADS
+    for name, value in (("threads", threads), ("small_op_threads", small_op_threads)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    device = resolve_device(device)
     torch.set_num_threads(threads)
-    return Runtime(resolve_device(device), seed, threads)
+    _SMALL_OP_THREADS = small_op_threads
+    return Runtime(device, seed, threads, small_op_threads)
 
 
 def provenance(device: torch.device | str = "cpu", seed: int | None = None) -> dict:
@@ -127,6 +139,7 @@ def provenance(device: torch.device | str = "cpu", seed: int | None = None) -> d
         "device": str(device),
         "device_name": device_name(device),
         "torch_threads": torch.get_num_threads(),
+        "torch_threads_small_ops": _SMALL_OP_THREADS,
     }
     if seed is not None:
         info["seed"] = seed
