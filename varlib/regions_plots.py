@@ -1,5 +1,5 @@
 """Figures of the maxout chapter: region pictures, counts against units with the bound curves, counts in
-an input slice during training, and training curves. Tidy tables in, matplotlib Figures out; no titles
+an input slice during training, training curves, and counts over a parameter slice. Tidy tables in, matplotlib Figures out; no titles
 (captions live in the chapter), lowercase axis labels."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from varlib.regions import DecisionBoundary, Regions
 
-__all__ = ["region_pictures", "counts_vs_units", "slice_counts_plot", "training_curves"]
+__all__ = ["region_pictures", "counts_vs_units", "slice_counts_plot", "training_curves", "parameter_slice_plot"]
 
 _CURVES = {"full": ("full bound", "-."), "with_k": ("with-K curve", "--"), "without_k": ("N^n0/n0! curve", ":")}
 
@@ -110,3 +110,25 @@ def training_curves(history: pd.DataFrame) -> plt.Figure:
     initialisation (mean ± sd over seeds), one column per rank K."""
     return _rows_over_K(history, [("train_loss", "training loss", True), ("test_acc", "test accuracy", False)],
                         markers=False)
+
+
+def parameter_slice_plot(table: pd.DataFrame, examples: list[tuple]) -> plt.Figure:
+    """Left: regions per net over the parameter plane (``table`` from
+    :func:`varlib.region_slices.parameter_slice_counts`) as a heatmap, the example nets marked; right: the
+    input-space regions of the ``examples`` (:func:`varlib.region_slices.slice_examples`)."""
+    grid = table.pivot(index="xi2", columns="xi1", values="regions").sort_index(ascending=False)
+    fig, axes = plt.subplots(1, 1 + len(examples), figsize=(3.6 * (1 + len(examples)), 3.6),
+                             gridspec_kw={"width_ratios": [1.25] + [1] * len(examples)})
+    half = (grid.columns.max() - grid.columns.min()) / (2 * (grid.shape[1] - 1))     # pixels centred on the grid
+    image = axes[0].imshow(grid.to_numpy(), cmap="viridis", aspect="equal", interpolation="nearest",
+                           extent=(grid.columns.min() - half, grid.columns.max() + half,
+                                   grid.index.min() - half, grid.index.max() + half))
+    fig.colorbar(image, ax=axes[0], fraction=0.046, pad=0.04, label="activation regions")
+    axes[0].set(xlabel="ξ₁", ylabel="ξ₂")
+    for i, (label, regions, boundary, net, xi) in enumerate(examples):
+        axes[0].scatter(*xi, s=140, facecolors="none", edgecolors="red", linewidths=1.5)
+        axes[0].annotate(str(i + 1), xi, xytext=(8, 8), textcoords="offset points", color="red", weight="bold")
+        _draw_regions(axes[1 + i], regions, boundary, net)
+        axes[1 + i].set_xlabel(f"({i + 1}) {label}", fontsize=9)
+    fig.tight_layout()
+    return fig
