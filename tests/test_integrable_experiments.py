@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 from varlib import integrable_experiments as ie  # noqa: E402
 from varlib import integrable_plots as iplots  # noqa: E402
+from varlib import integrable_scorecard as isc  # noqa: E402
 from varlib.data import load_dataset  # noqa: E402
 from varlib.parameterizations import CHAPTER_PROFILES  # noqa: E402
 
@@ -207,4 +208,4 @@ def test_accuracy_table_counts_diverged_runs_as_zero():
     tables = _tables(True)
     tables["accuracy"] = ie.accuracy_table(pd.concat([summary.assign(activation=a) for a in ie.ACTIVATIONS])
                                            .assign(preset="ipllr"))
-    assert "(diverged: relu 1/3, gelu 1/3, elu 1/3, tanh 1/3)" in ie._rows_main(tables["accuracy"], "mnist")[0]["ours"]
+    assert "(diverged: relu 1/3, gelu 1/3, elu 1/3, tanh 1/3)" in isc._rows_main(tables["accuracy"], "mnist")[0]["ours"]

@@ -4,10 +4,11 @@ Ziyin, Li & Meng, "Exact Solutions of a Deep Linear Network", NeurIPS 2022 (arXi
 The model, the conventions (depth D = hidden layers, gamma = wd / 2) and the 1-D reduction are
 stated in :mod:`varlib.linear_theory`.
 
-Modules: :mod:`varlib.linear_theory` (tasks, nets, the 1-D reduction, the solver, thresholds),
-:mod:`varlib.linear_nets` (exact-loss training, stochastic-net moments, Hessian at zero),
-:mod:`varlib.linear_sgd` (sampled-noise minibatch SGD, nonlinear nets), :mod:`varlib.linear_study`
-(the chapter's experiments and scorecard). Every public name is re-exported here.
+Modules: :mod:`varlib.linear_model` (tasks, nets, kappa), :mod:`varlib.linear_theory` (the 1-D
+reduction, the solver, thresholds), :mod:`varlib.linear_nets` (exact-loss training, stochastic-net
+moments, Hessian at zero), :mod:`varlib.linear_sgd` (sampled-noise minibatch SGD, nonlinear nets),
+:mod:`varlib.linear_study` (the chapter's experiments) and :mod:`varlib.linear_scorecard` (its
+scorecard). Every public name of linear_theory and linear_nets is re-exported here.
 """
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from varlib.linear_nets import (NOISES, OPTIMIZERS, end_to_end, ensemble_start, 
                                 layer_norms, mc_prediction_moments, prediction_moments, sample_predictions, unit_spread,
                                 train_ensemble, train_exact)
 from varlib.linear_nets import __all__ as _nets_all
-from varlib.linear_theory import (DeepLinear, LinearSolution, LinearTask, critical_gamma,  # noqa: F401
-                                  gamma_from_weight_decay, gamma_spinodal, gamma_star, gaussian_task,
-                                  isotropic_roots, kappa, reduced_loss, solve_global, stationarity_roots,
-                                  task_from_data, weights_from_b)
+from varlib.linear_model import (DeepLinear, LinearTask, gamma_from_weight_decay, gaussian_task,  # noqa: F401
+                                 kappa, task_from_data)
+from varlib.linear_theory import (LinearSolution, critical_gamma, gamma_spinodal, gamma_star,  # noqa: F401
+                                  isotropic_roots, reduced_loss, solve_global, stationarity_roots, weights_from_b)
 from varlib.linear_theory import __all__ as _theory_all
 
 __all__ = [*_theory_all, *_nets_all, "CHAPTER_PROFILES"]

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from varlib.linear_theory import DeepLinear, LinearTask, _check_int, solve_global, weights_from_b
+from varlib.checks import check_int as _check_int
+from varlib.linear_model import DeepLinear, LinearTask
+from varlib.linear_theory import solve_global, weights_from_b
 from varlib.runtime import member_generator, small_op_threads
 
 __all__ = ["NOISES", "OPTIMIZERS", "init_weights", "end_to_end", "layer_norms", "expected_loss",

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from varlib.linear_theory import DeepLinear, gamma_spinodal, gamma_star, solve_global
+from varlib.linear_model import DeepLinear
+from varlib.linear_theory import gamma_spinodal, gamma_star, solve_global
 
 __all__ = ["landscape_panels", "phase_diagram", "trained_vs_theory", "variance_panels", "family_panel",
            "signal_panel", "basin_panel"]

@@ -21,8 +21,9 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from varlib.checks import check_int as _check_int
+from varlib.linear_model import LinearTask, task_from_data
 from varlib.linear_nets import NOISES
-from varlib.linear_theory import LinearTask, _check_int, task_from_data
 from varlib.runtime import member_generator, small_op_threads
 
 __all__ = ["ACTS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init", "mlp_forward",

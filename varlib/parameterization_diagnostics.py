@@ -15,8 +15,9 @@ from typing import Sequence
 import pandas as pd
 import torch
 
-from varlib.parameterizations import (Parameterization, abc_forward, init_params, initial_draws,
-                                      train_abc)
+from varlib.parameterization_family import Parameterization
+from varlib.parameterization_nets import abc_forward, init_params, initial_draws
+from varlib.parameterization_sgd import train_abc
 
 __all__ = ["coord_check", "relative_weight_change", "numerical_rank", "stable_rank", "squared_trace_rank",
            "rank_table", "update_ranks", "preactivation_ranks"]
