@@ -186,7 +186,7 @@ def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops:
         p = get_parameterization("ipllr", L)
         params = {k: v.to(device, torch.float32).requires_grad_(True)
                   for k, v in init_params(p, initial_draws(d, m, K, L, seed=0), "gelu").items()}
-        x = torch.randn(batch, d, device=device, generator=torch.Generator().manual_seed(1)).to(device)
+        x = torch.randn(batch, d, generator=torch.Generator().manual_seed(1)).to(device)    # CPU draw, then move
         y = torch.randint(0, K, (batch,), generator=torch.Generator().manual_seed(2)).to(device)
         layers = []
         for l in range(1, L + 2):

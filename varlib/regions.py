@@ -307,9 +307,9 @@ def count_regions(params: MaxoutParams, box: Box = (-3.0, 3.0), plane=None,
     import pandas as pd
 
     regions = activation_regions(params, box, plane)
-    return pd.DataFrame({"net": range(params.E), "regions": regions.counts.numpy(),
-                         "linear_regions": linear_region_count(regions).numpy(),
-                         "db_pieces": decision_boundary(regions, labels).counts.numpy()})
+    return pd.DataFrame({"net": range(params.E), "regions": regions.counts.cpu().numpy(),
+                         "linear_regions": linear_region_count(regions).cpu().numpy(),
+                         "db_pieces": decision_boundary(regions, labels).counts.cpu().numpy()})
 
 
 # ----------------------------------------------------------------------------- grid estimate (spec 2.3)
