@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= standard
 
-.PHONY: install browser book test clean
+.PHONY: install browser book test clean device-wheels
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,13 @@ browser:
 ## Install and run every test: the library, every chapter on the smoke profile, the strict build, the browser check.
 test: install browser
 	$(BIN)/python -m pytest
+
+## Wheels for a lent GPU machine (Python 3.12, no internet): what .ci/device.sh installs there from .whl/.
+device-wheels: install
+	$(BIN)/python -m pip download --quiet --dest .whl --only-binary=:all: --python-version 3.12 \
+	  --implementation cp --abi cp312 --abi abi3 --abi none --platform manylinux2014_x86_64 \
+	  --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform any \
+	  papermill==2.7.0 jupytext==1.19.6 ipykernel==7.4.0 nbformat==5.11.1 nbclient==0.11.0
 
 clean:
 	rm -rf _build

@@ -1,4 +1,9 @@
-"""Command line: ``python -m varlib book [--profile P] [--chapter NAME ...] [--device D] [-p name=value ...]``."""
+"""Command line of the book pipeline.
+
+    python -m varlib book [--profile P] [--chapter NAME ...] [--device D] [-p name=value ...] [--render-only]
+    python -m varlib archive [--profile P] --out DIR       pack what was executed (on a GPU machine, say)
+    python -m varlib import-run ARCHIVE.tar.gz ...         unpack it here, then `book --render-only`
+"""
 from __future__ import annotations
 
 import argparse
@@ -32,9 +37,32 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--build-dir", type=Path, default=None, help="default: <root>/_build")
     book.add_argument("--results-dir", type=Path, default=None, help="default: <root>/results")
     book.add_argument("--no-html", action="store_true", help="execute only, do not render")
+    book.add_argument("--render-only", action="store_true",
+                      help="render what was executed before (e.g. imported with import-run), execute nothing")
     book.add_argument("--repository-url", default=None, metavar="URL",
                       help="the book's public repository: adds repository and issue buttons to every page")
+    archive = sub.add_parser("archive", help="pack the executed notebooks, run log and results of a profile")
+    archive.add_argument("--profile", choices=PROFILES, default="full")
+    archive.add_argument("--out", type=Path, required=True, help="folder for the .tar.gz archives")
+    archive.add_argument("--build-dir", type=Path, default=Path("_build"))
+    archive.add_argument("--results-dir", type=Path, default=Path("results"))
+    imp = sub.add_parser("import-run", help="unpack archives made by `archive` into this checkout")
+    imp.add_argument("archives", type=Path, nargs="+")
+    imp.add_argument("--build-dir", type=Path, default=Path("_build"))
+    imp.add_argument("--results-dir", type=Path, default=Path("results"))
     return parser
+
+
+def _archive_commands(args) -> int:
+    from varlib.run_archive import archive_run, import_run
+
+    if args.command == "archive":
+        for path in archive_run(args.profile, args.out, args.build_dir, args.results_dir):
+            print(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
+    else:
+        for archive in args.archives:
+            print(f"{archive}: {len(import_run(archive, args.build_dir, args.results_dir))} files imported")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,10 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     from varlib.book import BookError, run_book
 
     try:
+        if args.command != "book":
+            return _archive_commands(args)
         index = run_book(args.root, args.profile, args.chapter, args.device, dict(args.params), args.build_dir,
                          args.results_dir, html=not args.no_html,
-                         repository_url=args.repository_url)
-    except (BookError, ValueError) as err:
+                         repository_url=args.repository_url, execute=not args.render_only)
+    except (BookError, ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if index is not None:

@@ -27,6 +27,7 @@ import yaml
 
 from varlib.config import chapter_parameters, chapter_settings, known_chapters
 from varlib.results import PROFILES
+from varlib.run_archive import merge_run_log
 from varlib.runtime import device_name, git_commit, resolve_device
 
 __all__ = ["toc_files", "notebook_parameters", "validate_parameters", "ChapterRun", "execute_chapter",
@@ -240,12 +241,18 @@ def build_html(stage: Path, out: Path, strict: bool = True) -> Path:
 
 def run_book(root: Path, profile: str = "standard", chapters: list[str] | None = None, device: str = "auto",
              params: dict | None = None, build_dir: Path | None = None, results_dir: Path | None = None,
-             html: bool = True, progress: bool = True, repository_url: str | None = None) -> Path | None:
-    """Execute the chosen chapters (all by default) and render the book; returns index.html."""
+             html: bool = True, progress: bool = True, repository_url: str | None = None,
+             execute: bool = True) -> Path | None:
+    """Execute the chosen chapters (all by default) and render the book; returns index.html.
+
+    ``execute=False`` renders what ``<build_dir>/<profile>/executed`` already holds (for instance notebooks
+    executed on a GPU machine and brought back with :func:`varlib.run_archive.import_run`)."""
     from tqdm.auto import tqdm
 
     if profile not in PROFILES:
         raise BookError(f"unknown profile {profile!r}; allowed: {', '.join(PROFILES)}")
+    if not execute and (chapters or params):
+        raise BookError("render-only takes no --chapter or -p: it renders what was executed before")
     root = Path(root).resolve()
     build = Path(build_dir or root / "_build").resolve() / profile
     results = Path(results_dir or root / "results").resolve()
@@ -255,6 +262,11 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
     unknown = [c for c in chosen if c not in notebooks]
     if unknown:
         raise BookError(f"unknown chapter(s) {', '.join(unknown)}; allowed: {', '.join(notebooks)}")
+    if not execute:
+        if not (build / "runs.json").exists():
+            raise BookError(f"nothing executed on profile {profile!r} in {build}: run without --render-only "
+                            "first, or import an archive with `python -m varlib import-run`")
+        return _render(root, build, entries, profile, repository_url)
     params = dict(params or {})
     dev_name = device_name(resolve_device(device))
     declared = {name: notebook_parameters(notebooks[name][1]) for name in chosen}
@@ -280,6 +292,12 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
                         "the executed notebooks with the tracebacks are listed above")
     if not html:
         return None
+    return _render(root, build, entries, profile, repository_url)
+
+
+def _render(root: Path, build: Path, entries: list[str], profile: str, repository_url: str | None) -> Path:
+    """Stage the executed notebooks and plain pages with a status page, then build the HTML."""
+    executed = build / "executed"
     stage = build / "src"
     missing = stage_book(root, stage, executed, entries, repository_url)
     if missing:
@@ -292,12 +310,5 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
 
 def _update_run_log(path: Path, runs: list[ChapterRun], dev_name: str) -> None:
     """Keep the latest run of every chapter of this profile (for the status page)."""
-    log = json.loads(path.read_text()) if path.exists() else []
-    names = {r.name for r in runs}
-    log = [r for r in log if r["name"] not in names] + [
-        {"name": r.name, "ok": r.ok, "seconds": r.seconds, "started": r.started, "error": r.error,
-         "device": dev_name, "parameters": r.parameters} for r in runs]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(log, indent=1, default=str))
-    tmp.replace(path)
+    merge_run_log(path, [{"name": r.name, "ok": r.ok, "seconds": r.seconds, "started": r.started, "error": r.error,
+                          "device": dev_name, "parameters": r.parameters} for r in runs])

@@ -10,6 +10,7 @@ recorded beside the main one.
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
 import subprocess
 import sys
@@ -65,7 +66,12 @@ def member_generator(seed: int, member: int) -> torch.Generator:
 
 
 def git_commit(repo: str | Path | None = None) -> str:
-    """The current git commit (with ``-dirty`` if the tree has changes), or ``"unknown"``."""
+    """The current git commit (with ``-dirty`` if the tree has changes), or ``"unknown"``.
+
+    ``VARLIB_COMMIT`` in the environment takes precedence: a copy of the working tree without ``.git`` (on a
+    lent GPU machine, say) is told its commit that way."""
+    if os.environ.get("VARLIB_COMMIT"):
+        return os.environ["VARLIB_COMMIT"]
     cwd = Path(repo) if repo else Path(__file__).resolve().parent
     try:
         sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=cwd, capture_output=True,
