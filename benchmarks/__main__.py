@@ -34,9 +34,15 @@ def main(argv=None) -> int:
     if not torch.cuda.is_available():
         print("no CUDA GPU visible: GPU sizes are skipped and the record says cuda_available = false")
     sizes = SIZES["quick" if args.quick else rt.device.type]
+    record["errors"] = []
     for name in tqdm(args.only or list(BENCHMARKS), desc="benchmarks"):
         for size in sizes[name]:
-            record["results"] += BENCHMARKS[name](rt.device, size, args.repeats, record["matmul_flops"])
+            try:
+                record["results"] += BENCHMARKS[name](rt.device, size, args.repeats, record["matmul_flops"])
+            except Exception as err:  # noqa: BLE001 - keep what was measured, report the failure
+                record["errors"].append({"benchmark": name, "size": size, "error": f"{type(err).__name__}: {err}"})
+                print(f"error in benchmark {name} {size}: {type(err).__name__}: {err}")
+            path = write_record(record, args.out)   # after every size: a crash keeps what was measured
     record["results"] += book_times(args.build_dir)
     path = write_record(record, args.out)
     print(f"matmul rate: {record['matmul_flops'] / 1e9:.1f} GFLOP/s")
@@ -44,7 +50,7 @@ def main(argv=None) -> int:
         extra = f"  x{r['speedup']:.2f}" if "speedup" in r else ""
         print(f"{r['benchmark']:18s} {r['variant']:32s} {r['median_s']:9.4f} s{extra}")
     print(f"record written to {path}")
-    return 0
+    return 1 if record["errors"] else 0
 
 
 if __name__ == "__main__":

@@ -127,7 +127,8 @@ def bench_training(device: torch.device, size: dict, repeats: int, matmul_flops:
     check = dict(members=min(size["members"], 8), n_steps=min(steps, 20), dtype=torch.float64)
     torch.testing.assert_close(together(**check), one_at_a_time(**check), rtol=1e-8, atol=1e-8,
                                msg="ensemble training differs from one-at-a-time training")
-    base = time_call(one_at_a_time, device, repeats)
+    slow = size["members"] > 200          # one-at-a-time over 1000 nets takes minutes per repeat: time it once
+    base = time_call(one_at_a_time, device, 1 if slow else repeats, warmup=0 if slow else 1)
     ours = time_call(together, device, repeats)
     member_steps = size["members"] * steps
     return [_row("ensemble training", "one at a time (baseline)", size, base, base["median_s"],
@@ -151,17 +152,19 @@ def bench_regions(device: torch.device, size: dict, repeats: int, matmul_flops: 
     """Exact region counting of maxout nets (N units, depth 3), per network: an LP feasibility counter
     (HiGHS) on one net vs ours on a batch of ``batch`` nets in one call, divided by the batch.
 
-    The LP counter is timed once (about a minute at N = 60); ours over ``repeats``. The counts of the net
-    both count must be identical.
+    The LP counter runs on the CPU and is timed once (about a minute at N = 60); ours runs on ``device``, over
+    ``repeats``. The counts of the net both count must be identical.
     """
-    from varlib.regions import count_regions, count_regions_lp, init_maxout_net, split_widths
+    from varlib.regions import MaxoutParams, count_regions, count_regions_lp, init_maxout_net, split_widths
 
     params = init_maxout_net(2, split_widths(size["units"], size["depth"]), size["rank"], seed=size["seed"],
                              E=size["batch"])
+    on_device = MaxoutParams(*(tuple(t.to(device) for t in ts) for ts in (params.weights, params.biases)),
+                             params.out_weight.to(device), params.out_bias.to(device))
     box = (-size["box"], size["box"])
     found = {}
     lp = time_call(lambda: found.setdefault("lp", count_regions_lp(params, box, net=0)), "cpu", 1, warmup=0)
-    ours = time_call(lambda: found.__setitem__("ours", count_regions(params, box)), "cpu", repeats, warmup=1)
+    ours = time_call(lambda: found.__setitem__("ours", count_regions(on_device, box)), device, repeats, warmup=1)
     ours = {k: v / size["batch"] if k.endswith("_s") else v for k, v in ours.items()}
     counts = (int(found["ours"].regions[0]), int(found["ours"].db_pieces[0]))
     if counts != tuple(found["lp"]):
@@ -175,8 +178,9 @@ def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops:
     """One forward + backward pass of an IP-LLR net (L hidden layers of width m) per width: varlib's abc forward
     (multipliers m^{-a} explicit) vs an ``nn.Sequential`` with the multipliers folded into its weights.
 
-    Equal losses are checked; float32. Peak memory is measured on CUDA (``max_memory_allocated``); on a CPU it
-    is reported as the bytes of parameters and gradients (no allocator statistics there).
+    Equal losses are checked; float32. Peak memory is measured on CUDA as the growth of
+    ``max_memory_allocated`` over what was resident before the variant ran (activations and workspace); on a
+    CPU it is reported as the bytes of parameters and gradients (no allocator statistics there).
     """
     from varlib.parameterizations import abc_loss, get_parameterization, init_params, initial_draws
 
@@ -211,9 +215,11 @@ def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops:
         peak = {}
         for name, fn in (("nn.Sequential, folded (baseline)", baseline), ("varlib abc forward", ours)):
             if device.type == "cuda":
+                torch.cuda.synchronize(device)
                 torch.cuda.reset_peak_memory_stats(device)
+                resident = torch.cuda.memory_allocated(device)   # both nets' parameters and gradients
             t = time_call(fn, device, repeats)
-            peak[name] = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else \
+            peak[name] = torch.cuda.max_memory_allocated(device) - resident if device.type == "cuda" else \
                 2 * sum(v.numel() * v.element_size() for v in params.values())
             rows.append({"t": t, "name": name, "peak": peak[name]})
         base = rows[-2]["t"]["median_s"]

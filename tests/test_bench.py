@@ -55,6 +55,21 @@ def test_quick_run_without_gpu_writes_a_record_saying_so(tmp_path, capsys):
     assert main(["--device", "cuda", "--out", str(tmp_path)]) == 1
 
 
+def test_a_failing_benchmark_is_recorded_and_the_others_are_kept(tmp_path, monkeypatch):
+    import benchmarks.__main__ as cli
+
+    def broken(*args):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setitem(cli.BENCHMARKS, "forward", broken)
+    assert main(["--quick", "--repeats", "1", "--only", "forward", "--only", "training", "--out", str(tmp_path),
+                 "--build-dir", str(tmp_path)]) == 1
+    (path,) = tmp_path.glob("*.json")
+    rec = json.loads(path.read_text())
+    assert rec["errors"][0]["benchmark"] == "forward" and "out of memory" in rec["errors"][0]["error"]
+    assert {r["benchmark"] for r in rec["results"]} == {"ensemble training"}
+
+
 def test_no_records_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="python -m benchmarks"):
         load_records(tmp_path)
