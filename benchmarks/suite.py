@@ -155,12 +155,11 @@ def bench_regions(device: torch.device, size: dict, repeats: int, matmul_flops: 
     The LP counter runs on the CPU and is timed once (about a minute at N = 60); ours runs on ``device``, over
     ``repeats``. The counts of the net both count must be identical.
     """
-    from varlib.regions import MaxoutParams, count_regions, count_regions_lp, init_maxout_net, split_widths
+    from varlib.regions import count_regions, count_regions_lp, init_maxout_net, split_widths
 
     params = init_maxout_net(2, split_widths(size["units"], size["depth"]), size["rank"], seed=size["seed"],
                              E=size["batch"])
-    on_device = MaxoutParams(*(tuple(t.to(device) for t in ts) for ts in (params.weights, params.biases)),
-                             params.out_weight.to(device), params.out_bias.to(device))
+    on_device = params.to(device)
     box = (-size["box"], size["box"])
     found = {}
     lp = time_call(lambda: found.setdefault("lp", count_regions_lp(params, box, net=0)), "cpu", 1, warmup=0)

@@ -216,7 +216,8 @@ summary
 
 # %%
 slice_table = store.cached("maxout-parameter-slice", {"steps": cfg.theta_steps, "seed": rt.seed}, lambda: {
-    "table": region_slices.parameter_slice_counts(3, 20, 3, steps=cfg.theta_steps, seed=rt.seed)})["table"]
+    "table": region_slices.parameter_slice_counts(3, 20, 3, steps=cfg.theta_steps, seed=rt.seed,
+                                                  device=rt.device)})["table"]
 slice_table[["regions", "linear_regions", "db_pieces"]].describe().loc[["mean", "std", "min", "max"]].round(1)
 
 # %% mystnb={"figure": {"caption": "Activation regions in $[-3,3]^2$ of the rank-3, 20-unit, depth-3 maxout networks on a 2D affine slice of parameter space $\\theta_0 + \\xi_1\\theta_1 + \\xi_2\\theta_2$ (left), and the input-space regions and decision boundary of the networks with the fewest (1) and the most (2) regions on the slice (right).", "name": "fig-maxout-parameter-slice"}}

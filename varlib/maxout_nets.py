@@ -54,6 +54,12 @@ class MaxoutParams:
     def widths(self) -> tuple[int, ...]:
         return tuple(w.shape[1] for w in self.weights)
 
+    def to(self, device: str | torch.device) -> "MaxoutParams":
+        """The same nets with every tensor on ``device``."""
+        move = lambda t: t.to(device)  # noqa: E731
+        return MaxoutParams(tuple(map(move, self.weights)), tuple(map(move, self.biases)),
+                            move(self.out_weight), move(self.out_bias))
+
 
 def split_widths(N: int, depth: int) -> list[int]:
     """Split N units over ``depth`` layers: floor(N/depth) each, remainder one each to the first layers

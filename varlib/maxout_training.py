@@ -67,9 +67,7 @@ def count_cell(K: int, N: int, depth: int, nets: int, init: str = "maxout_he", b
                seed: int = 0, device: str | torch.device = "cpu") -> pd.DataFrame:
     """Exact counts of ``nets`` random nets (2D input, m = 2) in [-box, box]^2: one row per net with
     K, N, depth, init and the columns of :func:`varlib.regions.count_regions`."""
-    params = init_maxout_net(2, split_widths(N, depth), K, init=init, E=nets, seed=seed)
-    params = MaxoutParams(*(tuple(t.to(device) for t in ts) for ts in (params.weights, params.biases)),
-                          params.out_weight.to(device), params.out_bias.to(device))
+    params = init_maxout_net(2, split_widths(N, depth), K, init=init, E=nets, seed=seed).to(device)
     table = count_regions(params, (-box, box))
     return table.assign(K=K, N=N, depth=depth, init=init)
 
@@ -204,7 +202,7 @@ def train_maxout(params: MaxoutParams, data: Dataset, *, epochs: int, count_ever
         hist.append(pd.DataFrame({"net": range(len(tl)), "epoch": epoch, "train_loss": tl.numpy(),
                                   "test_acc": _evaluate(ps, L, Xt, yt)[1].numpy()}))
         if epoch % count_every == 0 or epoch == epochs:
-            counts.append(_slice_counts([p.cpu() for p in ps], L, plane, box, labels).assign(epoch=epoch))
+            counts.append(_slice_counts(ps, L, plane, box, labels).assign(epoch=epoch))   # on the device
     after = flatten_params(MaxoutParams(tuple(ps[:L]), tuple(ps[L:2 * L]), ps[-2], ps[-1])).detach().cpu()
     return {"history": pd.concat(hist, ignore_index=True), "counts": pd.concat(counts, ignore_index=True),
             "flat": torch.stack([before, after]), "slice_labels": labels}

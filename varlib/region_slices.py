@@ -49,15 +49,15 @@ def _base(K: int, N: int, depth: int, init: str, seed: int) -> MaxoutParams:
 
 def parameter_slice_counts(K: int, N: int, depth: int = 3, steps: int = 32, extent: float = 1.0,
                            init: str = "maxout_he", box: float = 3.0, seed: int = 0,
-                           chunk: int = 256) -> pd.DataFrame:
+                           chunk: int = 256, device: str | torch.device = "cpu") -> pd.DataFrame:
     """Exact counts in [-box, box]^2 of the nets on a ``steps`` x ``steps`` grid of the parameter plane
-    (module docstring) of N-unit, depth-``depth``, rank-K nets: one row per grid point with columns
-    ``xi1``, ``xi2``, ``regions``, ``linear_regions``, ``db_pieces``."""
+    (module docstring) of N-unit, depth-``depth``, rank-K nets, counted on ``device`` (drawn on the CPU): one
+    row per grid point with columns ``xi1``, ``xi2``, ``regions``, ``linear_regions``, ``db_pieces``."""
     check_int("steps", steps, 2)
     check_int("chunk", chunk, 1)
     if not extent > 0:
         raise ValueError(f"extent must be > 0, got {extent!r}")
-    base = _base(K, N, depth, init, seed)
+    base = _base(K, N, depth, init, seed).to(device)
     axis = torch.linspace(-extent, extent, steps, dtype=torch.float64)
     xi = torch.cartesian_prod(axis, axis)                                     # (steps^2, 2), xi2 fastest
     tables = [count_regions(parameter_plane(base, part), (-box, box)) for part in xi.split(chunk)]

@@ -187,8 +187,9 @@ def _split_layer(P, nv, net, A, c, W, b, tol):
     keep = alive.nonzero().squeeze(1)
     keep = keep[torch.argsort(net[parent[keep]], stable=True)]          # keep regions sorted by net
     P, nv, parent, choice = P[keep], nv[keep], parent[keep], choice[keep]
-    A = G[parent].gather(2, choice[..., None, None].expand(-1, -1, 1, 2)).squeeze(2)   # (R, n, 2)
-    c = g0[parent].gather(2, choice[..., None]).squeeze(2)                              # (R, n)
+    units = torch.arange(choice.shape[1], device=nv.device)[None, :]
+    A = G[parent[:, None], units, choice]        # (R, n, 2), without materialising G[parent] (R, n, K, 2)
+    c = g0[parent[:, None], units, choice]       # (R, n)
     return P, nv, parent, choice, A, c
 
 
