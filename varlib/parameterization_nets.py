@@ -20,7 +20,7 @@ from varlib.parameterization_family import Parameterization, _check_L
 from varlib.runtime import member_generator
 
 __all__ = ["initial_draws", "init_params", "abc_forward", "abc_loss", "mean_abs_preactivations",
-           "preactivation_change"]
+           "mean_abs_preactivations_tensor", "preactivation_change"]
 
 _AUTHORS_VAR = {"relu": 2.0, "gelu": 4.0, "elu": 1.0, "tanh": 1.0, "identity": 1.0}
 
@@ -114,9 +114,14 @@ def abc_loss(p: Parameterization, params, x: torch.Tensor, y: torch.Tensor, acti
 
 def mean_abs_preactivations(p: Parameterization, params, x: torch.Tensor, activation="relu") -> list[float]:
     """[mean|h^1|, ..., mean|h^L|, mean|f|] over the inputs x (B, d)."""
+    return mean_abs_preactivations_tensor(p, params, x, activation).tolist()
+
+
+def mean_abs_preactivations_tensor(p: Parameterization, params, x: torch.Tensor, activation="relu") -> torch.Tensor:
+    """:func:`mean_abs_preactivations` as an (L+1,) tensor on the parameters' device (no host sync)."""
     with torch.no_grad():
         f, hs = abc_forward(p, params, x, activation, return_preactivations=True)
-    return [h.abs().mean().item() for h in hs + [f]]
+    return torch.stack([h.abs().mean() for h in hs + [f]])
 
 
 def preactivation_change(p: Parameterization, params0, params1, x: torch.Tensor, activation="relu") -> list[float]:

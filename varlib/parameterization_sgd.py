@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 
 from varlib.parameterization_family import Parameterization
-from varlib.parameterization_nets import _act, _affine, _width, abc_loss, mean_abs_preactivations
+from varlib.parameterization_nets import _act, _affine, _width, abc_loss, mean_abs_preactivations_tensor
 
 __all__ = ["make_sgd", "switch_to_later_rates", "calibrate_step0", "train_abc"]
 
@@ -107,21 +107,24 @@ def train_abc(p: Parameterization, params, batches: Sequence, activation="relu",
     else:
         base0 = [eta if eta0 is None else eta0] * (p.L + 1)
     params = _leaves(params)
-    opt, rows = make_sgd(p, params, eta, base0), []
-    for t, (x, y) in enumerate(batches):
+    opt, losses, probes = make_sgd(p, params, eta, base0), [], []
+    for t, (x, y) in enumerate(batches):          # no host sync per step: losses and probes stay on the device
         if t == n_warmup_steps:
             switch_to_later_rates(opt)
         loss = abc_loss(p, params, x, y, act)
-        rows.append({"step": t, "loss": loss.item(), **_probe_stats(p, params, probe, act)})
+        losses.append(loss.detach())
+        if probe is not None:
+            probes.append(mean_abs_preactivations_tensor(p, params, probe, act))
         opt.zero_grad()
         loss.backward()
         opt.step()
-    rows.append({"step": len(batches), "loss": math.nan, **_probe_stats(p, params, probe, act)})
-    return {k: v.detach() for k, v in params.items()}, pd.DataFrame(rows)
-
-
-def _probe_stats(p, params, probe, act) -> dict[str, float]:
-    if probe is None:
-        return {}
-    vals = mean_abs_preactivations(p, params, probe, act)
-    return {**{f"h{l}": v for l, v in enumerate(vals[:-1], start=1)}, "f": vals[-1]}
+    if probe is not None:
+        probes.append(mean_abs_preactivations_tensor(p, params, probe, act))
+    history = pd.DataFrame({"step": range(len(batches) + 1),
+                            "loss": (torch.stack(losses).cpu().tolist() if losses else []) + [math.nan]})
+    if probes:
+        stats = torch.stack(probes).cpu()
+        for l in range(p.L):
+            history[f"h{l + 1}"] = stats[:, l].tolist()
+        history["f"] = stats[:, -1].tolist()
+    return {k: v.detach() for k, v in params.items()}, history
