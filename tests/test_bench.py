@@ -92,3 +92,21 @@ def test_target_table_reads_the_newest_record_of_each_device():
     assert t.loc["CPU: fraction of the measured matmul rate", "verdict"] == "missed"   # newest record: 0.3
     assert t.loc["CPU: speedup over the LP counter at N = 60", "verdict"] == "met"
     assert t.loc["GPU: speedup over the per-network loop", "verdict"] == "not measured"
+
+
+def test_book_targets_sum_the_latest_run_of_every_chapter_per_device():
+    import pandas as pd
+
+    from varlib.bench import BOOK_CHAPTERS, target_table
+
+    def run(created, chapter, profile, device, seconds):
+        return {"created": created, "device": "CPU (x)", "benchmark": "book", "variant": f"{chapter} ({profile})",
+                "size": {"device": device}, "median_s": seconds}
+
+    rows = [run("1", c, "standard", "CPU (x86_64, 2 torch threads)", 100.0) for c in BOOK_CHAPTERS]
+    rows += [run("2", "variability", "standard", "CPU (x86_64, 2 torch threads)", 1500.0)]   # newer: replaces 100
+    rows += [run("2", c, "full", "NVIDIA H100 80GB HBM3", 60.0) for c in BOOK_CHAPTERS[:-1]]  # one chapter missing
+    t = target_table(pd.DataFrame(rows))
+    assert t.loc["CPU: the whole book on the standard profile (executions)", "ours"] == "2000 s"
+    assert t.loc["CPU: the whole book on the standard profile (executions)", "verdict"] == "missed"
+    assert t.loc["GPU: the whole book on the full profile (executions)", "verdict"] == "not measured"
