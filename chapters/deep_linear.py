@@ -185,7 +185,7 @@ hess.round(4)
 # %%
 phase = store.cached("phase", {**cfg.as_dict(), "seed": rt.seed}, lambda: {"df": st.phase_table(
     iso, cfg.phase_depths, cfg.gamma_ratios, {"tiny": 0.01, "kaiming": 1.0}, cfg.seeds, cfg.width,
-    cfg.steps, cfg.lr)})["df"]
+    cfg.steps, cfg.lr, device=rt.device)})["df"]
 pm = st.phase_metrics(phase, iso.Ey2)
 phase.pivot_table(index=["depth", "init_name"], columns="gamma_ratio", values="outcome", aggfunc="first")
 
@@ -220,10 +220,10 @@ ya = xa @ (np.ones(8) / np.sqrt(8)) + 0.5 * np.random.default_rng(rt.seed).stand
 aniso = varlib.task_from_data(xa, ya)
 res = store.cached("trained", {**cfg.as_dict(), "seed": rt.seed}, lambda: {
     "df": st.trained_table(aniso, cfg.trained_depths, [0.0, 1.0], cfg.trained_gammas, cfg.seeds, cfg.width,
-                           cfg.steps, cfg.lr),
+                           cfg.steps, cfg.lr, device=rt.device),
     "unequal": varlib.linear_exact.train_ensemble(aniso, [varlib.DeepLinear(2, (cfg.width, 3 * cfg.width),
                                                   (0.05, 0.2, 0.1), 0.5)] * cfg.seeds, steps=cfg.steps,
-                                                  lr=cfg.lr, optimizer="gd")})
+                                                  lr=cfg.lr, optimizer="gd", device=rt.device)})
 tr, unequal = res["df"], res["unequal"]
 tm = st.trained_metrics(tr, unequal)
 tr.groupby(["depth", "sigma2", "gamma_bar"])[["below", "loss", "loss_star", "rel_v_err", "b_dev", "unit_spread"]].max()
@@ -264,7 +264,7 @@ mc_sweeps = {k: (b, key, [v for v in vals if v <= {"width": 256, "noise": 16}.ge
              for k, (b, key, vals) in sweeps.items()}
 var = st.variance_table(iso, sweeps)
 mc = store.cached("variance-mc", {**cfg.as_dict(), "seed": rt.seed}, lambda: {
-    "df": st.variance_mc_table(x[:32], iso, mc_sweeps, cfg.mc_samples, seed=rt.seed)})["df"]
+    "df": st.variance_mc_table(x[:32], iso, mc_sweeps, cfg.mc_samples, seed=rt.seed, device=rt.device)})["df"]
 var.pivot_table(index="value", columns="sweep", values="variance")
 
 # %% mystnb={"figure": {"caption": "Average prediction variance of the optimal stochastic net against width, noise variance and depth: closed form over the training set (lines) and Monte Carlo with Gaussian and dropout noise on 32 inputs (markers, multiplied by the closed form's ratio of training set to those inputs). Each rises, then falls to zero; for $\\gamma > 0$ and $D \\ge 2$ it is exactly zero once the net has collapsed.", "name": "fig-deep_linear-variance"}}
@@ -280,7 +280,7 @@ fig = lp.variance_panels(var, mc)
 # %%
 sgd = store.cached("sgd", {**cfg.as_dict(), "seed": rt.seed}, lambda: {"df": st.sgd_table(
     xa, ya, [1, 2], ["gaussian", "dropout"], 1.0, 0.1, cfg.seeds, cfg.width, cfg.sgd_epochs, 100, 0.02,
-    cfg.mc_samples, seed=rt.seed)})["df"]
+    cfg.mc_samples, seed=rt.seed, device=rt.device)})["df"]
 sgd.groupby(["depth", "noise"])[["rel_loss_err", "mc_variance", "theory_variance", "rel_var_err"]].mean()
 
 # %%
@@ -322,7 +322,7 @@ fig = lp.family_panel(fam, b_star)
 # %%
 sig = store.cached("signal", {**cfg.as_dict(), "seed": rt.seed}, lambda: {"df": st.signal_table(
     cfg.signal_values, ["linear", "tanh", "relu"], 0.02, 10, 2000, 32, cfg.seeds, cfg.signal_epochs, 100, 0.05,
-    seed=rt.seed)})["df"]
+    seed=rt.seed, device=rt.device)})["df"]
 sm = st.signal_metrics(sig, 0.02)
 sm
 
@@ -353,7 +353,7 @@ fig = lp.signal_panel(sig, sm["M_c"])
 
 # %%
 basin = store.cached("basin", {**cfg.as_dict(), "seed": rt.seed}, lambda: {"df": st.basin_table(
-    iso, cfg.basin_depths, cfg.basin_scales, cfg.seeds, cfg.width, cfg.steps, cfg.lr)})["df"]
+    iso, cfg.basin_depths, cfg.basin_scales, cfg.seeds, cfg.width, cfg.steps, cfg.lr, device=rt.device)})["df"]
 bm = st.basin_metrics(basin)
 bm["escape"]
 

@@ -1,10 +1,12 @@
 """Tests for varlib.linear_exact: exact deep-linear minimizers (Ziyin, Li & Meng 2022).
 
-Claims C1-C11 refer to shared/papers/exact_linear.md, section 6. Everything is float64 on CPU.
+Claims C1-C11 refer to shared/papers/exact_linear.md, section 6. Everything is float64 on CPU, except the
+tests marked gpu (CUDA against CPU).
 """
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from scipy.optimize import minimize
@@ -415,3 +417,61 @@ def test_singular_covariance_allowed_when_beta_in_range():
     grads = torch.autograd.grad(expected_loss(ws, task, 0.05).sum(), ws)
     assert max(g.abs().max().item() for g in grads) < 1e-9
     assert not solve_global(task, net).is_zero
+
+
+# ----------------------------------------------------------------------------- devices
+def _device_case():
+    """Three nets with per-net decays and noise (one noise-free), D = 2, on the anisotropic task."""
+    return (init_weights(ANISO.d0, (4, 4), 3, 1.0, seed=5), torch.tensor([0.05, 0.1, 0.2], dtype=F64),
+            torch.tensor([0.0, 0.5, 1.0], dtype=F64))
+
+
+def test_explicit_cpu_device_is_the_default_bit_for_bit():
+    """device="cpu" (or the weights' own device, the default) changes no number of train_exact or train_ensemble."""
+    w0, g, s2 = _device_case()
+    for opt in ("adam", "gd"):
+        w, loss = train_exact(w0, ANISO, g, s2, steps=40, lr=0.02, optimizer=opt)
+        wc, lc = train_exact(w0, ANISO, g, s2, steps=40, lr=0.02, optimizer=opt, device="cpu")
+        assert torch.equal(loss, lc) and all(torch.equal(a, b) for a, b in zip(w, wc)), opt
+    nets = [DeepLinear(2, 4, 0.1, 1.0), DeepLinear(1, 3, 0.2), DeepLinear(2, 4, 0.3)]
+    kw = dict(init=["kaiming", 0.5, "optimal"], seed=2, steps=30, lr=0.05, optimizer="gd")
+    pd.testing.assert_frame_equal(train_ensemble(ANISO, nets, device="cpu", **kw), train_ensemble(ANISO, nets, **kw),
+                                  check_exact=True)
+    start = ensemble_start(ANISO, nets[:1] * 2, "kaiming", seed=1, device="cpu")
+    assert all(torch.equal(a, b) for a, b in zip(start, ensemble_start(ANISO, nets[:1] * 2, "kaiming", seed=1)))
+
+
+def test_zero_noise_drops_the_noise_term_exactly():
+    """sigma2 = 0 for every net skips the noise term (decided on the host, once): same loss and gradient as
+    the noise term evaluated with sigma2 = 0 beside a noisy net; a negative sigma2 fails before any step."""
+    w0, g, _ = _device_case()
+    ws = [w.clone().requires_grad_(True) for w in w0]
+    mixed = expected_loss(ws, ANISO, g, torch.tensor([0.0, 0.0, 1.0], dtype=F64))
+    clean = expected_loss(ws, ANISO, g, 0.0)
+    assert torch.equal(mixed[:2], clean[:2])
+    gm, gc = (torch.autograd.grad(loss[:2].sum(), ws) for loss in (mixed, clean))
+    assert all(torch.equal(a, b) for a, b in zip(gm, gc))
+    with pytest.raises(ValueError, match="sigma2"):
+        train_exact(w0, ANISO, g, torch.tensor([0.1, -0.5, 0.0], dtype=F64), steps=1)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none visible to torch)")
+def test_cuda_training_equals_cpu():
+    """Training on CUDA from the same CPU-drawn start matches CPU to 1e-10 (float64); results come back to CPU
+    (train_ensemble, and train_exact from CPU weights) or stay on CUDA (train_exact from CUDA weights)."""
+    w0, g, s2 = _device_case()
+    for opt in ("adam", "gd"):
+        w, loss = train_exact(w0, ANISO, g, s2, steps=200, lr=0.02, optimizer=opt)
+        wg, lg = train_exact(w0, ANISO, g, s2, steps=200, lr=0.02, optimizer=opt, device="cuda")
+        assert lg.device.type == "cpu" and all(t.device.type == "cpu" for t in wg)
+        torch.testing.assert_close(lg, loss, rtol=0, atol=1e-10)
+        for a, b in zip(wg, w):
+            torch.testing.assert_close(a, b, rtol=0, atol=1e-10)
+    wc, lc = train_exact([t.cuda() for t in w0], ANISO, g.cuda(), s2.cuda(), steps=200, lr=0.02, optimizer="gd")
+    assert lc.device.type == "cuda" and wc[0].device.type == "cuda"
+    torch.testing.assert_close(lc.cpu(), loss, rtol=0, atol=1e-10)
+    nets = [DeepLinear(2, 4, 0.1, 1.0), DeepLinear(1, 3, 0.2), DeepLinear(3, 4, 0.05), DeepLinear(2, 4, 0.3)]
+    kw = dict(init=["kaiming", 0.5, 1e-2, "optimal"], seed=2, steps=300, lr=0.05, optimizer="gd")
+    pd.testing.assert_frame_equal(train_ensemble(ANISO, nets, device="cuda", **kw), train_ensemble(ANISO, nets, **kw),
+                                  check_exact=False, rtol=0, atol=1e-10)

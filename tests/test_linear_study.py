@@ -132,3 +132,35 @@ def test_small_phase_table_classifies_runs():
     assert out[(1, "tiny")] == "global" and out[(2, "tiny")] == "zero" and out[(2, "kaiming")] == "global"
     m = st.phase_metrics(ph, iso.Ey2)
     assert m["tiny_zero_frac"] == 1.0 and list(m["jump"]) == [2]
+
+
+# ----------------------------------------------------------------------------- devices
+def _small_tables(**device):
+    """Every training/sampling table of the chapter at toy size, on ``device`` (none given: the default)."""
+    x, y, iso = st.isotropic_task(3, 100)
+    xs, ys = signal_samples(3, 1.0, 120, seed=2)
+    aniso = task_from_data(xs, ys)
+    sweeps = {"width": ({"depth": 2, "sigma2": 1.0, "gamma": 0.05}, "width", [2, 4])}
+    return {"phase": st.phase_table(iso, [1, 2], [0.5, 1.2], {"tiny": 0.01, "kaiming": 1.0}, 1, 4, 150, 0.1, **device),
+            "trained": st.trained_table(aniso, [1, 2], [0.0, 1.0], [0.05], 1, 3, 100, 0.05, **device),
+            "basin": st.basin_table(iso, [2, 3], [0.25, 1.0], 1, 4, 100, 0.1, **device),
+            "mc": st.variance_mc_table(x[:8], iso, sweeps, 200, **device),
+            "sgd": st.sgd_table(xs, ys, [1, 2], ["gaussian", "dropout"], 1.0, 0.1, 2, 3, 2, 40, 0.02, 100, **device),
+            "signal": st.signal_table([0.05, 0.3], ["tanh", "relu"], 0.02, 3, 120, 4, 2, 2, 40, 0.05, **device)}
+
+
+def test_tables_on_explicit_cpu_equal_the_default():
+    """device="cpu" reproduces the default tables bit for bit, and the default is CPU."""
+    default, cpu = _small_tables(), _small_tables(device="cpu")
+    for name in default:
+        pd.testing.assert_frame_equal(cpu[name], default[name], check_exact=True, obj=name)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none visible to torch)")
+def test_tables_on_cuda_equal_cpu():
+    """Same CPU-drawn starts and noise: every table trained or sampled on CUDA equals CPU to 1e-10 (float64),
+    with the same outcome labels."""
+    cpu, gpu = _small_tables(device="cpu"), _small_tables(device="cuda")
+    for name in cpu:
+        pd.testing.assert_frame_equal(gpu[name], cpu[name], check_exact=False, rtol=0, atol=1e-10, obj=name)

@@ -23,8 +23,8 @@ import torch.nn.functional as F
 
 from varlib.checks import check_int as _check_int
 from varlib.linear_model import LinearTask, task_from_data
-from varlib.linear_nets import NOISES
-from varlib.runtime import member_generator, small_op_threads
+from varlib.linear_nets import NOISES, _to_device
+from varlib.runtime import member_generator, resolve_device, small_op_threads
 
 __all__ = ["ACTS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init", "mlp_forward",
            "train_sgd", "family_weights", "family_loss"]
@@ -69,9 +69,10 @@ def signal_samples(d0: int, M: float, n: int, noise: float = 0.5, seed: int = 0)
     return x, M * x[:, 0] + noise * rng.standard_normal(n)
 
 
-def torch_default_init(d0: int, widths, n_nets: int, seed: int = 0) -> list[torch.Tensor]:
+def torch_default_init(d0: int, widths, n_nets: int, seed: int = 0, device="cpu") -> list[torch.Tensor]:
     """PyTorch's ``nn.Linear`` default (kaiming_uniform, a = sqrt 5): W ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-    Stacked [W1 (E, d1, d0), ..., U (E, dD)]; net r draws from ``member_generator(seed, r)``."""
+    Stacked [W1 (E, d1, d0), ..., U (E, dD)]; net r draws from ``member_generator(seed, r)`` on CPU, then
+    the stack moves to ``device``."""
     dims = [d0, *widths]
     nets = []
     for r in range(_check_int("n_nets", n_nets, 1)):
@@ -79,14 +80,14 @@ def torch_default_init(d0: int, widths, n_nets: int, seed: int = 0) -> list[torc
         shapes = [(dims[i + 1], dims[i]) for i in range(len(widths))] + [(dims[-1],)]
         fans = dims[:-1] + [dims[-1]]
         nets.append([(2 * torch.rand(s, generator=g, dtype=_DT) - 1) / math.sqrt(f) for s, f in zip(shapes, fans)])
-    return [torch.stack(layer) for layer in zip(*nets)]
+    return [torch.stack(layer).to(resolve_device(device)) for layer in zip(*nets)]
 
 
 def _noise(s2: torch.Tensor, shape, noise: str, generator) -> torch.Tensor:
-    """Multiplicative neuron noise of shape (E, B, d), E = 1, Var = s2 (E or 1, 1, 1): as :data:`NOISES`."""
+    """Multiplicative neuron noise of shape (E, B, d), E = 1, Var = s2 (E or 1, 1, 1; on CPU): as
+    :data:`NOISES`, drawn on CPU."""
     if noise not in NOISES:
         raise ValueError(f"noise must be one of {sorted(NOISES)}, got {noise!r}")
-    s2 = s2.cpu()
     if noise == "gaussian":
         return 1 + s2.sqrt() * torch.randn(shape, generator=generator, dtype=_DT)
     return (torch.rand(shape, generator=generator, dtype=_DT) >= s2 / (1 + s2)) * (1 + s2)
@@ -95,39 +96,47 @@ def _noise(s2: torch.Tensor, shape, noise: str, generator) -> torch.Tensor:
 def mlp_forward(weights, x: torch.Tensor, activation: str = "linear", sigma2=0.0, noise: str = "gaussian",
                 generator: torch.Generator | None = None) -> torch.Tensor:
     """f(x) of every net, (E, B), for x (E or 1, B, d0); noise (per unit, per sample) only when sigma2 > 0.
-    ``sigma2``: float or per-net (E,)."""
+    ``sigma2``: float or per-net (E,), best on CPU: the noise is drawn there from ``generator`` and then
+    copied to x's device without a host sync."""
     phi, h = _act(activation), x
-    s2 = torch.as_tensor(sigma2, dtype=_DT, device=x.device).reshape(-1, 1, 1)
+    s2 = torch.as_tensor(sigma2, dtype=_DT).cpu().reshape(-1, 1, 1)
+    noisy = bool((s2 > 0).any())  # on CPU: no device sync
     for W in weights[:-1]:
         h = phi(h @ W.transpose(-1, -2))  # (E, B, d_i)
-        if bool((s2 > 0).any()):
-            h = h * _noise(s2, h.shape, noise, generator).to(h.device)
+        if noisy:
+            h = h * _to_device(_noise(s2, h.shape, noise, generator), h.device)
     return (h * weights[-1].unsqueeze(1)).sum(-1)
 
 
 def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, noise: str = "gaussian",
-              epochs: int = 150, batch: int = 100, lr: float = 0.02, seed: int = 0) -> list[torch.Tensor]:
+              epochs: int = 150, batch: int = 100, lr: float = 0.02, seed: int = 0,
+              device=None) -> list[torch.Tensor]:
     """Minibatch SGD on sampled noise: per step, mean (f - y)^2 + gamma sum ||W_l||^2 (Eq. 1, explicit L2).
 
     x (N, d0) shared by all nets or (E, N, d0); y (N,) or (E, N); ``gamma``, ``sigma2`` float or (E,).
     One shuffle per epoch (shared by the nets), lr_t = lr (1 + cos(pi t / T)) / 2 over T steps. Nets are
-    independent: the summed loss is separable. Returns the trained weights.
+    independent: the summed loss is separable. ``device``: where the steps run (None: where the weights
+    are); data, weights and gamma move there once, shuffles and noise are drawn on CPU from
+    ``member_generator(seed, 0)`` and copied without a host sync. Returns the trained weights on the
+    device they came from.
     """
-    dev = weights[0].device
+    home = weights[0].device
+    dev = home if device is None else resolve_device(device)
     x = torch.as_tensor(x, dtype=_DT, device=dev)
     x = x.unsqueeze(0) if x.ndim == 2 else x
     y = torch.as_tensor(y, dtype=_DT, device=dev)
     y = y.unsqueeze(0).expand(weights[0].shape[0], -1) if y.ndim == 1 else y
     g = torch.as_tensor(gamma, dtype=_DT, device=dev).reshape(-1, 1)
+    s2 = torch.as_tensor(sigma2, dtype=_DT).cpu()  # stays on CPU, where the noise is drawn
     n, gen = y.shape[1], member_generator(seed, 0)
-    ws = [w.detach().clone().to(_DT).requires_grad_(True) for w in weights]
+    ws = [w.detach().clone().to(dev, _DT).requires_grad_(True) for w in weights]
     T, t = _check_int("epochs", epochs, 1) * math.ceil(n / _check_int("batch", batch, 1)), 0
     with small_op_threads(dev):
         for _ in range(epochs):
-            perm = torch.randperm(n, generator=gen).to(dev)
+            perm = _to_device(torch.randperm(n, generator=gen), dev)
             for i in range(0, n, batch):
                 idx = perm[i:i + batch]
-                f = mlp_forward(ws, x[:, idx], activation, sigma2, noise, gen)
+                f = mlp_forward(ws, x[:, idx], activation, s2, noise, gen)
                 pen = (g * torch.stack([w.flatten(1).pow(2).sum(1) for w in ws], 1)).sum(1)
                 loss = ((f - y[:, idx]) ** 2).mean(1) + pen
                 grads = torch.autograd.grad(loss.sum(), ws)
@@ -135,7 +144,7 @@ def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, nois
                     for w, gr in zip(ws, grads):
                         w.sub_(lr * 0.5 * (1 + math.cos(math.pi * t / T)) * gr)
                 t += 1
-    return [w.detach() for w in ws]
+    return [w.detach().to(home) for w in ws]
 
 
 def family_weights(task: LinearTask, b: float, width: int, gamma: float) -> list[torch.Tensor]:

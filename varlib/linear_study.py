@@ -5,6 +5,10 @@ section 4) and returns a pandas DataFrame; each ``*_metrics`` function reduces a
 scorecard judges; :func:`deep_linear_scorecard` turns those numbers into verdicts with the spec's
 tolerances (claims C1-C11), never hard-coded.
 
+The tables that train or sample take ``device`` (default CPU): the training steps and the Monte Carlo run
+there, from starting weights and noise drawn on CPU, so the numbers agree across devices to rounding; every
+table comes back as plain floats.
+
 The scorecard itself lives in :mod:`varlib.linear_scorecard` and is re-exported here.
 """
 from __future__ import annotations
@@ -74,7 +78,7 @@ def threshold_table(depths, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- section 3: phase diagram
 def phase_table(task: LinearTask, depths, gamma_ratios, inits: dict, seeds: int, width: int, steps: int,
-                lr: float) -> pd.DataFrame:
+                lr: float, device="cpu") -> pd.DataFrame:
     """Nets trained by full-batch GD on the exact loss, for every depth, gamma = ratio x gamma*(D), init
     ({name: multiple of Kaiming}) and seed; classified as "global" (loss within 1e-4 of L*), "zero" (||v||
     < 1e-6 while L* < E y^2: stuck), "metastable" (nonzero, loss > E y^2) or "other"."""
@@ -87,7 +91,7 @@ def phase_table(task: LinearTask, depths, gamma_ratios, inits: dict, seeds: int,
                 nets += [DeepLinear(D, width, r * gamma_star(D, A, M))] * seeds
                 inits_ += [float(scale)] * seeds
                 names += [(name, r)] * seeds
-        df = train_ensemble(task, nets, inits_, steps=steps, lr=lr, optimizer="gd")
+        df = train_ensemble(task, nets, inits_, steps=steps, lr=lr, optimizer="gd", device=device)
         df["init_name"], df["gamma_ratio"] = [n for n, _ in names], [r for _, r in names]
         out.append(df)
     df = pd.concat(out, ignore_index=True)
@@ -133,10 +137,10 @@ def _jumps(deep: pd.DataFrame) -> dict:
 
 # ----------------------------------------------------------------------------- section 4: theory vs trained
 def trained_table(task: LinearTask, depths, sigma2s, gammas, seeds: int, width: int, steps: int,
-                  lr: float) -> pd.DataFrame:
+                  lr: float, device="cpu") -> pd.DataFrame:
     """Kaiming-started nets trained by GD on the exact loss vs the solver, with below = (gamma < gamma*)."""
     nets = [DeepLinear(D, width, g, s2) for D in depths for s2 in sigma2s for g in gammas for _ in range(seeds)]
-    df = train_ensemble(task, nets, "kaiming", steps=steps, lr=lr, optimizer="gd")
+    df = train_ensemble(task, nets, "kaiming", steps=steps, lr=lr, optimizer="gd", device=device)
     crit = {(D, s2): critical_gamma(task, D, DeepLinear(D, width, 0.0, s2).kappa) for D in depths for s2 in sigma2s}
     df["below"] = [g < crit[(D, s2)] for D, s2, g in zip(df.depth, df.sigma2, df.gamma_bar)]
     df["rel_v_err"] = (df.v_norm / df.v_norm_star.where(df.v_norm_star > 0) - 1).abs()
@@ -171,7 +175,7 @@ def variance_table(task: LinearTask, sweeps: dict) -> pd.DataFrame:
 def variance_mc_table(x, task: LinearTask, sweeps: dict, n_samples: int, noises=("gaussian", "dropout"),
                       seed: int = 0, device="cpu") -> pd.DataFrame:
     """Monte Carlo E_x Var_eps f at the solver's homogeneous weights (random signs), inputs ``x`` (B, d0),
-    for every point of ``sweeps`` (as :func:`variance_table`) and noise kind."""
+    for every point of ``sweeps`` (as :func:`variance_table`) and noise kind, sampled on ``device``."""
     xt, rows = torch.as_tensor(x, dtype=_DT, device=device), []
     for name, (base, key, values) in sweeps.items():
         for val in values:
@@ -186,21 +190,22 @@ def variance_mc_table(x, task: LinearTask, sweeps: dict, n_samples: int, noises=
 
 
 def sgd_table(x, y, depths, noises, sigma2: float, gamma: float, seeds: int, width: int, epochs: int,
-              batch: int, lr: float, n_mc: int, seed: int = 0) -> pd.DataFrame:
+              batch: int, lr: float, n_mc: int, seed: int = 0, device="cpu") -> pd.DataFrame:
     """C10 and C9 on trained nets: minibatch SGD with sampled neuron noise from Kaiming, then the exact loss
     vs L*, ||v|| vs ||v*||, and the Monte Carlo E_x Var_eps f vs (kappa - 1) E_x (v^T x)^2 of the trained v."""
     task, rows = task_from_data(x, y), []
-    xt = torch.as_tensor(x[:256], dtype=_DT)
+    xt = torch.as_tensor(x[:256], dtype=_DT, device=device)
     for D in depths:
         net = DeepLinear(D, width, gamma, sigma2)
         sol = solve_global(task, net)
         for noise in noises:
-            w = train_sgd(init_weights(task.d0, net.widths, seeds, 1.0, seed), x, y, gamma, "linear", sigma2,
-                          noise, epochs, batch, lr, seed)
+            w = train_sgd(init_weights(task.d0, net.widths, seeds, 1.0, seed, device), x, y, gamma, "linear",
+                          sigma2, noise, epochs, batch, lr, seed)
             loss = expected_loss(w, task, gamma, sigma2)
             v = end_to_end(w)
             mc = sample_predictions(w, xt, sigma2, n_mc, noise, seed).var(0).mean(-1)
             th = (net.kappa - 1) * ((xt @ v.T) ** 2).mean(0)
+            loss, v, mc, th = (t.cpu() for t in (loss, v, mc, th))
             rows += [{"depth": D, "noise": noise, "member": k, "loss": float(loss[k]), "loss_star": sol.loss,
                       "v_norm": float(v[k].norm()), "v_norm_star": sol.v_norm, "mc_variance": float(mc[k]),
                       "theory_variance": float(th[k])} for k in range(seeds)]
@@ -223,7 +228,7 @@ def family_metrics(fam: pd.DataFrame, b_star: float, window: float = 0.25) -> di
 
 
 def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int, seeds: int, epochs: int,
-                 batch: int, lr: float, noise: float = 0.5, seed: int = 0) -> pd.DataFrame:
+                 batch: int, lr: float, noise: float = 0.5, seed: int = 0, device="cpu") -> pd.DataFrame:
     """Fig. 3 (right): D = 2 nets (PyTorch default init, width ``width``) trained by minibatch SGD with explicit
     L2 gamma on tasks y = M x_1 + noise; final output std over the training inputs vs the linear theory."""
     data = [signal_samples(d0, M, n, noise, seed) for M in signals]  # same x and noise, scaled signal
@@ -232,9 +237,9 @@ def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int
     sols = [solve_global(t, DeepLinear(2, width, gamma)) for t in tasks]
     rows = []
     for a in activations:
-        w = train_sgd(torch_default_init(d0, (width, width), len(signals) * seeds, seed), x, y, gamma, a,
+        w = train_sgd(torch_default_init(d0, (width, width), len(signals) * seeds, seed, device), x, y, gamma, a,
                       epochs=epochs, batch=batch, lr=lr, seed=seed)
-        std = mlp_forward(w, torch.as_tensor(x, dtype=_DT).unsqueeze(0), a).std(1)
+        std = mlp_forward(w, torch.as_tensor(x, dtype=_DT, device=w[0].device).unsqueeze(0), a).std(1).cpu()
         rows += [{"activation": a, "signal": M, "beta_norm": float(np.linalg.norm(t.beta)), "member": k % seeds,
                   "output_std": float(std[k]), "theory_std": float(np.sqrt(s.v @ t.A0 @ s.v))}
                  for k, (M, t, s) in enumerate((M, t, s) for M, t, s in zip(signals, tasks, sols) for _ in range(seeds))]
@@ -261,7 +266,7 @@ def signal_metrics(sig: pd.DataFrame, gamma: float) -> dict:
 
 # ----------------------------------------------------------------------------- section 7: basin of zero
 def basin_table(task: LinearTask, depths, scales, seeds: int, width: int, steps: int, lr: float,
-                gamma_ratio: float = 0.5) -> pd.DataFrame:
+                gamma_ratio: float = 0.5, device="cpu") -> pd.DataFrame:
     """Zero's basin vs depth (spec E6): GD from ``scale`` x Kaiming at gamma = ratio x gamma*(D); "escaped"
     when the final ||v|| is within 10 % of the global minimum's."""
     M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
@@ -269,7 +274,7 @@ def basin_table(task: LinearTask, depths, scales, seeds: int, width: int, steps:
     for D in depths:
         net = DeepLinear(D, width, gamma_ratio * gamma_star(D, A, M))
         df = train_ensemble(task, [net] * (len(scales) * seeds), [float(s) for s in scales for _ in range(seeds)],
-                            steps=steps, lr=lr, optimizer="gd")
+                            steps=steps, lr=lr, optimizer="gd", device=device)
         out.append(df.assign(scale=df["init"]))
     df = pd.concat(out, ignore_index=True)
     df["escaped"] = (df.v_norm / df.v_norm_star - 1).abs() < 0.1
