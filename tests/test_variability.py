@@ -109,6 +109,34 @@ def test_grid_measures_equal_each_network_alone_in_small_chunks():
     assert ((m["active_fraction"] > 0) & (m["active_fraction"] < 1)).all()
 
 
+def test_grid_measures_do_not_depend_on_the_chunk_budget():
+    """7 points a chunk (the last one short) vs the default single chunk: same counts, same landscapes."""
+    ens = init_mlp_ensemble(6, 24, 3, "relu", seed=0, device="cpu", dtype=torch.float64)
+    whole, tiny = V.grid_measures(ens, 12), V.grid_measures(ens, 12, max_floats=6 * 24 * 3 * 7)
+    assert 0 < int(whole["dead"].sum()) < 6                               # both flags occur
+    assert torch.equal(tiny["dead"], whole["dead"]) and torch.equal(tiny["active_fraction"], whole["active_fraction"])
+    torch.testing.assert_close(tiny["landscapes"], whole["landscapes"], rtol=1e-12, atol=1e-15)
+    assert whole["active_fraction"].dtype == torch.float64
+
+
+def test_gradient_norms_do_not_depend_on_the_chunk_budget():
+    ens = init_mlp_ensemble(5, 3, 4, "relu", seed=3, device="cpu", dtype=torch.float64)
+    x, y = V.checkerboard(2, 4, dtype=torch.float64)
+    whole, single = V.init_gradient_norms(ens, x, y), V.init_gradient_norms(ens, x, y, max_floats=1)
+    for kind in ("weights", "biases"):
+        torch.testing.assert_close(single[kind], whole[kind], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none visible to torch)")
+def test_cuda_grid_measures_equal_cpu_grid_measures():
+    cpu = init_mlp_ensemble(6, 24, 3, "relu", seed=0, device="cpu", dtype=torch.float64)
+    gpu = init_mlp_ensemble(6, 24, 3, "relu", seed=0, device="cuda", dtype=torch.float64)
+    a, b = V.grid_measures(cpu, 12), V.grid_measures(gpu, 12)
+    assert torch.equal(b["dead"].cpu(), a["dead"]) and torch.equal(b["active_fraction"].cpu(), a["active_fraction"])
+    torch.testing.assert_close(b["landscapes"].cpu(), a["landscapes"], rtol=1e-10, atol=1e-12)
+
+
 def test_gradient_norms_equal_per_network_autograd():
     ens = init_mlp_ensemble(4, 3, 5, "abs", seed=2, device="cpu", dtype=torch.float64)
     x, y = V.checkerboard(2, 4, dtype=torch.float64)

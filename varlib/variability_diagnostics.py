@@ -10,10 +10,15 @@ from __future__ import annotations
 import torch
 
 from varlib.ensemble import MLPEnsemble
-from varlib.variability_measures import _check_activation, coefficient_of_variation, collapse_flags, grid_measures, v3
+from varlib.variability_measures import (_check_activation, _chunk_floats, coefficient_of_variation, collapse_flags,
+                                         grid_measures, v3)
 from varlib.variability_training import checkerboard
 
 __all__ = ["init_gradient_norms", "variability_draws"]
+
+#: Stored activations that one chunk of members may hold in :func:`init_gradient_norms`, per device type
+#: (autograd keeps a few tensors of this size; on a GPU a full-profile ensemble takes a handful of chunks).
+GRADIENT_FLOATS = {"cpu": 1 << 24, "cuda": 1 << 28}
 
 
 def _member_slice(ens: MLPEnsemble, idx: slice) -> MLPEnsemble:
@@ -21,16 +26,19 @@ def _member_slice(ens: MLPEnsemble, idx: slice) -> MLPEnsemble:
 
 
 def init_gradient_norms(ens: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, loss: str = "logistic",
-                        max_floats: int = 1 << 24) -> dict:
+                        max_floats: int | None = None) -> dict:
     """Per-layer gradient norms of every member's loss at its current weights.
 
     Returns ``{"weights": (R, L + 1), "biases": (R, L + 1)}``: Frobenius norms of d loss / d W_l and
     d loss / d b_l for the L hidden layers, then the output layer. The bias gradient is the backpropagated
     error summed over the data, sum_i d loss / d z_l(x_i): the quantity that vanishes under
-    "vanishing gradients". Members go through in chunks of at most ``max_floats`` stored activations.
+    "vanishing gradients". Members go through in chunks of at most ``max_floats`` stored activations
+    (default: ``GRADIENT_FLOATS`` of the device).
     """
     from varlib.training import member_losses
 
+    if max_floats is None:
+        max_floats = _chunk_floats(x.device, ens.weights[0].dtype, GRADIENT_FLOATS, safety=32)
     per_chunk = max(1, max_floats // (x.shape[0] * ens.depth * ens.weights[0].shape[1]))
     norms = {"weights": [], "biases": []}
     for start in range(0, ens.members, per_chunk):

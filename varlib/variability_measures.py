@@ -99,27 +99,50 @@ def collapse_flags(cv: torch.Tensor, tau: float = 1e-2) -> torch.Tensor:
     return cv < tau
 
 
+#: Floats that one chunk of a chunked pass may keep, per device type: cache-sized on a CPU; on a GPU a few
+#: GB, so that a deep ensemble goes through in tens of chunks instead of thousands of launch-bound ones.
+CHUNK_FLOATS = {"cpu": 1 << 25, "cuda": 1 << 30}
+
+
+def _chunk_floats(device: torch.device, dtype: torch.dtype, budgets: dict, safety: int = 8) -> int:
+    """``budgets[device.type]`` (the CPU entry for other devices); on CUDA also at most 1/``safety`` of the
+    free memory, counted in elements of ``dtype`` (on an 80 GB GPU the fixed budget is the smaller)."""
+    budget = budgets.get(device.type, budgets["cpu"])
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        budget = min(budget, free // (safety * dtype.itemsize))
+    return budget
+
+
 @torch.no_grad()
-def grid_measures(ens: MLPEnsemble, n: int, max_floats: int = 1 << 25) -> dict:
+def grid_measures(ens: MLPEnsemble, n: int, max_floats: int | None = None) -> dict:
     """Landscapes (R, n, n), dead-layer flags (R,) and ReLU-active fractions (R,) in one chunked pass.
 
     *dead*: some hidden layer outputs exactly 0 for every unit at every grid point. *active fraction*:
     mean over hidden units and grid points of [pre-activation > 0]. The pass keeps every layer's
-    pre-activations of a chunk of points, (R, chunk, L w) floats, at most ``max_floats``.
+    pre-activations of a chunk of points, (R, chunk, L w) floats, at most ``max_floats``: by default
+    ``CHUNK_FLOATS`` of the device (and never under 64 points a chunk); a given ``max_floats`` is obeyed
+    down to one point a chunk. The chunking leaves the counts (dead, active) exact and the landscapes
+    equal up to the rounding of matmuls of another size.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 4:
         raise ValueError(f"grid size n must be an integer >= 4 (V3 takes third differences), got {n!r}")
-    x = grid_points(n, device=ens.weights[0].device, dtype=ens.weights[0].dtype)
-    chunk = max(64, max_floats // (ens.members * ens.depth * ens.weights[0].shape[1]))
+    w0 = ens.weights[0]
+    x = grid_points(n, device=w0.device, dtype=w0.dtype)
+    per_point = ens.members * ens.depth * w0.shape[1]
+    if max_floats is None:
+        chunk = max(64, _chunk_floats(w0.device, w0.dtype, CHUNK_FLOATS) // per_point)
+    else:
+        chunk = max(1, max_floats // per_point)
     alive = torch.zeros(ens.members, ens.depth, dtype=torch.bool, device=x.device)
-    active = torch.zeros(ens.members, dtype=torch.float64, device=x.device)
+    active = torch.zeros(ens.members, dtype=torch.int64, device=x.device)
     outs = []
     for xs in x.split(chunk):
         out, pre = forward(ens, xs, return_preactivations=True)      # (R, B, 1), L x (R, B, w)
         outs.append(out[..., 0])
         for l, z in enumerate(pre):
             alive[:, l] |= (ens.activation(z) != 0).flatten(1).any(1)
-            active += (z > 0).flatten(1).double().sum(1)
+            active += torch.count_nonzero(z > 0, dim=(1, 2))         # units on, (R,)
     F = torch.cat(outs, 1).view(ens.members, n, n)
-    units = ens.depth * ens.weights[0].shape[1] * n * n
-    return {"landscapes": F, "dead": ~alive.all(1), "active_fraction": active / units}
+    units = ens.depth * w0.shape[1] * n * n
+    return {"landscapes": F, "dead": ~alive.all(1), "active_fraction": active.double() / units}
