@@ -125,6 +125,7 @@ def parameter_slice_plot(table: pd.DataFrame, examples: list[tuple]) -> plt.Figu
                                    grid.index.min() - half, grid.index.max() + half))
     fig.colorbar(image, ax=axes[0], fraction=0.046, pad=0.04, label="activation regions")
     axes[0].set(xlabel="ξ₁", ylabel="ξ₂")
+    axes[0].grid(False)
     for i, (label, regions, boundary, net, xi) in enumerate(examples):
         axes[0].scatter(*xi, s=140, facecolors="none", edgecolors="red", linewidths=1.5)
         axes[0].annotate(str(i + 1), xi, xytext=(8, 8), textcoords="offset points", color="red", weight="bold")
