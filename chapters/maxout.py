@@ -74,6 +74,7 @@ import pandas as pd
 import varlib
 from varlib import maxout_training as mt
 from varlib import plots, region_slices, regions_plots
+from varlib.maxout_scorecard import maxout_scorecard
 from varlib.regions import INITS, authors_demo_net, count_regions, grid_region_count, split_widths
 
 cfg = varlib.chapter_settings("maxout", profile, ranks=ranks, units=units, depths=depths, nets=nets,
@@ -339,5 +340,5 @@ conv.groupby(["K", "init"])[["epochs_to_target", "mean_loss", "final_acc"]].mean
 # below 1 % of the maximum.
 
 # %%
-varlib.scorecard(mt.maxout_scorecard(demo, demo_grid, demo_seeds, sweep, conv, slice_counts, cfg.target_acc)
+varlib.scorecard(maxout_scorecard(demo, demo_grid, demo_seeds, sweep, conv, slice_counts, cfg.target_acc)
                  + [region_slices.parameter_slice_row(slice_table, 3, 20, 3)])

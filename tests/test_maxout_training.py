@@ -10,6 +10,7 @@ import torch
 matplotlib.use("Agg")
 
 import varlib  # noqa: E402
+from varlib import maxout_scorecard as ms  # noqa: E402
 from varlib import maxout_training as mt  # noqa: E402
 from varlib import regions_plots  # noqa: E402
 from varlib.data import Dataset, load_dataset  # noqa: E402
@@ -122,18 +123,18 @@ def _slice(rise):
 def test_scorecard_verdicts_follow_the_numbers():
     demo = pd.DataFrame({"regions": [216], "db_pieces": [30]})
     seeds = pd.DataFrame({"regions": [150, 170], "db_pieces": [10, 12]})
-    rows = mt.maxout_scorecard(demo, 199, seeds, _sweep(0.0), _conv(1.0), _slice(5), 0.9)
+    rows = ms.maxout_scorecard(demo, 199, seeds, _sweep(0.0), _conv(1.0), _slice(5), 0.9)
     assert [r["verdict"] for r in rows] == ["reproduced"] * 5
     varlib.scorecard(rows)
-    rows = mt.maxout_scorecard(demo.assign(regions=[215]), 199, seeds, _sweep(1.0), _conv(0.5), _slice(-5), 0.9)
+    rows = ms.maxout_scorecard(demo.assign(regions=[215]), 199, seeds, _sweep(1.0), _conv(0.5), _slice(-5), 0.9)
     assert [r["verdict"] for r in rows] == ["not reproduced", "reproduced", "not reproduced", "not reproduced",
                                             "not reproduced"]
 
 
 def test_far_below_fails_when_deep_counts_reach_the_maximum():
     sweep = pd.DataFrame([{"K": 2, "N": 4, "depth": 2, "regions": 36.0, "db_pieces": 1}])
-    assert mt._far_below_row(sweep)["verdict"] == "not reproduced"
-    assert mt._depth_row(sweep)["verdict"] == "not tested"
+    assert ms._far_below_row(sweep)["verdict"] == "not reproduced"
+    assert ms._depth_row(sweep)["verdict"] == "not tested"
 
 
 def test_figures_are_drawn():
