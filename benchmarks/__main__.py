@@ -1,6 +1,7 @@
 """Run every benchmark on the current device and write a JSON record.
 
     python -m benchmarks [--device auto|cpu|cuda] [--repeats 5] [--only forward ...] [--out benchmarks/records]
+    python -m benchmarks --book-only      only the book's run times (e.g. after `python -m varlib import-run`)
 """
 from __future__ import annotations
 
@@ -24,12 +25,19 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="tiny sizes (checks the harness, times nothing useful)")
     p.add_argument("--out", type=Path, default=Path("benchmarks/records"))
     p.add_argument("--build-dir", type=Path, default=Path("_build"), help="where the book's run logs are")
+    p.add_argument("--book-only", action="store_true",
+                   help="record only the book's run times from the run logs (no timing, no matmul rate)")
     args = p.parse_args(argv)
     try:
         rt = setup(args.device, 0, args.threads)
     except ValueError as err:
         print(f"error: {err}")
         return 1
+    if args.book_only:
+        record = new_record(rt.device, float("nan"))
+        record["results"] = book_times(args.build_dir)
+        print(f"{len(record['results'])} chapter runs recorded in {write_record(record, args.out)}")
+        return 0
     record = new_record(rt.device, matmul_rate(rt.device, n=256 if args.quick else None))
     if not torch.cuda.is_available():
         print("no CUDA GPU visible: GPU sizes are skipped and the record says cuda_available = false")

@@ -70,6 +70,18 @@ def test_a_failing_benchmark_is_recorded_and_the_others_are_kept(tmp_path, monke
     assert {r["benchmark"] for r in rec["results"]} == {"ensemble training"}
 
 
+def test_book_only_records_the_run_logs_without_timing(tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "runs.json").write_text(json.dumps([{"name": "family", "seconds": 30.0, "ok": True,
+                                                               "started": "t", "device": "NVIDIA H100",
+                                                               "parameters": {"profile": "full"}}]))
+    assert main(["--book-only", "--out", str(tmp_path / "rec"), "--build-dir", str(tmp_path)]) == 0
+    (path,) = (tmp_path / "rec").glob("*.json")
+    rec = json.loads(path.read_text())
+    assert [r["variant"] for r in rec["results"]] == ["family (full)"]
+    assert rec["results"][0]["size"]["device"] == "NVIDIA H100"
+
+
 def test_no_records_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="python -m benchmarks"):
         load_records(tmp_path)
