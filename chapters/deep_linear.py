@@ -364,7 +364,14 @@ fig = lp.basin_panel(basin, st.roots_table(range(1, max(cfg.basin_depths) + 1)))
 # {numref}`fig-deep_linear-basin`: the deeper the net, the larger the initial scale needed to escape zero — a
 # standard initialisation that works at $D = 2$ is trapped at larger depth. This is our reading of the paper's
 # "common initializations are insufficient"; its exact argument is not available to us.
-#
+
+# %% [markdown]
+# The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):
+
+# %%
+varlib.resources(rt)
+
+# %% [markdown]
 # ## Scorecard
 #
 # Each row states a claim, the paper's number where one exists, ours from this run, and a verdict computed

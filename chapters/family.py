@@ -134,6 +134,12 @@ collapsed = varlib.collapse_table(cv, threshold=1e-2)
 collapsed
 
 # %% [markdown]
+# The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):
+
+# %%
+varlib.resources(rt)
+
+# %% [markdown]
 # ## Scorecard
 #
 # Each row states a claim, the paper's number where one exists, ours from this run, and a verdict.

@@ -302,6 +302,12 @@ fig = iplots.loss_curves(ie.histories(main_items, main_runs), col="preset", hue=
 accuracy.pivot(index="preset", columns="activation", values=["std", "diverged"]).round(3)
 
 # %% [markdown]
+# The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):
+
+# %%
+varlib.resources(rt)
+
+# %% [markdown]
 # ## Scorecard
 #
 # One row per claim: the paper's number (from the authors' notebooks where the dataset is theirs), ours from

@@ -329,7 +329,14 @@ conv.groupby(["K", "init"])[["epochs_to_target", "mean_loss", "final_acc"]].mean
 # - The exact parameter slice of Figure 1 (right), whose construction we could not check (ours is described
 #   {ref}`above <maxout-parameter-slice>`).
 # - Training on MNIST with the paper's 50000/10000/10000 split, unless the MNIST files are supplied.
-#
+
+# %% [markdown]
+# The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):
+
+# %%
+varlib.resources(rt)
+
+# %% [markdown]
 # ## Scorecard
 #
 # Each row states a claim, the paper's number where one is known, ours from this run, and a Verdict computed

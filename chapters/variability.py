@@ -276,7 +276,14 @@ corr.round(3)
 # %% [markdown]
 # With a handful of depths per activation the rank correlations rest on few points; their p-values are in the
 # table.
-#
+
+# %% [markdown]
+# The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):
+
+# %%
+varlib.resources(rt)
+
+# %% [markdown]
 # ## Scorecard
 #
 # Each row states a claim, the paper's number where one is known (none is: the full text was unavailable), ours

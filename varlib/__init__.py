@@ -22,7 +22,7 @@ from varlib.parameterizations import (PRESETS, Parameterization, abc_forward, co
 from varlib.region_bounds import complexity_bounds  # noqa: E402,F401
 from varlib.regions import (MaxoutParams, activation_regions, count_regions, count_regions_lp,  # noqa: E402,F401
                             decision_boundary, grid_region_count, init_maxout_net)
-from varlib.report import VERDICTS, run_summary, scorecard  # noqa: E402,F401
+from varlib.report import VERDICTS, resources, run_summary, scorecard  # noqa: E402,F401
 from varlib.results import CorruptResultWarning, ResultStore  # noqa: E402,F401
 from varlib.runtime import Runtime, provenance, resolve_device, setup  # noqa: E402,F401
 from varlib.training import TrainResult, accuracy_pm1, member_losses, train_ensemble  # noqa: E402,F401

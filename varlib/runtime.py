@@ -14,7 +14,8 @@ import os
 import platform
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,7 @@ class Runtime:
     seed: int
     threads: int
     small_op_threads: int = 1
+    started: float = field(default_factory=time.perf_counter, compare=False)
 
     def provenance(self) -> dict:
         return provenance(self.device, self.seed)
@@ -128,6 +130,8 @@ def setup(device: str = "auto", seed: int = 0, threads: int = 2, small_op_thread
     device = resolve_device(device)
     torch.set_num_threads(threads)
     _SMALL_OP_THREADS = small_op_threads
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
     return Runtime(device, seed, threads, small_op_threads)
 
 
