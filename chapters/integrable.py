@@ -92,7 +92,7 @@ varlib.run_summary(cfg, rt)
 
 # %% [markdown]
 # **The dataset.** The authors train on MNIST and grayscale CIFAR-10. This book must run offline, so the
-# default is scikit-learn's bundled 8×8 digits (1,347 training and 450 test images, $d = 64$, $K = 10$),
+# default is scikit-learn's bundled 8×8 digits (1,348 training and 449 test images, $d = 64$, $K = 10$),
 # standardised with its own pixel mean and standard deviation. Digits is **not the paper's dataset**: it is
 # smaller and easier, so accuracies are not comparable to theirs, only the patterns are. With
 # `data_dir` pointing at the MNIST files and `-p dataset=mnist`, every experiment below runs on MNIST.
@@ -267,7 +267,7 @@ ranks.pivot_table(index=["kind", "layer"], columns="activation", values="stable_
 # The authors' 2021 protocol: $L = 6$, $m = 1024$, plain SGD with base rate 0.01, batch 512, 600 steps on
 # MNIST (about 5 epochs), 5 seeds, the "validation" set being the training set, and test accuracy at the end.
 # Scaled to this profile: $L$ = `depth`, $m$ = `width`, batch `batch`, `steps` steps, `seeds` seeds (the
-# values are in the settings table above). On digits, 1,347 training images, a batch of 512 would be a
+# values are in the settings table above). On digits, 1,348 training images, a batch of 512 would be a
 # third of the data, so the standard profile uses smaller batches and widths to fit a 2-core CPU; the full
 # profile runs the paper's sizes. IP-LLR is calibrated; IP-bias is not (as in the authors' code).
 

@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from varlib.maxout_nets import MaxoutParams, init_maxout_net, split_widths
-from varlib.region_slices import parameter_plane, parameter_slice_counts, parameter_slice_row, slice_examples
+from varlib.region_slices import (neighbour_correlation, parameter_plane, parameter_slice_counts,
+                                  parameter_slice_row, slice_examples)
 from varlib.regions import count_regions
 
 
@@ -40,8 +41,23 @@ def test_examples_and_scorecard_row():
     examples = slice_examples(table, 2, 6, 2, seed=1)
     assert [int(ex[1].counts[ex[3]]) for ex in examples] == [table.regions.min(), table.regions.max()]
     row = parameter_slice_row(table, 2, 6, 2)
-    assert row["verdict"] in ("reproduced", "not reproduced") and "largest / maximum" in row["ours"]
-    assert parameter_slice_row(table, 2, 6, 2, limit=0.0)["verdict"] == "not reproduced"
+    assert row["verdict"] in ("partly reproduced", "not reproduced") and "upper bound" in row["ours"]
+    assert parameter_slice_row(table, 2, 6, 2, min_ratio=1e9)["verdict"] == "not reproduced"
+
+
+def test_neighbour_correlation_tells_patches_from_noise():
+    import numpy as np
+    import pandas as pd
+
+    xi = np.linspace(-1, 1, 20)
+    x1, x2 = np.meshgrid(xi, xi, indexing="ij")
+    smooth = pd.DataFrame({"xi1": x1.ravel(), "xi2": x2.ravel(), "regions": (100 + 50 * x1 + 30 * x2).ravel()})
+    noise = smooth.assign(regions=np.random.default_rng(0).integers(100, 300, smooth.shape[0]))
+    assert neighbour_correlation(smooth) > 0.9 and abs(neighbour_correlation(noise)) < 0.2
+    patches = smooth.assign(regions=(100 + 200 * (x1 > 0)).ravel())
+    row = parameter_slice_row(patches, 2, 6, 2)
+    assert row["verdict"] == "partly reproduced" and "×3.0" in row["ours"]
+    assert parameter_slice_row(noise, 2, 6, 2)["verdict"] == "not reproduced"
 
 
 @pytest.mark.parametrize("kwargs, word", [({"steps": 1}, "steps"), ({"extent": 0}, "extent"),

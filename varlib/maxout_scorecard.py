@@ -1,7 +1,7 @@
 """The maxout chapter's scorecard: each verdict computed from the numbers of :mod:`varlib.maxout_training`.
 
 Thresholds: "far below the maximum" asks the mean count at the largest N, for depth >= 2, to stay below
-1 % of the architecture's maximum (:func:`varlib.maxout_training.deep_max_regions`); "barely depends on
+1 % of an upper bound on the architecture's maximum (:func:`varlib.maxout_training.deep_max_regions`); "barely depends on
 depth" asks the counts at the largest N to vary by at most 25 % across depths; "faster" asks the best of
 maxout-He, sphere and many-regions to beat ReLU-He in mean training loss by more than one standard
 deviation over seeds.
@@ -37,8 +37,8 @@ def _far_below_row(sweep: pd.DataFrame) -> dict:
     ok = len(deep) > 0 and float(deep.max()) <= 1e-2
     return {"claim": "practical complexity is far below the maximum",
             "paper": "qualitative (figure values not verified)",
-            "ours": f"N = {int(top.N.max())}: mean count / maximum ≤ {deep.max():.1e} for depth ≥ 2"
-                    + (f"; depth 1 reaches {shallow.min():.2f}–{shallow.max():.2f} of its maximum"
+            "ours": f"N = {int(top.N.max())}: mean count / upper bound on the maximum ≤ {deep.max():.1e} for depth ≥ 2"
+                    + (f"; depth 1 reaches {shallow.min():.2f}–{shallow.max():.2f} of its exact maximum"
                        if len(shallow) else ""),
             "verdict": ("reproduced" if ok else "not reproduced") if len(deep) else "not tested"}
 

@@ -16,6 +16,7 @@ along such rescalings (a test checks this).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -24,7 +25,8 @@ from varlib.maxout_nets import MaxoutParams, init_maxout_net, split_widths
 from varlib.maxout_training import deep_max_regions
 from varlib.regions import activation_regions, count_regions, decision_boundary
 
-__all__ = ["parameter_plane", "parameter_slice_counts", "slice_examples", "parameter_slice_row"]
+__all__ = ["parameter_plane", "parameter_slice_counts", "slice_examples", "neighbour_correlation",
+           "parameter_slice_row"]
 
 
 def parameter_plane(base: MaxoutParams, xi: torch.Tensor) -> MaxoutParams:
@@ -78,14 +80,29 @@ def slice_examples(table: pd.DataFrame, K: int, N: int, depth: int = 3, init: st
              (r.xi1, r.xi2)) for i, r in enumerate(picks.itertuples())]
 
 
-def parameter_slice_row(table: pd.DataFrame, K: int, N: int, depth: int = 3, limit: float = 1e-2) -> dict:
-    """Scorecard row: across the parameter slice the count stays far below the architecture's maximum
-    (:func:`varlib.maxout_training.deep_max_regions`), i.e. its largest value is at most ``limit`` of it."""
-    top = deep_max_regions(split_widths(N, depth), K)
-    ratio = table.regions.max() / top
-    return {"claim": "regions across a 2D slice of parameter space stay far below the maximum (Fig. 1 right)",
-            "paper": "figure (values not verified)",
-            "ours": f"K = {K}, N = {N}, depth {depth}, {len(table)} nets: {table.regions.min()}–"
-                    f"{table.regions.max()} regions (median {table.regions.median():.0f}); largest / maximum = "
-                    f"{ratio:.1e}",
-            "verdict": "reproduced" if ratio <= limit else "not reproduced"}
+def neighbour_correlation(table: pd.DataFrame, column: str = "regions") -> float:
+    """Pearson correlation of ``column`` between horizontally and vertically adjacent grid points of a
+    :func:`parameter_slice_counts` table (pooled): near 1 when the counts form patches, near 0 for noise."""
+    grid = table.pivot(index="xi2", columns="xi1", values=column).to_numpy(dtype=float)
+    a = np.concatenate([grid[:, :-1].ravel(), grid[:-1, :].ravel()])
+    b = np.concatenate([grid[:, 1:].ravel(), grid[1:, :].ravel()])
+    return float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else float("nan")
+
+
+def parameter_slice_row(table: pd.DataFrame, K: int, N: int, depth: int = 3, min_ratio: float = 2.0,
+                        min_correlation: float = 0.5) -> dict:
+    """Scorecard row for "parameter space has full-dimensional pieces of very different complexity" (the
+    paper's abstract; Fig. 1 right): the largest count on the slice is at least ``min_ratio`` times the
+    smallest and adjacent grid points have counts correlated at least ``min_correlation`` (patches, not
+    noise). At best "partly reproduced": the paper also reports pieces with counts near the maximum, which
+    a random slice does not look for; the largest count is reported against the upper bound of
+    :func:`varlib.maxout_training.deep_max_regions`."""
+    lo, hi = int(table.regions.min()), int(table.regions.max())
+    ratio, corr = hi / max(lo, 1), neighbour_correlation(table)
+    ok = ratio >= min_ratio and corr >= min_correlation
+    return {"claim": "parameter space has full-dimensional pieces of very different complexity (Fig. 1 right)",
+            "paper": "qualitative (abstract); also pieces near the maximum; figure values not verified",
+            "ours": f"K = {K}, N = {N}, depth {depth}, {len(table)} nets on a random 2D slice: {lo}–{hi} regions "
+                    f"(×{ratio:.1f}); neighbouring nets correlated r = {corr:.2f}; largest / upper bound on the "
+                    f"maximum = {hi / deep_max_regions(split_widths(N, depth), K):.1e} (no piece near it)",
+            "verdict": "partly reproduced" if ok else "not reproduced"}
