@@ -9,7 +9,8 @@ from varlib.linear_exact import (DeepLinear, end_to_end, ensemble_start, expecte
                                  task_from_data, train_ensemble, unit_spread, weights_from_b)
 from varlib.linear_sgd import (family_loss, isotropic_samples, mlp_forward, signal_samples, torch_default_init,
                                train_sgd)
-from varlib import linear_study as st
+from varlib import linear_plots as lp, linear_scorecard as sc, linear_study as st
+from varlib.linear_theory import gamma_spinodal
 
 F64 = torch.float64
 
@@ -96,24 +97,114 @@ def test_unit_spread_and_list_init():
 
 def test_half_signal_and_basin_metrics():
     sig = pd.DataFrame({"beta_norm": [0.1, 0.2, 0.4], "output_std": [0.0, 0.05, 0.3]})
-    h = st._half_signal(sig)
+    h = sc._half_signal(sig)
     assert 0.2 < h < 0.4
     basin = pd.DataFrame({"scale": [1, 1, 0.5, 0.5], "depth": [1, 2, 1, 2], "escaped": [True, True, True, False]})
     m = st.basin_metrics(basin)
     assert m["narrows"] and m["spread"] == 1.0
+    assert m["trapped_from"] == {0.5: 2} and m["standard_min"] == 1.0 and m["max_depth"] == 2
+
+
+def _basin(escape: dict) -> pd.DataFrame:
+    """A basin table with the given escape fractions {scale: [fraction per depth 1, 2, ...]}, 2 seeds each."""
+    rows = [{"scale": s, "depth": D, "escaped": k < round(2 * f)} for s, fr in escape.items()
+            for D, f in enumerate(fr, 1) for k in range(2)]
+    return pd.DataFrame(rows)
+
+
+def test_basin_verdict_needs_the_standard_scale_trapped():
+    """Kaiming escaping at every depth while smaller scales are trapped (the standard run) is only partly the
+    claim; 1x trapped at depth reproduces it; nothing trapped by depth does not."""
+    run = {0.25: [1, 1, 0, 0, 0], 0.5: [1, 1, 1, 0.5, 0], 1.0: [1, 1, 1, 1, 1]}
+    row = sc._basin_row(st.basin_metrics(_basin(run)))
+    assert row["verdict"] == "partly reproduced"
+    assert "1× Kaiming escaped at every depth up to 5 (all runs)" in row["ours"]
+    assert "0.25× from D = 3, 0.5× from D = 4" in row["ours"]
+    trapped = {**run, 1.0: [1, 1, 1, 1, 0]}
+    row = sc._basin_row(st.basin_metrics(_basin(trapped)))
+    assert row["verdict"] == "reproduced" and "1× Kaiming trapped from D = 5" in row["ours"]
+    never = {0.25: [0, 0, 0, 0, 0], 1.0: [1, 1, 1, 1, 1]}  # 0.25x never escapes: trapped, but not by depth
+    assert sc._basin_row(st.basin_metrics(_basin(never)))["verdict"] == "not reproduced"
+
+
+def test_spinodal_signal_is_where_gamma_sp_equals_gamma():
+    for g in (0.005, 0.02, 0.1):
+        assert gamma_spinodal(2, 1.0, st.spinodal_signal(g)) == pytest.approx(g, rel=1e-12)
+        assert st.spinodal_signal(g) < 2 * g ** 0.75
+
+
+def _signal(below: float, above: float = 0.05, relu_below: float = 0.05, gamma: float = 0.02) -> pd.DataFrame:
+    """A signal table on a log grid of ||E[xy]||: linear and tanh keep ``below`` of the signal below M_c and
+    (1 + ``above``) ||v*|| = (1 + above) M / 2 above; ReLU keeps ``relu_below`` up to 2 M_c, then M / 2."""
+    M_c, rows = 2 * gamma ** 0.75, []
+    for M in np.geomspace(0.02, 1.0, 12):
+        th = M / 2 if M > M_c else 0.0
+        for a in ("linear", "tanh", "relu"):
+            if a == "relu":
+                out = relu_below * M if M < 2 * M_c else M / 2
+            else:
+                out = (1 + above) * th if M > M_c else below * M
+            rows.append({"activation": a, "signal": M, "beta_norm": M, "member": 0, "output_std": out,
+                         "theory_std": th})
+    return pd.DataFrame(rows)
+
+
+def test_signal_metrics_and_verdict_measure_the_collapse():
+    """C11: nets that keep 40 % of the signal below M_sp are only partly the theory; 5 % reproduces it; a bad
+    match above M_c, or no ReLU curve, is partly."""
+    m = st.signal_metrics(_signal(0.4), 0.02)
+    assert m["M_sp"] == pytest.approx(st.spinodal_signal(0.02)) and m["below_linear"] == pytest.approx(0.4)
+    assert m["above_tanh"] == pytest.approx(0.05) and m["half_relu"] > m["half_tanh"]
+    assert sc._signal_row(m)["verdict"] == "partly reproduced"
+    assert "linear 40%" in sc._signal_row(m)["ours"]
+    good = st.signal_metrics(_signal(0.05), 0.02)
+    assert abs(np.log(good["half_linear"] / good["M_c"])) < np.log(1.5)
+    assert sc._signal_row(good)["verdict"] == "reproduced"
+    assert sc._signal_row(st.signal_metrics(_signal(0.05, above=0.3), 0.02))["verdict"] == "partly reproduced"
+    no_relu = _signal(0.05).query("activation != 'relu'")
+    assert sc._signal_row(st.signal_metrics(no_relu, 0.02))["verdict"] == "partly reproduced"
+
+
+def test_variance_metrics_report_a_collapsed_predictor():
+    """C9: the shape of each sweep, and a last point of zero variance flagged as a collapsed v* = 0."""
+    var = pd.DataFrame({"sweep": ["depth"] * 3 + ["width"] * 3, "value": [1, 6, 12, 1, 4, 64],
+                        "variance": [0.09, 0.2, 0.0, 0.15, 0.2, 0.02], "v_norm": [1.0, 0.9, 0.0, 1.0, 1.0, 1.0]})
+    mc = pd.DataFrame({"mc_variance": [0.1, 0.0], "theory": [0.1, 0.0]})
+    sgd = pd.DataFrame({"rel_var_err": [0.01, 0.02]})
+    m = st.variance_metrics(var, mc, sgd)
+    assert m["depth_ratio"] == 0.0 and m["width_ratio"] == pytest.approx(0.1) and m["mc_err"] == 0.0
+    assert m["sweeps"]["depth"] == {"first_at": 1.0, "first": 0.09, "peak_at": 6.0, "peak": 0.2, "last_at": 12.0,
+                                    "last": 0.0, "collapsed": True}
+    assert not m["sweeps"]["width"]["collapsed"]
+    ours = sc._variance_row({**m, "noise_ratio": 0.0})["ours"]
+    assert "0.09 at D = 1 → peak 0.2 at D = 6 → 0 at D = 12 (v* = 0" in ours and "width: 0.15 at d = 1" in ours
+
+
+def test_phase_markers_and_family_linearised_curves():
+    """Figures: tiny starts are circles and Kaiming crosses in both phase panels; the family plot draws one dotted
+    curve per distinct linearisation other than the linear net's own loss (ReLU and Swish share slope 1/2)."""
+    mk = lp._init_markers(pd.DataFrame({"init_name": ["kaiming", "tiny", "kaiming"]}))
+    assert mk == {"style_order": ["tiny", "kaiming"], "markers": {"tiny": "o", "kaiming": "X"}}
+    x, y = signal_samples(4, 1.0, 300, seed=1)
+    fam = family_loss(x, y, np.linspace(-1, 1, 9) * 0.5, 8, 0.3)
+    assert [acts for acts, _ in lp._distinct_linearised(fam)] == [["relu", "swish"]]
 
 
 def _metrics(good: bool) -> dict:
     e = 1e-7 if good else 1e-2
+    sweep = {"first_at": 1.0, "first": 0.1, "peak_at": 2.0, "peak": 0.2, "last_at": 4.0, "last": 0.0, "collapsed": True}
     return {"c1_loss_err": e, "c1_v_err": e, "c1_b_dev": e, "min_gap": 0.0, "d1_global_frac": 1.0 if good else 0.5,
             "hessian_ok": good, "tiny_zero_frac": 1.0, "jump": {2: (0.5 if good else 0.3, 0.5)},
             "meta_frac": 1.0 if good else 0.0, "meta_above_Ey2": good, "meta_vnorm_err": e,
             "above_sp_zero_frac": 1.0 if good else 0.5, "c7_loss_err": e, "c7_b_dev": e, "c8_spread": e,
             "variance": {"mc_err": 0.01 if good else 0.5, "trained_err": 0.02, "width_ratio": 0.01,
-                         "noise_ratio": 0.01, "depth_ratio": 0.0},
+                         "noise_ratio": 0.01, "depth_ratio": 0.0, "sweeps": {"depth": sweep}},
             "sgd": {"loss_err": 0.01 if good else 0.2}, "family": {"tanh": 0.01 if good else 0.5},
-            "signal": {"M_c": 0.1, "half_linear": 0.1 if good else float("nan"), "half_tanh": 0.11,
-                       "half_relu": 0.2}, "basin": {"narrows": good, "spread": 1.0 if good else 0.0}}
+            "signal": {"M_c": 0.1, "M_sp": 0.09, "half_linear": 0.1 if good else float("nan"), "half_tanh": 0.11,
+                       "half_relu": 0.2, "below_linear": 0.05 if good else 0.4, "below_tanh": 0.05,
+                       "above_linear": 0.05 if good else 0.5, "above_tanh": 0.05},
+            "basin": {"narrows": good, "spread": 1.0 if good else 0.0, "standard": 1.0, "max_depth": 4,
+                      "standard_min": 0.0 if good else 1.0, "trapped_from": {1.0: 4} if good else {}}}
 
 
 def test_scorecard_verdicts_follow_the_numbers():

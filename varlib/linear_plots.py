@@ -41,8 +41,9 @@ def phase_diagram(phase: pd.DataFrame, task, width: int, depths_theory) -> plt.F
         gs = gamma_star(D, 1.0, 1.0)
         axes[0].plot(ratios, [solve_global(task, DeepLinear(D, width, r * gs)).v_norm for r in ratios], color=c,
                      label=f"D = {D}")
+    marks = _init_markers(phase)
     sns.scatterplot(phase, x="gamma_ratio", y="v_norm", hue="depth", style="init_name", palette=pal, ax=axes[0],
-                    legend=False, s=40, alpha=0.8)
+                    legend=False, s=40, alpha=0.8, **marks)
     axes[0].set(xlabel="γ / γ*(D)", ylabel="‖v‖ (lines: global minimum)")
     axes[0].legend(fontsize=8)
     Ds = np.asarray(depths_theory)
@@ -51,11 +52,17 @@ def phase_diagram(phase: pd.DataFrame, task, width: int, depths_theory) -> plt.F
     jit = {"tiny": -0.12, "kaiming": 0.12}
     ph = phase.assign(D=phase.depth + phase.init_name.map(jit).fillna(0))
     sns.scatterplot(ph, x="D", y="gamma_bar", hue="outcome", style="init_name", ax=axes[1], s=45,
-                    hue_order=["global", "zero", "metastable", "other"])
+                    hue_order=["global", "zero", "metastable", "other"], **marks)
     axes[1].set(xlabel="depth D (hidden layers)", ylabel="γ", yscale="log")
     axes[1].legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
+
+
+def _init_markers(phase: pd.DataFrame) -> dict:
+    """Fixed markers for both panels of :func:`phase_diagram`: circles for the "tiny" start, crosses otherwise."""
+    names = sorted(phase.init_name.unique(), key=lambda n: n != "tiny")
+    return {"style_order": names, "markers": {n: "o" if n == "tiny" else "X" for n in names}}
 
 
 def trained_vs_theory(tr: pd.DataFrame) -> plt.Figure:
@@ -93,18 +100,33 @@ def variance_panels(var: pd.DataFrame, mc: pd.DataFrame) -> plt.Figure:
 
 
 def family_panel(fam: pd.DataFrame, b_star: float) -> plt.Figure:
-    """Fig. 2: loss along the one-parameter family for each activation (solid) and its slope-phi'(0) linear
-    prediction (dotted), around b = 0."""
+    """Fig. 2: loss along the one-parameter family for each activation (solid) and, black dotted on top, each
+    distinct linearised prediction (the linear net with slope phi'(0)) that is not the linear curve itself."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
     pal = dict(zip(fam.activation.unique(), sns.color_palette("colorblind")))
     for a, g in fam.groupby("activation", sort=False):
         ax.plot(g.b / b_star, g.loss, color=pal[a], label=a)
-        if a != "linear":
-            ax.plot(g.b / b_star, g.linearised, ":", color=pal[a])
+    for acts, g in _distinct_linearised(fam):
+        ax.plot(g.b / b_star, g.linearised, ":", color="k", lw=1.6, label=f"linearised {', '.join(acts)}")
     ax.set(xlabel="b / b*", ylabel="training loss")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _distinct_linearised(fam: pd.DataFrame) -> list:
+    """[(activations, rows)] for each distinct linearised curve of ``fam`` other than the linear net's own loss."""
+    groups, ref = [], fam[fam.activation == "linear"].loss.to_numpy()
+    for a, g in fam.groupby("activation", sort=False):
+        lin = g.linearised.to_numpy()
+        if len(ref) == len(lin) and np.allclose(lin, ref):
+            continue
+        same = [grp for grp in groups if np.allclose(grp[1].linearised.to_numpy(), lin)]
+        if same:
+            same[0][0].append(a)
+        else:
+            groups.append(([a], g))
+    return groups
 
 
 def signal_panel(sig: pd.DataFrame, M_c: float) -> plt.Figure:

@@ -9,7 +9,8 @@ The tables that train or sample take ``device`` (default CPU): the training step
 there, from starting weights and noise drawn on CPU, so the numbers agree across devices to rounding; every
 table comes back as plain floats.
 
-The scorecard itself lives in :mod:`varlib.linear_scorecard` and is re-exported here.
+The scorecard, and the metrics of the signal, basin and variance experiments it judges, live in
+:mod:`varlib.linear_scorecard` and are re-exported here.
 """
 from __future__ import annotations
 
@@ -20,15 +21,16 @@ import torch
 from varlib.linear_model import DeepLinear, LinearTask, task_from_data
 from varlib.linear_nets import (end_to_end, expected_loss, hessian_at_zero, init_weights, sample_predictions,
                                 train_ensemble)
-from varlib.linear_scorecard import deep_linear_scorecard  # noqa: F401
+from varlib.linear_scorecard import (basin_metrics, deep_linear_scorecard, signal_metrics,  # noqa: F401
+                                     spinodal_signal, variance_metrics)
 from varlib.linear_sgd import isotropic_samples, mlp_forward, signal_samples, torch_default_init, train_sgd
 from varlib.linear_theory import (critical_gamma, gamma_spinodal, gamma_star, isotropic_roots, reduced_loss,
                                   solve_global, weights_from_b)
 
 __all__ = ["isotropic_task", "landscape_table", "hessian_table", "threshold_table", "phase_table",
            "phase_metrics", "trained_table", "trained_metrics", "variance_table", "variance_mc_table",
-           "sgd_table", "signal_table", "signal_metrics", "family_metrics", "basin_table", "basin_metrics",
-           "deep_linear_scorecard", "roots_table"]
+           "variance_metrics", "sgd_table", "signal_table", "spinodal_signal", "signal_metrics", "family_metrics",
+           "basin_table", "basin_metrics", "deep_linear_scorecard", "roots_table"]
 
 _DT = torch.float64
 
@@ -246,24 +248,6 @@ def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int
     return pd.DataFrame(rows)
 
 
-def _half_signal(g: pd.DataFrame) -> float:
-    """Signal ||E[xy]|| where mean output std / ||E[xy]|| first reaches 1/2 (log-linear interpolation)."""
-    m = g.groupby("beta_norm").output_std.mean()
-    r = (m / m.index).to_numpy()
-    s = np.log(m.index.to_numpy())
-    up = np.flatnonzero((r[:-1] < 0.5) & (r[1:] >= 0.5))
-    if r[0] >= 0.5 or not up.size:
-        return float("nan")
-    i = up[0]
-    return float(np.exp(s[i] + (0.5 - r[i]) / (r[i + 1] - r[i]) * (s[i + 1] - s[i])))
-
-
-def signal_metrics(sig: pd.DataFrame, gamma: float) -> dict:
-    """C11: the signal where each activation's output std reaches half its ||E[xy]|| (the size of the linear
-    D = 2 jump at gamma*, (D-1)/D = 1/2) vs the linear critical signal M_c = 2 gamma^(3/4) (A = 1)."""
-    return {"M_c": 2 * gamma ** 0.75, **{f"half_{a}": _half_signal(g) for a, g in sig.groupby("activation")}}
-
-
 # ----------------------------------------------------------------------------- section 7: basin of zero
 def basin_table(task: LinearTask, depths, scales, seeds: int, width: int, steps: int, lr: float,
                 gamma_ratio: float = 0.5, device="cpu") -> pd.DataFrame:
@@ -279,13 +263,6 @@ def basin_table(task: LinearTask, depths, scales, seeds: int, width: int, steps:
     df = pd.concat(out, ignore_index=True)
     df["escaped"] = (df.v_norm / df.v_norm_star - 1).abs() < 0.1
     return df
-
-
-def basin_metrics(basin: pd.DataFrame) -> dict:
-    """Escape fraction per (depth, scale) and whether it falls (weakly) with depth at every scale."""
-    frac = basin.groupby(["scale", "depth"]).escaped.mean().unstack("depth")
-    return {"escape": frac, "narrows": bool(all(np.all(np.diff(row.to_numpy()) <= 1e-12) for _, row in frac.iterrows())),
-            "spread": float((frac.iloc[:, 0] - frac.iloc[:, -1]).max())}
 
 
 def roots_table(depths, gamma_ratio: float = 0.5, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
