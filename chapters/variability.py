@@ -26,11 +26,11 @@
 # 1. Variability rises with the number of activations (at a fixed parameter count).
 # 2. Variability falls as "Collapse to Constant" (C2C) sets in; C2C is related to, but not the same as,
 #    vanishing gradients.
-# 3. On a small stylised problem (a checkerboard), variability predicts trainability.
+# 3. On a small stylised model problem, variability predicts trainability.
 # 4. $|x|$ gives better variability than ReLU.
 #
-# From third-party summaries of the full text (unverified): variability first rises with depth, peaks and
-# then falls; $|x|$ resists C2C better than ReLU.
+# From third-party summaries of the full text (unverified): the stylised problem is a checkerboard;
+# variability first rises with depth, peaks and then falls; $|x|$ resists C2C better than ReLU.
 # :::
 #
 # :::{admonition} What we know of the paper, and what we chose
@@ -145,18 +145,32 @@ vsum = V.variability_summary(draws_table)
 # %% [markdown]
 # ## Simple, rich, flat
 #
-# {numref}`fig-variability-landscapes` shows one random draw per depth at the smallest budget.
+# {numref}`fig-variability-landscapes` shows one random draw per depth (draw 0 of each sweep, the same net in
+# every run with this seed) at the smallest budget.
 
-# %% mystnb={"figure": {"caption": "Landscapes over $[-1,1]^2$ of the first random draw at each depth (columns), ReLU (top) and |x| (bottom), at the smallest budget of this run. Colours run over mean ± 2.5 std of each panel, never narrower than 1 % of its rms, so a collapsed net looks flat. Under each panel: the width, the CV and the V3 of this draw.", "name": "fig-variability-landscapes"}}
+# %% mystnb={"figure": {"caption": "Landscapes over $[-1,1]^2$ of the first random draw at each depth (columns), ReLU (top) and |x| (bottom), at the smallest budget of this run. Colours run over mean ± 2.5 std of each panel, never narrower than 1 % of its rms, so a collapsed net looks flat. Under every panel: the depth, the width, the CV and the V3 of this draw.", "name": "fig-variability-landscapes"}}
 examples = {(it["activation"], it["depth"]): r for it, r in zip(items, measured) if it["budget"] == cfg.budgets[0]}
 F = {key: examples[key]["example"] for a in ("relu", "abs") for key in [(a, d) for d in cfg.landscape_depths]}
 notes = {key: "w={width}, CV={cv:.2g}\nV3={v3:.2g}".format(**examples[key]["draws"].iloc[0]) for key in F}
 fig = plots.landscape_panels(F, ["relu", "abs"], list(cfg.landscape_depths), extra=notes)
 
 # %% [markdown]
-# Shallow members are close to planes with a few folds, moderate depth folds them into rich patterns, and the
-# deepest, narrowest members flatten out, ReLU first. The rest of the chapter puts numbers on this picture.
-#
+# Shallow members are close to planes with a few folds and moderate depth folds them into richer patterns.
+# In the standard run both drawn nets at $L = 64$ have collapsed (CV below $\tau$): the ReLU draw is exactly
+# constant, while the $|x|$ draw keeps faint ripples (CV = 0.0024), visible only because the colour scale has
+# a floor of 1 % of the rms. One draw per depth cannot show which activation collapses first; the collapse
+# fractions below do. Single draws also vary a lot. The table below sets each shown draw beside the mean and
+# standard deviation of V3 over all draws at its depth and the fraction collapsed there: in the standard run
+# the two $L = 32$ draws have V3 = 0.19 ($|x|$) and 0.12 (ReLU), far above their depth's means of
+# 0.027 ± 0.054 and 0.0043 ± 0.018. The rest of the chapter puts numbers on this picture.
+
+# %%
+shown = draws_table[(draws_table.budget == cfg.budgets[0]) & (draws_table.draw == 0)
+                    & draws_table.depth.isin(cfg.landscape_depths)]
+shown[["activation", "depth", "width", "cv", "v3", "budget"]].merge(
+    vsum[["activation", "budget", "depth", "v3_mean", "v3_std", "c2c"]]).drop(columns="budget").round(4)
+
+# %% [markdown]
 # ## Variability against depth at a fixed budget
 #
 # {numref}`fig-variability-v3` plots the mean V3 over the draws against depth for each budget, with the
@@ -173,6 +187,12 @@ vsum[vsum.depth >= 2].pivot_table(index=["budget", "depth"], columns="activation
                                   values=["v3_mean", "v3_std", "rho"]).round(4)
 
 # %% [markdown]
+# At a fixed budget the number of activations $N = Lw$ rises with depth from $L = 2$ on (the column $\rho = N/P$
+# above grows down each budget), so here "V3 rises with $N$" and "V3 rises with depth" are one statement that
+# this family cannot split. The scorecard's first row tests it only over the depths before collapse, where at
+# most 10 % of the draws have collapsed: it checks the rising branch of the depth curves, by construction of
+# the selection, and the falling branch is the subject of the next section and of the second and third rows.
+#
 # :::{admonition} $L = 1$ is reported apart
 # :class: note
 # With a two-dimensional input a hidden unit of the first layer costs only four parameters, so the single-layer
@@ -218,7 +238,14 @@ fig = vplots.gradients_vs_depth(vsum, cfg.train_budget)
 # the origin, so it cancels: the first layer gets a small gradient *because* the net collapsed. The output layer
 # keeps a sizeable gradient, which moves every input's output the same way, towards the mean label, the
 # failure mode {cite:t}`lu2018dying` describe. A dead ReLU layer, in contrast, passes exactly zero gradient to
-# everything below it. The medians per depth:
+# everything below it. So collapse brings small first-layer gradients with it: the two are related.
+#
+# What tells them apart is a net with small gradients that has *not* collapsed. In the standard run, ReLU at
+# $L = 16$ has no collapsed draw, yet its median first-layer gradient (0.0034) is about 8× below its value at
+# $L = 2$ (0.029); the scorecard's gradient row finds the largest such drop from the data. The drop is not
+# specific to the first layer: in the same run the last hidden and output layers fall by similar factors
+# (0.016 against 0.17, 0.029 against 0.28), so at that depth gradients shrink through the whole, narrower net
+# rather than decay towards the input. The medians per depth:
 
 # %%
 vsum[vsum.budget == cfg.train_budget][["activation", "depth", "c2c", "dead", "grad_first", "grad_last_hidden",

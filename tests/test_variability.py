@@ -208,7 +208,7 @@ def _synthetic(abs_better: bool = True):
                 rows.append({"activation": act, "budget": 2000, "depth": d, "width": 10, "params": 2000,
                              "activations": 10 * d, "rho": d / 200, "draw": k, "v3": v3 + 0.01 * k,
                              "cv": 1e-4 if collapse else 0.5, "collapsed": collapse, "collapsed_strict": collapse,
-                             "dead": False, "active_fraction": 0.5, "grad_first": 1e-3 if collapse else 0.1,
+                             "dead": False, "active_fraction": 0.5, "grad_first": 1e-3 if collapse else 0.2 / d,
                              "grad_last_hidden": 0.1, "grad_output": 0.1, "bias_grad_first": 0.1,
                              "bias_grad_last_hidden": 0.1})
                 runs.append({"activation": act, "budget": 2000, "depth": d, "width": 10, "seed": k,
@@ -255,7 +255,49 @@ def test_scorecard_rejects_falling_variability_and_vanished_output_gradients():
     draws, vsum, tsum, corr = _synthetic(True)
     flipped = vsum.assign(activations=-vsum.activations)                  # V3 now falls with N
     assert V.variability_scorecard(draws, flipped, tsum, corr)[0]["verdict"] == "not reproduced"
-    dead_out = draws.assign(grad_output=draws.grad_output.where(~draws.collapsed, 1e-6))
-    assert V.variability_scorecard(dead_out, vsum, tsum, corr)[3]["verdict"] == "not reproduced"
     healthy = draws.assign(collapsed=False)
     assert V.variability_scorecard(healthy, vsum, tsum, corr)[3]["verdict"] == "not tested"
+
+
+def _gradient_verdict(draws, tsum, corr):
+    vsum = V.variability_summary(draws)
+    return V.variability_scorecard(draws, vsum, tsum, corr)[3]
+
+
+def test_gradient_row_needs_co_occurrence_and_small_gradients_without_collapse():
+    draws, vsum, tsum, corr = _synthetic(True)
+    row = V.variability_scorecard(draws, vsum, tsum, corr)[3]
+    assert row["verdict"] == "reproduced"
+    assert "abs P=2000, L = 16: no draw collapsed" in row["ours"] and "a drop of 8.0×" in row["ours"]
+    flat = draws.assign(grad_first=draws.grad_first.where(draws.collapsed, 0.1))       # no shrink before collapse
+    assert _gradient_verdict(flat, tsum, corr)["verdict"] == "partly reproduced"
+    kept = draws.assign(grad_first=draws.grad_first.where(~draws.collapsed, 0.05))     # collapse keeps gradients
+    assert _gradient_verdict(kept, tsum, corr)["verdict"] == "partly reproduced"
+    neither = draws.assign(grad_first=0.1)
+    row = _gradient_verdict(neither, tsum, corr)
+    assert row["verdict"] == "not reproduced" and "a drop of 1.0×" in row["ours"]
+
+
+def test_rise_row_says_it_tests_depth_before_collapse():
+    draws, vsum, tsum, corr = _synthetic(True)
+    row = V.variability_scorecard(draws, vsum, tsum, corr)[0]
+    assert "abs P=2000: 1.00 (L 2–16)" in row["ours"] and "relu P=2000: 1.00 (L 2–8)" in row["ours"]
+    assert "V3 rising with depth before collapse" in row["ours"]
+    shuffled = vsum.assign(activations=vsum.activations.where(vsum.depth != 4, 10 * 100))   # N no longer rises with L
+    assert "does not rise monotonically" in V.variability_scorecard(draws, shuffled, tsum, corr)[0]["ours"]
+
+
+def test_landscape_panels_label_every_panel_with_its_own_text():
+    import matplotlib.pyplot as plt
+
+    from varlib.plots import landscape_panels
+
+    F = {(r, c): torch.rand(6, 6) for r in ("relu", "abs") for c in (2, 8)}
+    notes = {key: f"{key[0]}-{key[1]}\nV3=1" for key in F}
+    fig = landscape_panels(F, ["relu", "abs"], [2, 8], extra=notes)
+    labels = {(r, c): fig.axes[2 * i + j].get_xlabel() for i, r in enumerate(("relu", "abs"))
+              for j, c in enumerate((2, 8))}
+    assert all(labels[k] == f"depth {k[1]}\n{notes[k]}" for k in F)
+    bare = landscape_panels(F, ["relu", "abs"], [2, 8])
+    assert [ax.get_xlabel() for ax in bare.axes] == ["", "", "depth 2", "depth 8"]
+    plt.close("all")

@@ -30,16 +30,24 @@ def _limits(F: np.ndarray) -> tuple[float, float]:
 
 def landscape_panels(F: dict[tuple[str, int], torch.Tensor], rows: list[str], cols: list[int],
                      col_label: str = "depth", extra: dict | None = None) -> plt.Figure:
-    """A grid of heat maps: ``F[(row, col)]`` is an (n, n) landscape over [-1,1]^2."""
-    fig, axes = plt.subplots(len(rows), len(cols), figsize=(1.9 * len(cols), 2.0 * len(rows)), squeeze=False)
+    """A grid of heat maps: ``F[(row, col)]`` is an (n, n) landscape over [-1,1]^2.
+
+    Without ``extra`` only the bottom row names its column (``"<col_label> <col>"``). With ``extra``, a dict
+    ``(row, col) -> text``, every panel carries its own label: the column name, then its text.
+    """
+    lines = 1 + max((str(t).count("\n") + 1 for t in extra.values()), default=0) if extra else 0
+    fig, axes = plt.subplots(len(rows), len(cols), squeeze=False,
+                             figsize=(1.9 * len(cols), (1.9 + 0.17 * lines) * len(rows)))
     for i, row in enumerate(rows):
         for j, col in enumerate(cols):
             ax, img = axes[i][j], F[(row, col)].detach().cpu().numpy().T[::-1]
             lo, hi = _limits(img)
             sns.heatmap(img, ax=ax, cmap="icefire", vmin=lo, vmax=hi, cbar=False,
                         xticklabels=False, yticklabels=False, rasterized=True)
-            label = f"{col_label} {col}" + (f"\n{extra[(row, col)]}" if extra else "")
-            ax.set_xlabel(label if i == len(rows) - 1 else "", fontsize=9)
+            if extra:
+                ax.set_xlabel(f"{col_label} {col}\n{extra[(row, col)]}", fontsize=9)
+            else:
+                ax.set_xlabel(f"{col_label} {col}" if i == len(rows) - 1 else "", fontsize=9)
             ax.set_ylabel(row if j == 0 else "", fontsize=10)
     fig.tight_layout()
     return fig

@@ -74,12 +74,19 @@ def _grade(score: float, full: float, part: float) -> str:
 
 
 def _rise_row(vsum) -> dict:
-    rs = {k: _spearman(c.activations[c.c2c <= 0.1], c.v3_mean[c.c2c <= 0.1]) for k, c in _curves(vsum).items()}
+    """Spearman(N, mean V3) per curve over its depths >= 2 with C2C <= 10 %, and whether N rises with L there."""
+    pre = {k: c[c.c2c <= 0.1] for k, c in _curves(vsum).items()}
+    rs = {k: _spearman(c.activations, c.v3_mean) for k, c in pre.items()}
     worst = min((r for r in rs.values() if r == r), default=float("nan"))
+    span = {k: f"L {c.depth.min()}–{c.depth.max()}" if len(c) else "no depth" for k, c in pre.items()}
+    by_depth = all(c.activations.is_monotonic_increasing and c.activations.is_unique for c in pre.values())
+    note = ("; at fixed P, N = Lw rises with L on every one of these depth ranges, so this is V3 rising with "
+            "depth before collapse (N and L cannot be told apart here)" if by_depth else
+            "; N does not rise monotonically with L on every range")
     return {"claim": "variability (V3) rises with the number of activations N at fixed P",
             "paper": "positive correlation (no number known)",
-            "ours": "Spearman(N, mean V3) over depths ≥ 2 with C2C ≤ 10 %: "
-                    + ", ".join(f"{a} P={b}: {r:.2f}" for (a, b), r in rs.items()),
+            "ours": "Spearman(N, mean V3) over the depths ≥ 2 before collapse (C2C ≤ 10 %): "
+                    + ", ".join(f"{a} P={b}: {r:.2f} ({span[(a, b)]})" for (a, b), r in rs.items()) + note,
             "verdict": _grade(worst, 0.8, 0.0 + 1e-12)}
 
 
@@ -108,20 +115,44 @@ def _peak_row(vsum) -> dict:
             "verdict": _grade(sum(inner.values()) / max(len(inner), 1), 1.0, 0.5)}
 
 
-def _gradient_row(draws) -> dict:
-    """Collapsed (non-dead) nets keep a trainable output layer while their first layer's gradient shrinks."""
+def _shrink_without_collapse(vsum) -> tuple | None:
+    """Where small gradients occur without collapse: over all curves, the depth >= 2 with no collapsed draw
+    whose median first-layer gradient fell the most below that of the curve's shallowest depth >= 2.
+
+    Returns (activation, budget, depth, drop factor, shallowest depth, its gradient, shallowest gradient),
+    or None when no curve has such a depth.
+    """
+    best = None
+    for (a, b), c in _curves(vsum).items():
+        base = c.iloc[0]
+        for _, r in c[(c.c2c == 0) & (c.depth > base.depth) & (c.grad_first > 0)].iterrows():
+            drop = float(base.grad_first / r.grad_first)
+            if best is None or drop > best[3]:
+                best = (a, b, int(r.depth), drop, int(base.depth), float(r.grad_first), float(base.grad_first))
+    return best
+
+
+def _gradient_row(draws, vsum) -> dict:
+    """Related: collapsed (non-dead) draws have far smaller first-layer gradients than non-collapsed ones.
+    Not the same: some depth where no draw collapsed still has a much smaller first-layer gradient than L = 2."""
     def med(col, sel):
         return float(draws.loc[sel, col].median()) if sel.any() else float("nan")
 
-    sel, ok = draws.collapsed & ~draws.dead & (draws.depth >= 2), ~draws.collapsed
-    out = med("grad_output", sel) / med("grad_output", ok)
+    sel, ok = draws.collapsed & ~draws.dead & (draws.depth >= 2), ~draws.collapsed & (draws.depth >= 2)
     first = med("grad_first", sel) / med("grad_first", ok)
-    verdict = "not tested" if sel.sum() < 5 else _grade(out, 0.1, 0.01)
+    related = first <= 0.1
+    sep = _shrink_without_collapse(vsum)
+    distinct = sep is not None and sep[3] >= 5.0
+    verdict = "not tested" if sel.sum() < 5 else "reproduced" if related and distinct else \
+        "partly reproduced" if related or distinct else "not reproduced"
+    apart = "no depth without collapse has a smaller first-layer gradient than the shallowest" if sep is None else \
+        (f"{sep[0]} P={sep[1]}, L = {sep[2]}: no draw collapsed, yet its median first-layer gradient is "
+         f"{sep[5]:.2g} against {sep[6]:.2g} at L = {sep[4]}, a drop of {sep[3]:.1f}×")
     return {"claim": "C2C is related to, but not the same as, vanishing gradients",
             "paper": "qualitative", "verdict": verdict,
-            "ours": f"{int(sel.sum())} collapsed, non-dead draws vs non-collapsed ones, ratio of median loss-gradient "
-                    f"norms at init: output layer {out:.2g}, first hidden layer {first:.2g}; "
-                    f"dead draws: first-layer gradient {med('grad_first', draws.dead):.2g}"}
+            "ours": f"related: median first-layer loss-gradient norm at init of the {int(sel.sum())} collapsed, "
+                    f"non-dead draws is {first:.2g}× that of non-collapsed draws; not the same (small gradients "
+                    f"without collapse): {apart}"}
 
 
 def _predict_row(corr) -> dict:
@@ -168,13 +199,16 @@ def variability_scorecard(draws, vsum, tsum, corr) -> list[dict]:
     """Scorecard rows (claim, paper, ours, verdict) computed from the chapter's tables (depths >= 2 only).
 
     Thresholds (project choices): *rise*: Spearman(N, mean V3) over the depths with C2C <= 10 %, worst
-    curve >= 0.8 reproduced, > 0 partly. *Fall*: V3 at the first depth with C2C >= 50 % at most half the
+    curve >= 0.8 reproduced, > 0 partly; at fixed P, N rises with L, so this is V3 rising with depth before
+    collapse. *Fall*: V3 at the first depth with C2C >= 50 % at most half the
     peak, for every curve (some: partly). *Peak*: the V3 peak strictly inside the depth range for every
-    curve (half: partly). *Gradients*: collapsed non-dead draws keep >= 10 % (>= 1 %: partly) of the
-    non-collapsed median output-layer gradient; fewer than 5 such draws: not tested. *Prediction*:
+    curve (half: partly). *Gradients*: "related" when the median first-layer gradient of the collapsed
+    non-dead draws is <= 10 % of that of the non-collapsed draws; "not the same" when some (activation,
+    budget, depth) with no collapsed draw has a median first-layer gradient >= 5x below the curve's shallowest
+    depth >= 2; both reproduced, one partly; fewer than 5 collapsed non-dead draws: not tested. *Prediction*:
     Spearman(V3, success rate) >= 0.7 with p < 0.05 reproduced; >= 0.4 for success rate or best accuracy
     partly. *|x| vs ReLU*: higher mean V3 at >= 80 % of points (>= 50 %: partly); later C2C onset
     (CV < tau for half the draws) at every budget; higher mean success rate and best accuracy (one: partly).
     """
-    return [_rise_row(vsum), _fall_row(vsum, draws), _peak_row(vsum), _gradient_row(draws),
+    return [_rise_row(vsum), _fall_row(vsum, draws), _peak_row(vsum), _gradient_row(draws, vsum),
             _predict_row(corr), *_abs_rows(vsum, tsum)]
