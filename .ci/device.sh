@@ -36,8 +36,12 @@ case "$step" in
     [ $# -gt 0 ] || { echo "error: name the chapters, e.g. book family variability" >&2; exit 1; }
     args=()
     for chapter in "$@"; do args+=(--chapter "$chapter"); done
+    # Stop short of the device tool's 10-minute limit so that what was computed is still archived: stored
+    # results resume an interrupted sweep (import them here, carry results/ in the next call).
     status=0
-    "$PY" -m varlib book --profile "$PROFILE" --device "$DEVICE" --no-html "${args[@]}" || status=$?
+    timeout "${BOOK_TIMEOUT:-540}" "$PY" -m varlib book --profile "$PROFILE" --device "$DEVICE" --no-html "${args[@]}" \
+      || status=$?
+    [ "$status" = 124 ] && echo "book step stopped after ${BOOK_TIMEOUT:-540} s; the archives keep what finished" >&2
     "$PY" -m varlib archive --profile "$PROFILE" --out "$OUT"
     exit $status ;;
   *)

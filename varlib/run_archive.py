@@ -31,17 +31,23 @@ def _pack(path: Path, members: list[tuple[Path, str]]) -> Path:
 
 def archive_run(profile: str, out: Path, build_dir: Path = Path("_build"), results_dir: Path = Path("results"),
                 max_bytes: int = MAX_ARCHIVE_BYTES) -> list[Path]:
-    """Pack ``<build_dir>/<profile>/{executed, runs.json}`` into ``<out>/<profile>-executed-<time>.tar.gz``
-    and ``<results_dir>/<profile>`` into ``<profile>-results-<time>.tar.gz``; a results archive larger than
+    """Pack the run log ``<build_dir>/<profile>/runs.json`` and the executed notebooks of the chapters whose
+    latest run succeeded (not the half-written notebook of an interrupted one) into
+    ``<out>/<profile>-executed-<time>.tar.gz`` and ``<results_dir>/<profile>`` into ``<profile>-results-<time>.tar.gz``; a results archive larger than
     ``max_bytes`` is deleted again (and reported), since it could not be brought back. Returns the archives."""
     build, results = Path(build_dir) / profile, Path(results_dir) / profile
-    if not (build / "runs.json").exists():
-        raise FileNotFoundError(f"nothing executed on profile {profile!r}: no {build / 'runs.json'}")
+    if not (build / "runs.json").exists() and not results.is_dir():
+        raise FileNotFoundError(f"nothing executed on profile {profile!r}: no {build / 'runs.json'} and no {results}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    made = [_pack(out / f"{profile}-executed-{stamp}.tar.gz",
-                  [(build / "executed", f"_build/{profile}/executed"), (build / "runs.json", f"_build/{profile}/runs.json")])]
+    made = []
+    if (build / "runs.json").exists():   # an interrupted first chapter leaves only stored results
+        finished = {r["name"] for r in json.loads((build / "runs.json").read_text()) if r["ok"]}
+        notebooks = [nb for nb in sorted((build / "executed").rglob("*.ipynb")) if nb.stem in finished]
+        made.append(_pack(out / f"{profile}-executed-{stamp}.tar.gz",
+                          [(nb, f"_build/{profile}/{nb.relative_to(build).as_posix()}") for nb in notebooks]
+                          + [(build / "runs.json", f"_build/{profile}/runs.json")]))
     if results.is_dir():
         packed = _pack(out / f"{profile}-results-{stamp}.tar.gz", [(results, f"results/{profile}")])
         if packed.stat().st_size > max_bytes:
