@@ -7,8 +7,8 @@ import torch
 
 from varlib.linear_exact import (DeepLinear, end_to_end, ensemble_start, expected_loss, init_weights, solve_global,
                                  task_from_data, train_ensemble, unit_spread, weights_from_b)
-from varlib.linear_sgd import (family_loss, isotropic_samples, mlp_forward, signal_samples, torch_default_init,
-                               train_sgd)
+from varlib.linear_sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
+                               signal_samples, torch_default_init, train_sgd)
 from varlib import linear_plots as lp, linear_scorecard as sc, linear_study as st
 from varlib.linear_theory import gamma_spinodal
 
@@ -63,6 +63,31 @@ def test_sgd_without_noise_matches_exact_gradient_descent_at_full_batch():
             for p, gr in zip(ws, g):
                 p.sub_(0.05 * 0.5 * (1 + np.cos(np.pi * t / 30)) * gr)
     assert all(torch.allclose(a, b, atol=1e-10) for a, b in zip(w, ws))
+
+
+def test_lr_schedules():
+    """Cosine decay starts at lr and sums to about lr T / 2; constant sums to lr T; others are refused."""
+    cos, const = lr_schedule(0.05, 1000, "cosine"), lr_schedule(0.05, 1000, "constant")
+    assert cos[0] == 0.05 and cos[-1] < 1e-6 and sum(cos) == pytest.approx(0.05 * 1000 / 2, rel=2e-3)
+    assert const == [0.05] * 1000
+    with pytest.raises(ValueError, match="unknown schedule 'linear'; allowed: cosine, constant"):
+        lr_schedule(0.05, 10, "linear")
+    with pytest.raises(ValueError, match="schedule"):
+        train_sgd(init_weights(3, (4,), 1), *signal_samples(3, 1.0, 20), 0.1, epochs=1, schedule="step")
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "constant"])
+def test_weight_decay_alone_scales_the_output_by_the_l2_factor(schedule):
+    """With no signal (y = 0) and a tiny start the data term is O(w^5) against 2 gamma w: explicit L2 alone
+    shrinks each of the D + 1 = 3 layers by prod (1 - 2 gamma eta_t), so the output std by its cube."""
+    x, _ = signal_samples(5, 0.0, 200, seed=0)
+    w0 = [1e-3 * w for w in torch_default_init(5, (6, 6), 2, seed=1)]
+    w = train_sgd(w0, x, np.zeros(200), 0.05, epochs=20, batch=50, lr=0.1, schedule=schedule)
+    xt = torch.as_tensor(x, dtype=F64).unsqueeze(0)
+    ratio = mlp_forward(w, xt).std(1) / mlp_forward(w0, xt).std(1)
+    factor = l2_decay_factor(0.05, lr_schedule(0.1, 20 * 4, schedule), 3)
+    assert factor < (0.5 if schedule == "cosine" else 0.1)
+    assert torch.allclose(ratio, torch.full_like(ratio, factor), rtol=1e-8, atol=0)
 
 
 def test_family_loss_linear_and_near_origin():
@@ -161,6 +186,13 @@ def test_signal_metrics_and_verdict_measure_the_collapse():
     assert abs(np.log(good["half_linear"] / good["M_c"])) < np.log(1.5)
     assert sc._signal_row(good)["verdict"] == "reproduced"
     assert sc._signal_row(st.signal_metrics(_signal(0.05, above=0.3), 0.02))["verdict"] == "partly reproduced"
+    cmp = st.signal_metrics(_signal(0.05).assign(schedule="constant"), 0.02,
+                            compare=_signal(0.4).query("activation == 'linear'").assign(schedule="cosine"))
+    assert cmp["schedule"] == "constant" and cmp["compare_schedule"] == "cosine"
+    assert cmp["compare_below_linear"] == pytest.approx(0.4) and "compare_below_tanh" not in cmp
+    row = sc._signal_row(cmp)
+    assert row["verdict"] == "reproduced" and "(constant lr)" in row["ours"]
+    assert row["ours"].endswith("with a cosine lr, below M_sp up to linear 40%")
     no_relu = _signal(0.05).query("activation != 'relu'")
     assert sc._signal_row(st.signal_metrics(no_relu, 0.02))["verdict"] == "partly reproduced"
 
@@ -255,3 +287,25 @@ def test_tables_on_cuda_equal_cpu():
     cpu, gpu = _small_tables(device="cpu"), _small_tables(device="cuda")
     for name in cpu:
         pd.testing.assert_frame_equal(gpu[name], cpu[name], check_exact=False, rtol=0, atol=1e-10, obj=name)
+
+
+def test_signal_table_records_schedule_and_weight_decay_level():
+    """Each row carries its schedule, the net's output std at init and where weight decay alone would take it."""
+    sig = st.signal_table([0.05, 0.3], ["linear"], 0.02, 3, 120, 4, 2, 3, 40, 0.05, schedule="constant")
+    assert set(sig.schedule) == {"constant"} and len(sig) == 4
+    factor = l2_decay_factor(0.02, [0.05] * 9, 3)
+    assert np.allclose(sig.decay_std, sig.init_std * factor) and (sig.init_std > 0).all()
+    x, _ = signal_samples(3, 0.05, 120, seed=0)
+    w0 = torch_default_init(3, (4, 4), 4, seed=0)
+    assert np.allclose(sig.init_std, mlp_forward(w0, torch.as_tensor(x, dtype=F64).unsqueeze(0)).std(1))
+
+
+def test_collapse_table_compares_schedules_below_the_critical_signal():
+    """One column block per schedule; rows are the signals below M_c; ``kept`` = output std / signal."""
+    a = _signal(0.05).assign(schedule="constant", decay_std=1e-4)
+    b = _signal(0.4).assign(schedule="cosine", decay_std=5e-3)
+    t = st.collapse_table([a, b], 0.02)
+    assert (t.index < 2 * 0.02 ** 0.75).all() and len(t) == (a.query("activation == 'linear'").beta_norm < 0.1064).sum()
+    assert np.allclose(t[("constant", "kept")], 0.05) and np.allclose(t[("cosine", "kept")], 0.4)
+    assert np.allclose(t[("cosine", "decay_std")], 5e-3)
+    assert np.allclose(t[("constant", "output_std")], 0.05 * t.index)

@@ -129,16 +129,28 @@ def _distinct_linearised(fam: pd.DataFrame) -> list:
     return groups
 
 
-def signal_panel(sig: pd.DataFrame, M_c: float) -> plt.Figure:
-    """Fig. 3 (right): output std of trained D = 2 nets vs ||E[xy]||, the linear theory, and M_c."""
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+def signal_panel(sig: pd.DataFrame, M_c: float, compare: pd.DataFrame | None = None) -> plt.Figure:
+    """Fig. 3 (right): output std of trained D = 2 nets vs ||E[xy]||, the linear theory, and M_c; dotted: where
+    weight decay alone would bring a linear net's output (median ``decay_std``). ``compare``: the same experiment under
+    another learning-rate schedule, drawn in grey with its own dotted level."""
+    fig, ax = plt.subplots(figsize=(6.4, 4))
     th = sig.groupby("beta_norm").theory_std.first()
     ax.plot(th.index, th.values, "k-", label="linear theory ‖v*‖")
     sns.lineplot(sig, x="beta_norm", y="output_std", hue="activation", marker="o", ax=ax, errorbar=("pi", 100))
+    lin = sig[sig.activation == "linear"] if (sig.activation == "linear").any() else sig
+    ax.axhline(lin.decay_std.median(), color="C0", ls=":", label=f"weight decay alone ({sig.schedule.iloc[0]} lr)")
+    if compare is not None:
+        for a, g in compare.groupby("activation"):
+            m = g.groupby("beta_norm").output_std.mean()
+            ax.plot(m.index, m.values, color="0.45", ls="--", marker="s", ms=4,
+                    label=f"{a}, {g.schedule.iloc[0]} lr")
+        ax.axhline(compare.decay_std.median(), color="0.45", ls=":",
+                   label=f"weight decay alone ({compare.schedule.iloc[0]} lr)")
     ax.axvline(M_c, color="0.5", ls="--", label="M_c = 2γ^(3/4)")
-    ax.set(xscale="log", yscale="symlog", xlabel="signal ‖E[xy]‖", ylabel="std of f over the data")
-    ax.set_yscale("symlog", linthresh=1e-2)
-    ax.legend(fontsize=8)
+    ax.set(xscale="log", xlabel="signal ‖E[xy]‖", ylabel="std of f over the data")
+    ax.set_yscale("symlog", linthresh=1e-4)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
     fig.tight_layout()
     return fig
 

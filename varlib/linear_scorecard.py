@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["deep_linear_scorecard", "variance_metrics", "spinodal_signal", "signal_metrics", "basin_metrics",
-           "SIGNAL_BELOW_TOL", "SIGNAL_ABOVE_TOL", "BASIN_TRAPPED"]
+__all__ = ["deep_linear_scorecard", "variance_metrics", "spinodal_signal", "signal_metrics", "collapse_table",
+           "basin_metrics", "SIGNAL_BELOW_TOL", "SIGNAL_ABOVE_TOL", "BASIN_TRAPPED"]
 
 SIGNAL_BELOW_TOL = 0.1   # C11: below M_sp, std f / ||E[xy]|| must be at most this (theory: 0)
 SIGNAL_ABOVE_TOL = 0.15  # C11: above M_c, |std f / ||v*|| - 1| must be at most this (theory: 0)
@@ -55,7 +55,7 @@ def spinodal_signal(gamma: float) -> float:
     return 4 * (gamma / 3) ** 0.75
 
 
-def signal_metrics(sig: pd.DataFrame, gamma: float) -> dict:
+def signal_metrics(sig: pd.DataFrame, gamma: float, compare: pd.DataFrame | None = None) -> dict:
     """C11 (Fig. 3) per activation, from the mean output std over seeds (A = 1, D = 2):
 
     - ``half_<a>``: the signal where std / ||E[xy]|| first reaches 1/2 (the size of the linear D = 2 jump at
@@ -63,9 +63,18 @@ def signal_metrics(sig: pd.DataFrame, gamma: float) -> dict:
     - ``below_<a>``: the largest std / ||E[xy]|| at signals below the spinodal signal M_sp, where the
       linear theory's only minimum is zero (theory: 0; NaN when no signal lies below M_sp);
     - ``above_<a>``: the largest |std / ||v*|| - 1| at signals above M_c (theory: 0; NaN when none).
+
+    With a ``schedule`` column (:func:`~varlib.linear_study.signal_table`) also ``schedule``; ``compare``, the
+    same experiment under another schedule, adds ``compare_schedule`` and ``compare_below_<a>``.
     """
     M_c, M_sp = 2 * gamma ** 0.75, spinodal_signal(gamma)
     out = {"M_c": M_c, "M_sp": M_sp}
+    if "schedule" in sig:
+        out["schedule"] = str(sig.schedule.iloc[0])
+    if compare is not None:
+        alt = signal_metrics(compare, gamma)
+        out["compare_schedule"] = alt.get("schedule", "other")
+        out.update({f"compare_{k}": v for k, v in alt.items() if k.startswith("below_")})
     for a, g in sig.groupby("activation"):
         m = g.groupby("beta_norm")[["output_std", "theory_std"]].mean()
         lo, hi = m[m.index < M_sp], m[(m.index > M_c) & (m.theory_std > 0)]
@@ -73,6 +82,19 @@ def signal_metrics(sig: pd.DataFrame, gamma: float) -> dict:
         out[f"below_{a}"] = float((lo.output_std / lo.index).max()) if len(lo) else float("nan")
         out[f"above_{a}"] = float((hi.output_std / hi.theory_std - 1).abs().max()) if len(hi) else float("nan")
     return out
+
+
+def collapse_table(tables, gamma: float, activation: str = "linear") -> pd.DataFrame:
+    """Below M_c, per signal ||E[xy]|| (rows) and learning-rate schedule (one :func:`signal_table` each): the
+    trained ``activation`` nets' mean output std, as a fraction of the signal (``kept``), and where weight
+    decay alone would have brought it (``decay_std``, mean over nets)."""
+    M_c, cols = 2 * gamma ** 0.75, {}
+    for t in tables:
+        g = t[(t.activation == activation) & (t.beta_norm < M_c)].groupby("beta_norm")[["output_std", "decay_std"]]
+        m = g.mean()
+        for k, v in {"output_std": m.output_std, "kept": m.output_std / m.index, "decay_std": m.decay_std}.items():
+            cols[(str(t.schedule.iloc[0]), k)] = v
+    return pd.DataFrame(cols).rename_axis("signal ‖E[xy]‖")
 
 
 def basin_metrics(basin: pd.DataFrame, standard: float = 1.0) -> dict:
@@ -201,13 +223,17 @@ def _signal_row(g: dict) -> dict:
     above_ok, below_ok = _within(g, "above", lin, SIGNAL_ABOVE_TOL), _within(g, "below", lin, SIGNAL_BELOW_TOL)
     relu_later = not _nan(g.get("half_relu")) and not _nan(g.get("half_tanh")) and g["half_relu"] > g["half_tanh"]
     acts = [k[5:] for k in g if k.startswith("half_")]
+    lr = f" ({g['schedule']} lr)" if "schedule" in g else ""
+    alt = [a for a in acts if f"compare_below_{a}" in g]
+    alt = (f"; with a {g['compare_schedule']} lr, below M_sp up to {_pct(g, 'compare_below', alt)}"
+           if alt else "")
     return {"claim": "Fig. 3: weak-signal D = 2 nonlinear nets collapse near the linear critical signal (C11)",
             "paper": f"qualitative; linear theory (spec §2.4): M_c = {g['M_c']:.3f}, only minimum 0 below "
                      f"M_sp = {g['M_sp']:.3f}",
-            "ours": "std f / ‖E[xy]‖ = 1/2 at " + ", ".join(f"{a} {g[f'half_{a}']:.3f}" for a in acts)
+            "ours": f"std f / ‖E[xy]‖{lr} = 1/2 at " + ", ".join(f"{a} {g[f'half_{a}']:.3f}" for a in acts)
                     + f"; below M_sp, std f / ‖E[xy]‖ up to {_pct(g, 'below', acts)} (theory 0, tolerance "
                       f"{SIGNAL_BELOW_TOL:.0%}); above M_c, |std f / ‖v*‖ − 1| up to {_pct(g, 'above', lin)} "
-                      f"(tolerance {SIGNAL_ABOVE_TOL:.0%})",
+                      f"(tolerance {SIGNAL_ABOVE_TOL:.0%})" + alt,
             "verdict": _v(half_ok and above_ok and below_ok and relu_later, half_ok or above_ok)}
 
 

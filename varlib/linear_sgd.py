@@ -7,7 +7,11 @@ themselves rather than on the exact noise-marginalised loss.
   (``ACTS``: linear, relu, tanh, swish) and stochastic neurons ``eps`` (E = 1, Var = sigma2; "gaussian"
   or inverted "dropout", :data:`varlib.linear_nets.NOISES`). Weights ``[W1 (E, d1, d0), ..., U (E, dD)]``.
 * Loss (Eq. 1) on a minibatch: mean (f - y)^2 + gamma sum_l ||W_l||^2, the L2 term explicit (coupled, no
-  AdamW); plain SGD, cosine-decayed learning rate.
+  AdamW); plain SGD with a cosine-decayed or constant learning rate (:data:`SCHEDULES`).
+* Weight decay alone: explicit L2 shrinks every weight by (1 - 2 gamma eta_t) per step, so a bias-free net of
+  L weight layers with no pull from the data has its output scaled by prod_t (1 - 2 gamma eta_t)^L
+  (:func:`l2_decay_factor`), about exp(-2 L gamma sum_t eta_t). It sets how fast a net below the critical
+  signal can reach the zero solution, and why the schedule matters there.
 * The paper's Fig. 2: the Theorem-4 weights of a D = 1 net as a function of one scalar b (spec 2.2),
   ``U = (b / sqrt(d)) 1``, ``W1 = 1 (|b| / sqrt(d)) beta^T [b^2 A0 + gamma I]^(-1)``, plugged into nets
   with other activations; a negative b flips the sign of U.
@@ -27,7 +31,7 @@ from varlib.linear_nets import NOISES, _to_device
 from varlib.runtime import member_generator, resolve_device, small_op_threads
 
 __all__ = ["ACTS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init", "mlp_forward",
-           "train_sgd", "family_weights", "family_loss"]
+           "train_sgd", "SCHEDULES", "lr_schedule", "l2_decay_factor", "family_weights", "family_loss"]
 
 _DT = torch.float64
 
@@ -36,6 +40,27 @@ ACTS = {"linear": lambda z: z, "relu": torch.relu, "tanh": torch.tanh, "swish": 
 
 #: Effective slope at 0 of each activation: phi'(0), and for ReLU its Gaussian average E[relu'(z)] = 1/2.
 SLOPE_AT_ZERO = {"linear": 1.0, "relu": 0.5, "tanh": 1.0, "swish": 0.5}
+
+
+#: Learning-rate schedules of :func:`train_sgd`.
+SCHEDULES = ("cosine", "constant")
+
+
+def lr_schedule(lr: float, steps: int, schedule: str = "cosine") -> list[float]:
+    """Step sizes eta_t, t = 0 .. T-1: "cosine" eta_t = lr (1 + cos(pi t / T)) / 2 (sum about lr T / 2),
+    "constant" eta_t = lr (sum lr T)."""
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}; allowed: {', '.join(SCHEDULES)}")
+    T = _check_int("steps", steps, 1)
+    if schedule == "constant":
+        return [lr] * T
+    return [lr * 0.5 * (1 + math.cos(math.pi * t / T)) for t in range(T)]
+
+
+def l2_decay_factor(gamma: float, etas, layers: int) -> float:
+    """prod_t (1 - 2 gamma eta_t)^layers: the factor by which explicit L2 alone (loss term gamma ||W||^2, plain
+    SGD with step sizes ``etas``) scales the output of a bias-free net of ``layers`` weight layers."""
+    return float(np.prod([1 - 2 * gamma * e for e in etas]) ** _check_int("layers", layers, 1))
 
 
 def _act(name: str):
@@ -110,11 +135,12 @@ def mlp_forward(weights, x: torch.Tensor, activation: str = "linear", sigma2=0.0
 
 def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, noise: str = "gaussian",
               epochs: int = 150, batch: int = 100, lr: float = 0.02, seed: int = 0,
-              device=None) -> list[torch.Tensor]:
+              device=None, schedule: str = "cosine") -> list[torch.Tensor]:
     """Minibatch SGD on sampled noise: per step, mean (f - y)^2 + gamma sum ||W_l||^2 (Eq. 1, explicit L2).
 
     x (N, d0) shared by all nets or (E, N, d0); y (N,) or (E, N); ``gamma``, ``sigma2`` float or (E,).
-    One shuffle per epoch (shared by the nets), lr_t = lr (1 + cos(pi t / T)) / 2 over T steps. Nets are
+    One shuffle per epoch (shared by the nets), step sizes :func:`lr_schedule` over T steps (``schedule``
+    "cosine": lr (1 + cos(pi t / T)) / 2; "constant": lr). Nets are
     independent: the summed loss is separable. ``device``: where the steps run (None: where the weights
     are); data, weights and gamma move there once, shuffles and noise are drawn on CPU from
     ``member_generator(seed, 0)`` and copied without a host sync. Returns the trained weights on the
@@ -130,7 +156,8 @@ def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, nois
     s2 = torch.as_tensor(sigma2, dtype=_DT).cpu()  # stays on CPU, where the noise is drawn
     n, gen = y.shape[1], member_generator(seed, 0)
     ws = [w.detach().clone().to(dev, _DT).requires_grad_(True) for w in weights]
-    T, t = _check_int("epochs", epochs, 1) * math.ceil(n / _check_int("batch", batch, 1)), 0
+    etas = lr_schedule(lr, _check_int("epochs", epochs, 1) * math.ceil(n / _check_int("batch", batch, 1)), schedule)
+    t = 0
     with small_op_threads(dev):
         for _ in range(epochs):
             perm = _to_device(torch.randperm(n, generator=gen), dev)
@@ -142,7 +169,7 @@ def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, nois
                 grads = torch.autograd.grad(loss.sum(), ws)
                 with torch.no_grad():
                     for w, gr in zip(ws, grads):
-                        w.sub_(lr * 0.5 * (1 + math.cos(math.pi * t / T)) * gr)
+                        w.sub_(etas[t] * gr)
                 t += 1
     return [w.detach().to(home) for w in ws]
 

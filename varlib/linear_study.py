@@ -21,15 +21,16 @@ import torch
 from varlib.linear_model import DeepLinear, LinearTask, task_from_data
 from varlib.linear_nets import (end_to_end, expected_loss, hessian_at_zero, init_weights, sample_predictions,
                                 train_ensemble)
-from varlib.linear_scorecard import (basin_metrics, deep_linear_scorecard, signal_metrics,  # noqa: F401
-                                     spinodal_signal, variance_metrics)
-from varlib.linear_sgd import isotropic_samples, mlp_forward, signal_samples, torch_default_init, train_sgd
+from varlib.linear_scorecard import (basin_metrics, collapse_table, deep_linear_scorecard,  # noqa: F401
+                                     signal_metrics, spinodal_signal, variance_metrics)
+from varlib.linear_sgd import (isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward, signal_samples,
+                               torch_default_init, train_sgd)
 from varlib.linear_theory import (critical_gamma, gamma_spinodal, gamma_star, isotropic_roots, reduced_loss,
                                   solve_global, weights_from_b)
 
 __all__ = ["isotropic_task", "landscape_table", "hessian_table", "threshold_table", "phase_table",
            "phase_metrics", "trained_table", "trained_metrics", "variance_table", "variance_mc_table",
-           "variance_metrics", "sgd_table", "signal_table", "spinodal_signal", "signal_metrics", "family_metrics",
+           "variance_metrics", "sgd_table", "signal_table", "spinodal_signal", "signal_metrics", "collapse_table", "family_metrics",
            "basin_table", "basin_metrics", "deep_linear_scorecard", "roots_table"]
 
 _DT = torch.float64
@@ -230,20 +231,27 @@ def family_metrics(fam: pd.DataFrame, b_star: float, window: float = 0.25) -> di
 
 
 def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int, seeds: int, epochs: int,
-                 batch: int, lr: float, noise: float = 0.5, seed: int = 0, device="cpu") -> pd.DataFrame:
+                 batch: int, lr: float, noise: float = 0.5, seed: int = 0, device="cpu",
+                 schedule: str = "cosine") -> pd.DataFrame:
     """Fig. 3 (right): D = 2 nets (PyTorch default init, width ``width``) trained by minibatch SGD with explicit
-    L2 gamma on tasks y = M x_1 + noise; final output std over the training inputs vs the linear theory."""
+    L2 gamma and learning-rate ``schedule`` on tasks y = M x_1 + noise; final output std over the training
+    inputs vs the linear theory. Also per net: ``init_std``, its output std at initialisation, and
+    ``decay_std`` = init_std x :func:`~varlib.linear_sgd.l2_decay_factor`, where weight decay alone would
+    have brought it."""
     data = [signal_samples(d0, M, n, noise, seed) for M in signals]  # same x and noise, scaled signal
     x, y = data[0][0], np.repeat(np.stack([d[1] for d in data]), seeds, axis=0)
     tasks = [task_from_data(*d) for d in data]
     sols = [solve_global(t, DeepLinear(2, width, gamma)) for t in tasks]
+    decay = l2_decay_factor(gamma, lr_schedule(lr, epochs * -(-n // batch), schedule), 3)
     rows = []
     for a in activations:
-        w = train_sgd(torch_default_init(d0, (width, width), len(signals) * seeds, seed, device), x, y, gamma, a,
-                      epochs=epochs, batch=batch, lr=lr, seed=seed)
-        std = mlp_forward(w, torch.as_tensor(x, dtype=_DT, device=w[0].device).unsqueeze(0), a).std(1).cpu()
-        rows += [{"activation": a, "signal": M, "beta_norm": float(np.linalg.norm(t.beta)), "member": k % seeds,
-                  "output_std": float(std[k]), "theory_std": float(np.sqrt(s.v @ t.A0 @ s.v))}
+        w0 = torch_default_init(d0, (width, width), len(signals) * seeds, seed, device)
+        w = train_sgd(w0, x, y, gamma, a, epochs=epochs, batch=batch, lr=lr, seed=seed, schedule=schedule)
+        xt = torch.as_tensor(x, dtype=_DT, device=w[0].device).unsqueeze(0)
+        std0, std = (mlp_forward(v, xt, a).std(1).cpu() for v in (w0, w))
+        rows += [{"activation": a, "schedule": schedule, "signal": M, "beta_norm": float(np.linalg.norm(t.beta)),
+                  "member": k % seeds, "output_std": float(std[k]), "theory_std": float(np.sqrt(s.v @ t.A0 @ s.v)),
+                  "init_std": float(std0[k]), "decay_std": float(std0[k]) * decay}
                  for k, (M, t, s) in enumerate((M, t, s) for M, t, s in zip(signals, tasks, sols) for _ in range(seeds))]
     return pd.DataFrame(rows)
 
