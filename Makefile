@@ -33,11 +33,13 @@ test: install browser
 	$(BIN)/python -m pytest
 
 ## Wheels for a lent GPU machine (Python 3.12, no internet): what .ci/device.sh installs there from .whl/.
+## pip evaluates dependency markers for the Python running it, not for --python-version, so papermill's
+## `aiohttp; python_version == "3.12"` is named explicitly (found by a rehearsal in a Python 3.12 venv).
 device-wheels: install
 	$(BIN)/python -m pip download --quiet --dest .whl --only-binary=:all: --python-version 3.12 \
 	  --implementation cp --abi cp312 --abi abi3 --abi none --platform manylinux2014_x86_64 \
 	  --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform any \
-	  papermill==2.7.0 jupytext==1.19.6 ipykernel==7.4.0 nbformat==5.11.1 nbclient==0.11.0
+	  papermill==2.7.0 jupytext==1.19.6 ipykernel==7.4.0 nbformat==5.11.1 nbclient==0.11.0 aiohttp==3.14.5
 
 clean:
 	rm -rf _build
