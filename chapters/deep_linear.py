@@ -185,9 +185,10 @@ hess.round(4)
 # $\mathbb E[y^2]$) or *other*.
 
 # %%
-phase = store.cached("phase", {**cfg.as_dict(), "seed": rt.seed}, lambda: {"df": st.phase_table(
-    iso, cfg.phase_depths, cfg.gamma_ratios, {"tiny": 0.01, "kaiming": 1.0}, cfg.seeds, cfg.width,
-    cfg.steps, cfg.lr, device=rt.device)})["df"]
+phase_items = [{**cfg.as_dict(), "seed": rt.seed, "depth": D} for D in cfg.phase_depths]  # stored per depth
+phase = st.concat_tables(store.sweep("phase", phase_items, lambda it: {"df": st.phase_table(
+    iso, [it["depth"]], cfg.gamma_ratios, {"tiny": 0.01, "kaiming": 1.0}, cfg.seeds, cfg.width,
+    cfg.steps, cfg.lr, device=rt.device)}))
 pm = st.phase_metrics(phase, iso.Ey2)
 phase.pivot_table(index=["depth", "init_name"], columns="gamma_ratio", values="outcome", aggfunc="first")
 
@@ -332,15 +333,12 @@ fig = lp.family_panel(fam, b_star)
 # cosine schedule, whose steps sum to half as much. We record that level for every net (`decay_std`).
 
 # %%
-def signal_runs(activations, schedule):
-    key = {**cfg.as_dict(), "seed": rt.seed, "activations": activations, "signal_schedule": schedule}
-    return store.cached("signal", key, lambda: {"df": st.signal_table(
-        cfg.signal_values, activations, 0.02, 10, 2000, 32, cfg.seeds, cfg.signal_epochs, 100, 0.05,
-        seed=rt.seed, device=rt.device, schedule=schedule)})["df"]
-
-
 other_schedule = "cosine" if cfg.signal_schedule == "constant" else "constant"
-sig, sig_alt = signal_runs(["linear", "tanh", "relu"], cfg.signal_schedule), signal_runs(["linear"], other_schedule)
+signal_items = [{**cfg.as_dict(), "seed": rt.seed, "activations": acts, "signal_schedule": schedule}
+                for acts, schedule in ((["linear", "tanh", "relu"], cfg.signal_schedule), (["linear"], other_schedule))]
+sig, sig_alt = (r["df"] for r in store.sweep("signal", signal_items, lambda it: {"df": st.signal_table(
+    cfg.signal_values, it["activations"], 0.02, 10, 2000, 32, cfg.seeds, cfg.signal_epochs, 100, 0.05,
+    seed=rt.seed, device=rt.device, schedule=it["signal_schedule"])}))
 sm = st.signal_metrics(sig, 0.02, compare=sig_alt)
 sm
 
@@ -388,8 +386,9 @@ st.collapse_table([sig, sig_alt], 0.02)
 # ending within 10 % of the global $\|v^*\|$.
 
 # %%
-basin = store.cached("basin", {**cfg.as_dict(), "seed": rt.seed}, lambda: {"df": st.basin_table(
-    iso, cfg.basin_depths, cfg.basin_scales, cfg.seeds, cfg.width, cfg.steps, cfg.lr, device=rt.device)})["df"]
+basin_items = [{**cfg.as_dict(), "seed": rt.seed, "depth": D} for D in cfg.basin_depths]  # stored per depth
+basin = st.concat_tables(store.sweep("basin", basin_items, lambda it: {"df": st.basin_table(
+    iso, [it["depth"]], cfg.basin_scales, cfg.seeds, cfg.width, cfg.steps, cfg.lr, device=rt.device)}))
 bm = st.basin_metrics(basin)
 bm["escape"]
 

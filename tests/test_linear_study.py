@@ -309,3 +309,15 @@ def test_collapse_table_compares_schedules_below_the_critical_signal():
     assert np.allclose(t[("constant", "kept")], 0.05) and np.allclose(t[("cosine", "kept")], 0.4)
     assert np.allclose(t[("cosine", "decay_std")], 5e-3)
     assert np.allclose(t[("constant", "output_std")], 0.05 * t.index)
+
+
+def test_per_depth_tables_concatenate_to_the_joint_table():
+    """The chapter stores the phase and basin tables one depth at a time (resumable); joined, they equal the
+    tables computed for all depths at once, bit for bit."""
+    _, _, iso = st.isotropic_task(3, 100)
+    joint = st.phase_table(iso, [1, 2], [0.5, 1.2], {"tiny": 0.01, "kaiming": 1.0}, 1, 4, 60, 0.1)
+    parts = [{"df": st.phase_table(iso, [D], [0.5, 1.2], {"tiny": 0.01, "kaiming": 1.0}, 1, 4, 60, 0.1)} for D in (1, 2)]
+    pd.testing.assert_frame_equal(st.concat_tables(parts), joint, check_exact=True)
+    joint = st.basin_table(iso, [2, 3], [0.25, 1.0], 1, 4, 60, 0.1)
+    parts = [{"df": st.basin_table(iso, [D], [0.25, 1.0], 1, 4, 60, 0.1)} for D in (2, 3)]
+    pd.testing.assert_frame_equal(st.concat_tables(parts), joint, check_exact=True)

@@ -28,12 +28,17 @@ from varlib.linear_sgd import (isotropic_samples, l2_decay_factor, lr_schedule, 
 from varlib.linear_theory import (critical_gamma, gamma_spinodal, gamma_star, isotropic_roots, reduced_loss,
                                   solve_global, weights_from_b)
 
-__all__ = ["isotropic_task", "landscape_table", "hessian_table", "threshold_table", "phase_table",
+__all__ = ["concat_tables", "isotropic_task", "landscape_table", "hessian_table", "threshold_table", "phase_table",
            "phase_metrics", "trained_table", "trained_metrics", "variance_table", "variance_mc_table",
-           "variance_metrics", "sgd_table", "signal_table", "spinodal_signal", "signal_metrics", "collapse_table", "family_metrics",
-           "basin_table", "basin_metrics", "deep_linear_scorecard", "roots_table"]
+           "variance_metrics", "sgd_table", "signal_table", "spinodal_signal", "signal_metrics", "collapse_table",
+           "family_metrics", "basin_table", "basin_metrics", "deep_linear_scorecard", "roots_table"]
 
 _DT = torch.float64
+
+
+def concat_tables(results, key: str = "df") -> pd.DataFrame:
+    """One table from a sweep's stored results (:meth:`varlib.ResultStore.sweep`), each holding ``key``."""
+    return pd.concat([r[key] for r in results], ignore_index=True)
 
 
 def isotropic_task(d0: int, n: int, M: float = 1.0, noise: float = 0.5, seed: int = 0):
