@@ -1,6 +1,6 @@
 import pytest
 
-from varlib.config import CHAPTERS, PROFILES, chapter_profiles, chapter_settings, known_chapters
+from varlib.config import CHAPTERS, PROFILES, chapter_choices, chapter_profiles, chapter_settings, known_chapters
 
 
 def test_profiles_share_keys_and_validate():
@@ -38,3 +38,14 @@ def test_bad_settings(kwargs, word):
 def test_unknown_chapter():
     with pytest.raises(ValueError, match="allowed: family, benchmarks, variability"):
         chapter_settings("nope")
+
+
+def test_string_choices_are_checked_up_front():
+    """A chapter's fixed-choice string parameter is refused at settings time, naming the allowed values."""
+    assert chapter_choices("deep_linear") == {"signal_schedule": ("cosine", "constant")}
+    assert chapter_choices("family") == {}
+    assert chapter_settings("deep_linear", "smoke", signal_schedule="cosine").signal_schedule == "cosine"
+    with pytest.raises(ValueError, match="signal_schedule must be one of 'cosine', 'constant', got 'step'"):
+        chapter_settings("deep_linear", "smoke", signal_schedule="step")
+    for profile in ("smoke", "standard", "full"):
+        assert chapter_settings("deep_linear", profile).signal_schedule == "constant"

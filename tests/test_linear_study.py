@@ -191,7 +191,7 @@ def test_signal_metrics_and_verdict_measure_the_collapse():
     assert cmp["schedule"] == "constant" and cmp["compare_schedule"] == "cosine"
     assert cmp["compare_below_linear"] == pytest.approx(0.4) and "compare_below_tanh" not in cmp
     row = sc._signal_row(cmp)
-    assert row["verdict"] == "reproduced" and "(constant lr)" in row["ours"]
+    assert row["verdict"] == "reproduced" and row["ours"].startswith("constant lr: std f / ‖E[xy]‖ = 1/2 at")
     assert row["ours"].endswith("with a cosine lr, below M_sp up to linear 40%")
     no_relu = _signal(0.05).query("activation != 'relu'")
     assert sc._signal_row(st.signal_metrics(no_relu, 0.02))["verdict"] == "partly reproduced"
@@ -300,15 +300,20 @@ def test_signal_table_records_schedule_and_weight_decay_level():
     assert np.allclose(sig.init_std, mlp_forward(w0, torch.as_tensor(x, dtype=F64).unsqueeze(0)).std(1))
 
 
-def test_collapse_table_compares_schedules_below_the_critical_signal():
-    """One column block per schedule; rows are the signals below M_c; ``kept`` = output std / signal."""
+def test_collapse_table_compares_schedules_below_the_spinodal_signal():
+    """One column block per schedule; rows are the signals below M_sp; ``kept`` = output std / signal."""
     a = _signal(0.05).assign(schedule="constant", decay_std=1e-4)
     b = _signal(0.4).assign(schedule="cosine", decay_std=5e-3)
     t = st.collapse_table([a, b], 0.02)
-    assert (t.index < 2 * 0.02 ** 0.75).all() and len(t) == (a.query("activation == 'linear'").beta_norm < 0.1064).sum()
+    lin = a.query("activation == 'linear'")
+    assert (t.index < st.spinodal_signal(0.02)).all() and len(t) == (lin.beta_norm < st.spinodal_signal(0.02)).sum()
     assert np.allclose(t[("constant", "kept")], 0.05) and np.allclose(t[("cosine", "kept")], 0.4)
     assert np.allclose(t[("cosine", "decay_std")], 5e-3)
     assert np.allclose(t[("constant", "output_std")], 0.05 * t.index)
+    with pytest.raises(ValueError, match="two tables have schedule 'constant'"):
+        st.collapse_table([a, a], 0.02)
+    with pytest.raises(ValueError, match="'schedule' column"):
+        st.collapse_table([_signal(0.05)], 0.02)
 
 
 def test_per_depth_tables_concatenate_to_the_joint_table():

@@ -19,7 +19,7 @@ import pandas as pd
 from varlib.results import PROFILES
 
 __all__ = ["PROFILES", "CHAPTERS", "CHAPTER_MODULES", "COMMON", "chapter_settings", "Settings",
-           "chapter_parameters", "chapter_profiles", "known_chapters"]
+           "chapter_parameters", "chapter_profiles", "chapter_choices", "known_chapters"]
 
 #: Parameters every chapter has, with their defaults.
 COMMON: dict[str, Any] = {"profile": "standard", "device": "auto", "seed": 0, "threads": 2,
@@ -116,6 +116,16 @@ def chapter_profiles(chapter: str) -> dict[str, dict[str, Any]]:
     raise ValueError(f"unknown chapter {chapter!r}; allowed: {', '.join(known_chapters())}")
 
 
+def chapter_choices(chapter: str) -> dict[str, tuple]:
+    """{parameter: allowed values} for the chapter's parameters that take one of a few strings (a paper
+    chapter's module may define ``CHAPTER_CHOICES``)."""
+    if chapter in CHAPTER_MODULES:
+        import importlib
+
+        return dict(getattr(importlib.import_module(CHAPTER_MODULES[chapter]), "CHAPTER_CHOICES", {}))
+    return {}
+
+
 def chapter_parameters(chapter: str) -> list[str]:
     """The size parameters a chapter accepts (besides :data:`COMMON`)."""
     return list(chapter_profiles(chapter)["standard"])
@@ -133,5 +143,8 @@ def chapter_settings(chapter: str, profile: str = "standard", **overrides: Any) 
     defaults = chapter_profiles(chapter)[profile]
     given = {k: v for k, v in overrides.items() if v is not None}
     values = {k: _check_value(k, given.get(k, defaults[k]), defaults[k]) for k in allowed}
+    for k, options in chapter_choices(chapter).items():
+        if values[k] not in options:
+            raise ValueError(f"{k} must be one of {', '.join(map(repr, options))}, got {values[k]!r}")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
     return Settings(chapter, profile, MappingProxyType(values), tuple(sorted(given)))

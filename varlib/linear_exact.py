@@ -22,8 +22,12 @@ from varlib.linear_model import (DeepLinear, LinearTask, gamma_from_weight_decay
 from varlib.linear_theory import (LinearSolution, critical_gamma, gamma_spinodal, gamma_star,  # noqa: F401
                                   isotropic_roots, reduced_loss, solve_global, stationarity_roots, weights_from_b)
 from varlib.linear_theory import __all__ as _theory_all
+from varlib.linear_sgd import SCHEDULES
 
-__all__ = [*_theory_all, *_nets_all, "CHAPTER_PROFILES"]
+__all__ = [*_theory_all, *_nets_all, "CHAPTER_PROFILES", "CHAPTER_CHOICES"]
+
+#: The chapter's string parameters and their allowed values (checked by :func:`varlib.chapter_settings`).
+CHAPTER_CHOICES: dict[str, tuple] = {"signal_schedule": SCHEDULES}
 
 #: Sizes of the deep_linear chapter per profile (see :func:`varlib.chapter_settings`).
 CHAPTER_PROFILES: dict[str, dict] = {

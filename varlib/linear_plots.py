@@ -129,11 +129,13 @@ def _distinct_linearised(fam: pd.DataFrame) -> list:
     return groups
 
 
-def signal_panel(sig: pd.DataFrame, M_c: float, compare: pd.DataFrame | None = None) -> plt.Figure:
+def signal_panel(sig: pd.DataFrame, M_c: float, compare: pd.DataFrame | None = None,
+                 M_sp: float | None = None) -> plt.Figure:
     """Fig. 3 (right): output std of trained D = 2 nets vs ||E[xy]||, the linear theory, and M_c; dotted: where
     weight decay alone would bring a linear net's output (median ``decay_std``). ``compare``: the same experiment under
-    another learning-rate schedule, drawn in grey with its own dotted level."""
-    fig, ax = plt.subplots(figsize=(6.4, 4))
+    another learning-rate schedule, drawn in grey with its own dotted level; ``M_sp``: the spinodal signal,
+    marked dash-dotted."""
+    fig, ax = plt.subplots(figsize=(8.6, 4))
     th = sig.groupby("beta_norm").theory_std.first()
     ax.plot(th.index, th.values, "k-", label="linear theory ‖v*‖")
     sns.lineplot(sig, x="beta_norm", y="output_std", hue="activation", marker="o", ax=ax, errorbar=("pi", 100))
@@ -147,10 +149,12 @@ def signal_panel(sig: pd.DataFrame, M_c: float, compare: pd.DataFrame | None = N
         ax.axhline(compare.decay_std.median(), color="0.45", ls=":",
                    label=f"weight decay alone ({compare.schedule.iloc[0]} lr)")
     ax.axvline(M_c, color="0.5", ls="--", label="M_c = 2γ^(3/4)")
+    if M_sp is not None:
+        ax.axvline(M_sp, color="0.5", ls="-.", label="M_sp = 4(γ/3)^(3/4)")
     ax.set(xscale="log", xlabel="signal ‖E[xy]‖", ylabel="std of f over the data")
     ax.set_yscale("symlog", linthresh=1e-4)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return fig
 

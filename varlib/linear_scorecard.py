@@ -85,15 +85,20 @@ def signal_metrics(sig: pd.DataFrame, gamma: float, compare: pd.DataFrame | None
 
 
 def collapse_table(tables, gamma: float, activation: str = "linear") -> pd.DataFrame:
-    """Below M_c, per signal ||E[xy]|| (rows) and learning-rate schedule (one :func:`signal_table` each): the
-    trained ``activation`` nets' mean output std, as a fraction of the signal (``kept``), and where weight
-    decay alone would have brought it (``decay_std``, mean over nets)."""
-    M_c, cols = 2 * gamma ** 0.75, {}
+    """Below the spinodal signal M_sp (where zero is the linear theory's only stationary point), per signal
+    ||E[xy]|| (rows) and learning-rate schedule (one :func:`~varlib.linear_study.signal_table` each, with
+    different ``schedule``s): the trained ``activation`` nets' mean output std, as a fraction of the signal
+    (``kept``), and where weight decay alone would have brought it (``decay_std``, mean over nets)."""
+    cols, M_sp = {}, spinodal_signal(gamma)
     for t in tables:
-        g = t[(t.activation == activation) & (t.beta_norm < M_c)].groupby("beta_norm")[["output_std", "decay_std"]]
-        m = g.mean()
-        for k, v in {"output_std": m.output_std, "kept": m.output_std / m.index, "decay_std": m.decay_std}.items():
-            cols[(str(t.schedule.iloc[0]), k)] = v
+        if "schedule" not in t:
+            raise ValueError("collapse_table needs signal tables with a 'schedule' column (signal_table)")
+        name = str(t.schedule.iloc[0])
+        if (name, "kept") in cols:
+            raise ValueError(f"two tables have schedule {name!r}; give one table per schedule")
+        m = t[(t.activation == activation) & (t.beta_norm < M_sp)].groupby("beta_norm")[["output_std", "decay_std"]].mean()
+        cols.update({(name, "output_std"): m.output_std, (name, "kept"): m.output_std / m.index,
+                     (name, "decay_std"): m.decay_std})
     return pd.DataFrame(cols).rename_axis("signal ‖E[xy]‖")
 
 
@@ -223,14 +228,14 @@ def _signal_row(g: dict) -> dict:
     above_ok, below_ok = _within(g, "above", lin, SIGNAL_ABOVE_TOL), _within(g, "below", lin, SIGNAL_BELOW_TOL)
     relu_later = not _nan(g.get("half_relu")) and not _nan(g.get("half_tanh")) and g["half_relu"] > g["half_tanh"]
     acts = [k[5:] for k in g if k.startswith("half_")]
-    lr = f" ({g['schedule']} lr)" if "schedule" in g else ""
+    lr = f"{g['schedule']} lr: " if "schedule" in g else ""
     alt = [a for a in acts if f"compare_below_{a}" in g]
     alt = (f"; with a {g['compare_schedule']} lr, below M_sp up to {_pct(g, 'compare_below', alt)}"
            if alt else "")
     return {"claim": "Fig. 3: weak-signal D = 2 nonlinear nets collapse near the linear critical signal (C11)",
             "paper": f"qualitative; linear theory (spec §2.4): M_c = {g['M_c']:.3f}, only minimum 0 below "
                      f"M_sp = {g['M_sp']:.3f}",
-            "ours": f"std f / ‖E[xy]‖{lr} = 1/2 at " + ", ".join(f"{a} {g[f'half_{a}']:.3f}" for a in acts)
+            "ours": f"{lr}std f / ‖E[xy]‖ = 1/2 at " + ", ".join(f"{a} {g[f'half_{a}']:.3f}" for a in acts)
                     + f"; below M_sp, std f / ‖E[xy]‖ up to {_pct(g, 'below', acts)} (theory 0, tolerance "
                       f"{SIGNAL_BELOW_TOL:.0%}); above M_c, |std f / ‖v*‖ − 1| up to {_pct(g, 'above', lin)} "
                       f"(tolerance {SIGNAL_ABOVE_TOL:.0%})" + alt,

@@ -247,10 +247,11 @@ def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int
     x, y = data[0][0], np.repeat(np.stack([d[1] for d in data]), seeds, axis=0)
     tasks = [task_from_data(*d) for d in data]
     sols = [solve_global(t, DeepLinear(2, width, gamma)) for t in tasks]
-    decay = l2_decay_factor(gamma, lr_schedule(lr, epochs * -(-n // batch), schedule), 3)
+    etas = lr_schedule(lr, epochs * -(-n // batch), schedule)
     rows = []
     for a in activations:
         w0 = torch_default_init(d0, (width, width), len(signals) * seeds, seed, device)
+        decay = l2_decay_factor(gamma, etas, len(w0))
         w = train_sgd(w0, x, y, gamma, a, epochs=epochs, batch=batch, lr=lr, seed=seed, schedule=schedule)
         xt = torch.as_tensor(x, dtype=_DT, device=w[0].device).unsqueeze(0)
         std0, std = (mlp_forward(v, xt, a).std(1).cpu() for v in (w0, w))
