@@ -102,14 +102,19 @@ def known_chapters() -> list[str]:
     return list(CHAPTERS) + [c for c in CHAPTER_MODULES if c not in CHAPTERS]
 
 
+def _chapter_module(chapter: str):
+    """The module of a paper chapter (:data:`CHAPTER_MODULES`), imported."""
+    import importlib
+
+    return importlib.import_module(CHAPTER_MODULES[chapter])
+
+
 def chapter_profiles(chapter: str) -> dict[str, dict[str, Any]]:
     """The chapter's {profile: {parameter: default}} table."""
     if chapter in CHAPTERS:
         return CHAPTERS[chapter]
     if chapter in CHAPTER_MODULES:
-        import importlib
-
-        module = importlib.import_module(CHAPTER_MODULES[chapter])
+        module = _chapter_module(chapter)
         if hasattr(module, "CHAPTER_PROFILES"):
             return module.CHAPTER_PROFILES
         raise ValueError(f"chapter {chapter!r}: {CHAPTER_MODULES[chapter]} defines no CHAPTER_PROFILES yet")
@@ -119,11 +124,7 @@ def chapter_profiles(chapter: str) -> dict[str, dict[str, Any]]:
 def chapter_choices(chapter: str) -> dict[str, tuple]:
     """{parameter: allowed values} for the chapter's parameters that take one of a few strings (a paper
     chapter's module may define ``CHAPTER_CHOICES``)."""
-    if chapter in CHAPTER_MODULES:
-        import importlib
-
-        return dict(getattr(importlib.import_module(CHAPTER_MODULES[chapter]), "CHAPTER_CHOICES", {}))
-    return {}
+    return dict(getattr(_chapter_module(chapter), "CHAPTER_CHOICES", {})) if chapter in CHAPTER_MODULES else {}
 
 
 def chapter_parameters(chapter: str) -> list[str]:

@@ -31,7 +31,7 @@ from varlib.linear_nets import NOISES, _to_device
 from varlib.runtime import member_generator, resolve_device, small_op_threads
 
 __all__ = ["ACTS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init", "mlp_forward",
-           "train_sgd", "SCHEDULES", "lr_schedule", "l2_decay_factor", "family_weights", "family_loss"]
+           "train_sgd", "SCHEDULES", "sgd_steps", "lr_schedule", "l2_decay_factor", "family_weights", "family_loss"]
 
 _DT = torch.float64
 
@@ -44,6 +44,12 @@ SLOPE_AT_ZERO = {"linear": 1.0, "relu": 0.5, "tanh": 1.0, "swish": 0.5}
 
 #: Learning-rate schedules of :func:`train_sgd`.
 SCHEDULES = ("cosine", "constant")
+
+
+def sgd_steps(n: int, epochs: int, batch: int) -> int:
+    """Steps of :func:`train_sgd`: ``epochs`` passes over ``n`` samples in minibatches of ``batch`` (the last one
+    may be smaller)."""
+    return _check_int("epochs", epochs, 1) * math.ceil(n / _check_int("batch", batch, 1))
 
 
 def lr_schedule(lr: float, steps: int, schedule: str = "cosine") -> list[float]:
@@ -156,7 +162,7 @@ def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, nois
     s2 = torch.as_tensor(sigma2, dtype=_DT).cpu()  # stays on CPU, where the noise is drawn
     n, gen = y.shape[1], member_generator(seed, 0)
     ws = [w.detach().clone().to(dev, _DT).requires_grad_(True) for w in weights]
-    etas = lr_schedule(lr, _check_int("epochs", epochs, 1) * math.ceil(n / _check_int("batch", batch, 1)), schedule)
+    etas = lr_schedule(lr, sgd_steps(n, epochs, batch), schedule)
     t = 0
     with small_op_threads(dev):
         for _ in range(epochs):

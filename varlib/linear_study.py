@@ -23,8 +23,8 @@ from varlib.linear_nets import (end_to_end, expected_loss, hessian_at_zero, init
                                 train_ensemble)
 from varlib.linear_scorecard import (basin_metrics, collapse_table, deep_linear_scorecard,  # noqa: F401
                                      signal_metrics, spinodal_signal, variance_metrics)
-from varlib.linear_sgd import (isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward, signal_samples,
-                               torch_default_init, train_sgd)
+from varlib.linear_sgd import (isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward, sgd_steps,
+                               signal_samples, torch_default_init, train_sgd)
 from varlib.linear_theory import (critical_gamma, gamma_spinodal, gamma_star, isotropic_roots, reduced_loss,
                                   solve_global, weights_from_b)
 
@@ -247,7 +247,7 @@ def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int
     x, y = data[0][0], np.repeat(np.stack([d[1] for d in data]), seeds, axis=0)
     tasks = [task_from_data(*d) for d in data]
     sols = [solve_global(t, DeepLinear(2, width, gamma)) for t in tasks]
-    etas = lr_schedule(lr, epochs * -(-n // batch), schedule)
+    etas = lr_schedule(lr, sgd_steps(n, epochs, batch), schedule)
     rows = []
     for a in activations:
         w0 = torch_default_init(d0, (width, width), len(signals) * seeds, seed, device)
