@@ -173,13 +173,37 @@ def bench_regions(device: torch.device, size: dict, repeats: int, matmul_flops: 
                  regions=counts[0])]
 
 
+#: How ``bench_ip_width`` obtains the memory of a pass, per device type (stored with each row).
+MEMORY_METHOD = {"cuda": "measured (CUDA peak)", "cpu": "counted (saved for backward)"}
+
+
+def saved_for_backward_bytes(fn, resident: list[torch.Tensor]) -> int:
+    """Bytes of the distinct storages that autograd saves for the backward pass while ``fn()`` runs, leaving
+    out those of ``resident`` (parameters, which are held anyway): the activation memory of one training step.
+    Counted with ``torch.autograd.graph.saved_tensors_hooks``; each storage is counted once."""
+    held = {t.untyped_storage().data_ptr() for t in resident}
+    saved: dict[int, int] = {}
+
+    def pack(t):
+        storage = t.untyped_storage()
+        if storage.data_ptr() not in held:
+            saved[storage.data_ptr()] = storage.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn()
+    return sum(saved.values())
+
+
 def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
     """One forward + backward pass of an IP-LLR net (L hidden layers of width m) per width: varlib's abc forward
     (multipliers m^{-a} explicit) vs an ``nn.Sequential`` with the multipliers folded into its weights.
 
     Equal losses are checked; float32. Peak memory is measured on CUDA as the growth of
-    ``max_memory_allocated`` over what was resident before the variant ran (activations and workspace); on a
-    CPU it is reported as the bytes of parameters and gradients (no allocator statistics there).
+    ``max_memory_allocated`` over what was resident before the variant ran (activations and workspace). A CPU
+    has no allocator statistics, so there it is counted instead: the bytes of the tensors autograd saves for
+    the backward pass (see :func:`saved_for_backward_bytes`), the activations that dominate the CUDA figure,
+    without its workspace and temporaries (``peak_memory_measured`` is then False).
     """
     from varlib.parameterizations import abc_loss, get_parameterization, init_params, initial_draws
 
@@ -219,11 +243,12 @@ def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops:
                 resident = torch.cuda.memory_allocated(device)   # both nets' parameters and gradients
             t = time_call(fn, device, repeats)
             peak[name] = torch.cuda.max_memory_allocated(device) - resident if device.type == "cuda" else \
-                2 * sum(v.numel() * v.element_size() for v in params.values())
+                saved_for_backward_bytes(fn, [*params.values(), *folded.parameters()])
             rows.append({"t": t, "name": name, "peak": peak[name]})
         base = rows[-2]["t"]["median_s"]
         rows[-2:] = [_row("IP width sweep", r["name"], {**size, "width": m}, r["t"], base, peak_memory_bytes=r["peak"],
-                          peak_memory_measured=device.type == "cuda") for r in rows[-2:]]
+                          peak_memory_measured=device.type == "cuda", peak_memory_method=MEMORY_METHOD[device.type])
+                      for r in rows[-2:]]
     return rows
 
 

@@ -56,12 +56,36 @@ latest = records[records.created == records.groupby(["device", records.benchmark
 latest[latest.benchmark != "book"][["device", "benchmark", "variant", "size", "median_s", "speedup",
                                     "fraction_of_matmul"]].round(4)
 
-# %% mystnb={"figure": {"caption": "Speedup of each variant over its baseline (log scale) in the newest record of each device. The baseline computes the same numbers one network at a time with ordinary `torch.nn` modules; the two sides were checked equal in the same run.", "name": "fig-bench-speedup"}}
+# %% mystnb={"figure": {"caption": "Speedup of each variant over its baseline (log scale; the line marks the baseline's 1×) in the newest record of each device, one row per benchmark. Colours separate the sizes that vary within a benchmark; the sizes common to all of them are under each axis. Each baseline computes the same numbers as our path (one network at a time, or with ordinary `torch.nn` modules, or with an LP solver); the two sides were checked equal in the same run.", "name": "fig-bench-speedup"}}
 fig = plots.speedup_bars(records)
 
 # %% [markdown]
-# {numref}`fig-bench-speedup` shows the speedups. Wall time of each chapter, from the book's run logs at the
-# time of the record:
+# {numref}`fig-bench-speedup` shows the speedups.
+#
+# ## Width sweeps of the integrable parameterizations
+#
+# The IP chapter trains nets up to a few thousand units wide, so what matters there is how the cost of one
+# training step grows with the width m: one forward and backward pass of an IP-LLR net (6 hidden layers,
+# batch 512, float32). On a GPU the memory is the peak the CUDA allocator reports during the pass, beyond
+# what was resident before it. A CPU has no such statistics, so there we *count* the bytes of the tensors
+# autograd saves for the backward pass (the activations); that leaves out temporaries and workspace, and is
+# marked as counted in the table.
+
+# %% mystnb={"figure": {"caption": "IP width sweep, newest record per device: milliseconds per forward + backward pass (left) and the memory of one pass (right) against the width m, both axes logarithmic. The memory is measured on a GPU and counted on a CPU (see the table's last column). Where the two variants' points coincide, one hides the other.", "name": "fig-bench-width"}}
+widths = bench.width_sweep_table(records)
+fig = plots.width_sweep(widths)
+
+# %%
+widths.round(3)
+
+# %% [markdown]
+# {numref}`fig-bench-width` shows how the cost of a pass scales with the width. The two lines per device set
+# varlib's abc forward (the multipliers $m^{-a}$ applied explicitly, as the chapter needs them to change the
+# parameterization) beside the folded `torch.nn` baseline; their ratio is the last row of {numref}`fig-bench-speedup`.
+#
+# ## The book's run times
+#
+# Wall time of each chapter, from the book's run logs at the time of the record:
 
 # %%
 latest[latest.benchmark == "book"][["device", "variant", "median_s"]].rename(columns={"median_s": "seconds"})

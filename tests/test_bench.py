@@ -122,3 +122,74 @@ def test_book_targets_sum_the_latest_run_of_every_chapter_per_device():
     assert t.loc["CPU: the whole book on the standard profile (executions)", "ours"] == "2000 s"
     assert t.loc["CPU: the whole book on the standard profile (executions)", "verdict"] == "missed"
     assert t.loc["GPU: the whole book on the full profile (executions)", "verdict"] == "not measured"
+
+
+def test_saved_for_backward_bytes_counts_each_saved_storage_once_and_skips_resident_ones():
+    from benchmarks.suite import saved_for_backward_bytes
+
+    w, x = torch.randn(8, 8, requires_grad=True), torch.randn(4, 8)
+    step = lambda: ((x @ w).tanh() * (x @ w).tanh()).sum().backward()   # noqa: E731
+    # x (4x8, saved by both matmuls: once), w resident, the two tanh outputs (4x8 each), float32
+    assert saved_for_backward_bytes(step, [w]) == 3 * 4 * 8 * 4
+    assert saved_for_backward_bytes(step, [w, x]) == 2 * 4 * 8 * 4
+
+
+def test_ip_width_memory_on_cpu_is_counted_and_grows_with_width():
+    from benchmarks.suite import MEMORY_METHOD
+
+    rows = BENCHMARKS["ip_width"](torch.device("cpu"), dict(depth=2, batch=8, widths=[16, 64]), 1, 1e9)
+    ours = [r for r in rows if "baseline" not in r["variant"]]
+    assert all(r["peak_memory_measured"] is False and r["peak_memory_method"] == MEMORY_METHOD["cpu"] for r in rows)
+    assert 0 < ours[0]["peak_memory_bytes"] < ours[1]["peak_memory_bytes"]
+
+
+def _sweep_records():
+    import pandas as pd
+
+    def row(created, device, variant, width, seconds, peak, measured, method=None):
+        return {"created": created, "device": device, "benchmark": "IP width sweep", "variant": variant,
+                "size": {"depth": 2, "width": width}, "median_s": seconds, "peak_memory_bytes": peak,
+                "peak_memory_measured": measured, "speedup": 1.0,
+                **({"peak_memory_method": method} if method else {})}
+
+    counted = "counted (saved for backward)"
+    return pd.DataFrame([row("1", "CPU (x)", "ours", 16, 9.0, 2 ** 20, False),           # older: dropped
+                         row("2", "CPU (x)", "ours", 32, 0.002, 2 ** 21, False, counted),
+                         row("2", "CPU (x)", "ours", 16, 0.001, 2 ** 20, False, counted),
+                         row("3", "NVIDIA H100", "ours", 16, 0.0001, 2 ** 22, True),        # before the field
+                         row("3", "CPU (y)", "ours", 16, 0.0001, 2 ** 22, False)])
+
+
+def test_width_sweep_table_keeps_the_newest_record_per_device_in_ms_and_mib():
+    import pandas as pd
+
+    from varlib.bench import width_sweep_table
+
+    t = width_sweep_table(_sweep_records())
+    cpu = t[t.device == "CPU (x)"]
+    assert list(cpu.width) == [16, 32] and cpu.ms_per_step.tolist() == pytest.approx([1.0, 2.0])
+    assert cpu.memory_mib.tolist() == pytest.approx([1.0, 2.0]) and set(cpu.memory) == {"counted (saved for backward)"}
+    assert t[t.device == "NVIDIA H100"].memory.item() == "measured (CUDA peak)"
+    assert t[t.device == "CPU (y)"].memory.item() == "estimated (parameters + gradients)"
+    with pytest.raises(ValueError, match="IP width sweep"):
+        width_sweep_table(pd.DataFrame({"benchmark": ["book"], "created": ["1"], "device": ["CPU (x)"]}))
+
+
+def test_benchmark_figures_have_one_panel_per_benchmark_and_short_size_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from varlib import bench, plots
+
+    records = pd.concat([_sweep_records(), pd.DataFrame([
+        {"created": "2", "device": "CPU (x)", "benchmark": "region counting", "variant": v,
+         "size": {"units": n, "depth": 3}, "median_s": 1.0, "speedup": s}
+        for n in (20, 60) for v, s in (("LP (baseline)", 1.0), ("ours", 900.0))])])
+    fig = plots.speedup_bars(records)
+    assert len(fig.axes) == 2
+    labels = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert labels == ["units=20", "units=60"] and "depth=3" in fig.axes[1].get_xlabel()
+    assert len(plots.width_sweep(bench.width_sweep_table(records)).axes) == 2
+    matplotlib.pyplot.close("all")

@@ -20,7 +20,7 @@ import torch
 from varlib.runtime import provenance
 
 __all__ = ["time_call", "matmul_rate", "new_record", "write_record", "load_records", "RECORD_FIELDS",
-           "TARGETS", "target_table"]
+           "TARGETS", "target_table", "width_sweep_table"]
 
 #: Fields every record has; every entry of ``record["results"]`` has ``RESULT_FIELDS``.
 RECORD_FIELDS = ("created", "provenance", "cuda_available", "matmul_flops", "results")
@@ -158,3 +158,30 @@ def _book_seconds(records, profile: str, device_type: str) -> float:
 def _is_device(row, device_type: str, name: str | None = None) -> bool:
     name = str(row.device) if name is None else str(name)
     return name.startswith("CPU") if device_type == "cpu" else not name.startswith("CPU")
+
+
+#: What ``peak_memory_bytes`` meant in records written before rows named their ``peak_memory_method``.
+OLD_MEMORY_METHOD = {True: "measured (CUDA peak)", False: "estimated (parameters + gradients)"}
+
+
+def width_sweep_table(records):
+    """The IP width sweeps of the newest record per device, one row per device, variant and width m: time of
+    one forward + backward pass (ms) and its memory (MiB). ``memory`` says how that was obtained: measured by
+    the CUDA allocator (peak growth during the pass) or, on a CPU, counted (tensors saved for backward; records
+    older than that count held the bytes of parameters and gradients)."""
+    import pandas as pd
+
+    sweep = records[records.benchmark == "IP width sweep"]
+    if not len(sweep):
+        raise ValueError("no 'IP width sweep' results in these records: run `python -m benchmarks` to make one")
+    sweep = sweep[sweep.created == sweep.groupby("device").created.transform("max")]
+    method = sweep.get("peak_memory_method", pd.Series(index=sweep.index, dtype=object))
+    method = [m if isinstance(m, str) else OLD_MEMORY_METHOD[bool(measured)]     # records before the field
+              for m, measured in zip(method, sweep["peak_memory_measured"])]
+    return pd.DataFrame({
+        "device": sweep.device.values, "variant": sweep.variant.values,
+        "width": sweep["size"].map(lambda s: s["width"]).values,
+        "ms_per_step": 1e3 * sweep.median_s.values,
+        "memory_mib": sweep.peak_memory_bytes.values / 2 ** 20,
+        "memory": method,
+    }).sort_values(["device", "variant", "width"], ignore_index=True)

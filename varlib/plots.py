@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 import torch
 
-__all__ = ["set_style", "landscape_panels", "ratio_vs_depth", "speedup_bars"]
+__all__ = ["set_style", "landscape_panels", "ratio_vs_depth", "speedup_bars", "width_sweep"]
 
 
 def set_style() -> None:
@@ -68,19 +68,83 @@ def ratio_vs_depth(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def _size_labels(sizes: pd.Series) -> tuple[pd.Series, str]:
+    """Split a benchmark's size dicts into what varies between its rows (a short label per row) and what is
+    common to all of them (one line for the panel's title). ``steps`` is left out: it is in the table."""
+    keys = [k for k in dict.fromkeys(k for s in sizes for k in s) if k != "steps"]
+    varying = [k for k in keys if len({repr(s.get(k)) for s in sizes}) > 1]
+    common = ", ".join(f"{k}={sizes.iloc[0].get(k)}" for k in keys
+                       if k not in varying and not isinstance(sizes.iloc[0].get(k), (list, tuple)))
+    labels = sizes.map(lambda s: ", ".join(f"{k}={s.get(k)}" for k in varying) or "one size")
+    return labels, common
+
+
+def _times(x: float) -> str:
+    """A speedup as text: three significant digits below 100 (0.677×, 2.33×), whole numbers above (3196×)."""
+    return f"{x:.0f}×" if x >= 100 else f"{x:.3g}×"
+
+
 def speedup_bars(records: pd.DataFrame) -> plt.Figure:
-    """Speedup over the baseline per benchmark variant (bars), one panel per benchmark, newest record per device."""
+    """Speedup over the baseline of every variant, newest record per device: one row of bars per benchmark.
+
+    Bars are grouped by variant (prefixed by the device when several devices have records) and coloured by
+    the sizes that vary within the benchmark; what is common to every size is written under the axis. The
+    x axis is logarithmic with the baseline's 1x marked, and each bar carries its value.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
     timed = records[records.benchmark != "book"].copy()
     timed = timed[timed.created == timed.groupby("device").created.transform("max")]
-    timed["size"] = timed["size"].map(lambda s: ", ".join(f"{k}={v}" for k, v in s.items() if k != "steps"))
-    timed["label"] = timed.device.str.replace(r" \(.*", "", regex=True) + ": " + timed["size"]
+    several = timed.device.nunique() > 1
+    device = timed.device.str.replace(r" \(.*", "", regex=True)
+    timed["where"] = (device + ": " if several else "") + timed.variant
     benches = list(timed.benchmark.unique())
-    fig, axes = plt.subplots(1, len(benches), figsize=(6.5 * len(benches), 0.6 + 0.9 * timed.label.nunique()),
-                             squeeze=False)
-    for ax, bench in zip(axes[0], benches):
-        sns.barplot(timed[timed.benchmark == bench], y="label", x="speedup", hue="variant", ax=ax, orient="h")
+    heights = [0.9 + 0.32 * len(timed[timed.benchmark == b]) for b in benches]
+    fig, axes = plt.subplots(len(benches), 1, figsize=(9, sum(heights)), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, bench in zip(axes[:, 0], benches):
+        part = timed[timed.benchmark == bench]
+        size, common = _size_labels(part["size"])
+        part = part.assign(size=size.values)
+        sns.barplot(part, y="where", x="speedup", hue="size", ax=ax, orient="h", palette="viridis",
+                    legend=part["size"].nunique() > 1)
+        for bars in ax.containers:
+            ax.bar_label(bars, labels=[_times(b.get_width()) for b in bars], padding=3, fontsize=8)
+        lo, hi = min(float(part.speedup.min()), 1.0) / 2, max(float(part.speedup.max()), 1.0) * 4
+        ax.set_xscale("log")
+        ax.set_xlim(lo, hi)
+        ax.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if hi / lo < 100 else (1,)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.axvline(1.0, color="0.3", lw=1)
-        ax.set(xscale="log", xlabel=f"{bench}: speedup over the baseline", ylabel="")
-        ax.legend(fontsize=8, loc="lower right")
+        ax.set(ylabel="", xlabel=f"{bench}: speedup over the baseline" + (f"\n({common})" if common else ""))
+        if part["size"].nunique() > 1:
+            ax.legend(fontsize=8, title_fontsize=8, title="size", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def width_sweep(table: pd.DataFrame) -> plt.Figure:
+    """Time per forward + backward pass (left) and its memory (right) against the width m, log-log, from
+    :func:`varlib.bench.width_sweep_table`: colour per variant, marker per device."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    style = dict(hue="variant", style="device" if table.device.nunique() > 1 else "variant", markers=True,
+                 dashes=True, markersize=7, alpha=0.85)
+    sns.lineplot(table, x="width", y="ms_per_step", ax=axes[0], legend=False, **style)
+    sns.lineplot(table, x="width", y="memory_mib", ax=axes[1], **style)
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    for ax in axes:
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(FixedLocator(sorted(table.width.unique())))
+        ax.xaxis.set_major_formatter(plain)
+        ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    axes[0].set(xlabel="width m", ylabel="ms per forward + backward")
+    axes[1].set(xlabel="width m", ylabel="memory of one pass (MiB)")
+    sns.move_legend(axes[1], "upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, title=None)
     fig.tight_layout()
     return fig
