@@ -20,7 +20,7 @@ import torch
 from varlib.runtime import provenance
 
 __all__ = ["time_call", "matmul_rate", "new_record", "write_record", "load_records", "RECORD_FIELDS",
-           "TARGETS", "target_table", "width_sweep_table"]
+           "TARGETS", "target_table", "newest_per_device", "width_sweep_table"]
 
 #: Fields every record has; every entry of ``record["results"]`` has ``RESULT_FIELDS``.
 RECORD_FIELDS = ("created", "provenance", "cuda_available", "matmul_flops", "results")
@@ -101,6 +101,11 @@ def load_records(folder: str | os.PathLike):
     return pd.DataFrame(rows)
 
 
+def newest_per_device(results):
+    """The rows of ``results`` (a slice of :func:`load_records`) that come from each device's newest record."""
+    return results[results.created == results.groupby("device").created.transform("max")]
+
+
 #: The issue's targets: (benchmark, what, device type, column, threshold[, size filter]). Goals reported by the book, never asserted in tests.
 TARGETS = [
     ("ensemble forward", "GPU: speedup over the per-network loop", "cuda", "speedup", 30.0),
@@ -174,7 +179,7 @@ def width_sweep_table(records):
     sweep = records[records.benchmark == "IP width sweep"]
     if not len(sweep):
         raise ValueError("no 'IP width sweep' results in these records: run `python -m benchmarks` to make one")
-    sweep = sweep[sweep.created == sweep.groupby("device").created.transform("max")]
+    sweep = newest_per_device(sweep)
     method = sweep.get("peak_memory_method", pd.Series(index=sweep.index, dtype=object))
     method = [m if isinstance(m, str) else OLD_MEMORY_METHOD[bool(measured)]     # records before the field
               for m, measured in zip(method, sweep["peak_memory_measured"])]

@@ -70,7 +70,7 @@ def ratio_vs_depth(table: pd.DataFrame) -> plt.Figure:
 
 def _size_labels(sizes: pd.Series) -> tuple[pd.Series, str]:
     """Split a benchmark's size dicts into what varies between its rows (a short label per row) and what is
-    common to all of them (one line for the panel's title). ``steps`` is left out: it is in the table."""
+    common to all of them (one line under the panel's axis). ``steps`` is left out: it is in the table."""
     keys = [k for k in dict.fromkeys(k for s in sizes for k in s) if k != "steps"]
     varying = [k for k in keys if len({repr(s.get(k)) for s in sizes}) > 1]
     common = ", ".join(f"{k}={sizes.iloc[0].get(k)}" for k in keys
@@ -84,6 +84,16 @@ def _times(x: float) -> str:
     return f"{x:.0f}×" if x >= 100 else f"{x:.3g}×"
 
 
+def _plain_log_ticks(axis, subs=(1, 2, 5), suffix: str = "") -> None:
+    """Label a log axis with plain numbers (0.5, 2, 100, not powers of ten) at ``subs`` times the powers of
+    ten, each followed by ``suffix``; no minor labels, so narrow ranges stay readable."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}{suffix}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def speedup_bars(records: pd.DataFrame) -> plt.Figure:
     """Speedup over the baseline of every variant, newest record per device: one row of bars per benchmark.
 
@@ -91,10 +101,9 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
     the sizes that vary within the benchmark; what is common to every size is written under the axis. The
     x axis is logarithmic with the baseline's 1x marked, and each bar carries its value.
     """
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    from varlib.bench import newest_per_device
 
-    timed = records[records.benchmark != "book"].copy()
-    timed = timed[timed.created == timed.groupby("device").created.transform("max")]
+    timed = newest_per_device(records[records.benchmark != "book"]).copy()
     several = timed.device.nunique() > 1
     device = timed.device.str.replace(r" \(.*", "", regex=True)
     timed["where"] = (device + ": " if several else "") + timed.variant
@@ -113,9 +122,7 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
         lo, hi = min(float(part.speedup.min()), 1.0) / 2, max(float(part.speedup.max()), 1.0) * 4
         ax.set_xscale("log")
         ax.set_xlim(lo, hi)
-        ax.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if hi / lo < 100 else (1,)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        _plain_log_ticks(ax.xaxis, subs=(1, 2, 5) if hi / lo < 100 else (1,), suffix="×")
         ax.axvline(1.0, color="0.3", lw=1)
         ax.set(ylabel="", xlabel=f"{bench}: speedup over the baseline" + (f"\n({common})" if common else ""))
         if part["size"].nunique() > 1:
@@ -127,7 +134,7 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
 def width_sweep(table: pd.DataFrame) -> plt.Figure:
     """Time per forward + backward pass (left) and its memory (right) against the width m, log-log, from
     :func:`varlib.bench.width_sweep_table`: colour per variant, marker per device."""
-    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     style = dict(hue="variant", style="device" if table.device.nunique() > 1 else "variant", markers=True,
@@ -140,9 +147,7 @@ def width_sweep(table: pd.DataFrame) -> plt.Figure:
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(FixedLocator(sorted(table.width.unique())))
         ax.xaxis.set_major_formatter(plain)
-        ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        _plain_log_ticks(ax.yaxis)
     axes[0].set(xlabel="width m", ylabel="ms per forward + backward")
     axes[1].set(xlabel="width m", ylabel="memory of one pass (MiB)")
     sns.move_legend(axes[1], "upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, title=None)
