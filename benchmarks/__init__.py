@@ -1,1 +1,1 @@
-"""The benchmark suite: ``python -m benchmarks`` (see README). Harness in :mod:`varlib.bench`."""
+"""The benchmark suite: ``python -m benchmarks`` (see README). Harness in :mod:`varlib.book.bench`."""

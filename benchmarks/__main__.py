@@ -12,8 +12,8 @@ import torch
 from tqdm import tqdm
 
 from benchmarks.suite import BENCHMARKS, SIZES, book_times
-from varlib.bench import matmul_rate, new_record, write_record
-from varlib.runtime import DEVICES, setup
+from varlib.book.bench import matmul_rate, new_record, write_record
+from varlib.core.runtime import DEVICES, setup
 
 
 def main(argv=None) -> int:

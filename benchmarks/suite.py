@@ -1,7 +1,7 @@
 """Each benchmark pairs our path with a baseline computing the same numbers, in the same run.
 
 A benchmark function takes the device, a size dict and a repeat count, checks that every variant gives
-the same numbers, and returns result rows (see ``varlib.bench.RESULT_FIELDS``) with extra fields:
+the same numbers, and returns result rows (see ``varlib.book.bench.RESULT_FIELDS``) with extra fields:
 ``speedup`` (baseline median / this median) and, where it means something, ``flops`` and ``fraction_of_matmul``
 (both from the best time, like the matmul rate they are compared with).
 """
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import torch
 
-from varlib.bench import time_call
-from varlib.ensemble import forward, init_mlp_ensemble, member_module
-from varlib.training import train_ensemble
+from varlib.book.bench import time_call
+from varlib.core.ensemble import forward, init_mlp_ensemble, member_module
+from varlib.core.training import train_ensemble
 from varlib.variability import grid_points
 
 #: Sizes per mode and device type. "quick" is for the harness tests.
@@ -155,7 +155,7 @@ def bench_regions(device: torch.device, size: dict, repeats: int, matmul_flops: 
     The LP counter runs on the CPU and is timed once (about a minute at N = 60); ours runs on ``device``, over
     ``repeats``. The counts of the net both count must be identical.
     """
-    from varlib.regions import count_regions, count_regions_lp, init_maxout_net, split_widths
+    from varlib.maxout.regions import count_regions, count_regions_lp, init_maxout_net, split_widths
 
     params = init_maxout_net(2, split_widths(size["units"], size["depth"]), size["rank"], seed=size["seed"],
                              E=size["batch"])
@@ -205,7 +205,7 @@ def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops:
     the backward pass (see :func:`saved_for_backward_bytes`), the activations that dominate the CUDA figure,
     without its workspace and temporaries (``peak_memory_measured`` is then False).
     """
-    from varlib.parameterizations import abc_loss, get_parameterization, init_params, initial_draws
+    from varlib.integrable import abc_loss, get_parameterization, init_params, initial_draws
 
     L, d, K, batch = size["depth"], 64, 10, size["batch"]
     rows = []

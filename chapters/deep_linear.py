@@ -75,7 +75,10 @@ var_depths = None        # depths of the variance sweep
 # %% tags=["remove-output"]
 import numpy as np
 import varlib
-from varlib import linear_plots as lp, linear_sgd as ls, linear_study as st, plots
+from varlib.deep_linear import plots as lp
+from varlib.deep_linear import sgd as ls
+from varlib.deep_linear import study as st
+from varlib.book import plots
 
 cfg = varlib.chapter_settings("deep_linear", profile, d0=d0, n_samples=n_samples, width=width, seeds=seeds,
                               phase_depths=phase_depths, gamma_ratios=gamma_ratios, steps=steps, lr=lr,
@@ -224,7 +227,7 @@ aniso = varlib.task_from_data(xa, ya)
 res = store.cached("trained", {**cfg.as_dict(), "seed": rt.seed}, lambda: {
     "df": st.trained_table(aniso, cfg.trained_depths, [0.0, 1.0], cfg.trained_gammas, cfg.seeds, cfg.width,
                            cfg.steps, cfg.lr, device=rt.device),
-    "unequal": varlib.linear_exact.train_ensemble(aniso, [varlib.DeepLinear(2, (cfg.width, 3 * cfg.width),
+    "unequal": varlib.deep_linear.train_ensemble(aniso, [varlib.DeepLinear(2, (cfg.width, 3 * cfg.width),
                                                   (0.05, 0.2, 0.1), 0.5)] * cfg.seeds, steps=cfg.steps,
                                                   lr=cfg.lr, optimizer="gd", device=rt.device)})
 tr, unequal = res["df"], res["unequal"]
@@ -422,7 +425,7 @@ varlib.resources(rt)
 #
 # Each row states a claim, the paper's number where one exists, ours from this run, and a verdict computed
 # from the numbers with the tolerances of the spec where it gives them and those stated in the text otherwise
-# (`varlib.linear_study.deep_linear_scorecard`). "Derived (spec §…)" in the paper column marks a value from our
+# (`varlib.deep_linear.study.deep_linear_scorecard`). "Derived (spec §…)" in the paper column marks a value from our
 # own derivation, not one printed in the paper.
 
 # %%

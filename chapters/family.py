@@ -51,7 +51,7 @@ sigma_b = None           # standard deviation of the random biases
 
 # %% tags=["remove-output"]
 import varlib
-from varlib import plots
+from varlib.book import plots
 
 cfg = varlib.chapter_settings("family", profile, budgets=budgets, depths=depths, draws=draws, grid=grid,
                               landscape_budget=landscape_budget, landscape_depths=landscape_depths,

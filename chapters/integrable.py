@@ -70,9 +70,9 @@ seeds = None             # seeds per configuration of the main comparison (paper
 
 # %% tags=["remove-output"]
 import varlib
-from varlib import plots
-from varlib import integrable_experiments as ie
-from varlib import integrable_plots as iplots
+from varlib.book import plots
+from varlib.integrable import experiments as ie
+from varlib.integrable import plots as iplots
 
 cfg = varlib.chapter_settings("integrable", profile, dataset=dataset, init_widths=init_widths,
                               init_draws=init_draws, stuck_depths=stuck_depths, stuck_widths=stuck_widths,

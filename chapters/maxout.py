@@ -72,10 +72,12 @@ theta_steps = None       # the parameter-slice heatmap is theta_steps x theta_st
 import pandas as pd
 
 import varlib
-from varlib import maxout_training as mt
-from varlib import plots, region_slices, regions_plots
-from varlib.maxout_scorecard import maxout_scorecard
-from varlib.regions import INITS, authors_demo_net, count_regions, grid_region_count, split_widths
+from varlib.maxout import training as mt
+from varlib.book import plots
+from varlib.maxout import slices as region_slices
+from varlib.maxout import plots as regions_plots
+from varlib.maxout.scorecard import maxout_scorecard
+from varlib.maxout.regions import INITS, authors_demo_net, count_regions, grid_region_count, split_widths
 
 cfg = varlib.chapter_settings("maxout", profile, ranks=ranks, units=units, depths=depths, nets=nets,
                               picture_units=picture_units, grid_steps=grid_steps, train_ranks=train_ranks,

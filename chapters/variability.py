@@ -76,9 +76,9 @@ success_acc = None       # a run succeeds when its training accuracy reaches thi
 import pandas as pd
 
 import varlib
-from varlib import plots
+from varlib.book import plots
 from varlib import variability as V
-from varlib import variability_plots as vplots
+from varlib.variability import plots as vplots
 
 cfg = varlib.chapter_settings("variability", profile, budgets=budgets, depths=depths, draws=draws, grid=grid,
                               landscape_depths=landscape_depths, tau=tau, sigma_b=sigma_b,

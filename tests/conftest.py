@@ -25,7 +25,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def smoke_book(tmp_path_factory):
     """One smoke build of the whole book per test session, in a temporary folder: (build folder, index.html)."""
-    from varlib.book import run_book
+    from varlib.book.pipeline import run_book
 
     out = tmp_path_factory.mktemp("book")
     index = run_book(ROOT, "smoke", device="cpu", build_dir=out / "_build", results_dir=out / "results",

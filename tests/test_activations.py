@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from varlib.activations import ACTIVATIONS, get_activation, maxout_second_moment
+from varlib.core.activations import ACTIVATIONS, get_activation, maxout_second_moment
 
 
 @pytest.mark.parametrize("name, gain2", [("relu", 2.0), ("abs", 1.0), ("identity", 1.0),

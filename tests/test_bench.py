@@ -6,7 +6,7 @@ import torch
 
 from benchmarks.__main__ import main
 from benchmarks.suite import BENCHMARKS, SIZES, book_times
-from varlib.bench import RECORD_FIELDS, RESULT_FIELDS, load_records, new_record, time_call, write_record
+from varlib.book.bench import RECORD_FIELDS, RESULT_FIELDS, load_records, new_record, time_call, write_record
 
 
 def test_time_call_statistics_and_bad_input():
@@ -90,7 +90,7 @@ def test_no_records_is_a_clear_error(tmp_path):
 def test_target_table_reads_the_newest_record_of_each_device():
     import pandas as pd
 
-    from varlib.bench import target_table
+    from varlib.book.bench import target_table
 
     def row(created, device, bench, variant, size, **kw):
         return {"created": created, "device": device, "benchmark": bench, "variant": variant, "size": size, **kw}
@@ -109,7 +109,7 @@ def test_target_table_reads_the_newest_record_of_each_device():
 def test_book_targets_sum_the_latest_run_of_every_chapter_per_device():
     import pandas as pd
 
-    from varlib.bench import BOOK_CHAPTERS, target_table
+    from varlib.book.bench import BOOK_CHAPTERS, target_table
 
     def run(created, chapter, profile, device, seconds):
         return {"created": created, "device": "CPU (x)", "benchmark": "book", "variant": f"{chapter} ({profile})",
@@ -163,7 +163,7 @@ def _sweep_records():
 def test_width_sweep_table_keeps_the_newest_record_per_device_in_ms_and_mib():
     import pandas as pd
 
-    from varlib.bench import width_sweep_table
+    from varlib.book.bench import width_sweep_table
 
     t = width_sweep_table(_sweep_records())
     cpu = t[t.device == "CPU (x)"]
@@ -181,7 +181,8 @@ def test_benchmark_figures_have_one_panel_per_benchmark_and_short_size_labels():
     matplotlib.use("Agg")
     import pandas as pd
 
-    from varlib import bench, plots
+    from varlib.book import bench
+    from varlib.book import plots
 
     records = pd.concat([_sweep_records(), pd.DataFrame([
         {"created": "2", "device": "CPU (x)", "benchmark": "region counting", "variant": v,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from varlib.book import BookError, notebook_parameters, notebook_source, run_book, toc_files
+from varlib.book.pipeline import BookError, notebook_parameters, notebook_source, run_book, toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = [Path(e).name for e in toc_files(ROOT) if notebook_source(ROOT, e)]
@@ -110,7 +110,7 @@ def test_a_raising_chapter_fails_the_run(tmp_path):
 
 
 def test_repository_url_adds_the_buttons(tmp_path):
-    from varlib.book import _staged_config
+    from varlib.book.pipeline import _staged_config
 
     text = _staged_config(ROOT, "https://example.org/team/trainability-book")
     assert "use_repository_button: true" in text and "https://example.org/team/trainability-book" in text
@@ -120,7 +120,7 @@ def test_repository_url_adds_the_buttons(tmp_path):
 
 
 def test_dropping_toc_entries_removes_parts_left_empty():
-    from varlib.book import _drop_toc_entries
+    from varlib.book.pipeline import _drop_toc_entries
 
     toc = {"format": "jb-book", "root": "intro",
            "parts": [{"caption": "A", "chapters": [{"file": "a"}]},

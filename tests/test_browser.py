@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from varlib.book import toc_files
+from varlib.book.pipeline import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -1,4 +1,4 @@
-"""varlib.data: digits split, idx / CIFAR pickle readers on tiny self-written files, registry errors."""
+"""varlib.core.data: digits split, idx / CIFAR pickle readers on tiny self-written files, registry errors."""
 import gzip
 import pickle
 import struct
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from varlib.data import (CIFAR10_FILES, MNIST_FILES, load_cifar10_gray, load_dataset, load_digits_dataset,
+from varlib.core.data import (CIFAR10_FILES, MNIST_FILES, load_cifar10_gray, load_dataset, load_digits_dataset,
                          load_mnist, make_teacher_dataset, minibatches, read_idx)
 
 

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from varlib.ensemble import forward, init_mlp_ensemble, member_module
+from varlib.core.ensemble import forward, init_mlp_ensemble, member_module
 
 
 def _x(n=64, d=2, seed=0, dtype=torch.float64):

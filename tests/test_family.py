@@ -2,8 +2,8 @@ import itertools
 
 import pytest
 
-from varlib.ensemble import built_param_count
-from varlib.family import family_table, param_count, width_for_budget
+from varlib.core.ensemble import built_param_count
+from varlib.core.family import family_table, param_count, width_for_budget
 
 
 @pytest.mark.parametrize("depth, width, d_in, d_out, act", [
@@ -58,7 +58,7 @@ def test_bad_width():
 def test_scorecard_verdicts_follow_the_numbers():
     import pandas as pd
 
-    from varlib.family import family_scorecard
+    from varlib.core.family import family_scorecard
 
     collapsed = pd.DataFrame({"relu": [0.0, 1.0], "abs": [0.0, 0.5]}, index=pd.Index([2, 64], name="depth"))
     rows = family_scorecard(family_table([2000], [1, 2, 4, 8, 128]), collapsed)

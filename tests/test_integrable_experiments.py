@@ -1,4 +1,4 @@
-"""varlib.integrable_experiments: the chapter's sweeps and its scorecard, at tiny sizes on digits.
+"""varlib.integrable.experiments: the chapter's sweeps and its scorecard, at tiny sizes on digits.
 
 Exactness is asserted in float64 (< 1e-10 relative); verdicts are checked to follow the numbers, in both
 directions. One torch thread (tiny matrices; see tests/test_parameterizations.py).
@@ -13,11 +13,11 @@ import torch
 
 matplotlib.use("Agg")
 
-from varlib import integrable_experiments as ie  # noqa: E402
-from varlib import integrable_plots as iplots  # noqa: E402
-from varlib import integrable_scorecard as isc  # noqa: E402
-from varlib.data import load_dataset  # noqa: E402
-from varlib.parameterizations import CHAPTER_PROFILES  # noqa: E402
+from varlib.integrable import experiments as ie  # noqa: E402
+from varlib.integrable import plots as iplots  # noqa: E402
+from varlib.integrable import scorecard as isc  # noqa: E402
+from varlib.core.data import load_dataset  # noqa: E402
+from varlib.integrable.profiles import CHAPTER_PROFILES  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -193,8 +193,8 @@ def test_figures_are_drawn(digits):
 
 
 def test_diagnostics_stay_importable_from_parameterizations():
-    import varlib.parameterization_diagnostics as diag
-    import varlib.parameterizations as par
+    import varlib.integrable.diagnostics as diag
+    import varlib.integrable as par
 
     for name in diag.__all__:
         assert getattr(par, name) is getattr(diag, name) and name in par.__all__, name

@@ -1,4 +1,4 @@
-"""Tests for varlib.linear_exact: exact deep-linear minimizers (Ziyin, Li & Meng 2022).
+"""Tests for varlib.deep_linear: exact deep-linear minimizers (Ziyin, Li & Meng 2022).
 
 Claims C1-C11 refer to shared/papers/exact_linear.md, section 6. Everything is float64 on CPU, except the
 tests marked gpu (CUDA against CPU).
@@ -11,14 +11,14 @@ import pytest
 import torch
 from scipy.optimize import minimize
 
-from varlib.linear_exact import (
+from varlib.deep_linear import (
     DeepLinear, LinearTask, critical_gamma, end_to_end, ensemble_start, expected_loss, expected_variance,
     gamma_from_weight_decay, gamma_spinodal, gamma_star, gaussian_task, hessian_at_zero, homogeneous_variance,
     init_weights, isotropic_roots, kappa, layer_norms, mc_prediction_moments, prediction_moments, reduced_loss,
     sample_predictions, solve_global, stationarity_roots, task_from_data, train_ensemble, train_exact,
     weights_from_b,
 )
-from varlib.linear_theory import _polynomial_roots
+from varlib.deep_linear.theory import _polynomial_roots
 
 F64 = torch.float64
 ISO = LinearTask(np.eye(3), np.array([1.0, 0.0, 0.0]), 1.5)  # A = M = 1, E[y^2] = 1.5

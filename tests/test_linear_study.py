@@ -1,16 +1,18 @@
-"""Tests for the deep-linear chapter's SGD / nonlinear module (varlib.linear_sgd) and experiments and
-scorecard (varlib.linear_study). Claims C1-C11: shared/papers/exact_linear.md, section 6."""
+"""Tests for the deep-linear chapter's SGD / nonlinear module (varlib.deep_linear.sgd) and experiments and
+scorecard (varlib.deep_linear.study). Claims C1-C11: shared/papers/exact_linear.md, section 6."""
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from varlib.linear_exact import (DeepLinear, end_to_end, ensemble_start, expected_loss, init_weights, solve_global,
+from varlib.deep_linear import (DeepLinear, end_to_end, ensemble_start, expected_loss, init_weights, solve_global,
                                  task_from_data, train_ensemble, unit_spread, weights_from_b)
-from varlib.linear_sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
+from varlib.deep_linear.sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
                                signal_samples, torch_default_init, train_sgd)
-from varlib import linear_plots as lp, linear_scorecard as sc, linear_study as st
-from varlib.linear_theory import gamma_spinodal
+from varlib.deep_linear import plots as lp
+from varlib.deep_linear import scorecard as sc
+from varlib.deep_linear import study as st
+from varlib.deep_linear.theory import gamma_spinodal
 
 F64 = torch.float64
 

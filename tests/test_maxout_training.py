@@ -1,4 +1,4 @@
-"""Tests for varlib.maxout_training and varlib.regions_plots (the maxout chapter's experiments)."""
+"""Tests for varlib.maxout.training and varlib.maxout.plots (the maxout chapter's experiments)."""
 import math
 
 import matplotlib
@@ -10,12 +10,13 @@ import torch
 matplotlib.use("Agg")
 
 import varlib  # noqa: E402
-from varlib import maxout_scorecard as ms  # noqa: E402
-from varlib import maxout_training as mt  # noqa: E402
-from varlib import regions_plots  # noqa: E402
-from varlib.data import Dataset, load_dataset  # noqa: E402
-from varlib.region_bounds import max_regions_one_layer  # noqa: E402
-from varlib.regions import CHAPTER_PROFILES, count_regions, init_maxout_net, split_widths  # noqa: E402
+from varlib.maxout import scorecard as ms  # noqa: E402
+from varlib.maxout import training as mt  # noqa: E402
+from varlib.maxout import plots as regions_plots  # noqa: E402
+from varlib.core.data import Dataset, load_dataset  # noqa: E402
+from varlib.maxout.bounds import max_regions_one_layer  # noqa: E402
+from varlib.maxout.profiles import CHAPTER_PROFILES
+from varlib.maxout.regions import count_regions, init_maxout_net, split_widths  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""varlib.parameterizations against the testable claims T1-T10 of spec papers/integrable.md (section 5).
+"""varlib.integrable against the testable claims T1-T10 of spec papers/integrable.md (section 5).
 
 Small sizes, fixed seeds, margins from the spec's pilot measurements; float64 wherever an identity is
 asserted. Float32 runs of the integrable nets produce subnormal numbers (activations ~ m^{-L/2}),
@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-from varlib.data import make_teacher_dataset, minibatches
-from varlib.parameterizations import (PRESETS, abc_forward, abc_loss, abc_parameterization, calibrate_step0,
+from varlib.core.data import make_teacher_dataset, minibatches
+from varlib.integrable import (PRESETS, abc_forward, abc_loss, abc_parameterization, calibrate_step0,
                                       coord_check, get_parameterization, init_params, initial_draws, make_sgd,
                                       mean_abs_preactivations, numerical_rank, preactivation_change,
                                       preactivation_ranks, relative_weight_change, reparameterize, squared_trace_rank,

@@ -1,15 +1,15 @@
-"""Tests for varlib.regions and varlib.region_bounds (spec shared/papers/maxout.md, section 6.1 tests)."""
+"""Tests for varlib.maxout.regions and varlib.maxout.bounds (spec shared/papers/maxout.md, section 6.1 tests)."""
 import itertools
 import math
 
 import pytest
 import torch
 
-from varlib.activations import maxout_second_moment
-from varlib.region_bounds import (bias_density_constant, complexity_bounds, db_bound, db_bound_with_k,
+from varlib.core.activations import maxout_second_moment
+from varlib.maxout.bounds import (bias_density_constant, complexity_bounds, db_bound, db_bound_with_k,
                                   db_bound_without_k, gradient_constant, max_regions_one_layer, region_bound,
                                   region_bound_with_k, region_bound_without_k)
-from varlib.regions import (MaxoutParams, activation_pattern, activation_regions, as_relu, authors_demo_net,
+from varlib.maxout.regions import (MaxoutParams, activation_pattern, activation_regions, as_relu, authors_demo_net,
                             count_regions,
                             count_regions_lp, decision_boundary, grid_region_count, init_maxout_net,
                             linear_region_count, maxout_forward, slice_plane, split_widths)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import varlib
-from varlib.report import resources, run_summary, scorecard
+from varlib.book.report import resources, run_summary, scorecard
 
 
 def test_resources_report_time_memory_and_no_gpu_on_cpu():

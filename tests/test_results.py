@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 import torch
 
-from varlib.results import CorruptResultWarning, ResultStore
-from varlib.runtime import Runtime, provenance, setup, small_op_threads
+from varlib.book.results import CorruptResultWarning, ResultStore
+from varlib.core.runtime import Runtime, provenance, setup, small_op_threads
 
 
 def _store(tmp_path, profile="smoke", threads=2, small=1):

@@ -5,7 +5,7 @@ import tarfile
 import pytest
 
 from varlib.__main__ import main
-from varlib.run_archive import archive_run, import_run, merge_run_log
+from varlib.book.archive import archive_run, import_run, merge_run_log
 
 
 def _executed(build, name, seconds, ok=True):

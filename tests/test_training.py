@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from varlib.ensemble import forward, init_mlp_ensemble, member_module
-from varlib.training import accuracy_pm1, member_losses, train_ensemble
+from varlib.core.ensemble import forward, init_mlp_ensemble, member_module
+from varlib.core.training import accuracy_pm1, member_losses, train_ensemble
 
 
 def _data(n=40, seed=0):

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from varlib.ensemble import forward, init_mlp_ensemble
+from varlib.core.ensemble import forward, init_mlp_ensemble
 from varlib.variability import coefficient_of_variation, collapse_table, grid_points, landscapes, random_landscapes
 
 
@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from varlib import variability as V
-from varlib.activations import get_activation
-from varlib.ensemble import MLPEnsemble, member_module
+from varlib.core.activations import get_activation
+from varlib.core.ensemble import MLPEnsemble, member_module
 
 
 def _grid_values(fn, n=16):
@@ -245,7 +245,7 @@ def test_trainability_correlation_needs_the_training_budget_among_the_budgets():
 def test_chapter_profiles_validate():
     import varlib
 
-    for profile in V.CHAPTER_PROFILES:
+    for profile in V.profiles.CHAPTER_PROFILES:
         cfg = varlib.chapter_settings("variability", profile)
         assert cfg.train_budget in cfg.budgets and set(cfg.landscape_depths) <= {1, *cfg.depths}
         assert min(cfg.depths) >= 2 and min(cfg.train_depths) >= 2 and cfg.train_grid % cfg.board == 0
@@ -290,7 +290,7 @@ def test_rise_row_says_it_tests_depth_before_collapse():
 def test_landscape_panels_label_every_panel_with_its_own_text():
     import matplotlib.pyplot as plt
 
-    from varlib.plots import landscape_panels
+    from varlib.book.plots import landscape_panels
 
     F = {(r, c): torch.rand(6, 6) for r in ("relu", "abs") for c in (2, 8)}
     notes = {key: f"{key[0]}-{key[1]}\nV3=1" for key in F}

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from varlib.results import PROFILES
-from varlib.runtime import DEVICES
+from varlib.book.results import PROFILES
+from varlib.core.runtime import DEVICES
 
 
 def _parse_param(text: str) -> tuple[str, object]:
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _archive_commands(args) -> int:
-    from varlib.run_archive import archive_run, import_run
+    from varlib.book.archive import archive_run, import_run
 
     if args.command == "archive":
         for path in archive_run(args.profile, args.out, args.build_dir, args.results_dir):
@@ -67,7 +67,7 @@ def _archive_commands(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from varlib.book import BookError, run_book
+    from varlib.book.pipeline import BookError, run_book
 
     try:
         if args.command != "book":

@@ -1,0 +1,192 @@
+"""Benchmark harness: time a call properly, measure the device's matmul rate, write JSON records.
+
+Speed is measured here, never asserted in tests. Each figure is the median,
+min and max over ``repeats`` timed calls after ``warmup`` untimed ones; on a
+GPU the device is synchronised before and after every call.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from varlib.core.runtime import provenance
+
+__all__ = ["time_call", "matmul_rate", "new_record", "write_record", "load_records", "RECORD_FIELDS",
+           "TARGETS", "target_table", "newest_per_device", "width_sweep_table"]
+
+#: Fields every record has; every entry of ``record["results"]`` has ``RESULT_FIELDS``.
+RECORD_FIELDS = ("created", "provenance", "cuda_available", "matmul_flops", "results")
+RESULT_FIELDS = ("benchmark", "variant", "size", "median_s", "min_s", "max_s", "repeats")
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_call(fn: Callable[[], object], device: torch.device | str = "cpu", repeats: int = 5,
+              warmup: int = 1) -> dict:
+    """Median/min/max seconds of ``fn()`` over ``repeats`` runs, after ``warmup`` runs."""
+    if repeats < 1 or warmup < 0:
+        raise ValueError(f"repeats must be >= 1 and warmup >= 0, got {repeats}, {warmup}")
+    device = torch.device(device)
+    for _ in range(warmup):
+        fn()
+    _sync(device)
+    times = []
+    for _ in range(repeats):
+        _sync(device)
+        start = time.perf_counter()
+        fn()
+        _sync(device)
+        times.append(time.perf_counter() - start)
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "repeats": repeats}
+
+
+def matmul_rate(device: torch.device | str = "cpu", n: int | None = None, dtype=torch.float32,
+                repeats: int = 5) -> float:
+    """Best achieved FLOP/s of one large square matmul (2 n^3 flops, fastest of ``repeats``): the device's
+    practical limit. Compare it with the best time of the benchmarked path (both from min_s)."""
+    device = torch.device(device)
+    n = n or (8192 if device.type == "cuda" else 2048)
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    t = time_call(lambda: a @ b, device, repeats=repeats, warmup=2)
+    return 2 * n ** 3 / t["min_s"]
+
+
+def new_record(device: torch.device | str, matmul_flops: float) -> dict:
+    """An empty record for this device, with provenance (versions, commit, threads)."""
+    return {"created": time.strftime("%Y-%m-%dT%H:%M:%S"), "provenance": provenance(device),
+            "cuda_available": torch.cuda.is_available(), "matmul_flops": matmul_flops, "results": []}
+
+
+def write_record(record: dict, folder: str | os.PathLike) -> Path:
+    """Write atomically to ``<folder>/<created>_<device>.json``; returns the path."""
+    missing = [f for f in RECORD_FIELDS if f not in record]
+    if missing:
+        raise ValueError(f"benchmark record lacks field(s) {missing}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", record["provenance"]["device_name"]).strip("-").lower()
+    path = folder / f"{record['created'].replace(':', '')}_{slug}.json"
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(record, f, indent=1)
+    os.replace(tmp, path)
+    return path
+
+
+def load_records(folder: str | os.PathLike):
+    """Every record in ``folder`` as one tidy DataFrame (one row per result), newest first."""
+    import pandas as pd
+
+    paths = sorted(Path(folder).glob("*.json"), reverse=True)
+    if not paths:
+        raise ValueError(f"no benchmark records (*.json) in {folder}: run `python -m benchmarks` to make one")
+    rows = []
+    for path in paths:
+        rec = json.loads(path.read_text())
+        for r in rec["results"]:
+            rows.append({"record": path.name, "created": rec["created"], "device": rec["provenance"]["device_name"],
+                         "matmul_flops": rec["matmul_flops"], **r})
+    return pd.DataFrame(rows)
+
+
+def newest_per_device(results):
+    """The rows of ``results`` (a slice of :func:`load_records`) that come from each device's newest record."""
+    return results[results.created == results.groupby("device").created.transform("max")]
+
+
+#: The issue's targets: (benchmark, what, device type, column, threshold[, size filter]). Goals reported by the book, never asserted in tests.
+TARGETS = [
+    ("ensemble forward", "GPU: speedup over the per-network loop", "cuda", "speedup", 30.0),
+    ("ensemble forward", "GPU: fraction of the measured matmul rate", "cuda", "fraction_of_matmul", 0.5),
+    ("ensemble forward", "CPU: fraction of the measured matmul rate", "cpu", "fraction_of_matmul", 0.4),
+    ("ensemble training", "GPU: speedup over one-at-a-time (>= 100 nets)", "cuda", "speedup", 20.0),
+    ("region counting", "CPU: speedup over the LP counter at N = 60", "cpu", "speedup", 1000.0, {"units": 60}),
+]
+
+
+def target_table(records):
+    """One row per target: the best value of our auto-chosen path in the newest record per device, and met/missed."""
+    import pandas as pd
+
+    rows = []
+    for benchmark, what, device_type, column, threshold, *where in TARGETS:
+        mine = records[(records.benchmark == benchmark) & ~records.variant.str.contains("baseline")]
+        if where:
+            mine = mine[mine["size"].map(lambda s: all(s.get(k) == v for k, v in where[0].items()))]
+        if len(mine):
+            mine = mine[mine.apply(lambda r: _is_device(r, device_type), axis=1)]
+            mine = mine[mine.created == mine.created.max()] if len(mine) else mine
+            if benchmark == "ensemble forward" and len(mine):
+                mine = mine[mine.variant.str.contains("auto")]
+        value = float(mine[column].max()) if len(mine) and column in mine else float("nan")
+        verdict = "not measured" if value != value else ("met" if value >= threshold else "missed")
+        rows.append({"target": what, "goal": f">= {threshold:g}", "ours": f"{value:.3g}", "verdict": verdict})
+    for profile, device_type, what in BOOK_TARGETS:
+        seconds = _book_seconds(records, profile, device_type)
+        verdict = "not measured" if seconds != seconds else ("met" if seconds <= 1800 else "missed")
+        rows.append({"target": what, "goal": "<= 1800 s", "ours": f"{seconds:.0f} s" if seconds == seconds else "nan",
+                     "verdict": verdict})
+    return pd.DataFrame(rows).set_index("target")
+
+
+#: The whole book's wall time, summed over its chapters' executions (rendering excluded), must stay under 30 min.
+BOOK_TARGETS = [("standard", "cpu", "CPU: the whole book on the standard profile (executions)"),
+                ("full", "cuda", "GPU: the whole book on the full profile (executions)")]
+
+#: Chapters whose run time the book targets add up (the plain pages take no time).
+BOOK_CHAPTERS = ("family", "variability", "maxout", "deep_linear", "integrable", "benchmarks")
+
+
+def _book_seconds(records, profile: str, device_type: str) -> float:
+    """Sum over every chapter of its latest run on ``profile`` and ``device_type``; NaN unless all ran."""
+    book = records[(records.benchmark == "book") & records.variant.str.endswith(f"({profile})")]
+    book = book[book.apply(lambda r: _is_device(r, device_type, r["size"].get("device", "")), axis=1)]
+    if not len(book):
+        return float("nan")
+    book = book.assign(chapter=book.variant.str.split(" ").str[0]).sort_values("created")
+    latest = book.groupby("chapter").median_s.last()
+    return float(latest.sum()) if set(BOOK_CHAPTERS) <= set(latest.index) else float("nan")
+
+
+def _is_device(row, device_type: str, name: str | None = None) -> bool:
+    name = str(row.device) if name is None else str(name)
+    return name.startswith("CPU") if device_type == "cpu" else not name.startswith("CPU")
+
+
+#: What ``peak_memory_bytes`` meant in records written before rows named their ``peak_memory_method``.
+OLD_MEMORY_METHOD = {True: "measured (CUDA peak)", False: "estimated (parameters + gradients)"}
+
+
+def width_sweep_table(records):
+    """The IP width sweeps of the newest record per device, one row per device, variant and width m: time of
+    one forward + backward pass (ms) and its memory (MiB). ``memory`` says how that was obtained: measured by
+    the CUDA allocator (peak growth during the pass) or, on a CPU, counted (tensors saved for backward; records
+    older than that count held the bytes of parameters and gradients)."""
+    import pandas as pd
+
+    sweep = records[records.benchmark == "IP width sweep"]
+    if not len(sweep):
+        raise ValueError("no 'IP width sweep' results in these records: run `python -m benchmarks` to make one")
+    sweep = newest_per_device(sweep)
+    method = sweep.get("peak_memory_method", pd.Series(index=sweep.index, dtype=object))
+    method = [m if isinstance(m, str) else OLD_MEMORY_METHOD[bool(measured)]     # records before the field
+              for m, measured in zip(method, sweep["peak_memory_measured"])]
+    return pd.DataFrame({
+        "device": sweep.device.values, "variant": sweep.variant.values,
+        "width": sweep["size"].map(lambda s: s["width"]).values,
+        "ms_per_step": 1e3 * sweep.median_s.values,
+        "memory_mib": sweep.peak_memory_bytes.values / 2 ** 20,
+        "memory": method,
+    }).sort_values(["device", "variant", "width"], ignore_index=True)

@@ -1,0 +1,144 @@
+"""Chapter settings: one profile picks every size; any size can still be overridden.
+
+Profiles: ``smoke`` (CI, seconds per chapter), ``standard`` (the default: the
+whole book within 30 minutes on a 2-core CPU, big enough for honest verdicts)
+and ``full`` (paper scale, on a GPU when present).
+
+:func:`chapter_settings` validates a chapter's parameters and freezes them:
+an unknown name, an unknown profile, a wrong type or an out-of-range value
+raises ``ValueError`` naming the parameter and what is allowed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import pandas as pd
+
+from varlib.book.results import PROFILES
+
+__all__ = ["PROFILES", "CHAPTERS", "LENSES", "COMMON", "chapter_settings", "Settings",
+           "chapter_parameters", "chapter_profiles", "chapter_choices", "known_chapters"]
+
+#: Parameters every chapter has, with their defaults.
+COMMON: dict[str, Any] = {"profile": "standard", "device": "auto", "seed": 0, "threads": 2,
+                          "results_dir": "results"}
+
+#: Per chapter, per profile: the size parameters. Every profile names the same keys.
+CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
+    "family": {
+        "smoke": {"budgets": [500, 2000], "depths": [1, 2, 4, 8], "draws": 2, "grid": 32,
+                  "landscape_budget": 2000, "landscape_depths": [1, 4, 16], "sigma_b": 0.1},
+        "standard": {"budgets": [2000, 5000, 10000, 20000], "depths": [1, 2, 4, 8, 16, 32, 64, 128],
+                     "draws": 3, "grid": 128, "landscape_budget": 2000,
+                     "landscape_depths": [1, 2, 8, 16, 32, 64], "sigma_b": 0.1},
+        "full": {"budgets": [2000, 5000, 10000, 20000], "depths": [1, 2, 4, 8, 16, 32, 64, 128],
+                 "draws": 6, "grid": 256, "landscape_budget": 5000,
+                 "landscape_depths": [1, 2, 8, 16, 32, 64, 128], "sigma_b": 0.1},
+    },
+    "benchmarks": {profile: {"records_dir": "benchmarks/records"} for profile in PROFILES},
+}
+
+#: The paper chapters: each is a sub-package of varlib of the same name whose ``profiles`` module holds
+#: ``CHAPTER_PROFILES`` ({profile: {parameter: value}}, like the entries of :data:`CHAPTERS`) and, optionally,
+#: ``CHAPTER_CHOICES`` ({parameter: allowed strings}).
+LENSES: tuple[str, ...] = ("variability", "maxout", "deep_linear", "integrable")
+
+#: Parameters allowed to be zero (the rest of the numbers must be > 0).
+_NONNEGATIVE = {"sigma_b", "seed"}
+
+
+def _check_value(name: str, value: Any, like: Any) -> Any:
+    """``value`` must have the type of ``like`` (ints are accepted for floats) and be in range."""
+    if isinstance(like, list):
+        if not isinstance(value, (list, tuple)) or not value:
+            raise ValueError(f"{name} must be a non-empty list like {like}, got {value!r}")
+        return [_check_value(f"{name}[{i}]", v, like[0]) for i, v in enumerate(value)]
+    if isinstance(like, bool) or isinstance(like, str):
+        if type(value) is not type(like):
+            raise ValueError(f"{name} must be a {type(like).__name__}, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            (isinstance(like, int) and not isinstance(value, int)):
+        raise ValueError(f"{name} must be {'an integer' if isinstance(like, int) else 'a number'}, got {value!r}")
+    if value < 0 or (value == 0 and name.split("[")[0] not in _NONNEGATIVE):
+        raise ValueError(f"{name} must be {'>= 0' if name in _NONNEGATIVE else '> 0'}, got {value!r}")
+    return float(value) if isinstance(like, float) else value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The frozen, validated parameters of one chapter run (attribute access: ``cfg.depths``)."""
+
+    chapter: str
+    profile: str
+    values: Mapping[str, Any] = field(repr=False)
+    overridden: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(f"chapter {self.chapter!r} has no parameter {name!r}; "
+                                 f"it has: {', '.join(self.values)}") from None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.values.items()}
+
+    def table(self) -> pd.DataFrame:
+        """The parameters as a table, marking those overridden from the profile's defaults."""
+        return pd.DataFrame({"value": [str(v) for v in self.values.values()],
+                             "source": ["override" if k in self.overridden else f"profile {self.profile}"
+                                        for k in self.values]}, index=pd.Index(list(self.values), name="parameter"))
+
+
+def known_chapters() -> list[str]:
+    """Every chapter with a profile table."""
+    return list(CHAPTERS) + [c for c in LENSES if c not in CHAPTERS]
+
+
+def _profiles_module(chapter: str):
+    """``varlib.<chapter>.profiles``, imported (the lens packages import ``book``, so not at module level)."""
+    import importlib
+
+    return importlib.import_module(f"varlib.{chapter}.profiles")
+
+
+def chapter_profiles(chapter: str) -> dict[str, dict[str, Any]]:
+    """The chapter's {profile: {parameter: default}} table."""
+    if chapter in CHAPTERS:
+        return CHAPTERS[chapter]
+    if chapter in LENSES:
+        return _profiles_module(chapter).CHAPTER_PROFILES
+    raise ValueError(f"unknown chapter {chapter!r}; allowed: {', '.join(known_chapters())}")
+
+
+def chapter_choices(chapter: str) -> dict[str, tuple]:
+    """{parameter: allowed values} for the chapter's parameters that take one of a few strings
+    (``CHAPTER_CHOICES`` of the lens's profiles module, where it defines one)."""
+    return dict(getattr(_profiles_module(chapter), "CHAPTER_CHOICES", {})) if chapter in LENSES else {}
+
+
+def chapter_parameters(chapter: str) -> list[str]:
+    """The size parameters a chapter accepts (besides :data:`COMMON`)."""
+    return list(chapter_profiles(chapter)["standard"])
+
+
+def chapter_settings(chapter: str, profile: str = "standard", **overrides: Any) -> Settings:
+    """Validate ``overrides`` (``None`` = take the profile's value) against the chapter's profile."""
+    allowed = chapter_parameters(chapter)
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; allowed: {', '.join(PROFILES)}")
+    unknown = sorted(set(overrides) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {', '.join(map(repr, unknown))} for chapter {chapter!r}; "
+                         f"allowed: {', '.join(allowed + list(COMMON))}")
+    defaults = chapter_profiles(chapter)[profile]
+    given = {k: v for k, v in overrides.items() if v is not None}
+    values = {k: _check_value(k, given.get(k, defaults[k]), defaults[k]) for k in allowed}
+    for k, options in chapter_choices(chapter).items():
+        if values[k] not in options:
+            raise ValueError(f"{k} must be one of {', '.join(map(repr, options))}, got {values[k]!r}")
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return Settings(chapter, profile, MappingProxyType(values), tuple(sorted(given)))

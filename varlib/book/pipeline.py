@@ -1,0 +1,314 @@
+"""The book pipeline: papermill executes the chapters, Jupyter Book renders them.
+
+1. Every chapter listed in ``_toc.yml`` whose source is a Jupytext text notebook
+   (``chapters/NAME.py`` in percent format, or a MyST ``.md`` with a kernelspec)
+   is read with jupytext and executed by papermill with the chosen profile and
+   parameters into ``<build>/<profile>/executed/``. Parameter names are checked
+   against the notebook's ``parameters`` cell first (papermill itself only warns).
+2. The injected-parameters cell is folded (``hide-input``).
+3. A staging copy of the book (``_config.yml``, ``_toc.yml``, the executed
+   notebooks, plain pages, a generated status page) is rendered from clean with
+   ``jb build --all -W -n --keep-going`` and execution turned off.
+
+Profiles build into separate folders, so no profile overwrites another.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from varlib.book.config import chapter_parameters, chapter_settings, known_chapters
+from varlib.book.results import PROFILES
+from varlib.book.archive import merge_run_log
+from varlib.core.runtime import device_name, git_commit, resolve_device
+
+__all__ = ["toc_files", "notebook_parameters", "validate_parameters", "ChapterRun", "execute_chapter",
+           "stage_book", "build_html", "write_status", "run_book", "BookError"]
+
+
+class BookError(RuntimeError):
+    """A problem with the book's inputs, reported to the user without a traceback."""
+
+
+def toc_files(root: Path) -> list[str]:
+    """Every ``file`` entry of ``_toc.yml`` (the root first), in reading order."""
+    toc_path = root / "_toc.yml"
+    if not toc_path.exists():
+        raise BookError(f"no _toc.yml in {root}: run from the repository root or pass --root")
+    toc = yaml.safe_load(toc_path.read_text())
+    found = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return found
+
+
+def notebook_source(root: Path, entry: str) -> Path | None:
+    """The Jupytext notebook behind a TOC entry, or None for a plain page."""
+    py, md = root / f"{entry}.py", root / f"{entry}.md"
+    if py.exists():
+        return py
+    if md.exists() and "kernelspec:" in md.read_text().split("---")[1 if md.read_text().startswith("---") else 0]:
+        return md
+    return None
+
+
+def notebook_parameters(source: Path) -> dict:
+    """Names and default values of the assignments in the notebook's ``parameters`` cell."""
+    import jupytext
+
+    nb = jupytext.read(source)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise BookError(f"{source} must have exactly one cell tagged 'parameters', found {len(cells)}")
+    params = {}
+    for node in ast.parse(cells[0].source).body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+        if isinstance(target, ast.Name):
+            params[target.id] = ast.literal_eval(node.value)
+    return params
+
+
+def validate_parameters(chapters: str, declared: dict, given: dict) -> None:
+    """A name no chosen chapter declares is an error naming the allowed ones."""
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise BookError(f"chapter(s) {chapters} have no parameter(s) {', '.join(map(repr, unknown))}; "
+                        f"allowed: {', '.join(declared)}")
+
+
+@dataclass
+class ChapterRun:
+    """The outcome of executing one chapter."""
+
+    name: str
+    output: Path
+    parameters: dict
+    ok: bool = False
+    seconds: float = 0.0
+    error: str = ""
+    started: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _fold_injected_parameters(path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "hide-input" not in tags:
+            tags.append("hide-input")
+    nbformat.write(nb, path)
+
+
+def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path, progress: bool = True) -> ChapterRun:
+    """Execute one Jupytext notebook with papermill; failures are recorded, not raised."""
+    import jupytext
+    import papermill as pm
+
+    name = source.stem
+    run = ChapterRun(name, output, parameters)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(jupytext.read(source), str(output), parameters=parameters, cwd=str(cwd),
+                            kernel_name="python3", language="python", progress_bar=progress)
+        run.ok = True
+    except pm.PapermillExecutionError as err:
+        run.error = f"{err.ename}: {err.evalue} (cell {err.exec_count}; see {output})"
+    except Exception as err:  # noqa: BLE001 - report any failure of the kernel or the notebook
+        run.error = f"{type(err).__name__}: {err}"
+    run.seconds = time.perf_counter() - start
+    if output.exists():
+        _fold_injected_parameters(output)
+    return run
+
+
+def write_status(path: Path, runs: list[dict], profile: str) -> None:
+    """The status page: one row per chapter run, then versions and the commit."""
+    import importlib.metadata as md
+
+    import torch
+
+    lines = ["# Status of this build", "",
+             f"Profile of this build: **{profile}**. Each chapter was executed by papermill; the book was then "
+             "rendered by Jupyter Book with execution turned off.", "",
+             "| chapter | profile | device | started | duration (s) | status | parameters |",
+             "|---|---|---|---|---|---|---|"]
+    for r in runs:
+        params = ", ".join(f"{k}={v}" for k, v in r["parameters"].items() if k not in ("profile", "results_dir"))
+        lines.append(f"| {r['name']} | {r['parameters'].get('profile', '')} | {r['device']} | {r['started']} | "
+                     f"{r['seconds']:.1f} | {'ok' if r['ok'] else 'FAILED'} | {params} |")
+    versions = {"python": sys.version.split()[0], "torch": torch.__version__, "CUDA": torch.version.cuda or "none",
+                "jupyter-book": md.version("jupyter-book"), "papermill": md.version("papermill"),
+                "varlib": md.version("varlib"), "git commit": git_commit()}
+    lines += ["", "## Environment", "", "| | version |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in versions.items()]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _staged_config(root: Path, repository_url: str | None) -> str:
+    """``_config.yml``, with the repository and issue buttons switched on when a repository URL is given."""
+    text = (root / "_config.yml").read_text()
+    if not repository_url:
+        return text
+    if not repository_url.startswith(("https://", "http://")):
+        raise BookError(f"repository_url must start with https:// or http://, got {repository_url!r}")
+    config = yaml.safe_load(text)
+    config.setdefault("repository", {}).update({"url": repository_url, "branch": "main"})
+    config.setdefault("html", {}).update({"use_repository_button": True, "use_issues_button": True})
+    host = repository_url.split("/")[2]
+    provider = next((p for p in ("gitlab", "bitbucket") if p in host), "github")
+    sphinx = config.setdefault("sphinx", {})
+    sphinx["recursive_update"] = True
+    sphinx.setdefault("config", {}).setdefault("html_theme_options", {})["repository_provider"] = provider
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+def stage_book(root: Path, stage: Path, executed: Path, entries: list[str],
+               repository_url: str | None = None) -> list[str]:
+    """Copy the book's sources and executed notebooks into ``stage``; return the entries left out."""
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    (stage / "_config.yml").write_text(_staged_config(root, repository_url))
+    shutil.copy2(root / "references.bib", stage / "references.bib")
+    if (root / "_static").is_dir():
+        shutil.copytree(root / "_static", stage / "_static")
+    missing = []
+    for entry in entries:
+        src = root / f"{entry}.md"
+        nb = executed / f"{entry}.ipynb"
+        dst = stage / entry
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if notebook_source(root, entry) is not None:
+            if nb.exists():
+                shutil.copy2(nb, dst.with_suffix(".ipynb"))
+            else:
+                missing.append(entry)
+        elif src.exists():
+            shutil.copy2(src, dst.with_suffix(".md"))
+        else:
+            missing.append(entry)
+    toc = (root / "_toc.yml").read_text()
+    if missing:
+        toc = _drop_toc_entries(yaml.safe_load(toc), set(missing))
+    (stage / "_toc.yml").write_text(toc if isinstance(toc, str) else yaml.safe_dump(toc, sort_keys=False))
+    return missing
+
+
+def _drop_toc_entries(node, drop: set):
+    """The TOC without the entries in ``drop``, and without parts or sections left empty."""
+    if isinstance(node, dict):
+        return {k: _drop_toc_entries(v, drop) for k, v in node.items()
+                if not (k in ("chapters", "sections", "parts") and isinstance(v, list)
+                        and not _drop_toc_entries(v, drop))}
+    if isinstance(node, list):
+        kept = [_drop_toc_entries(v, drop) for v in node if not (isinstance(v, dict) and v.get("file") in drop)]
+        return [v for v in kept if not (isinstance(v, dict) and "file" not in v and
+                                        not any(k in v for k in ("chapters", "sections")))]
+    return node
+
+
+def build_html(stage: Path, out: Path, strict: bool = True) -> Path:
+    """``jb build --all -W -n --keep-going`` of the staged book (without ``-W`` if not strict); returns index.html."""
+    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(stage),
+           "--path-output", str(out), "--all", "-n", "--keep-going"] + (["-W"] if strict else [])
+    if (out / "_build").exists():
+        shutil.rmtree(out / "_build")
+    proc = subprocess.run(cmd)
+    if proc.returncode != 0:
+        raise BookError(f"jupyter-book build failed (exit {proc.returncode}); see the warnings above")
+    return out / "_build" / "html" / "index.html"
+
+
+def run_book(root: Path, profile: str = "standard", chapters: list[str] | None = None, device: str = "auto",
+             params: dict | None = None, build_dir: Path | None = None, results_dir: Path | None = None,
+             html: bool = True, progress: bool = True, repository_url: str | None = None,
+             execute: bool = True) -> Path | None:
+    """Execute the chosen chapters (all by default) and render the book; returns index.html.
+
+    ``execute=False`` renders what ``<build_dir>/<profile>/executed`` already holds (for instance notebooks
+    executed on a GPU machine and brought back with :func:`varlib.book.archive.import_run`)."""
+    from tqdm.auto import tqdm
+
+    if profile not in PROFILES:
+        raise BookError(f"unknown profile {profile!r}; allowed: {', '.join(PROFILES)}")
+    if not execute and (chapters or params):
+        raise BookError("render-only takes no --chapter or -p: it renders what was executed before")
+    root = Path(root).resolve()
+    build = Path(build_dir or root / "_build").resolve() / profile
+    results = Path(results_dir or root / "results").resolve()
+    entries = toc_files(root)
+    notebooks = {Path(e).name: (e, notebook_source(root, e)) for e in entries if notebook_source(root, e)}
+    chosen = chapters or list(notebooks)
+    unknown = [c for c in chosen if c not in notebooks]
+    if unknown:
+        raise BookError(f"unknown chapter(s) {', '.join(unknown)}; allowed: {', '.join(notebooks)}")
+    if not execute:
+        if not (build / "runs.json").exists():
+            raise BookError(f"nothing executed on profile {profile!r} in {build}: run without --render-only "
+                            "first, or import an archive with `python -m varlib import-run`")
+        return _render(root, build, entries, profile, repository_url)
+    params = dict(params or {})
+    dev_name = device_name(resolve_device(device))
+    declared = {name: notebook_parameters(notebooks[name][1]) for name in chosen}
+    validate_parameters(", ".join(chosen), {k: v for d in declared.values() for k, v in d.items()}, params)
+    plans = []
+    for name in chosen:
+        mine = {k: v for k, v in params.items() if k in declared[name]}
+        if name in known_chapters():  # values checked before any kernel starts
+            sizes = chapter_parameters(name)
+            chapter_settings(name, profile, **{k: v for k, v in mine.items() if k in sizes})
+        given = {"profile": profile, "device": device, "results_dir": str(results), **mine}
+        plans.append((name, notebooks[name][0], notebooks[name][1],
+                      {k: v for k, v in given.items() if k in declared[name]}))
+    executed, runs = build / "executed", []
+    for name, entry, source, parameters in tqdm(plans, desc=f"chapters ({profile})", disable=not progress):
+        run = execute_chapter(source, executed / f"{entry}.ipynb", parameters, root, progress)
+        runs.append(run)
+        _update_run_log(build / "runs.json", [run], dev_name)     # at once: an interrupted build keeps it
+        print(f"[{'ok' if run.ok else 'FAILED'}] {name}: {run.seconds:.1f} s" + (f" - {run.error}" if run.error else ""))
+    failed = [r for r in runs if not r.ok]
+    if failed:
+        raise BookError(f"{len(failed)} chapter(s) failed: {', '.join(r.name for r in failed)}; "
+                        "the executed notebooks with the tracebacks are listed above")
+    if not html:
+        return None
+    return _render(root, build, entries, profile, repository_url)
+
+
+def _render(root: Path, build: Path, entries: list[str], profile: str, repository_url: str | None) -> Path:
+    """Stage the executed notebooks and plain pages with a status page, then build the HTML."""
+    executed = build / "executed"
+    stage = build / "src"
+    missing = stage_book(root, stage, executed, entries, repository_url)
+    if missing:
+        print(f"not executed on profile {profile!r} (or no source yet), left out of this build: "
+              f"{', '.join(missing)}\nthis partial build is a preview: links to the missing pages only warn "
+              "(a build of the whole book treats every warning as an error)")
+    write_status(stage / "chapters" / "status.md", json.loads((build / "runs.json").read_text()), profile)
+    return build_html(stage, build, strict=not missing)
+
+
+def _update_run_log(path: Path, runs: list[ChapterRun], dev_name: str) -> None:
+    """Keep the latest run of every chapter of this profile (for the status page)."""
+    merge_run_log(path, [{"name": r.name, "ok": r.ok, "seconds": r.seconds, "started": r.started, "error": r.error,
+                          "device": dev_name, "parameters": r.parameters} for r in runs])

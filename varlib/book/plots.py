@@ -1,0 +1,155 @@
+"""Figures: seaborn draws tidy tables and landscape arrays; chapters add captions.
+
+Style is set once by :func:`set_style`. No titles on figures (captions live in
+the chapter's cell metadata); lowercase axis labels.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import torch
+
+__all__ = ["set_style", "landscape_panels", "ratio_vs_depth", "speedup_bars", "width_sweep"]
+
+
+def set_style() -> None:
+    """The book's one display style: seaborn's theme, and tables shown with their full text."""
+    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
+    pd.set_option("display.max_colwidth", None)
+    plt.rcParams.update({"figure.dpi": 100, "savefig.bbox": "tight"})
+
+
+def _limits(F: np.ndarray) -> tuple[float, float]:
+    """Colour limits: mean +- 2.5 std, but never narrower than 1% of the rms (so a collapsed net looks flat)."""
+    centre = float(F.mean())
+    half = 2.5 * max(float(F.std()), 1e-2 * float(np.sqrt((F ** 2).mean())), 1e-12)
+    return centre - half, centre + half
+
+
+def landscape_panels(F: dict[tuple[str, int], torch.Tensor], rows: list[str], cols: list[int],
+                     col_label: str = "depth", extra: dict | None = None) -> plt.Figure:
+    """A grid of heat maps: ``F[(row, col)]`` is an (n, n) landscape over [-1,1]^2.
+
+    Without ``extra`` only the bottom row names its column (``"<col_label> <col>"``). With ``extra``, a dict
+    ``(row, col) -> text``, every panel carries its own label: the column name, then its text.
+    """
+    lines = 1 + max((str(t).count("\n") + 1 for t in extra.values()), default=0) if extra else 0
+    fig, axes = plt.subplots(len(rows), len(cols), squeeze=False,
+                             figsize=(1.9 * len(cols), (1.9 + 0.17 * lines) * len(rows)))
+    for i, row in enumerate(rows):
+        for j, col in enumerate(cols):
+            ax, img = axes[i][j], F[(row, col)].detach().cpu().numpy().T[::-1]
+            lo, hi = _limits(img)
+            sns.heatmap(img, ax=ax, cmap="icefire", vmin=lo, vmax=hi, cbar=False,
+                        xticklabels=False, yticklabels=False, rasterized=True)
+            if extra:
+                ax.set_xlabel(f"{col_label} {col}\n{extra[(row, col)]}", fontsize=9)
+            else:
+                ax.set_xlabel(f"{col_label} {col}" if i == len(rows) - 1 else "", fontsize=9)
+            ax.set_ylabel(row if j == 0 else "", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def ratio_vs_depth(table: pd.DataFrame) -> plt.Figure:
+    """Activation ratio rho = N/P (left) and relative budget deviation (right) against depth, per budget."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    sns.lineplot(table, x="depth", y="activation_ratio", hue="budget", marker="o", palette="viridis",
+                 ax=axes[0])
+    sns.lineplot(table, x="depth", y="rel_deviation", hue="budget", marker="o", palette="viridis",
+                 ax=axes[1], legend=False)
+    for ax in axes:
+        ax.set_xscale("log", base=2)
+    axes[0].set(ylabel="activation ratio ρ = N/P", xlabel="depth L")
+    axes[1].set(ylabel="(P − budget) / budget", xlabel="depth L")
+    fig.tight_layout()
+    return fig
+
+
+def _size_labels(sizes: pd.Series) -> tuple[pd.Series, str]:
+    """Split a benchmark's size dicts into what varies between its rows (a short label per row) and what is
+    common to all of them (one line under the panel's axis). ``steps`` is left out: it is in the table."""
+    keys = [k for k in dict.fromkeys(k for s in sizes for k in s) if k != "steps"]
+    varying = [k for k in keys if len({repr(s.get(k)) for s in sizes}) > 1]
+    common = ", ".join(f"{k}={sizes.iloc[0].get(k)}" for k in keys
+                       if k not in varying and not isinstance(sizes.iloc[0].get(k), (list, tuple)))
+    labels = sizes.map(lambda s: ", ".join(f"{k}={s.get(k)}" for k in varying) or "one size")
+    return labels, common
+
+
+def _times(x: float) -> str:
+    """A speedup as text: three significant digits below 100 (0.677×, 2.33×), whole numbers above (3196×)."""
+    return f"{x:.0f}×" if x >= 100 else f"{x:.3g}×"
+
+
+def _plain_log_ticks(axis, subs=(1, 2, 5), suffix: str = "") -> None:
+    """Label a log axis with plain numbers (0.5, 2, 100, not powers of ten) at ``subs`` times the powers of
+    ten, each followed by ``suffix``; no minor labels, so narrow ranges stay readable."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}{suffix}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def speedup_bars(records: pd.DataFrame) -> plt.Figure:
+    """Speedup over the baseline of every variant, newest record per device: one row of bars per benchmark.
+
+    Bars are grouped by variant (prefixed by the device when several devices have records) and coloured by
+    the sizes that vary within the benchmark; what is common to every size is written under the axis. The
+    x axis is logarithmic with the baseline's 1x marked, and each bar carries its value.
+    """
+    from varlib.book.bench import newest_per_device
+
+    timed = newest_per_device(records[records.benchmark != "book"]).copy()
+    several = timed.device.nunique() > 1
+    device = timed.device.str.replace(r" \(.*", "", regex=True)
+    timed["where"] = (device + ": " if several else "") + timed.variant
+    benches = list(timed.benchmark.unique())
+    heights = [0.9 + 0.32 * len(timed[timed.benchmark == b]) for b in benches]
+    fig, axes = plt.subplots(len(benches), 1, figsize=(9, sum(heights)), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, bench in zip(axes[:, 0], benches):
+        part = timed[timed.benchmark == bench]
+        size, common = _size_labels(part["size"])
+        part = part.assign(size=size.values)
+        sns.barplot(part, y="where", x="speedup", hue="size", ax=ax, orient="h", palette="viridis",
+                    legend=part["size"].nunique() > 1)
+        for bars in ax.containers:
+            ax.bar_label(bars, labels=[_times(b.get_width()) for b in bars], padding=3, fontsize=8)
+        lo, hi = min(float(part.speedup.min()), 1.0) / 2, max(float(part.speedup.max()), 1.0) * 4
+        ax.set_xscale("log")
+        ax.set_xlim(lo, hi)
+        _plain_log_ticks(ax.xaxis, subs=(1, 2, 5) if hi / lo < 100 else (1,), suffix="×")
+        ax.axvline(1.0, color="0.3", lw=1)
+        ax.set(ylabel="", xlabel=f"{bench}: speedup over the baseline" + (f"\n({common})" if common else ""))
+        if part["size"].nunique() > 1:
+            ax.legend(fontsize=8, title_fontsize=8, title="size", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def width_sweep(table: pd.DataFrame) -> plt.Figure:
+    """Time per forward + backward pass (left) and its memory (right) against the width m, log-log, from
+    :func:`varlib.book.bench.width_sweep_table`: colour per variant, marker per device."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    style = dict(hue="variant", style="device" if table.device.nunique() > 1 else "variant", markers=True,
+                 dashes=True, markersize=7, alpha=0.85)
+    sns.lineplot(table, x="width", y="ms_per_step", ax=axes[0], legend=False, **style)
+    sns.lineplot(table, x="width", y="memory_mib", ax=axes[1], **style)
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    for ax in axes:
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(FixedLocator(sorted(table.width.unique())))
+        ax.xaxis.set_major_formatter(plain)
+        _plain_log_ticks(ax.yaxis)
+    axes[0].set(xlabel="width m", ylabel="ms per forward + backward")
+    axes[1].set(xlabel="width m", ylabel="memory of one pass (MiB)")
+    sns.move_legend(axes[1], "upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, title=None)
+    fig.tight_layout()
+    return fig

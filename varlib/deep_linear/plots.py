@@ -1,0 +1,172 @@
+"""Figures of the deep-linear chapter, drawn from the tidy tables of :mod:`varlib.deep_linear.study`.
+
+No titles (captions live in the chapter); lowercase axis labels; style from :func:`varlib.book.plots.set_style`.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from varlib.deep_linear.model import DeepLinear
+from varlib.deep_linear.theory import gamma_spinodal, gamma_star, solve_global
+
+__all__ = ["landscape_panels", "phase_diagram", "trained_vs_theory", "variance_panels", "family_panel",
+           "signal_panel", "basin_panel"]
+
+
+def landscape_panels(land: pd.DataFrame) -> plt.Figure:
+    """Reduced loss L(b) - E[y^2] vs b, one panel per depth, one curve per gamma / gamma*."""
+    depths = sorted(land.depth.unique())
+    fig, axes = plt.subplots(1, len(depths), figsize=(3.6 * len(depths), 3.2), squeeze=False)
+    for ax, D in zip(axes[0], depths):
+        sns.lineplot(land[land.depth == D], x="b", y="loss_gap", hue="gamma_ratio", palette="viridis", ax=ax,
+                     legend=D == depths[0])
+        ax.axhline(0, color="0.4", lw=0.8)
+        ax.set(xlabel=f"layer scale b (D = {D})", ylabel="L(b) − E[y²]" if D == depths[0] else "",
+               ylim=(-0.6, 0.6))
+    axes[0][0].legend(title="γ / γ*", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def phase_diagram(phase: pd.DataFrame, task, width: int, depths_theory) -> plt.Figure:
+    """Left: ||v|| vs gamma / gamma* per depth, theory lines and trained dots. Right: the (D, gamma) plane
+    with gamma* and gamma_sp and each run's outcome."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    ratios = np.linspace(0.05, 3.0, 300)
+    pal = dict(zip(sorted(phase.depth.unique()), sns.color_palette("colorblind")))
+    for D, c in pal.items():
+        gs = gamma_star(D, 1.0, 1.0)
+        axes[0].plot(ratios, [solve_global(task, DeepLinear(D, width, r * gs)).v_norm for r in ratios], color=c,
+                     label=f"D = {D}")
+    marks = _init_markers(phase)
+    sns.scatterplot(phase, x="gamma_ratio", y="v_norm", hue="depth", style="init_name", palette=pal, ax=axes[0],
+                    legend=False, s=40, alpha=0.8, **marks)
+    axes[0].set(xlabel="γ / γ*(D)", ylabel="‖v‖ (lines: global minimum)")
+    axes[0].legend(fontsize=8)
+    Ds = np.asarray(depths_theory)
+    axes[1].plot(Ds, [gamma_star(D, 1, 1) for D in Ds], "k-", label="γ* (global min. jumps to 0)")
+    axes[1].plot(Ds, [gamma_spinodal(D, 1, 1) for D in Ds], "k--", label="γ_sp (last nonzero minimum)")
+    jit = {"tiny": -0.12, "kaiming": 0.12}
+    ph = phase.assign(D=phase.depth + phase.init_name.map(jit).fillna(0))
+    sns.scatterplot(ph, x="D", y="gamma_bar", hue="outcome", style="init_name", ax=axes[1], s=45,
+                    hue_order=["global", "zero", "metastable", "other"], **marks)
+    axes[1].set(xlabel="depth D (hidden layers)", ylabel="γ", yscale="log")
+    axes[1].legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def _init_markers(phase: pd.DataFrame) -> dict:
+    """Fixed markers for both panels of :func:`phase_diagram`: circles for the "tiny" start, crosses otherwise."""
+    names = sorted(phase.init_name.unique(), key=lambda n: n != "tiny")
+    return {"style_order": names, "markers": {n: "o" if n == "tiny" else "X" for n in names}}
+
+
+def trained_vs_theory(tr: pd.DataFrame) -> plt.Figure:
+    """Loss and layer scale of trained nets (dots) vs the solver (lines), against gamma, per depth and sigma2."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    t = tr.assign(net=[f"D={D}, σ²={s:g}" for D, s in zip(tr.depth, tr.sigma2)],
+                  b=tr.b_star + tr.b_dev)
+    for ax, (th, y, lab) in zip(axes, [("loss_star", "loss", "training loss"), ("b_star", "b", "layer scale b")]):
+        sns.lineplot(t, x="gamma_bar", y=th, hue="net", ax=ax, legend=ax is axes[0], errorbar=None)
+        sns.scatterplot(t, x="gamma_bar", y=y, hue="net", ax=ax, legend=False, s=30)
+        ax.set(xlabel="γ", ylabel=lab)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def variance_panels(var: pd.DataFrame, mc: pd.DataFrame) -> plt.Figure:
+    """E_x Var f vs width, noise and depth: closed form over the training set (lines), and Monte Carlo on a
+    batch of inputs (markers), carried to the training set by the closed form's ratio (training set / batch)."""
+    sweeps = list(dict.fromkeys(var.sweep))
+    fig, axes = plt.subplots(1, len(sweeps), figsize=(3.7 * len(sweeps), 3.3), squeeze=False)
+    labels = {"width": "width d", "noise": "noise variance σ²", "depth": "depth D"}
+    for ax, s in zip(axes[0], sweeps):
+        v = var[var.sweep == s]
+        m = mc[mc.sweep == s].merge(v[["value", "variance"]], on="value")
+        m["mc_scaled"] = m.mc_variance * (m.variance / m.theory).where(m.theory > 0, 0.0)
+        ax.plot(v.value, v.variance, "k-", label="theory (κ−1)v*ᵀA0v*")
+        sns.scatterplot(m, x="value", y="mc_scaled", hue="noise", style="noise", ax=ax,
+                        legend=s == sweeps[0], s=45)
+        ax.set(xscale="log" if s != "depth" else "linear", xlabel=labels.get(s, s),
+               ylabel="E_x Var f" if s == sweeps[0] else "")
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def family_panel(fam: pd.DataFrame, b_star: float) -> plt.Figure:
+    """Fig. 2: loss along the one-parameter family for each activation (solid) and, black dotted on top, each
+    distinct linearised prediction (the linear net with slope phi'(0)) that is not the linear curve itself."""
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    pal = dict(zip(fam.activation.unique(), sns.color_palette("colorblind")))
+    for a, g in fam.groupby("activation", sort=False):
+        ax.plot(g.b / b_star, g.loss, color=pal[a], label=a)
+    for acts, g in _distinct_linearised(fam):
+        ax.plot(g.b / b_star, g.linearised, ":", color="k", lw=1.6, label=f"linearised {', '.join(acts)}")
+    ax.set(xlabel="b / b*", ylabel="training loss")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _distinct_linearised(fam: pd.DataFrame) -> list:
+    """[(activations, rows)] for each distinct linearised curve of ``fam`` other than the linear net's own loss."""
+    groups, ref = [], fam[fam.activation == "linear"].loss.to_numpy()
+    for a, g in fam.groupby("activation", sort=False):
+        lin = g.linearised.to_numpy()
+        if len(ref) == len(lin) and np.allclose(lin, ref):
+            continue
+        same = [grp for grp in groups if np.allclose(grp[1].linearised.to_numpy(), lin)]
+        if same:
+            same[0][0].append(a)
+        else:
+            groups.append(([a], g))
+    return groups
+
+
+def signal_panel(sig: pd.DataFrame, M_c: float, compare: pd.DataFrame | None = None,
+                 M_sp: float | None = None) -> plt.Figure:
+    """Fig. 3 (right): output std of trained D = 2 nets vs ||E[xy]||, the linear theory, and M_c; dotted: where
+    weight decay alone would bring a linear net's output (median ``decay_std``). ``compare``: the same experiment under
+    another learning-rate schedule, drawn in grey with its own dotted level; ``M_sp``: the spinodal signal,
+    marked dash-dotted."""
+    fig, ax = plt.subplots(figsize=(8.6, 4))
+    th = sig.groupby("beta_norm").theory_std.first()
+    ax.plot(th.index, th.values, "k-", label="linear theory ‖v*‖")
+    sns.lineplot(sig, x="beta_norm", y="output_std", hue="activation", marker="o", ax=ax, errorbar=("pi", 100))
+    lin = sig[sig.activation == "linear"] if (sig.activation == "linear").any() else sig
+    ax.axhline(lin.decay_std.median(), color="C0", ls=":", label=f"weight decay alone ({sig.schedule.iloc[0]} lr)")
+    if compare is not None:
+        for a, g in compare.groupby("activation"):
+            m = g.groupby("beta_norm").output_std.mean()
+            ax.plot(m.index, m.values, color="0.45", ls="--", marker="s", ms=4,
+                    label=f"{a}, {g.schedule.iloc[0]} lr")
+        ax.axhline(compare.decay_std.median(), color="0.45", ls=":",
+                   label=f"weight decay alone ({compare.schedule.iloc[0]} lr)")
+    ax.axvline(M_c, color="0.5", ls="--", label="M_c = 2γ^(3/4)")
+    if M_sp is not None:
+        ax.axvline(M_sp, color="0.5", ls="-.", label="M_sp = 4(γ/3)^(3/4)")
+    ax.set(xscale="log", xlabel="signal ‖E[xy]‖", ylabel="std of f over the data")
+    ax.set_yscale("symlog", linthresh=1e-4)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
+
+
+def basin_panel(basin: pd.DataFrame, roots: pd.DataFrame) -> plt.Figure:
+    """Left: fraction of runs escaping zero vs init scale, per depth. Right: barrier b_s and minimum b_l vs D."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    sns.lineplot(basin, x="scale", y="escaped", hue="depth", marker="o", palette="viridis", ax=axes[0],
+                 errorbar=None)
+    axes[0].set(xscale="log", xlabel="init scale (× Kaiming)", ylabel="fraction escaping zero")
+    r = roots.melt("depth", ["b_s", "b_l"], var_name="root", value_name="b")
+    sns.lineplot(r, x="depth", y="b", hue="root", marker="o", ax=axes[1])
+    axes[1].set(xlabel="depth D", ylabel="b (γ = 0.5 γ*(D))")
+    fig.tight_layout()
+    return fig

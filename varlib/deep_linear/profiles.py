@@ -1,0 +1,34 @@
+"""Sizes of the ``deep_linear`` chapter per profile (Ziyin, Li & Meng, NeurIPS 2022): ``smoke`` (CI), ``standard`` (the book),
+``full`` (paper scale). :func:`varlib.chapter_settings` validates overrides against them."""
+from varlib.deep_linear.sgd import SCHEDULES
+
+#: Sizes of the deep_linear chapter per profile (see :func:`varlib.chapter_settings`).
+CHAPTER_PROFILES = {
+    "smoke": {"d0": 6, "n_samples": 300, "width": 4, "seeds": 1, "phase_depths": [1, 2],
+              "gamma_ratios": [0.25, 0.999, 1.1, 2.5], "steps": 300, "lr": 0.05, "trained_depths": [1, 2],
+              "trained_gammas": [0.05, 0.2], "basin_depths": [1, 2], "basin_scales": [0.25, 1.0],
+              "sgd_epochs": 2, "signal_values": [0.03, 0.3, 1.0], "signal_epochs": 2,
+              "signal_schedule": "constant", "mc_samples": 100, "var_widths": [1, 4, 64],
+              "var_noises": [0.1, 8.0, 1000.0], "var_depths": [1, 4, 12]},
+    "standard": {"d0": 6, "n_samples": 2000, "width": 8, "seeds": 2, "phase_depths": [1, 2, 3, 4],
+                 "gamma_ratios": [0.25, 0.5, 0.999, 1.05, 1.15, 1.6, 2.5], "steps": 3000, "lr": 0.05,
+                 "trained_depths": [1, 2, 3], "trained_gammas": [0.05, 0.1, 0.2, 0.3], "basin_depths": [1, 2, 3, 4, 6],
+                 "basin_scales": [0.25, 0.5, 1.0], "sgd_epochs": 150,
+                 "signal_values": [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0], "signal_epochs": 60,
+                 "signal_schedule": "constant", "mc_samples": 2000, "var_widths": [1, 2, 4, 16, 64, 256, 1024],
+                 "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 12]},
+    "full": {"d0": 6, "n_samples": 4000, "width": 16, "seeds": 8, "phase_depths": [1, 2, 3, 4, 6, 8, 10],
+             "gamma_ratios": [0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1.02, 1.05, 1.1, 1.15, 1.3, 1.6, 2.0, 2.5],
+             "steps": 20000, "lr": 0.02, "trained_depths": [1, 2, 3, 4, 6],
+             "trained_gammas": [0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3], "basin_depths": [1, 2, 3, 4, 6, 8, 10],
+             "basin_scales": [0.125, 0.25, 0.5, 0.75, 1.0, 1.5], "sgd_epochs": 400,
+             "signal_values": [0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.09, 0.1, 0.11, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0],
+             "signal_epochs": 300, "signal_schedule": "constant", "mc_samples": 10000,
+             "var_widths": [1, 2, 4, 16, 64, 256, 1024],
+             "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 10, 12]},
+}
+
+#: The chapter's string parameters and their allowed values (checked by :func:`varlib.chapter_settings`).
+CHAPTER_CHOICES = {
+    "signal_schedule": SCHEDULES,
+}

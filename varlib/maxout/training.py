@@ -1,0 +1,256 @@
+"""Experiments of the maxout chapter: region-count sweeps at initialisation, training with region counts
+tracked in an input-space slice (the chapter's scorecard is in :mod:`varlib.maxout.scorecard`).
+
+Protocols (spec ``shared/papers/maxout.md``):
+
+* **Counts at initialisation** (spec 4, pilot table): ``nets`` random nets per (K, N, depth, init) cell,
+  2D input, box [-3, 3]^2, widths from :func:`varlib.maxout.regions.split_widths`, exact counts by
+  :func:`varlib.maxout.regions.count_regions`.
+* **Training** (spec 3.2): hidden maxout layers -> linear layer, cross-entropy (= LogSoftmax + NLLLoss),
+  Adam lr 1e-3, batch 128. E = inits x seeds nets of one rank K are stacked (ensemble axis first) and
+  trained at once by one Adam on the stacked tensors; Adam is elementwise and the loss is the sum of the
+  nets' losses, so this equals E separate Adam runs. All nets see the same minibatch order.
+* **Slice** (spec 2.1): the plane through 3 training inputs of 3 different classes (the first 3 distinct
+  labels of a seeded shuffle), centred at their centroid; the decision boundary is that of the 3 slice
+  labels, as in the authors' code.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+from varlib.core.data import Dataset, load_dataset
+from varlib.maxout.bounds import bias_density_constant, complexity_bounds, gradient_constant
+from varlib.maxout.regions import (MaxoutParams, activation_regions, count_regions, decision_boundary,
+                            grid_region_count, init_maxout_net, slice_plane, split_widths)
+
+__all__ = ["picture_panels", "count_cell", "bound_curves", "deep_max_regions", "load_training_data",
+           "slice_points", "flatten_params", "unflatten_params", "train_maxout", "train_inits", "slice_panels",
+           "convergence_table"]
+
+
+# ----------------------------------------------------------------------------- counts at initialisation
+def _select(params: MaxoutParams, i: int) -> MaxoutParams:
+    """Network i of a batch, as a batch of one."""
+    return MaxoutParams(tuple(w[i:i + 1] for w in params.weights), tuple(b[i:i + 1] for b in params.biases),
+                        params.out_weight[i:i + 1], params.out_bias[i:i + 1])
+
+
+def picture_panels(ranks: Sequence[int], N: int, depth: int, inits: Sequence[str], box: float = 3.0,
+                   seed: int = 0, grid_steps: int = 300, candidates: int = 8) -> tuple[list, pd.DataFrame]:
+    """Per (init, K): regions and decision boundary of the first of ``candidates`` random nets whose
+    decision boundary crosses [-box, box]^2 (net 0 if none does), for
+    :func:`varlib.maxout.plots.region_pictures` (labels carry the exact and the grid count); and a table
+    init, K, net, regions, grid_regions, db_pieces."""
+    panels, rows = [], []
+    for init in inits:
+        for K in ranks:
+            params = init_maxout_net(2, split_widths(N, depth), K, init=init, E=candidates, seed=seed)
+            regions = activation_regions(params, (-box, box))
+            db = decision_boundary(regions)
+            crossing = (db.counts > 0).nonzero().flatten().tolist()
+            net = crossing[0] if crossing else 0
+            grid = int(grid_region_count(_select(params, net), (-box, box), grid_steps)[0])
+            rows.append({"init": init, "K": K, "net": net, "regions": int(regions.counts[net]),
+                         "grid_regions": grid, "db_pieces": int(db.counts[net])})
+            panels.append((f"{init}, K = {K}: {rows[-1]['regions']} regions\n(grid {grid}), "
+                           f"{rows[-1]['db_pieces']} DB pieces", regions, db, net))
+    return panels, pd.DataFrame(rows)
+
+
+def count_cell(K: int, N: int, depth: int, nets: int, init: str = "maxout_he", box: float = 3.0,
+               seed: int = 0, device: str | torch.device = "cpu") -> pd.DataFrame:
+    """Exact counts of ``nets`` random nets (2D input, m = 2) in [-box, box]^2: one row per net with
+    K, N, depth, init and the columns of :func:`varlib.maxout.regions.count_regions`."""
+    params = init_maxout_net(2, split_widths(N, depth), K, init=init, E=nets, seed=seed).to(device)
+    table = count_regions(params, (-box, box))
+    return table.assign(K=K, N=N, depth=depth, init=init)
+
+
+def bound_curves(ranks: Sequence[int], units: Sequence[int], depth: int = 3, nets: int = 4, box: float = 3.0,
+                 seed: int = 0) -> pd.DataFrame:
+    """:func:`varlib.maxout.bounds.complexity_bounds` for each K over ``units``, with a column K. The full
+    bound uses C_bias of maxout-He and C_grad estimated on a 50 x 50 grid, averaged over ``nets`` random
+    depth-``depth`` maxout-He nets of each N (spec 1.4), vol(X) = (2 box)^2."""
+    tables = []
+    for K in ranks:
+        for N in units:
+            widths = split_widths(int(N), min(depth, int(N)))
+            c_grad = gradient_constant(init_maxout_net(2, widths, K, E=nets, seed=seed), (-box, box))
+            tables.append(complexity_bounds([N], 2, K, bias_density_constant(2, widths, K), c_grad,
+                                            (2 * box) ** 2).assign(K=K))
+    return pd.concat(tables, ignore_index=True)
+
+
+def deep_max_regions(widths: Sequence[int], K: int, n0: int = 2) -> int:
+    """An upper bound on the regions of a deep maxout net on R^{n0}: prod_l sum_{j <= n0} C(n_l, j)(K-1)^j
+    (each region of the first l-1 layers maps affinely into an at most n0-dimensional set, which layer l
+    cuts into at most its one-layer maximum). It grows exponentially with depth."""
+    return math.prod(sum(math.comb(n, j) * (K - 1) ** j for j in range(n0 + 1)) for n in widths)
+
+
+# ----------------------------------------------------------------------------- data and slice
+def load_training_data(data_dir: str | Path | None = None) -> Dataset:
+    """MNIST (standardised with 0.1307, 0.3081) when its idx files are in ``data_dir``, else the bundled
+    8x8 digits (standardised, 75/25 split): the chapter always runs offline."""
+    if data_dir is not None:
+        try:
+            return load_dataset("mnist", data_dir)
+        except FileNotFoundError:
+            pass
+    return load_dataset("digits")
+
+
+def slice_points(data: Dataset, seed: int = 0) -> tuple[torch.Tensor, list[int]]:
+    """Three training inputs of three different classes, (3, d), and their labels: the first three
+    distinct labels met in a seeded shuffle of the training set (as the authors' loader loop)."""
+    order = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(int(seed)))
+    idx, labels = [], []
+    for i in order.tolist():
+        if int(data.y_train[i]) not in labels:
+            idx, labels = idx + [i], labels + [int(data.y_train[i])]
+        if len(idx) == 3:
+            break
+    return data.X_train[idx].double(), labels
+
+
+# ----------------------------------------------------------------------------- parameters as one tensor
+def flatten_params(params: MaxoutParams) -> torch.Tensor:
+    """All parameters of each net in one row, (E, P)."""
+    parts = [*params.weights, *params.biases, params.out_weight, params.out_bias]
+    return torch.cat([p.reshape(p.shape[0], -1) for p in parts], 1)
+
+
+def unflatten_params(flat: torch.Tensor, n0: int, widths: Sequence[int], K: int, m: int) -> MaxoutParams:
+    """Inverse of :func:`flatten_params`: (E, P) -> :class:`MaxoutParams` (float64)."""
+    fan_in = [n0, *widths[:-1]]
+    shapes = ([(n, K, p) for n, p in zip(widths, fan_in)] + [(n, K) for n in widths]
+              + [(m, widths[-1]), (m,)])
+    sizes = [math.prod(s) for s in shapes]
+    if flat.shape[1] != sum(sizes):
+        raise ValueError(f"flat parameters have {flat.shape[1]} entries per net; this architecture needs {sum(sizes)}")
+    parts = [t.reshape(flat.shape[0], *s).double() for t, s in zip(flat.split(sizes, 1), shapes)]
+    L = len(widths)
+    return MaxoutParams(tuple(parts[:L]), tuple(parts[L:2 * L]), parts[-2], parts[-1])
+
+
+# ----------------------------------------------------------------------------- training
+def _logits(ps: list[torch.Tensor], L: int, x: torch.Tensor) -> torch.Tensor:
+    """Stacked forward: ps = weights (L), biases (L), out_weight, out_bias; x (B, d) -> (E, B, m)."""
+    h = x.expand(ps[0].shape[0], *x.shape)
+    for w, b in zip(ps[:L], ps[L:2 * L]):
+        h = (torch.einsum("enkp,ebp->ebnk", w, h) + b[:, None]).amax(-1)
+    return torch.einsum("emp,ebp->ebm", ps[-2], h) + ps[-1][:, None]
+
+
+def _evaluate(ps, L, X, y, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean cross-entropy and accuracy per net on (X, y): (E,), (E,)."""
+    loss, correct = 0.0, 0.0
+    with torch.no_grad():
+        for xc, yc in zip(X.split(chunk), y.split(chunk)):
+            out = _logits(ps, L, xc)
+            loss = loss + torch.nn.functional.cross_entropy(out.transpose(1, 2), yc.expand(out.shape[0], -1),
+                                                            reduction="none").sum(1)
+            correct = correct + (out.argmax(-1) == yc).sum(1)
+    return (loss / len(y)).cpu(), (correct / len(y)).cpu()
+
+
+def _slice_counts(ps, L, plane, box, labels) -> pd.DataFrame:
+    params = MaxoutParams(*(tuple(p.detach().double() for p in ps[i * L:(i + 1) * L]) for i in range(2)),
+                          ps[-2].detach().double(), ps[-1].detach().double())
+    return count_regions(params, (-box, box), plane, labels)
+
+
+def train_maxout(params: MaxoutParams, data: Dataset, *, epochs: int, count_every: int, box: float,
+                 slice_seed: int = 0, lr: float = 1e-3, batch: int = 128, seed: int = 0,
+                 device: str | torch.device = "cpu") -> dict:
+    """Train the E stacked nets of ``params`` on ``data`` with Adam (float32) and count regions in the
+    slice through :func:`slice_points` at epoch 0 and every ``count_every`` epochs (and the last).
+
+    Returns ``history`` (net, epoch, train_loss, test_acc; epoch 0 = before training), ``counts`` (net,
+    epoch, regions, linear_regions, db_pieces), ``flat`` (2, E, P): the parameters before and after, and
+    ``slice_labels``."""
+    if min(epochs, count_every, batch) < 1:
+        raise ValueError("epochs, count_every and batch must be >= 1")
+    dev = torch.device(device)
+    L = len(params.widths)
+    ps = [t.detach().float().to(dev).requires_grad_() for t in
+          (*params.weights, *params.biases, params.out_weight, params.out_bias)]
+    X, y, Xt, yt = (t.to(dev) for t in (data.X_train.float(), data.y_train, data.X_test.float(), data.y_test))
+    pts, labels = slice_points(data, slice_seed)
+    plane = slice_plane(*pts)
+    opt = torch.optim.Adam(ps, lr=lr)
+    g = torch.Generator().manual_seed(int(seed))
+    before = flatten_params(MaxoutParams(tuple(ps[:L]), tuple(ps[L:2 * L]), ps[-2], ps[-1])).detach().cpu()
+    hist, counts = [], []
+    for epoch in range(epochs + 1):
+        if epoch > 0:
+            for idx in torch.randperm(len(y), generator=g).split(batch):
+                idx = idx.to(dev)
+                out = _logits(ps, L, X[idx])
+                loss = torch.nn.functional.cross_entropy(out.transpose(1, 2), y[idx].expand(out.shape[0], -1),
+                                                         reduction="none").mean(1).sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        tl, acc = _evaluate(ps, L, X, y)
+        hist.append(pd.DataFrame({"net": range(len(tl)), "epoch": epoch, "train_loss": tl.numpy(),
+                                  "test_acc": _evaluate(ps, L, Xt, yt)[1].numpy()}))
+        if epoch % count_every == 0 or epoch == epochs:
+            counts.append(_slice_counts(ps, L, plane, box, labels).assign(epoch=epoch))   # on the device
+    after = flatten_params(MaxoutParams(tuple(ps[:L]), tuple(ps[L:2 * L]), ps[-2], ps[-1])).detach().cpu()
+    return {"history": pd.concat(hist, ignore_index=True), "counts": pd.concat(counts, ignore_index=True),
+            "flat": torch.stack([before, after]), "slice_labels": labels}
+
+
+def train_inits(K: int, inits: Sequence[str], seeds: int, units: int, depth: int, data: Dataset, *,
+                epochs: int, count_every: int, box: float, seed: int = 0,
+                device: str | torch.device = "cpu") -> dict:
+    """Train ``seeds`` nets per initialisation (all of rank K, stacked into one ensemble) with
+    :func:`train_maxout`; its tables gain columns K, init and seed."""
+    widths = split_widths(units, depth)
+    nets = [init_maxout_net(data.dim, widths, K, m=data.n_classes, init=init, E=seeds, seed=seed)
+            for init in inits]
+    params = MaxoutParams(*(tuple(torch.cat([getattr(p, f)[l] for p in nets]) for l in range(depth))
+                            for f in ("weights", "biases")),
+                          torch.cat([p.out_weight for p in nets]), torch.cat([p.out_bias for p in nets]))
+    out = train_maxout(params, data, epochs=epochs, count_every=count_every, box=box, seed=seed,
+                       slice_seed=seed, device=device)
+    label = pd.DataFrame({"net": range(len(inits) * seeds), "init": np.repeat(list(inits), seeds),
+                          "seed": np.tile(np.arange(seeds), len(inits))})
+    for key in ("history", "counts"):
+        out[key] = out[key].merge(label, on="net").assign(K=K)
+    return out
+
+
+def slice_panels(out: dict, data: Dataset, K: int, widths: Sequence[int], net: int, box: float,
+                 seed: int = 0) -> tuple[list, np.ndarray]:
+    """Regions and decision boundary (of the slice labels) of net ``net`` of a :func:`train_maxout` result,
+    before and after training, in the slice; and the 3 slice points in plane coordinates, (3, 2)."""
+    pts, labels = slice_points(data, seed)
+    plane = slice_plane(*pts)
+    panels = []
+    for i, when in enumerate(("before training", "after training")):
+        params = unflatten_params(out["flat"][i, net:net + 1], data.dim, widths, K, data.n_classes)
+        regions = activation_regions(params, (-box, box), plane)
+        db = decision_boundary(regions, labels)
+        panels.append((f"{when}: {int(regions.counts[0])} regions, {int(db.counts[0])} DB pieces", regions, db))
+    return panels, ((pts - plane[1]) @ plane[0]).numpy()
+
+
+def convergence_table(history: pd.DataFrame, target: float) -> pd.DataFrame:
+    """Per (K, init, seed): the first epoch at which test accuracy reaches ``target`` (NaN if never), the
+    final test accuracy, and the mean training loss over all epochs >= 1 (area under the loss curve)."""
+    rows = []
+    for (K, init, seed), d in history.groupby(["K", "init", "seed"]):
+        hit = d[(d.epoch > 0) & (d.test_acc >= target)].epoch
+        trained = d[d.epoch > 0]
+        rows.append({"K": K, "init": init, "seed": seed, "epochs_to_target": float(hit.min()) if len(hit)
+                     else np.nan, "final_acc": float(d.loc[d.epoch.idxmax(), "test_acc"]),
+                     "mean_loss": float(trained.train_loss.mean())})
+    return pd.DataFrame(rows)

@@ -1,0 +1,46 @@
+"""Landscapes of random MLPs over the data domain (Yu & Zhang, arXiv 2105.08911).
+
+The *landscape* of a net f over [-1, 1]^2 is the n x n array F[i, j] =
+f(x_i, y_j) on a uniform grid. Its coefficient of variation
+
+    CV(F) = std(F) / rms(F),   rms(F) = sqrt(mean F^2)
+
+is ~0 for a net that has collapsed to a constant ("Collapse to Constant",
+C2C) and of order 1 for a varied one (spec section 2.5).
+
+V3, the landscape statistic of the variability chapter (spec section 2.3;
+the paper's own formula is unknown: this is our protocol), uses third forward
+differences along both grid axes, normalised by the RMS of the landscape:
+
+    V3(F) = 1/2 (mean |D3x F| + mean |D3y F|) / rms(F),   D3x F[i, j] = F[i+3, j] - 3F[i+2, j] + 3F[i+1, j] - F[i, j]
+
+(no h^-3 factor, so V3 is only comparable at a fixed grid size n). The RMS,
+not the std, is the normaliser: a collapsed net then has V3 ~ 0 instead of
+amplified residual wiggles. A draw is *collapsed* (C2C) when CV < tau and
+*dead* when some hidden layer outputs exactly 0 at every grid point.
+
+The stylised problem is a k x k checkerboard on [-1, 1]^2 with labels
++-1 = 2 ((i + j) mod 2) - 1 for cell (i, j), sampled on an m x m grid of
+cell-interior points and fitted with full-batch Adam on the logistic loss.
+
+Modules: :mod:`varlib.variability.measures` (landscapes, CV, V3, collapse and dead flags),
+:mod:`varlib.variability.diagnostics` (per-draw measures, gradient norms at initialisation),
+:mod:`varlib.variability.checkerboard` (the checkerboard and its training study),
+:mod:`varlib.variability.scorecard` (summary tables, correlation, scorecard). Every public name is
+re-exported here; :data:`CHAPTER_PROFILES` sizes the ``variability`` chapter.
+"""
+from __future__ import annotations
+
+from varlib.variability.diagnostics import init_gradient_norms, variability_draws  # noqa: F401
+from varlib.variability.measures import (VARIABILITY_ACTIVATIONS, coefficient_of_variation,  # noqa: F401
+                                         collapse_flags, collapse_table, grid_measures, grid_points,
+                                         landscapes, random_landscapes, v3)
+from varlib.variability.scorecard import (trainability_correlation, training_summary,  # noqa: F401
+                                          variability_scorecard, variability_summary)
+from varlib.variability.checkerboard import checkerboard, train_checkerboard  # noqa: F401
+
+__all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_landscapes",
+           "collapse_table", "VARIABILITY_ACTIVATIONS", "v3", "collapse_flags",
+           "grid_measures", "init_gradient_norms", "variability_draws", "checkerboard", "train_checkerboard",
+           "variability_summary", "training_summary", "trainability_correlation", "variability_scorecard"]
+
