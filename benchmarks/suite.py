@@ -155,7 +155,7 @@ def bench_regions(device: torch.device, size: dict, repeats: int, matmul_flops: 
     The LP counter runs on the CPU and is timed once (about a minute at N = 60); ours runs on ``device``, over
     ``repeats``. The counts of the net both count must be identical.
     """
-    from varlib.maxout.regions import count_regions, count_regions_lp, init_maxout_net, split_widths
+    from varlib.maxout import count_regions, count_regions_lp, init_maxout_net, split_widths
 
     params = init_maxout_net(2, split_widths(size["units"], size["depth"]), size["rank"], seed=size["seed"],
                              E=size["batch"])

@@ -164,7 +164,7 @@ x, y, iso = st.isotropic_task(cfg.d0, cfg.n_samples, seed=rt.seed)
 
 # %% mystnb={"figure": {"caption": "Reduced loss $L(b) - \\mathbb E[y^2]$ along the common layer scale $b$ for one, two and three hidden layers (A = M = 1), at weight decays given as multiples of the critical $\\gamma^*(D)$. Below zero: better than the zero solution.", "name": "fig-deep_linear-landscape"}}
 land = st.landscape_table(iso, [1, 2, 3], [0.5, 0.9, 1.0, 1.1, 1.3])
-fig = lp.landscape_panels(land)
+fig = lp.reduced_loss_panels(land)
 
 # %% [markdown]
 # The Hessian of the full loss at zero weights (computed by autograd, width 3) confirms it: for $D = 1$ the
@@ -227,7 +227,7 @@ aniso = varlib.task_from_data(xa, ya)
 res = store.cached("trained", {**cfg.as_dict(), "seed": rt.seed}, lambda: {
     "df": st.trained_table(aniso, cfg.trained_depths, [0.0, 1.0], cfg.trained_gammas, cfg.seeds, cfg.width,
                            cfg.steps, cfg.lr, device=rt.device),
-    "unequal": varlib.deep_linear.train_ensemble(aniso, [varlib.DeepLinear(2, (cfg.width, 3 * cfg.width),
+    "unequal": varlib.deep_linear.train_linear_ensemble(aniso, [varlib.DeepLinear(2, (cfg.width, 3 * cfg.width),
                                                   (0.05, 0.2, 0.1), 0.5)] * cfg.seeds, steps=cfg.steps,
                                                   lr=cfg.lr, optimizer="gd", device=rt.device)})
 tr, unequal = res["df"], res["unequal"]
@@ -357,7 +357,7 @@ fig = lp.signal_panel(sig, sm["M_c"], compare=sig_alt, M_sp=sm["M_sp"])
 # function the net started with, not a learned nonzero solution: "kept" measures how far the collapse has got.
 
 # %%
-st.collapse_table([sig, sig_alt], 0.02)
+st.signal_collapse_table([sig, sig_alt], 0.02)
 
 # %% [markdown]
 # {numref}`fig-deep_linear-signal`: above $M_c$ linear and tanh nets match the theory's $\|v^*\|$ (within 2 % in

@@ -243,7 +243,7 @@ equivalence
 # hidden pre-activation matrix $h^l$ over all training inputs.
 
 # %%
-rank_items = ie.grid(activation=list(ie.ACTIVATIONS), L=[cfg.depth], width=[cfg.rank_width],
+rank_items = ie.grid(activation=list(ie.SWEEP_ACTIVATIONS), L=[cfg.depth], width=[cfg.rank_width],
                      batch=[cfg.rank_batch], eta=[cfg.eta], seed=[rt.seed])
 rank_runs = ie.sweep(store, "integrable-ranks", data, rank_items, ie.first_step_ranks, device=rt.device)
 ranks = ie.histories(rank_items, [{"history": r["ranks"]} for r in rank_runs])
@@ -272,7 +272,7 @@ ranks.pivot_table(index=["kind", "layer"], columns="activation", values="stable_
 # profile runs the paper's sizes. IP-LLR is calibrated; IP-bias is not (as in the authors' code).
 
 # %%
-main_items = ie.grid(preset=list(ie.MAIN_PRESETS), activation=list(ie.ACTIVATIONS), L=[cfg.depth],
+main_items = ie.grid(preset=list(ie.MAIN_PRESETS), activation=list(ie.SWEEP_ACTIVATIONS), L=[cfg.depth],
                      width=[cfg.width], steps=[cfg.steps], batch=[cfg.batch], eta=[cfg.eta],
                      seed=list(range(rt.seed, rt.seed + cfg.seeds)))
 main_runs = ie.sweep(store, "integrable-main", data, main_items, ie.train_run, device=rt.device)

@@ -77,7 +77,7 @@ from varlib.book import plots
 from varlib.maxout import slices as region_slices
 from varlib.maxout import plots as regions_plots
 from varlib.maxout.scorecard import maxout_scorecard
-from varlib.maxout.regions import INITS, authors_demo_net, count_regions, grid_region_count, split_widths
+from varlib.maxout import MAXOUT_INITS, authors_demo_net, count_regions, grid_region_count, split_widths
 
 cfg = varlib.chapter_settings("maxout", profile, ranks=ranks, units=units, depths=depths, nets=nets,
                               picture_units=picture_units, grid_steps=grid_steps, train_ranks=train_ranks,
@@ -254,7 +254,7 @@ fig = regions_plots.parameter_slice_plot(slice_table, examples)
 
 # %%
 init_items = [{"K": K, "N": int(sorted(cfg.units)[len(cfg.units) // 2]), "init": init, "nets": cfg.nets,
-               "seed": rt.seed} for K in cfg.ranks for init in INITS]
+               "seed": rt.seed} for K in cfg.ranks for init in MAXOUT_INITS]
 init_cells = store.sweep("maxout-inits", init_items, lambda it: {"table": mt.count_cell(
     it["K"], it["N"], min(3, it["N"]), it["nets"], it["init"], seed=it["seed"], device=rt.device)},
     desc="initialisations")
@@ -287,7 +287,7 @@ train_items = [{"K": K, "units": cfg.train_units, "depth": cfg.train_depth, "see
                 "epochs": cfg.epochs, "count_every": cfg.count_every, "box": cfg.slice_box,
                 "data": data.name, "seed": rt.seed} for K in cfg.train_ranks]
 runs = store.sweep("maxout-training", train_items, lambda it: mt.train_inits(
-    it["K"], list(INITS), it["seeds"], it["units"], it["depth"], data, epochs=it["epochs"],
+    it["K"], list(MAXOUT_INITS), it["seeds"], it["units"], it["depth"], data, epochs=it["epochs"],
     count_every=it["count_every"], box=it["box"], seed=it["seed"], device=rt.device), desc="training")
 history = pd.concat([r["history"] for r in runs], ignore_index=True)
 slice_counts = pd.concat([r["counts"] for r in runs], ignore_index=True)
@@ -297,7 +297,7 @@ fig = regions_plots.slice_counts_plot(slice_counts)
 
 # %% mystnb={"figure": {"caption": "The slice through three training images (black dots) of the first maxout-He network of the first trained rank, before (left) and after (right) training: activation regions (colours) and decision boundary of the three slice labels (black).", "name": "fig-maxout-slice-pictures"}}
 K0 = cfg.train_ranks[0]
-net0 = list(INITS).index("maxout_he") * cfg.train_seeds
+net0 = list(MAXOUT_INITS).index("maxout_he") * cfg.train_seeds
 panels, points = mt.slice_panels(runs[0], data, K0, split_widths(cfg.train_units, cfg.train_depth), net0,
                                  cfg.slice_box, seed=rt.seed)
 fig = regions_plots.region_pictures(panels, points=points)

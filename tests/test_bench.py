@@ -181,8 +181,7 @@ def test_benchmark_figures_have_one_panel_per_benchmark_and_short_size_labels():
     matplotlib.use("Agg")
     import pandas as pd
 
-    from varlib.book import bench
-    from varlib.book import plots
+    from varlib.book import bench, plots
 
     records = pd.concat([_sweep_records(), pd.DataFrame([
         {"created": "2", "device": "CPU (x)", "benchmark": "region counting", "variant": v,

@@ -67,7 +67,7 @@ def test_torch_default_init_is_uniform_within_bounds():
 
 @pytest.mark.parametrize("kwargs, word", [
     (dict(members=0), "members"), (dict(depth=0), "depth"), (dict(width=-3), "width"),
-    (dict(sigma_b=-1.0), "sigma_b"), (dict(init="xavier"), "init"), (dict(activation="swish"), "activation")])
+    (dict(sigma_b=-1.0), "sigma_b"), (dict(init="xavier"), "init"), (dict(activation="sigmoid"), "activation")])
 def test_bad_inputs(kwargs, word):
     args = dict(members=2, depth=2, width=3, activation="relu") | kwargs
     with pytest.raises(ValueError, match=word):

@@ -13,10 +13,10 @@ import torch
 
 matplotlib.use("Agg")
 
+from varlib.core.data import load_dataset  # noqa: E402
 from varlib.integrable import experiments as ie  # noqa: E402
 from varlib.integrable import plots as iplots  # noqa: E402
 from varlib.integrable import scorecard as isc  # noqa: E402
-from varlib.core.data import load_dataset  # noqa: E402
 from varlib.integrable.profiles import CHAPTER_PROFILES  # noqa: E402
 
 
@@ -136,7 +136,7 @@ def _tables(good: bool):
                            "max_dev_ln10": [1e-5, 1.0]})
     equivalence = pd.DataFrame({"pair": ["a", "b", "c"], "relative": [1e-15, 1e-15, 1.0 if good else 1e-14]})
     rows = []
-    for act in ie.ACTIVATIONS:
+    for act in ie.SWEEP_ACTIVATIONS:
         for layer in range(1, 6):
             relu = act == "relu"
             rank = 9 if (not relu and layer >= 3 and good) or layer == 5 else 64
@@ -149,7 +149,7 @@ def _tables(good: bool):
                              for p, accs in {"mup": [0.9] * 4, "ipllr": [0.1, 0.9, 0.9, 0.9] if good else [0.9] * 4,
                                              "ip_bias": [0.1, float("nan"), 0.1, 0.1],
                                              "ip_non_centered": [0.1, 0.1, 0.12, 0.15]}.items()
-                             for a, acc in zip(ie.ACTIVATIONS, accs)])
+                             for a, acc in zip(ie.SWEEP_ACTIVATIONS, accs)])
     return dict(symmetry=symmetry, slopes=slopes, naive=naive, escape=escape, equivalence=equivalence,
                 ranks=pd.DataFrame(rows), accuracy=accuracy, batch=64)
 
@@ -193,8 +193,8 @@ def test_figures_are_drawn(digits):
 
 
 def test_diagnostics_stay_importable_from_parameterizations():
-    import varlib.integrable.diagnostics as diag
     import varlib.integrable as par
+    import varlib.integrable.diagnostics as diag
 
     for name in diag.__all__:
         assert getattr(par, name) is getattr(diag, name) and name in par.__all__, name
@@ -206,6 +206,6 @@ def test_accuracy_table_counts_diverged_runs_as_zero():
     row = ie.accuracy_table(summary).iloc[0]
     assert row["mean"] == pytest.approx(0.6) and row["diverged"] == 1 and row["count"] == 3
     tables = _tables(True)
-    tables["accuracy"] = ie.accuracy_table(pd.concat([summary.assign(activation=a) for a in ie.ACTIVATIONS])
+    tables["accuracy"] = ie.accuracy_table(pd.concat([summary.assign(activation=a) for a in ie.SWEEP_ACTIVATIONS])
                                            .assign(preset="ipllr"))
     assert "(diverged: relu 1/3, gelu 1/3, elu 1/3, tanh 1/3)" in isc._rows_main(tables["accuracy"], "mnist")[0]["ours"]

@@ -12,10 +12,32 @@ import torch
 from scipy.optimize import minimize
 
 from varlib.deep_linear import (
-    DeepLinear, LinearTask, critical_gamma, end_to_end, ensemble_start, expected_loss, expected_variance,
-    gamma_from_weight_decay, gamma_spinodal, gamma_star, gaussian_task, hessian_at_zero, homogeneous_variance,
-    init_weights, isotropic_roots, kappa, layer_norms, mc_prediction_moments, prediction_moments, reduced_loss,
-    sample_predictions, solve_global, stationarity_roots, task_from_data, train_ensemble, train_exact,
+    DeepLinear,
+    LinearTask,
+    critical_gamma,
+    end_to_end,
+    ensemble_start,
+    expected_loss,
+    expected_variance,
+    gamma_from_weight_decay,
+    gamma_spinodal,
+    gamma_star,
+    gaussian_task,
+    hessian_at_zero,
+    homogeneous_variance,
+    init_weights,
+    isotropic_roots,
+    kappa,
+    layer_norms,
+    mc_prediction_moments,
+    prediction_moments,
+    reduced_loss,
+    sample_predictions,
+    solve_global,
+    stationarity_roots,
+    task_from_data,
+    train_exact,
+    train_linear_ensemble,
     weights_from_b,
 )
 from varlib.deep_linear.theory import _polynomial_roots
@@ -223,7 +245,7 @@ def test_trained_nets_reach_global_minimum():
     """C1: Kaiming starts, D in {1,2,3}, sigma2 in {0,1}, gamma below threshold: |L - L*| < 1e-5,
     ||v - v*|| / ||v*|| < 1e-4, every layer norm = b* to 3 decimals; and L* <= L for every net."""
     nets = [DeepLinear(D, 4, 0.1, s2) for D in (1, 2, 3) for s2 in (0.0, 1.0) for _ in range(2)]
-    df = train_ensemble(ANISO, nets, init="kaiming", seed=0, steps=1200, lr=0.06, optimizer="gd")
+    df = train_linear_ensemble(ANISO, nets, init="kaiming", seed=0, steps=1200, lr=0.06, optimizer="gd")
     assert (df.loss >= df.loss_star - 1e-10).all()
     assert ((df.loss - df.loss_star).abs() < 1e-5).all(), df
     assert ((df.v_norm / df.v_norm_star - 1).abs() < 1e-4).all()
@@ -257,7 +279,7 @@ def test_depth1_any_init_reaches_global_minimum():
     """C2: D = 1 from a 1e-3 x Kaiming init reaches the global minimum: nonzero iff gamma < ||E[xy]|| = 1,
     with ||v*|| = (M - gamma)/A linear in gamma."""
     fracs = (0.25, 0.5, 0.9, 1.1, 1.5)
-    df = train_ensemble(ISO, [DeepLinear(1, 4, g) for g in fracs for _ in range(2)], init=1e-3, steps=1000,
+    df = train_linear_ensemble(ISO, [DeepLinear(1, 4, g) for g in fracs for _ in range(2)], init=1e-3, steps=1000,
                         lr=0.3, optimizer="gd")
     assert np.allclose(df.v_norm, [max(1 - g, 0) for g in fracs for _ in range(2)], atol=1e-5)
     assert np.allclose(df.loss, df.loss_star, atol=1e-9)
@@ -267,7 +289,7 @@ def test_depth1_any_init_reaches_global_minimum():
 def test_tiny_init_collapses_for_deep_nets(depth):
     """C3: D >= 2, 1e-2 x Kaiming init converges to exactly 0 at gamma = gamma*/4, though L* < E y^2."""
     net = DeepLinear(depth, 4, 0.25 * gamma_star(depth, 1.0, 1.0))
-    df = train_ensemble(ISO, [net] * 2, init=1e-2, steps=300, lr=0.2, optimizer="gd")
+    df = train_linear_ensemble(ISO, [net] * 2, init=1e-2, steps=300, lr=0.2, optimizer="gd")
     assert (df.v_norm < 1e-10).all() and (df.v_norm_star > 0.8).all()
     assert (df.loss - df.loss_star > 0.3).all()
 
@@ -282,7 +304,7 @@ def test_metastable_and_spinodal():
     assert len(stationarity_roots(ISO, DeepLinear(D, 4, g_high))) == 0
     b_l = isotropic_roots(D, A, M, g_meta)[-1]
     nets = [DeepLinear(D, 4, g_meta)] * 2 + [DeepLinear(D, 4, g_high)] * 2
-    df = train_ensemble(ISO, nets, init=1.5, steps=1000, lr=0.02, optimizer="gd")
+    df = train_linear_ensemble(ISO, nets, init=1.5, steps=1000, lr=0.02, optimizer="gd")
     meta, high = df.iloc[:2], df.iloc[2:]
     assert (meta.loss > ISO.Ey2 + 0.05).all() and np.allclose(meta.v_norm, b_l ** (D + 1), atol=1e-3)
     assert (meta.loss_star == ISO.Ey2).all()
@@ -295,7 +317,7 @@ def test_only_geometric_mean_of_gammas_matters():
     g = (0.05, 0.2, 0.1)
     losses = [solve_global(ANISO, DeepLinear(2, 4, gg, 0.5)).loss for gg in (g, g[::-1], (0.1, 0.1, 0.1))]
     assert np.allclose(losses, losses[0], atol=1e-12)
-    df = train_ensemble(ANISO, [DeepLinear(2, (3, 5), g, 0.5)] * 2, steps=1500, lr=0.05, optimizer="gd")
+    df = train_linear_ensemble(ANISO, [DeepLinear(2, (3, 5), g, 0.5)] * 2, steps=1500, lr=0.05, optimizer="gd")
     assert ((df.loss - df.loss_star).abs() < 1e-5).all() and (df.b_dev < 5e-4).all()
 
 
@@ -427,7 +449,7 @@ def _device_case():
 
 
 def test_explicit_cpu_device_is_the_default_bit_for_bit():
-    """device="cpu" (or the weights' own device, the default) changes no number of train_exact or train_ensemble."""
+    """device="cpu" (or the weights' own device, the default) changes no number of train_exact or train_linear_ensemble."""
     w0, g, s2 = _device_case()
     for opt in ("adam", "gd"):
         w, loss = train_exact(w0, ANISO, g, s2, steps=40, lr=0.02, optimizer=opt)
@@ -435,7 +457,7 @@ def test_explicit_cpu_device_is_the_default_bit_for_bit():
         assert torch.equal(loss, lc) and all(torch.equal(a, b) for a, b in zip(w, wc)), opt
     nets = [DeepLinear(2, 4, 0.1, 1.0), DeepLinear(1, 3, 0.2), DeepLinear(2, 4, 0.3)]
     kw = dict(init=["kaiming", 0.5, "optimal"], seed=2, steps=30, lr=0.05, optimizer="gd")
-    pd.testing.assert_frame_equal(train_ensemble(ANISO, nets, device="cpu", **kw), train_ensemble(ANISO, nets, **kw),
+    pd.testing.assert_frame_equal(train_linear_ensemble(ANISO, nets, device="cpu", **kw), train_linear_ensemble(ANISO, nets, **kw),
                                   check_exact=True)
     start = ensemble_start(ANISO, nets[:1] * 2, "kaiming", seed=1, device="cpu")
     assert all(torch.equal(a, b) for a, b in zip(start, ensemble_start(ANISO, nets[:1] * 2, "kaiming", seed=1)))
@@ -459,7 +481,7 @@ def test_zero_noise_drops_the_noise_term_exactly():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none visible to torch)")
 def test_cuda_training_equals_cpu():
     """Training on CUDA from the same CPU-drawn start matches CPU to 1e-10 (float64); results come back to CPU
-    (train_ensemble, and train_exact from CPU weights) or stay on CUDA (train_exact from CUDA weights)."""
+    (train_linear_ensemble, and train_exact from CPU weights) or stay on CUDA (train_exact from CUDA weights)."""
     w0, g, s2 = _device_case()
     for opt in ("adam", "gd"):
         w, loss = train_exact(w0, ANISO, g, s2, steps=200, lr=0.02, optimizer=opt)
@@ -473,5 +495,5 @@ def test_cuda_training_equals_cpu():
     torch.testing.assert_close(lc.cpu(), loss, rtol=0, atol=1e-10)
     nets = [DeepLinear(2, 4, 0.1, 1.0), DeepLinear(1, 3, 0.2), DeepLinear(3, 4, 0.05), DeepLinear(2, 4, 0.3)]
     kw = dict(init=["kaiming", 0.5, 1e-2, "optimal"], seed=2, steps=300, lr=0.05, optimizer="gd")
-    pd.testing.assert_frame_equal(train_ensemble(ANISO, nets, device="cuda", **kw), train_ensemble(ANISO, nets, **kw),
+    pd.testing.assert_frame_equal(train_linear_ensemble(ANISO, nets, device="cuda", **kw), train_linear_ensemble(ANISO, nets, **kw),
                                   check_exact=False, rtol=0, atol=1e-10)

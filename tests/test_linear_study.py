@@ -5,13 +5,31 @@ import pandas as pd
 import pytest
 import torch
 
-from varlib.deep_linear import (DeepLinear, end_to_end, ensemble_start, expected_loss, init_weights, solve_global,
-                                 task_from_data, train_ensemble, unit_spread, weights_from_b)
-from varlib.deep_linear.sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
-                               signal_samples, torch_default_init, train_sgd)
+from varlib.deep_linear import (
+    DeepLinear,
+    end_to_end,
+    ensemble_start,
+    expected_loss,
+    init_weights,
+    solve_global,
+    task_from_data,
+    train_linear_ensemble,
+    unit_spread,
+    weights_from_b,
+)
 from varlib.deep_linear import plots as lp
 from varlib.deep_linear import scorecard as sc
 from varlib.deep_linear import study as st
+from varlib.deep_linear.sgd import (
+    family_loss,
+    isotropic_samples,
+    l2_decay_factor,
+    lr_schedule,
+    mlp_forward,
+    signal_samples,
+    torch_default_init,
+    train_sgd,
+)
 from varlib.deep_linear.theory import gamma_spinodal
 
 F64 = torch.float64
@@ -118,7 +136,7 @@ def test_unit_spread_and_list_init():
     start = ensemble_start(task, [net] * 3, [0.5, 1.0, "kaiming"], seed=4)
     ref = ensemble_start(task, [net] * 3, 1.0, seed=4)
     assert torch.allclose(start[0][0], 0.5 * ref[0][0]) and torch.allclose(start[1][2], ref[1][2])
-    df = train_ensemble(task, [net, DeepLinear(1, 5, 0.1)], [1.0, 0.01], steps=5, lr=0.01, optimizer="gd")
+    df = train_linear_ensemble(task, [net, DeepLinear(1, 5, 0.1)], [1.0, 0.01], steps=5, lr=0.01, optimizer="gd")
     assert list(df.net) == [0, 1] and list(df.depth) == [2, 1]
 
 
@@ -306,16 +324,16 @@ def test_collapse_table_compares_schedules_below_the_spinodal_signal():
     """One column block per schedule; rows are the signals below M_sp; ``kept`` = output std / signal."""
     a = _signal(0.05).assign(schedule="constant", decay_std=1e-4)
     b = _signal(0.4).assign(schedule="cosine", decay_std=5e-3)
-    t = st.collapse_table([a, b], 0.02)
+    t = st.signal_collapse_table([a, b], 0.02)
     lin = a.query("activation == 'linear'")
     assert (t.index < st.spinodal_signal(0.02)).all() and len(t) == (lin.beta_norm < st.spinodal_signal(0.02)).sum()
     assert np.allclose(t[("constant", "kept")], 0.05) and np.allclose(t[("cosine", "kept")], 0.4)
     assert np.allclose(t[("cosine", "decay_std")], 5e-3)
     assert np.allclose(t[("constant", "output_std")], 0.05 * t.index)
     with pytest.raises(ValueError, match="two tables have schedule 'constant'"):
-        st.collapse_table([a, a], 0.02)
+        st.signal_collapse_table([a, a], 0.02)
     with pytest.raises(ValueError, match="'schedule' column"):
-        st.collapse_table([_signal(0.05)], 0.02)
+        st.signal_collapse_table([_signal(0.05)], 0.02)
 
 
 def test_per_depth_tables_concatenate_to_the_joint_table():

@@ -10,13 +10,13 @@ import torch
 matplotlib.use("Agg")
 
 import varlib  # noqa: E402
+from varlib.core.data import Dataset, load_dataset  # noqa: E402
+from varlib.maxout import count_regions, init_maxout_net, split_widths  # noqa: E402
+from varlib.maxout import plots as regions_plots  # noqa: E402
 from varlib.maxout import scorecard as ms  # noqa: E402
 from varlib.maxout import training as mt  # noqa: E402
-from varlib.maxout import plots as regions_plots  # noqa: E402
-from varlib.core.data import Dataset, load_dataset  # noqa: E402
 from varlib.maxout.bounds import max_regions_one_layer  # noqa: E402
 from varlib.maxout.profiles import CHAPTER_PROFILES
-from varlib.maxout.regions import count_regions, init_maxout_net, split_widths  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,15 @@
 import pytest
 import torch
 
+from varlib.maxout import count_regions
 from varlib.maxout.nets import MaxoutParams, init_maxout_net, split_widths
-from varlib.maxout.slices import (neighbour_correlation, parameter_plane, parameter_slice_counts,
-                                  parameter_slice_row, slice_examples)
-from varlib.maxout.regions import count_regions
+from varlib.maxout.slices import (
+    neighbour_correlation,
+    parameter_plane,
+    parameter_slice_counts,
+    parameter_slice_row,
+    slice_examples,
+)
 
 
 def _base(seed=4):

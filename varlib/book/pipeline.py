@@ -25,9 +25,9 @@ from pathlib import Path
 
 import yaml
 
+from varlib.book.archive import merge_run_log
 from varlib.book.config import chapter_parameters, chapter_settings, known_chapters
 from varlib.book.results import PROFILES
-from varlib.book.archive import merge_run_log
 from varlib.core.runtime import device_name, git_commit, resolve_device
 
 __all__ = ["toc_files", "notebook_parameters", "validate_parameters", "ChapterRun", "execute_chapter",

@@ -15,7 +15,7 @@ moment.  The one rule gives the familiar special cases exactly:
 * maxout rank K:   phi = max of K i.i.d. N(0,1) -> g^2 = c_K = 1 / E[max^2]
   (the "maxout-He" constant of Tseran & Montufar 2021; c_2 = 1)
 
-For tanh, GELU and ELU the expectation is computed by Gauss-Hermite
+For tanh, GELU, ELU and swish (z sigmoid(z), SiLU) the expectation is computed by Gauss-Hermite
 quadrature (tanh: g^2 ~ 2.54, not the LeCun value 1; pass ``gain2``
 explicitly where another convention is wanted).
 
@@ -130,6 +130,10 @@ def _elu(_: float | None) -> Activation:
                         inplace=F.elu_)
 
 
+def _swish(_: float | None) -> Activation:
+    return _elementwise("swish", F.silu, lambda x: x / (1 + np.exp(-x)), inplace=lambda z: F.silu(z, inplace=True))
+
+
 def _maxout_activation(rank: float | None) -> Activation:
     k = 2 if rank is None else rank
     if float(k) != int(k) or int(k) < 2:
@@ -146,12 +150,13 @@ ACTIVATIONS: dict[str, Callable[[float | None], Activation]] = {
     "gelu": _gelu,
     "elu": _elu,
     "identity": _identity,
+    "swish": _swish,
     "maxout": _maxout_activation,
 }
 
 
 def get_activation(name: str | Activation, param: float | None = None) -> Activation:
-    """Look up an activation by name, e.g. ``"relu"``, ``"leaky_relu:0.1"``, ``"maxout:3"``.
+    """Look up an activation by name, e.g. ``"relu"``, ``"swish"``, ``"leaky_relu:0.1"``, ``"maxout:3"``.
 
     Raises ``ValueError`` naming the allowed activations for an unknown name.
     """

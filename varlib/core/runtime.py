@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 __all__ = ["DEVICES", "resolve_device", "device_name", "member_generator", "member_seed",
-           "setup", "Runtime", "provenance", "git_commit", "small_op_threads"]
+           "setup", "Runtime", "provenance", "git_commit", "small_op_threads", "to_device", "chunk_budget"]
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -82,6 +82,23 @@ def git_commit(repo: str | Path | None = None) -> str:
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def to_device(t: torch.Tensor, device) -> torch.Tensor:
+    """A CPU tensor on ``device``; to CUDA through pinned memory, asynchronously (no host sync in a loop)."""
+    if torch.device(device).type != "cuda":
+        return t.to(device)
+    return t.pin_memory().to(device, non_blocking=True)
+
+
+def chunk_budget(device: torch.device, dtype: torch.dtype, budgets: dict, safety: int = 8) -> int:
+    """``budgets[device.type]`` (the CPU entry for other devices); on CUDA also at most 1/``safety`` of the
+    free memory, counted in elements of ``dtype`` (on an 80 GB GPU the fixed budget is the smaller)."""
+    budget = budgets.get(device.type, budgets["cpu"])
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        budget = min(budget, free // (safety * dtype.itemsize))
+    return budget
 
 
 @contextlib.contextmanager

@@ -20,22 +20,16 @@ import pandas as pd
 import torch
 
 from varlib.core.checks import check_int as _check_int
+from varlib.core.runtime import member_generator, resolve_device, small_op_threads
 from varlib.deep_linear.model import DeepLinear, LinearTask
 from varlib.deep_linear.theory import solve_global, weights_from_b
-from varlib.core.runtime import member_generator, resolve_device, small_op_threads
 
 __all__ = ["NOISES", "OPTIMIZERS", "init_weights", "end_to_end", "layer_norms", "expected_loss",
-           "train_exact", "ensemble_start", "unit_spread", "train_ensemble", "prediction_moments", "homogeneous_variance",
+           "train_exact", "ensemble_start", "unit_spread", "train_linear_ensemble", "prediction_moments", "homogeneous_variance",
            "expected_variance", "sample_predictions", "mc_prediction_moments", "hessian_at_zero"]
 
 _DT = torch.float64
 
-
-def _to_device(t: torch.Tensor, device) -> torch.Tensor:
-    """A CPU tensor on ``device``; to CUDA through pinned memory, asynchronously (no host sync in a loop)."""
-    if torch.device(device).type != "cuda":
-        return t.to(device)
-    return t.pin_memory().to(device, non_blocking=True)
 
 
 def init_weights(d0: int, widths, n_nets: int, scale: float = 1.0, seed: int = 0,
@@ -191,7 +185,7 @@ def unit_spread(weights: list[torch.Tensor]) -> torch.Tensor:
     return torch.stack([n.std(1) / n.mean(1).clamp_min(1e-300) for n in norms], 1).amax(1)
 
 
-def train_ensemble(task: LinearTask, nets: list[DeepLinear], init="kaiming", seed: int = 0, device="cpu",
+def train_linear_ensemble(task: LinearTask, nets: list[DeepLinear], init="kaiming", seed: int = 0, device="cpu",
                    **train_kw) -> pd.DataFrame:
     """Train nets (any depths, gammas, noise) from ``init`` and compare with :func:`solve_global`.
 

@@ -12,11 +12,11 @@ import seaborn as sns
 from varlib.deep_linear.model import DeepLinear
 from varlib.deep_linear.theory import gamma_spinodal, gamma_star, solve_global
 
-__all__ = ["landscape_panels", "phase_diagram", "trained_vs_theory", "variance_panels", "family_panel",
+__all__ = ["reduced_loss_panels", "phase_diagram", "trained_vs_theory", "variance_panels", "family_panel",
            "signal_panel", "basin_panel"]
 
 
-def landscape_panels(land: pd.DataFrame) -> plt.Figure:
+def reduced_loss_panels(land: pd.DataFrame) -> plt.Figure:
     """Reduced loss L(b) - E[y^2] vs b, one panel per depth, one curve per gamma / gamma*."""
     depths = sorted(land.depth.unique())
     fig, axes = plt.subplots(1, len(depths), figsize=(3.6 * len(depths), 3.2), squeeze=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["deep_linear_scorecard", "variance_metrics", "spinodal_signal", "signal_metrics", "collapse_table",
+__all__ = ["deep_linear_scorecard", "variance_metrics", "spinodal_signal", "signal_metrics", "signal_collapse_table",
            "basin_metrics", "SIGNAL_BELOW_TOL", "SIGNAL_ABOVE_TOL", "BASIN_TRAPPED"]
 
 SIGNAL_BELOW_TOL = 0.1   # C11: below M_sp, std f / ||E[xy]|| must be at most this (theory: 0)
@@ -84,7 +84,7 @@ def signal_metrics(sig: pd.DataFrame, gamma: float, compare: pd.DataFrame | None
     return out
 
 
-def collapse_table(tables, gamma: float, activation: str = "linear") -> pd.DataFrame:
+def signal_collapse_table(tables, gamma: float, activation: str = "linear") -> pd.DataFrame:
     """Below the spinodal signal M_sp (where zero is the linear theory's only stationary point), per signal
     ||E[xy]|| (rows) and learning-rate schedule (one :func:`~varlib.deep_linear.study.signal_table` each, with
     different ``schedule``s): the trained ``activation`` nets' mean output std, as a fraction of the signal
@@ -92,7 +92,7 @@ def collapse_table(tables, gamma: float, activation: str = "linear") -> pd.DataF
     cols, M_sp = {}, spinodal_signal(gamma)
     for t in tables:
         if "schedule" not in t:
-            raise ValueError("collapse_table needs signal tables with a 'schedule' column (signal_table)")
+            raise ValueError("signal_collapse_table needs signal tables with a 'schedule' column (signal_table)")
         name = str(t.schedule.iloc[0])
         if (name, "kept") in cols:
             raise ValueError(f"two tables have schedule {name!r}; give one table per schedule")

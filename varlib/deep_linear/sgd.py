@@ -4,7 +4,7 @@ Everything the exact theory (:mod:`varlib.deep_linear.theory`) does not cover: n
 themselves rather than on the exact noise-marginalised loss.
 
 * A bias-free MLP ``f(x) = U . eps_D phi(W_D ... eps_1 phi(W_1 x))`` with activation ``phi``
-  (``ACTS``: linear, relu, tanh, swish) and stochastic neurons ``eps`` (E = 1, Var = sigma2; "gaussian"
+  (:data:`SGD_ACTIVATIONS`: linear, relu, tanh, swish) and stochastic neurons ``eps`` (E = 1, Var = sigma2; "gaussian"
   or inverted "dropout", :data:`varlib.deep_linear.nets.NOISES`). Weights ``[W1 (E, d1, d0), ..., U (E, dD)]``.
 * Loss (Eq. 1) on a minibatch: mean (f - y)^2 + gamma sum_l ||W_l||^2, the L2 term explicit (coupled, no
   AdamW); plain SGD with a cosine-decayed or constant learning rate (:data:`SCHEDULES`).
@@ -23,20 +23,20 @@ import math
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
+from varlib.core.activations import get_activation
 from varlib.core.checks import check_int as _check_int
+from varlib.core.runtime import member_generator, resolve_device, small_op_threads, to_device
 from varlib.deep_linear.model import LinearTask, task_from_data
-from varlib.deep_linear.nets import NOISES, _to_device
-from varlib.core.runtime import member_generator, resolve_device, small_op_threads
+from varlib.deep_linear.nets import NOISES
 
-__all__ = ["ACTS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init", "mlp_forward",
+__all__ = ["SGD_ACTIVATIONS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init", "mlp_forward",
            "train_sgd", "SCHEDULES", "sgd_steps", "lr_schedule", "l2_decay_factor", "family_weights", "family_loss"]
 
 _DT = torch.float64
 
 #: Activations of the nonlinear comparisons (Fig. 2, 3 of the paper); swish(z) = z sigmoid(z).
-ACTS = {"linear": lambda z: z, "relu": torch.relu, "tanh": torch.tanh, "swish": F.silu}
+SGD_ACTIVATIONS = ("linear", "relu", "tanh", "swish")
 
 #: Effective slope at 0 of each activation: phi'(0), and for ReLU its Gaussian average E[relu'(z)] = 1/2.
 SLOPE_AT_ZERO = {"linear": 1.0, "relu": 0.5, "tanh": 1.0, "swish": 0.5}
@@ -70,9 +70,11 @@ def l2_decay_factor(gamma: float, etas, layers: int) -> float:
 
 
 def _act(name: str):
-    if name not in ACTS:
-        raise ValueError(f"unknown activation {name!r}; allowed: {', '.join(ACTS)}")
-    return ACTS[name]
+    """The function of one of :data:`SGD_ACTIVATIONS`, from :mod:`varlib.core.activations` ("linear" is its
+    identity)."""
+    if name not in SGD_ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; allowed: {', '.join(SGD_ACTIVATIONS)}")
+    return get_activation("identity" if name == "linear" else name).fn
 
 
 def isotropic_samples(d0: int, M: float, n: int, noise: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +137,7 @@ def mlp_forward(weights, x: torch.Tensor, activation: str = "linear", sigma2=0.0
     for W in weights[:-1]:
         h = phi(h @ W.transpose(-1, -2))  # (E, B, d_i)
         if noisy:
-            h = h * _to_device(_noise(s2, h.shape, noise, generator), h.device)
+            h = h * to_device(_noise(s2, h.shape, noise, generator), h.device)
     return (h * weights[-1].unsqueeze(1)).sum(-1)
 
 
@@ -166,7 +168,7 @@ def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, nois
     t = 0
     with small_op_threads(dev):
         for _ in range(epochs):
-            perm = _to_device(torch.randperm(n, generator=gen), dev)
+            perm = to_device(torch.randperm(n, generator=gen), dev)
             for i in range(0, n, batch):
                 idx = perm[i:i + batch]
                 f = mlp_forward(ws, x[:, idx], activation, s2, noise, gen)

@@ -19,18 +19,45 @@ import pandas as pd
 import torch
 
 from varlib.deep_linear.model import DeepLinear, LinearTask, task_from_data
-from varlib.deep_linear.nets import (end_to_end, expected_loss, hessian_at_zero, init_weights, sample_predictions,
-                                train_ensemble)
-from varlib.deep_linear.scorecard import (basin_metrics, collapse_table, deep_linear_scorecard,  # noqa: F401
-                                     signal_metrics, spinodal_signal, variance_metrics)
-from varlib.deep_linear.sgd import (isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward, sgd_steps,
-                               signal_samples, torch_default_init, train_sgd)
-from varlib.deep_linear.theory import (critical_gamma, gamma_spinodal, gamma_star, isotropic_roots, reduced_loss,
-                                  solve_global, weights_from_b)
+from varlib.deep_linear.nets import (
+    end_to_end,
+    expected_loss,
+    hessian_at_zero,
+    init_weights,
+    sample_predictions,
+    train_linear_ensemble,
+)
+from varlib.deep_linear.scorecard import (  # noqa: F401
+    basin_metrics,
+    deep_linear_scorecard,
+    signal_collapse_table,
+    signal_metrics,
+    spinodal_signal,
+    variance_metrics,
+)
+from varlib.deep_linear.sgd import (
+    isotropic_samples,
+    l2_decay_factor,
+    lr_schedule,
+    mlp_forward,
+    sgd_steps,
+    signal_samples,
+    torch_default_init,
+    train_sgd,
+)
+from varlib.deep_linear.theory import (
+    critical_gamma,
+    gamma_spinodal,
+    gamma_star,
+    isotropic_roots,
+    reduced_loss,
+    solve_global,
+    weights_from_b,
+)
 
 __all__ = ["concat_tables", "isotropic_task", "landscape_table", "hessian_table", "threshold_table", "phase_table",
            "phase_metrics", "trained_table", "trained_metrics", "variance_table", "variance_mc_table",
-           "variance_metrics", "sgd_table", "signal_table", "spinodal_signal", "signal_metrics", "collapse_table",
+           "variance_metrics", "sgd_table", "signal_table", "spinodal_signal", "signal_metrics", "signal_collapse_table",
            "family_metrics", "basin_table", "basin_metrics", "deep_linear_scorecard", "roots_table"]
 
 _DT = torch.float64
@@ -99,7 +126,7 @@ def phase_table(task: LinearTask, depths, gamma_ratios, inits: dict, seeds: int,
                 nets += [DeepLinear(D, width, r * gamma_star(D, A, M))] * seeds
                 inits_ += [float(scale)] * seeds
                 names += [(name, r)] * seeds
-        df = train_ensemble(task, nets, inits_, steps=steps, lr=lr, optimizer="gd", device=device)
+        df = train_linear_ensemble(task, nets, inits_, steps=steps, lr=lr, optimizer="gd", device=device)
         df["init_name"], df["gamma_ratio"] = [n for n, _ in names], [r for _, r in names]
         out.append(df)
     df = pd.concat(out, ignore_index=True)
@@ -148,7 +175,7 @@ def trained_table(task: LinearTask, depths, sigma2s, gammas, seeds: int, width: 
                   lr: float, device="cpu") -> pd.DataFrame:
     """Kaiming-started nets trained by GD on the exact loss vs the solver, with below = (gamma < gamma*)."""
     nets = [DeepLinear(D, width, g, s2) for D in depths for s2 in sigma2s for g in gammas for _ in range(seeds)]
-    df = train_ensemble(task, nets, "kaiming", steps=steps, lr=lr, optimizer="gd", device=device)
+    df = train_linear_ensemble(task, nets, "kaiming", steps=steps, lr=lr, optimizer="gd", device=device)
     crit = {(D, s2): critical_gamma(task, D, DeepLinear(D, width, 0.0, s2).kappa) for D in depths for s2 in sigma2s}
     df["below"] = [g < crit[(D, s2)] for D, s2, g in zip(df.depth, df.sigma2, df.gamma_bar)]
     df["rel_v_err"] = (df.v_norm / df.v_norm_star.where(df.v_norm_star > 0) - 1).abs()
@@ -271,7 +298,7 @@ def basin_table(task: LinearTask, depths, scales, seeds: int, width: int, steps:
     out = []
     for D in depths:
         net = DeepLinear(D, width, gamma_ratio * gamma_star(D, A, M))
-        df = train_ensemble(task, [net] * (len(scales) * seeds), [float(s) for s in scales for _ in range(seeds)],
+        df = train_linear_ensemble(task, [net] * (len(scales) * seeds), [float(s) for s in scales for _ in range(seeds)],
                             steps=steps, lr=lr, optimizer="gd", device=device)
         out.append(df.assign(scale=df["init"]))
     df = pd.concat(out, ignore_index=True)

@@ -30,16 +30,25 @@ import pandas as pd
 import torch
 
 from varlib.core.data import Dataset, minibatches
-from varlib.integrable.scorecard import accuracy_table, integrable_scorecard  # noqa: F401
-from varlib.integrable.sweeps import (ACTIVATIONS, LN10, MAIN_PRESETS, PAPER_DATASETS,  # noqa: F401
-                                      chapter_dataset, grid, histories, summaries, sweep)
+from varlib.core.runtime import small_op_threads
 from varlib.integrable.diagnostics import preactivation_ranks, relative_weight_change, update_ranks
 from varlib.integrable.family import get_parameterization, reparameterize
 from varlib.integrable.nets import abc_forward, abc_loss, init_params, initial_draws
+from varlib.integrable.scorecard import accuracy_table, integrable_scorecard  # noqa: F401
 from varlib.integrable.sgd import calibrate_step0, make_sgd, train_abc
-from varlib.core.runtime import small_op_threads
+from varlib.integrable.sweeps import (  # noqa: F401
+    LN10,
+    MAIN_PRESETS,
+    PAPER_DATASETS,
+    SWEEP_ACTIVATIONS,
+    chapter_dataset,
+    grid,
+    histories,
+    summaries,
+    sweep,
+)
 
-__all__ = ["LN10", "MAIN_PRESETS", "ACTIVATIONS", "PAPER_DATASETS", "grid", "sweep", "summaries",
+__all__ = ["LN10", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "grid", "sweep", "summaries",
            "histories", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
            "equivalence_check", "first_step_ranks", "accuracy_table", "flush_denormals", "exact_matmul",
            "integrable_scorecard", "chapter_dataset"]

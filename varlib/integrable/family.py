@@ -91,7 +91,7 @@ def _expand(v, L: int, what: str) -> tuple[float, ...]:
     raise ValueError(f"{what} must be a number, an (input, hidden, output) triple or {L + 1} values, got {v}")
 
 
-def _check_L(L) -> int:
+def check_depth(L) -> int:
     return check_int("L (number of hidden layers)", L)
 
 
@@ -100,7 +100,7 @@ def abc_parameterization(L: int, a, b, c, c0=None, name: str = "abc", **options)
 
     ``c0`` (step-0 lr exponents) defaults to ``c``; ``options`` go to :class:`Parameterization`.
     """
-    L = _check_L(L)
+    L = check_depth(L)
     c = _expand(c, L, "c")
     c0 = c if c0 is None else _expand(c0, L, "c0")
     mean = options.pop("mean", None)
@@ -160,7 +160,7 @@ def get_parameterization(name: str, L: int, **options) -> Parameterization:
     """A named preset for L hidden layers; ``options`` (e.g. ``calibrate``, ``cap``) go to it."""
     if name not in PRESETS:
         raise ValueError(f"unknown parameterization {name!r}; allowed: {', '.join(PRESETS)}")
-    return PRESETS[name](_check_L(L), **options)
+    return PRESETS[name](check_depth(L), **options)
 
 
 def reparameterize(p: Parameterization, layer: int, theta: float) -> Parameterization:

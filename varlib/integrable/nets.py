@@ -16,8 +16,8 @@ import torch.nn.functional as F
 
 from varlib.core.activations import Activation, get_activation
 from varlib.core.checks import check_int
-from varlib.integrable.family import Parameterization, _check_L
 from varlib.core.runtime import member_generator
+from varlib.integrable.family import Parameterization, check_depth
 
 __all__ = ["initial_draws", "init_params", "abc_forward", "abc_loss", "mean_abs_preactivations",
            "mean_abs_preactivations_tensor", "preactivation_change"]
@@ -30,7 +30,7 @@ def _named_activation(name: str) -> Activation:
     return get_activation(name)  # the quadrature of gelu/tanh/elu gains costs ~0.1 s: do it once
 
 
-def _act(activation: str | Activation) -> Activation:
+def as_activation(activation: str | Activation) -> Activation:
     return activation if isinstance(activation, Activation) else _named_activation(activation)
 
 
@@ -42,7 +42,7 @@ def initial_draws(d: int, m: int, K: int, L: int, seed: int = 0, member: int = 0
 
     ``Z{l}`` has the shape of w^l ((m, d), (m, m) ..., (K, m)); ``z{l}`` the shape of beta^l.
     """
-    d, m, K, L = check_int("d", d), check_int("m (width)", m), check_int("K", K), _check_L(L)
+    d, m, K, L = check_int("d", d), check_int("m (width)", m), check_int("K", K), check_depth(L)
     g = member_generator(seed, member)
     shapes = [(m, d)] + [(m, m)] * (L - 1) + [(K, m)]
     out = {}
@@ -63,7 +63,7 @@ def init_params(p: Parameterization, draws: dict[str, torch.Tensor], activation:
         raise ValueError("half precision is not supported here (activations reach ~1e-9); use float32/64")
     if len([k for k in draws if k.startswith("Z")]) != p.L + 1:
         raise ValueError(f"draws are for a different depth: need L+1 = {p.L + 1} weight draws")
-    var = _variance(_act(activation), init_var)
+    var = _variance(as_activation(activation), init_var)
     m, d = draws["Z1"].shape
     std = [math.sqrt(var / (d + 1))] + [math.sqrt(var)] * (p.L - 1) + [1.0]
     bstd = [math.sqrt(var)] * p.L + [1.0]
@@ -80,11 +80,11 @@ def init_params(p: Parameterization, draws: dict[str, torch.Tensor], activation:
 # ---------------------------------------------------------------- forward pass
 
 
-def _width(params: dict[str, torch.Tensor]) -> int:
+def width_of(params: dict[str, torch.Tensor]) -> int:
     return int(params["w1"].shape[-2])
 
 
-def _affine(p: Parameterization, params, l: int, x: torch.Tensor, m: int) -> torch.Tensor:
+def affine_layer(p: Parameterization, params, l: int, x: torch.Tensor, m: int) -> torch.Tensor:
     """h^l from its input x^{l-1}: (B, n_in) -> (B, n_out); linear in (w^l, beta^l)."""
     scale, beta = m ** -p.a[l - 1], params.get(f"beta{l}")
     out = x @ params[f"w{l}"].mT
@@ -96,10 +96,10 @@ def _affine(p: Parameterization, params, l: int, x: torch.Tensor, m: int) -> tor
 def abc_forward(p: Parameterization, params: dict[str, torch.Tensor], x: torch.Tensor,
                 activation: str | Activation = "relu", return_preactivations: bool = False):
     """Logits f (B, K) for inputs x (B, d); with ``return_preactivations`` also [h^1 .. h^L], each (B, m)."""
-    act, m = _act(activation), _width(params)
+    act, m = as_activation(activation), width_of(params)
     hs, h = [], x
     for l in range(1, p.L + 2):
-        h = _affine(p, params, l, h if l == 1 else act(h), m)
+        h = affine_layer(p, params, l, h if l == 1 else act(h), m)
         hs.append(h)
     return (hs[-1], hs[:-1]) if return_preactivations else hs[-1]
 

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 
 from varlib.integrable.family import Parameterization
-from varlib.integrable.nets import _act, _affine, _width, abc_loss, mean_abs_preactivations_tensor
+from varlib.integrable.nets import abc_loss, affine_layer, as_activation, mean_abs_preactivations_tensor, width_of
 
 __all__ = ["make_sgd", "switch_to_later_rates", "calibrate_step0", "train_abc"]
 
@@ -32,7 +32,7 @@ def make_sgd(p: Parameterization, params: dict[str, torch.Tensor], eta: float,
     """
     if step0_base is not None and len(step0_base) != p.L + 1:
         raise ValueError(f"step0_base must have L+1 = {p.L + 1} entries, got {len(step0_base)}")
-    m, groups = _width(params), []
+    m, groups = width_of(params), []
     for name, t in params.items():
         l = _layer(name)
         is_w = name.startswith("w")
@@ -60,7 +60,7 @@ def calibrate_step0(p: Parameterization, params, activation, batch0, batch1, eta
     contribution Delta h^l = m^{-a_l} Delta w^l x^{l-1}, x^{l-1} including the calibrated updates below.
     Base lr: eta (layer 1), min(1 / mean|Delta h^l|, cap) (hidden), out_scale / mean|Delta f| (output).
     """
-    act, m = _act(activation), _width(params)
+    act, m = as_activation(activation), width_of(params)
     leaves = _leaves(params)
     grads = torch.autograd.grad(abc_loss(p, leaves, *batch0, act), list(leaves.values()))
     grads = dict(zip(leaves, grads))
@@ -70,12 +70,12 @@ def calibrate_step0(p: Parameterization, params, activation, batch0, batch1, eta
             names = [k for k in params if _layer(k) == l]
             delta = {k: -(m ** -_c0(p, k)) * grads[k] for k in names}  # mock step, base lr 1
             inp = h if l == 1 else act(h)
-            size = _affine(p, delta, l, inp, m).abs().mean().item() if l > 1 else 0.0
+            size = affine_layer(p, delta, l, inp, m).abs().mean().item() if l > 1 else 0.0
             base = eta if l == 1 else _ratio(p.out_scale if l == p.L + 1 else 1.0, size,
                                               math.inf if l == p.L + 1 else p.cap)
             bases.append(base)
             new.update({k: params[k] + base * delta[k] for k in names})
-            h = _affine(p, new, l, inp, m)
+            h = affine_layer(p, new, l, inp, m)
     return bases
 
 
@@ -99,7 +99,7 @@ def train_abc(p: Parameterization, params, batches: Sequence, activation="relu",
     """
     if not isinstance(n_warmup_steps, int) or n_warmup_steps < 1:
         raise ValueError(f"n_warmup_steps must be an integer >= 1, got {n_warmup_steps!r}")
-    act = _act(activation)
+    act = as_activation(activation)
     if p.calibrate:
         if len(batches) < 2:
             raise ValueError("calibration (p.calibrate=True) needs at least 2 batches")

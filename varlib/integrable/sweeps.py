@@ -14,12 +14,12 @@ import pandas as pd
 
 from varlib.core.data import Dataset
 
-__all__ = ["LN10", "MAIN_PRESETS", "ACTIVATIONS", "PAPER_DATASETS", "grid", "sweep", "summaries", "histories",
+__all__ = ["LN10", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "grid", "sweep", "summaries", "histories",
            "chapter_dataset"]
 
 LN10 = math.log(10.0)
 MAIN_PRESETS = ("mup", "ipllr", "ip_bias", "ip_non_centered")
-ACTIVATIONS = ("relu", "gelu", "elu", "tanh")
+SWEEP_ACTIVATIONS = ("relu", "gelu", "elu", "tanh")
 PAPER_DATASETS = ("mnist", "cifar10_gray")
 
 

@@ -27,7 +27,9 @@ import numpy as np
 import torch
 
 from varlib.core.activations import maxout_second_moment
-from varlib.maxout.regions import INITS, MaxoutParams, _box, _plane, grid_points
+from varlib.maxout.geometry import box_bounds, plane_basis
+from varlib.maxout.grid import box_grid
+from varlib.maxout.nets import MAXOUT_INITS, MaxoutParams
 
 __all__ = ["max_regions_one_layer", "region_bound", "region_bound_with_k", "region_bound_without_k",
            "db_bound", "db_bound_with_k", "db_bound_without_k", "complexity_bounds",
@@ -113,8 +115,8 @@ def bias_density_constant(n0: int, widths: Sequence[int], K: int, init: str = "m
     """C_bias as the authors' code estimates it: max over hidden layers of 1/(sqrt(2 pi) sigma_l), with
     sigma_l^2 = gain / fan_in, gain = 2 for ``relu_he`` and c_K = 1/E[max^2] otherwise (``sphere`` and
     ``many_regions`` reuse the maxout-He sigma, spec 1.4)."""
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; allowed: {', '.join(INITS)}")
+    if init not in MAXOUT_INITS:
+        raise ValueError(f"unknown init {init!r}; allowed: {', '.join(MAXOUT_INITS)}")
     gain = 2.0 if init == "relu_he" else 1.0 / maxout_second_moment(K)
     fan_ins = [n0, *widths[:-1]]
     return max(1.0 / (math.sqrt(2 * math.pi) * math.sqrt(gain / f)) for f in fan_ins)
@@ -141,8 +143,8 @@ def gradient_constant(params: MaxoutParams, box=(-3.0, 3.0), steps: int = 50, pl
     code used one net and notes it should be averaged), then the max over the grid. ``legacy=True``
     reproduces the code's quirk: its forward pass for this estimate leaves out every bias, so the argmax
     is that of the bias-free net."""
-    A0, c0 = _plane(params, plane)
-    u = grid_points(_box(box), steps)
+    A0, c0 = plane_basis(params, plane)
+    u = box_grid(box_bounds(box), steps)
     x = (u @ A0.T + c0).expand(params.E, -1, -1)
     J = A0.expand(params.E, len(u), *A0.shape)
     per_point = _unit_gradients(params, x, J, legacy) / sum(params.widths)               # (E, P)

@@ -1,14 +1,61 @@
 """Batched convex polygons in the plane, for the exact region counter (spec ``shared/papers/maxout.md`` 6.1).
 
 A batch of R convex polygons is ``P (R, V, 2)`` with ``nv (R,)`` valid vertices per row (counter-clockwise,
-padded after ``nv``). Operations: Sutherland-Hodgman clipping by half-planes (:func:`_clip`), shoelace areas,
+padded after ``nv``). Operations: Sutherland-Hodgman clipping by half-planes (:func:`clip_polygons`), shoelace areas,
 the chord of a polygon on a line, clipping of segments, and a test for shared edges.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import torch
 
+from varlib.maxout.nets import MaxoutParams
+
+__all__ = ["Box", "slice_plane", "box_bounds", "plane_basis", "check_labels", "clip_polygons", "polygon_areas",
+           "pad_cat", "share_edge", "level_segments", "clip_segments"]
+
 Tensor = torch.Tensor
+Box = Sequence[float]
+
+
+# ----------------------------------------------------------------------------- planes and boxes
+def slice_plane(p1, p2, p3) -> tuple[Tensor, Tensor]:
+    """The plane through three points (spec 2.1): x = B u + origin, origin = centroid, B (n0, 2) an
+    orthonormal basis of span(p2 - p1, p3 - p1) (from the SVD, as ``scipy.linalg.orth``)."""
+    p = torch.stack([torch.as_tensor(q, dtype=torch.float64).flatten() for q in (p1, p2, p3)])
+    D = torch.stack([p[1] - p[0], p[2] - p[0]], 1)                 # (n0, 2)
+    U, S, _ = torch.linalg.svd(D, full_matrices=False)
+    if D.shape[0] < 2 or S[1] <= 1e-10 * max(float(S[0]), 1e-300):
+        raise ValueError("slice points p1, p2, p3 must be distinct and not collinear (they span no plane)")
+    return U, p.mean(0)
+
+
+def box_bounds(box: Box) -> tuple[float, float, float, float]:
+    """(lo, hi) for a square or (xlo, xhi, ylo, yhi) -> (xlo, xhi, ylo, yhi)."""
+    b = [float(v) for v in box]
+    if len(b) == 2:
+        b = b * 2
+    if len(b) != 4 or b[0] >= b[1] or b[2] >= b[3]:
+        raise ValueError(f"box must be (lo, hi) or (xlo, xhi, ylo, yhi) with lo < hi, got {box!r}")
+    return b[0], b[1], b[2], b[3]
+
+
+def plane_basis(params: MaxoutParams, plane) -> tuple[Tensor, Tensor]:
+    if plane is None:
+        if params.n0 != 2:
+            raise ValueError(f"input dimension n0 = {params.n0} != 2: pass plane=slice_plane(p1, p2, p3)")
+        return torch.eye(2, dtype=torch.float64), torch.zeros(2, dtype=torch.float64)
+    A0, c0 = (torch.as_tensor(t, dtype=torch.float64) for t in plane)
+    if A0.shape != (params.n0, 2) or c0.shape != (params.n0,):
+        raise ValueError(f"plane must be (basis (n0, 2), origin (n0,)) with n0 = {params.n0}")
+    return A0, c0
+
+def check_labels(labels, m: int) -> list[int]:
+    labels = list(range(m)) if labels is None else [int(v) for v in labels]
+    if len(labels) < 2 or len(set(labels)) != len(labels) or not all(0 <= v < m for v in labels):
+        raise ValueError(f"labels must be >= 2 distinct output indices in [0, {m}), got {labels!r}")
+    return labels
 
 
 def _next_index(nv: Tensor, V: int) -> Tensor:
@@ -30,7 +77,7 @@ def _compact(pts: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
     return _take(pts, order), nv
 
 
-def _clip(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+def clip_polygons(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """Sutherland-Hodgman: clip convex polygons P (R, V, 2) by the half-planes a.u + b >= 0, a (R, 2), b (R,).
 
     Keeps vertices with s = a.u + b >= 0 and adds P + t (P_next - P), t = s / (s - s_next), on every edge
@@ -48,14 +95,14 @@ def _clip(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     return _compact(pts, torch.stack([valid & (s >= 0), cross], 2).reshape(R, 2 * V))
 
 
-def _areas(P: Tensor, nv: Tensor) -> Tensor:
+def polygon_areas(P: Tensor, nv: Tensor) -> Tensor:
     """Shoelace area of each polygon (positive for counter-clockwise order): (R,)."""
     Q = _take(P, _next_index(nv, P.shape[1]))
     cr = P[..., 0] * Q[..., 1] - P[..., 1] * Q[..., 0]
     return 0.5 * torch.where(torch.arange(P.shape[1], device=nv.device) < nv[:, None], cr, 0.0).sum(1)
 
 
-def _pad_cat(*Ps: Tensor) -> Tensor:
+def pad_cat(*Ps: Tensor) -> Tensor:
     V = max(P.shape[1] for P in Ps)
     return torch.cat([torch.nn.functional.pad(P, (0, 0, 0, V - P.shape[1])) for P in Ps])
 
@@ -64,7 +111,7 @@ def _cross(u: Tensor, v: Tensor) -> Tensor:
     return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
 
 
-def _share_edge(P1: Tensor, nv1: Tensor, P2: Tensor, nv2: Tensor, tol: float) -> Tensor:
+def share_edge(P1: Tensor, nv1: Tensor, P2: Tensor, nv2: Tensor, tol: float) -> Tensor:
     """(M,) whether polygons P1[i] and P2[i] share a boundary segment longer than ``tol``: some edge of
     each lies on one line (distances <= tol) and their projections overlap by more than tol."""
     a, b = P1[:, :, None], _take(P1, _next_index(nv1, P1.shape[1]))[:, :, None]        # (M, V1, 1, 2)
@@ -80,7 +127,7 @@ def _share_edge(P1: Tensor, nv1: Tensor, P2: Tensor, nv2: Tensor, tol: float) ->
     return (on & overlap & valid).flatten(1).any(1)
 
 
-def _level_segment(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+def level_segments(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """The chord {a.u + b = 0} of each convex polygon: endpoints (R, 2, 2) and whether it exists (R,)."""
     V = P.shape[1]
     nxt = _next_index(nv, V)
@@ -93,7 +140,7 @@ def _level_segment(P: Tensor, nv: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor,
     return _take(X, first2), cross.sum(1) >= 2
 
 
-def _clip_segment(seg: Tensor, alive: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+def clip_segments(seg: Tensor, alive: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """Keep the part of each segment (R, 2, 2) where a.u + b >= 0."""
     v = torch.einsum("rsd,rd->rs", seg, a) + b[:, None]
     alive = alive & ~((v[:, 0] < 0) & (v[:, 1] < 0))

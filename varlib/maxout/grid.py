@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import torch
 
-from varlib.maxout.nets import MaxoutParams, _check_int, activation_pattern
-from varlib.maxout.regions import Box, _box, _plane
+from varlib.core.checks import check_int
 from varlib.core.runtime import small_op_threads
+from varlib.maxout.geometry import Box, box_bounds, plane_basis
+from varlib.maxout.nets import MaxoutParams, activation_pattern
 
-__all__ = ["grid_points", "grid_region_count"]
+__all__ = ["box_grid", "grid_region_count"]
 
 Tensor = torch.Tensor
 
 
-def grid_points(box: Box = (-3.0, 3.0), steps: int = 300) -> Tensor:
+def box_grid(box: Box = (-3.0, 3.0), steps: int = 300) -> Tensor:
     """A steps x steps grid over the box, (steps^2, 2), float64."""
-    _check_int("steps", steps, 2)
-    xlo, xhi, ylo, yhi = _box(box)
+    check_int("steps", steps, 2)
+    xlo, xhi, ylo, yhi = box_bounds(box)
     gx = torch.linspace(xlo, xhi, steps, dtype=torch.float64)
     gy = torch.linspace(ylo, yhi, steps, dtype=torch.float64)
     return torch.cartesian_prod(gx, gy)
@@ -31,8 +32,8 @@ def grid_region_count(params: MaxoutParams, box: Box = (-3.0, 3.0), steps: int =
     """Approximate region count per net, (E,): distinct activation patterns on a steps x steps grid
     (as the authors' pictures; spec 2.3). Patterns are hashed by summing random 64-bit keys per
     (unit, feature). It misses regions that hold no grid point, so it undercounts."""
-    A0, c0 = _plane(params, plane)
-    x = (grid_points(box, steps) @ A0.T + c0).to(params.out_weight.device)
+    A0, c0 = plane_basis(params, plane)
+    x = (box_grid(box, steps) @ A0.T + c0).to(params.out_weight.device)
     N = sum(params.widths)
     keys = torch.randint(-2**62, 2**62, (N, params.K), generator=torch.Generator().manual_seed(0)).to(x.device)
     with small_op_threads():

@@ -7,8 +7,8 @@ from typing import Sequence
 
 import numpy as np
 
+from varlib.maxout.geometry import Box, box_bounds, check_labels, plane_basis
 from varlib.maxout.nets import MaxoutParams
-from varlib.maxout.regions import Box, _box, _label_pairs, _plane
 
 __all__ = ["count_regions_lp"]
 
@@ -64,9 +64,9 @@ def count_regions_lp(params: MaxoutParams, box: Box = (-3.0, 3.0), plane=None, n
     oracle for tests: regions are refined unit by unit; a pattern is kept if its constraints (in plane
     coordinates, with the box) admit a disc of radius > ``radius_tol``. About K * R LPs per unit:
     small nets only."""
-    xlo, xhi, ylo, yhi = _box(box)
-    A0, c0 = (t.numpy() for t in _plane(params, plane))
-    labels = _label_pairs(labels, params.out_weight.shape[1])
+    xlo, xhi, ylo, yhi = box_bounds(box)
+    A0, c0 = (t.numpy() for t in plane_basis(params, plane))
+    labels = check_labels(labels, params.out_weight.shape[1])
     regions = [(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1]]), np.array([xhi, -xlo, yhi, -ylo]), A0, c0)]
     for W, b in zip(params.weights, params.biases):
         W, b = W[net].double().numpy(), b[net].double().numpy()

@@ -19,10 +19,10 @@ import numpy as np
 import torch
 
 from varlib.core.activations import maxout_second_moment
-from varlib.core.checks import check_int as _check_int
+from varlib.core.checks import check_int
 from varlib.core.runtime import member_generator
 
-__all__ = ["MaxoutParams", "INITS", "split_widths", "init_maxout_net", "as_relu", "maxout_forward",
+__all__ = ["MaxoutParams", "MAXOUT_INITS", "split_widths", "init_maxout_net", "as_relu", "maxout_forward",
            "activation_pattern", "authors_demo_net"]
 
 Tensor = torch.Tensor
@@ -103,7 +103,7 @@ def _many_regions(g, n_in, n_out, K, zero_bias, legacy):
     return w, torch.sin(angle + 0.01 * _gauss(g, (n_out, K), 1.0))
 
 
-INITS = {
+MAXOUT_INITS = {
     "relu_he": _he_like(lambda K: 2.0),
     "maxout_he": _he_like(lambda K: 1.0 / maxout_second_moment(K)),
     "sphere": _sphere,
@@ -112,7 +112,7 @@ INITS = {
 
 
 def _draw_net(g, n0, widths, K, m, init, zero_bias, legacy):
-    fn, ws, bs, n_in = INITS[init], [], [], n0
+    fn, ws, bs, n_in = MAXOUT_INITS[init], [], [], n0
     for n in widths:
         w, b = fn(g, n_in, n, K, zero_bias, legacy)
         ws, bs, n_in = ws + [w], bs + [b], n
@@ -131,14 +131,14 @@ def init_maxout_net(n0: int, widths: Sequence[int], K: int, *, m: int = 2, init:
     ``zero_bias`` applies to ``relu_he``/``maxout_he`` and to the output layer. Net r is drawn from
     ``member_generator(seed, r)``, so it does not depend on E.
     """
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; allowed: {', '.join(INITS)}")
-    _check_int("K", K, 2)
-    _check_int("n0", n0, 1), _check_int("m", m, 1), _check_int("E", E, 1)
+    if init not in MAXOUT_INITS:
+        raise ValueError(f"unknown init {init!r}; allowed: {', '.join(MAXOUT_INITS)}")
+    check_int("K", K, 2)
+    check_int("n0", n0, 1), check_int("m", m, 1), check_int("E", E, 1)
     if len(widths) == 0:
         raise ValueError("widths must list at least one hidden layer width")
     for n in widths:
-        _check_int("width", n, 1)
+        check_int("width", n, 1)
     nets = [_draw_net(member_generator(seed, r), n0, list(widths), K, m, init, zero_bias, legacy_sphere_norm)
             for r in range(E)]
     stack = lambda i, l=None: torch.stack([net[i] if l is None else net[i][l] for net in nets])  # noqa: E731

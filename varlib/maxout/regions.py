@@ -26,52 +26,25 @@ import numpy as np
 import torch
 
 from varlib.core.runtime import small_op_threads
+from varlib.maxout.geometry import (
+    Box,
+    box_bounds,
+    check_labels,
+    clip_polygons,
+    clip_segments,
+    level_segments,
+    pad_cat,
+    plane_basis,
+    polygon_areas,
+    share_edge,
+)
+from varlib.maxout.nets import MaxoutParams
 
-from varlib.maxout.nets import (INITS, MaxoutParams, _check_int, activation_pattern, as_relu,  # noqa: F401
-                                authors_demo_net, init_maxout_net, maxout_forward, split_widths)
-from varlib.maxout.geometry import _areas, _clip, _clip_segment, _level_segment, _pad_cat, _share_edge
-
-__all__ = ["MaxoutParams", "INITS", "split_widths", "init_maxout_net", "as_relu", "maxout_forward",
-           "activation_pattern", "authors_demo_net", "slice_plane", "Regions", "activation_regions",
-           "linear_region_count", "DecisionBoundary", "decision_boundary", "count_regions", "grid_points",
-           "grid_region_count", "count_regions_lp"]
+__all__ = ["Regions", "activation_regions", "linear_region_count", "DecisionBoundary", "decision_boundary",
+           "count_regions"]
 
 Tensor = torch.Tensor
-Box = Sequence[float]
 
-
-
-# ----------------------------------------------------------------------------- planes and boxes
-def slice_plane(p1, p2, p3) -> tuple[Tensor, Tensor]:
-    """The plane through three points (spec 2.1): x = B u + origin, origin = centroid, B (n0, 2) an
-    orthonormal basis of span(p2 - p1, p3 - p1) (from the SVD, as ``scipy.linalg.orth``)."""
-    p = torch.stack([torch.as_tensor(q, dtype=torch.float64).flatten() for q in (p1, p2, p3)])
-    D = torch.stack([p[1] - p[0], p[2] - p[0]], 1)                 # (n0, 2)
-    U, S, _ = torch.linalg.svd(D, full_matrices=False)
-    if D.shape[0] < 2 or S[1] <= 1e-10 * max(float(S[0]), 1e-300):
-        raise ValueError("slice points p1, p2, p3 must be distinct and not collinear (they span no plane)")
-    return U, p.mean(0)
-
-
-def _box(box: Box) -> tuple[float, float, float, float]:
-    """(lo, hi) for a square or (xlo, xhi, ylo, yhi) -> (xlo, xhi, ylo, yhi)."""
-    b = [float(v) for v in box]
-    if len(b) == 2:
-        b = b * 2
-    if len(b) != 4 or b[0] >= b[1] or b[2] >= b[3]:
-        raise ValueError(f"box must be (lo, hi) or (xlo, xhi, ylo, yhi) with lo < hi, got {box!r}")
-    return b[0], b[1], b[2], b[3]
-
-
-def _plane(params: MaxoutParams, plane) -> tuple[Tensor, Tensor]:
-    if plane is None:
-        if params.n0 != 2:
-            raise ValueError(f"input dimension n0 = {params.n0} != 2: pass plane=slice_plane(p1, p2, p3)")
-        return torch.eye(2, dtype=torch.float64), torch.zeros(2, dtype=torch.float64)
-    A0, c0 = (torch.as_tensor(t, dtype=torch.float64) for t in plane)
-    if A0.shape != (params.n0, 2) or c0.shape != (params.n0,):
-        raise ValueError(f"plane must be (basis (n0, 2), origin (n0,)) with n0 = {params.n0}")
-    return A0, c0
 
 
 # ----------------------------------------------------------------------------- exact activation regions
@@ -99,7 +72,7 @@ class Regions:
         return torch.bincount(self.net, minlength=self.E)
 
     def areas(self) -> Tensor:
-        return _areas(self.polygons, self.nv)
+        return polygon_areas(self.polygons, self.nv)
 
 
 def _feature_maps(A: Tensor, c: Tensor, net: Tensor, W: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
@@ -119,8 +92,8 @@ def _children(P, nv, G, g, tol):
     P, nv, G, g, rows = P[src], nv[src], G[src], g[src], torch.arange(R * K, device=nv.device)
     for i in range(K - 1):
         j = i + (i >= k).long()
-        P, nv = _clip(P, nv, G[rows, k] - G[rows, j], g[rows, k] - g[rows, j])
-    ok = (nv >= 3) & (_areas(P, nv) > tol)
+        P, nv = clip_polygons(P, nv, G[rows, k] - G[rows, j], g[rows, k] - g[rows, j])
+    ok = (nv >= 3) & (polygon_areas(P, nv) > tol)
     return P[ok], nv[ok], src[ok], k[ok]
 
 
@@ -165,7 +138,7 @@ def _split_layer(P, nv, net, A, c, W, b, tol):
         cP, cnv, src, k = _children(P[idx], nv[idx], Gp[cut], gp[cut], tol)
         cchoice = choice[idx[src]]
         cchoice[:, z] = k
-        P, nv, choice = _pad_cat(P, cP), torch.cat([nv, cnv]), torch.cat([choice, cchoice])
+        P, nv, choice = pad_cat(P, cP), torch.cat([nv, cnv]), torch.cat([choice, cchoice])
         parent = torch.cat([parent, parent[idx[src]]])
         alive = torch.cat([alive, torch.ones_like(k, dtype=torch.bool)])
     keep = alive.nonzero().squeeze(1)
@@ -186,7 +159,7 @@ def activation_regions(params: MaxoutParams, box: Box = (-3.0, 3.0), plane=None,
     Cost: about 0.08 s per net for N = 100, depth 3, K = 2 on one CPU thread (0.6 s for K = 5).
     """
     with small_op_threads():
-        return _activation_regions(params, _box(box), _plane(params, plane), area_tol)
+        return _activation_regions(params, box_bounds(box), plane_basis(params, plane), area_tol)
 
 
 def _activation_regions(params, box, plane, area_tol) -> Regions:
@@ -231,7 +204,7 @@ def linear_region_count(regions: Regions, rtol: float = 1e-9) -> Tensor:
     if len(pairs):
         P, nv = regions.polygons, regions.nv
         tol = 1e-9 * max(regions.box[1] - regions.box[0], regions.box[3] - regions.box[2])
-        pairs = pairs[_share_edge(P[pairs[:, 0]], nv[pairs[:, 0]], P[pairs[:, 1]], nv[pairs[:, 1]], tol)]
+        pairs = pairs[share_edge(P[pairs[:, 0]], nv[pairs[:, 0]], P[pairs[:, 1]], nv[pairs[:, 1]], tol)]
     R = len(regions.nv)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0].cpu().numpy(), pairs[:, 1].cpu().numpy())), shape=(R, R))
     _, label = connected_components(graph, directed=False)
@@ -257,11 +230,6 @@ class DecisionBoundary:
         return torch.bincount(self.net, minlength=self.E)
 
 
-def _label_pairs(labels, m: int) -> list[int]:
-    labels = list(range(m)) if labels is None else [int(v) for v in labels]
-    if len(labels) < 2 or len(set(labels)) != len(labels) or not all(0 <= v < m for v in labels):
-        raise ValueError(f"labels must be >= 2 distinct output indices in [0, {m}), got {labels!r}")
-    return labels
 
 
 def decision_boundary(regions: Regions, labels: Sequence[int] | None = None,
@@ -271,13 +239,13 @@ def decision_boundary(regions: Regions, labels: Sequence[int] | None = None,
     by f_i >= f_k for the other k in ``labels``, counts if longer than ``length_tol``. ``labels=None``: all
     outputs (the code's choice for m = 2; for an MNIST slice pass the 3 slice labels)."""
     A, c = regions.out_A, regions.out_c
-    labels = _label_pairs(labels, A.shape[1])
+    labels = check_labels(labels, A.shape[1])
     out = []
     for i, j in ((i, j) for n, i in enumerate(labels) for j in labels[n + 1:]):
-        seg, alive = _level_segment(regions.polygons, regions.nv, A[:, i] - A[:, j], c[:, i] - c[:, j])
+        seg, alive = level_segments(regions.polygons, regions.nv, A[:, i] - A[:, j], c[:, i] - c[:, j])
         for k in labels:
             if k not in (i, j):
-                seg, alive = _clip_segment(seg, alive, A[:, i] - A[:, k], c[:, i] - c[:, k])
+                seg, alive = clip_segments(seg, alive, A[:, i] - A[:, k], c[:, i] - c[:, k])
         r = (alive & ((seg[:, 1] - seg[:, 0]).norm(dim=-1) > length_tol)).nonzero().squeeze(1)
         out.append((seg[r], r, torch.tensor([i, j], device=r.device).expand(len(r), 2)))
     region = torch.cat([r for _, r, _ in out])
@@ -297,5 +265,3 @@ def count_regions(params: MaxoutParams, box: Box = (-3.0, 3.0), plane=None,
                          "db_pieces": decision_boundary(regions, labels).counts.cpu().numpy()})
 
 
-from varlib.maxout.grid import grid_points, grid_region_count  # noqa: E402  (uses _box and _plane above)
-from varlib.maxout.lp import count_regions_lp  # noqa: E402  (the LP oracle uses the helpers above)

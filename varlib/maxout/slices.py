@@ -22,8 +22,8 @@ import torch
 
 from varlib.core.checks import check_int
 from varlib.maxout.nets import MaxoutParams, init_maxout_net, split_widths
-from varlib.maxout.training import deep_max_regions
 from varlib.maxout.regions import activation_regions, count_regions, decision_boundary
+from varlib.maxout.training import deep_max_regions
 
 __all__ = ["parameter_plane", "parameter_slice_counts", "slice_examples", "neighbour_correlation",
            "parameter_slice_row"]

@@ -26,8 +26,10 @@ import torch
 
 from varlib.core.data import Dataset, load_dataset
 from varlib.maxout.bounds import bias_density_constant, complexity_bounds, gradient_constant
-from varlib.maxout.regions import (MaxoutParams, activation_regions, count_regions, decision_boundary,
-                            grid_region_count, init_maxout_net, slice_plane, split_widths)
+from varlib.maxout.geometry import slice_plane
+from varlib.maxout.grid import grid_region_count
+from varlib.maxout.nets import MaxoutParams, init_maxout_net, split_widths
+from varlib.maxout.regions import activation_regions, count_regions, decision_boundary
 
 __all__ = ["picture_panels", "count_cell", "bound_curves", "deep_max_regions", "load_training_data",
            "slice_points", "flatten_params", "unflatten_params", "train_maxout", "train_inits", "slice_panels",

@@ -31,13 +31,25 @@ re-exported here; :data:`CHAPTER_PROFILES` sizes the ``variability`` chapter.
 """
 from __future__ import annotations
 
-from varlib.variability.diagnostics import init_gradient_norms, variability_draws  # noqa: F401
-from varlib.variability.measures import (VARIABILITY_ACTIVATIONS, coefficient_of_variation,  # noqa: F401
-                                         collapse_flags, collapse_table, grid_measures, grid_points,
-                                         landscapes, random_landscapes, v3)
-from varlib.variability.scorecard import (trainability_correlation, training_summary,  # noqa: F401
-                                          variability_scorecard, variability_summary)
 from varlib.variability.checkerboard import checkerboard, train_checkerboard  # noqa: F401
+from varlib.variability.diagnostics import init_gradient_norms, variability_draws  # noqa: F401
+from varlib.variability.measures import (  # noqa: F401
+                                         VARIABILITY_ACTIVATIONS,
+                                         coefficient_of_variation,
+                                         collapse_flags,
+                                         collapse_table,
+                                         grid_measures,
+                                         grid_points,
+                                         landscapes,
+                                         random_landscapes,
+                                         v3,
+)
+from varlib.variability.scorecard import (  # noqa: F401
+                                         trainability_correlation,
+                                         training_summary,
+                                         variability_scorecard,
+                                         variability_summary,
+)
 
 __all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_landscapes",
            "collapse_table", "VARIABILITY_ACTIVATIONS", "v3", "collapse_flags",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from varlib.variability.measures import _check_activation
+from varlib.variability.measures import check_activation
 
 __all__ = ["checkerboard", "train_checkerboard"]
 
@@ -47,7 +47,7 @@ def train_checkerboard(budget: int, depth: int, activation: str, seeds: int, *, 
     from varlib.core.family import width_for_budget
     from varlib.core.training import accuracy_pm1, train_ensemble
 
-    _check_activation(activation)
+    check_activation(activation)
     if not 0 < success_acc <= 1:
         raise ValueError(f"success_acc must be in (0, 1], got {success_acc!r}")
     width = width_for_budget(budget, depth)

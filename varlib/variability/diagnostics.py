@@ -10,9 +10,9 @@ from __future__ import annotations
 import torch
 
 from varlib.core.ensemble import MLPEnsemble
-from varlib.variability.measures import (_check_activation, _chunk_floats, coefficient_of_variation, collapse_flags,
-                                         grid_measures, v3)
+from varlib.core.runtime import chunk_budget
 from varlib.variability.checkerboard import checkerboard
+from varlib.variability.measures import check_activation, coefficient_of_variation, collapse_flags, grid_measures, v3
 
 __all__ = ["init_gradient_norms", "variability_draws"]
 
@@ -38,7 +38,7 @@ def init_gradient_norms(ens: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, loss
     from varlib.core.training import member_losses
 
     if max_floats is None:
-        max_floats = _chunk_floats(x.device, ens.weights[0].dtype, GRADIENT_FLOATS, safety=32)
+        max_floats = chunk_budget(x.device, ens.weights[0].dtype, GRADIENT_FLOATS, safety=32)
     per_chunk = max(1, max_floats // (x.shape[0] * ens.depth * ens.weights[0].shape[1]))
     norms = {"weights": [], "biases": []}
     for start in range(0, ens.members, per_chunk):
@@ -66,7 +66,7 @@ def variability_draws(budget: int, depth: int, activation: str, draws: int, n: i
     from varlib.core.ensemble import init_mlp_ensemble
     from varlib.core.family import param_count, width_for_budget
 
-    _check_activation(activation)
+    check_activation(activation)
     collapse_flags(torch.zeros(1), tau)                                 # validates tau
     width = width_for_budget(budget, depth)
     ens = init_mlp_ensemble(draws, depth, width, activation, sigma_b=sigma_b, seed=seed, device=device)

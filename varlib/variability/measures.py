@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 
 from varlib.core.ensemble import MLPEnsemble, forward
+from varlib.core.runtime import chunk_budget
 
 __all__ = ["VARIABILITY_ACTIVATIONS", "grid_points", "landscapes", "coefficient_of_variation",
            "random_landscapes", "collapse_table", "v3", "collapse_flags", "grid_measures"]
@@ -75,7 +76,7 @@ def collapse_table(cv: dict, threshold: float = 1e-2):
 
 # ----------------------------------------------------------------------------- measures of one landscape
 
-def _check_activation(activation: str) -> str:
+def check_activation(activation: str) -> str:
     if not isinstance(activation, str) or activation.split(":")[0] not in VARIABILITY_ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r} for the variability measures; allowed: "
                          f"{', '.join(VARIABILITY_ACTIVATIONS)} (leaky_relu may carry its slope: 'leaky_relu:0.1')")
@@ -104,14 +105,6 @@ def collapse_flags(cv: torch.Tensor, tau: float = 1e-2) -> torch.Tensor:
 CHUNK_FLOATS = {"cpu": 1 << 25, "cuda": 1 << 30}
 
 
-def _chunk_floats(device: torch.device, dtype: torch.dtype, budgets: dict, safety: int = 8) -> int:
-    """``budgets[device.type]`` (the CPU entry for other devices); on CUDA also at most 1/``safety`` of the
-    free memory, counted in elements of ``dtype`` (on an 80 GB GPU the fixed budget is the smaller)."""
-    budget = budgets.get(device.type, budgets["cpu"])
-    if device.type == "cuda":
-        free, _ = torch.cuda.mem_get_info(device)
-        budget = min(budget, free // (safety * dtype.itemsize))
-    return budget
 
 
 @torch.no_grad()
@@ -131,7 +124,7 @@ def grid_measures(ens: MLPEnsemble, n: int, max_floats: int | None = None) -> di
     x = grid_points(n, device=w0.device, dtype=w0.dtype)
     per_point = ens.members * ens.depth * w0.shape[1]
     if max_floats is None:
-        chunk = max(64, _chunk_floats(w0.device, w0.dtype, CHUNK_FLOATS) // per_point)
+        chunk = max(64, chunk_budget(w0.device, w0.dtype, CHUNK_FLOATS) // per_point)
     else:
         chunk = max(1, max_floats // per_point)
     alive = torch.zeros(ens.members, ens.depth, dtype=torch.bool, device=x.device)
