@@ -31,3 +31,20 @@ def test_summary_and_scorecard_tables():
     assert summary.loc["torch_threads_small_ops", "value"] == "1" and summary.loc["profile", "value"] == "smoke"
     with pytest.raises(ValueError, match="verdict"):
         scorecard([{"claim": "c", "paper": "p", "ours": "o", "verdict": "great"}])
+
+
+def test_one_verdict_rule():
+    from varlib.book.report import graded, verdict
+
+    assert verdict(True) == "reproduced" and verdict(False, True) == "partly reproduced"
+    assert verdict(False) == "not reproduced" and verdict(None) == "not tested"
+    assert verdict(True, evidence=[1.0, float("nan")]) == "not tested" and verdict(False, evidence=[None]) == "not tested"
+    assert [graded(s, full=0.8, part=0.5) for s in (0.9, 0.6, 0.1, float("nan"))] == \
+        ["reproduced", "partly reproduced", "not reproduced", "not tested"]
+
+
+def test_phrase_follows_the_value():
+    from varlib.book.report import phrase
+
+    words = dict(low=-0.1, high=0.1, below="falls", between="stays flat", above="rises")
+    assert [phrase(v, **words) for v in (-1, 0, 1)] == ["falls", "stays flat", "rises"]

@@ -1,0 +1,15 @@
+"""What turns computations into the book; it imports only :mod:`varlib.core`.
+
+* :mod:`~varlib.book.config`: chapter settings per profile, validated and frozen;
+* :mod:`~varlib.book.results`: the cached call (``store.call``, ``store.map``), keyed by function, arguments and code;
+* :mod:`~varlib.book.report`: run summaries, resources, scorecards, glued numbers;
+* :mod:`~varlib.book.pipeline`: papermill executes the chapters, Jupyter Book renders them;
+* :mod:`~varlib.book.archive`: run archives for a lent GPU; :mod:`~varlib.book.bench`: benchmark records;
+* :mod:`~varlib.book.plots`: the house style and the figures shared by chapters.
+"""
+from varlib.book.config import CHAPTERS, LENSES, PROFILES, Settings, chapter_settings
+from varlib.book.report import VERDICTS, glue, phrase, resources, run_summary, scorecard
+from varlib.book.results import CorruptResultWarning, ResultStore
+
+__all__ = ["CHAPTERS", "LENSES", "PROFILES", "Settings", "chapter_settings", "VERDICTS", "glue", "phrase",
+           "resources", "run_summary", "scorecard", "CorruptResultWarning", "ResultStore"]

@@ -15,9 +15,36 @@ import torch
 from varlib.book.config import Settings
 from varlib.core.runtime import Runtime
 
-__all__ = ["VERDICTS", "scorecard", "run_summary", "resources"]
+__all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "phrase", "verdict", "graded"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
+
+
+def _missing(x) -> bool:
+    """None, NaN or an empty container: no evidence."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x)
+    except (TypeError, ValueError):
+        return False
+
+
+def verdict(ok: bool | None, partly: bool = False, *, evidence=()) -> str:
+    """The one verdict rule of every scorecard: "not tested" when ``ok`` is None or any value in ``evidence`` is
+    missing or NaN (no evidence is never a verdict); else "reproduced" when ``ok``, "partly reproduced" when
+    ``partly``, and "not reproduced" otherwise."""
+    if ok is None or any(_missing(x) for x in evidence):
+        return "not tested"
+    return "reproduced" if ok else "partly reproduced" if partly else "not reproduced"
+
+
+def graded(score: float, *, full: float, part: float) -> str:
+    """:func:`verdict` of a score against two thresholds: reproduced at ``score >= full``, partly at
+    ``score >= part``; a NaN score is "not tested"."""
+    if not part <= full:
+        raise ValueError(f"graded needs part <= full, got part={part!r}, full={full!r}")
+    return verdict(None if _missing(score) else score >= full, not _missing(score) and score >= part)
 
 
 def scorecard(rows: list[dict]) -> pd.DataFrame:
@@ -46,3 +73,34 @@ def resources(rt: Runtime) -> pd.DataFrame:
             "peak GPU memory (GiB)": f"{torch.cuda.max_memory_allocated(rt.device) / 2**30:.2f}"
             if rt.device.type == "cuda" else "no GPU used"}
     return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="resource"))
+
+
+class _Text(str):
+    """A string whose plain-text form is itself (no quotes), so ``{glue:text}`` shows it as prose."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def glue(name: str, value) -> None:
+    """Put ``value`` into the executed notebook under ``name``, for the prose to read with myst-nb's
+    ``{glue:text}`name``` role (numbers may carry a format: ``{glue:text}`name:.2f```). Works the way
+    ``myst_nb.glue(name, value, display=False)`` does, without needing myst-nb where the chapter runs."""
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    if isinstance(value, str):
+        value = _Text(value)
+    elif hasattr(value, "item") and not isinstance(value, (pd.DataFrame, pd.Series)):
+        value = value.item()  # numpy and torch scalars
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": "application/papermill.record/"}
+    display({f"application/papermill.record/{k}": v for k, v in bundle.items()}, raw=True, metadata=metadata)
+
+
+def phrase(value: float, *, low: float, high: float, below: str, between: str, above: str) -> str:
+    """The words for a computed ``value``: ``below`` under ``low``, ``above`` over ``high``, else ``between``
+    (a sentence that interprets a result is chosen by the result, not written for one run)."""
+    if not low <= high:
+        raise ValueError(f"phrase needs low <= high, got low={low!r}, high={high!r}")
+    return below if value < low else above if value > high else between

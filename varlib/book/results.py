@@ -1,70 +1,167 @@
-"""A results store: computed numbers on disk, keyed by experiment, parameters and profile.
+"""A results store: one cached call, keyed by everything that produced the result.
 
-Layout: ``<root>/<profile>/<experiment>/<key>.pt`` where ``key`` hashes the
-parameters together with the device type, the torch thread counts (main and
-small-op, see :func:`varlib.core.runtime.small_op_threads`) and the varlib version (same seed => same numbers only at fixed device and threads).
-Profiles live in separate folders, so a smoke run never overwrites a full one.
+``store.call(fn, **kwargs)`` returns ``fn(**kwargs)``, computed once and then read from disk.
+``store.map(fn, grid, **fixed)`` does the same for every item of a sweep, each item stored on its own, so an
+interrupted sweep resumes where it stopped. The key of a stored result is
 
-Files are written atomically (a temporary file in the same folder, then
-``os.replace``). A file that cannot be read, or whose stored parameters do not
-match its key, is reported with :class:`CorruptResultWarning`, moved aside to
-``*.corrupt`` and recomputed. A sweep caches each item on its own, so an
-interrupted sweep resumes where it stopped.
+* the function's qualified name (``varlib.maxout.training.count_cell``);
+* **all** its actual arguments, defaults included (bound with :func:`inspect.signature`); arguments that are
+  not JSON-like are keyed by a digest of their contents (tensors, arrays, DataFrames, dataclasses);
+* the device type and the torch thread counts (main and small-op, see :func:`varlib.core.runtime.small_op_threads`):
+  same seed => same numbers only at a fixed device and thread count;
+* a content hash of the code the function can reach: every module of ``varlib.core`` and of the function's own
+  sub-package (``varlib.maxout`` for a maxout function; all of varlib for a function outside it). Editing the
+  maxout code recomputes the maxout results and nothing else.
 
-Payloads are dicts of tensors, pandas DataFrames and plain JSON-like values;
-they are loaded with ``torch.load(weights_only=True)`` (no arbitrary pickles).
+Layout: ``<root>/<profile>/<function>/<key>.pt``; profiles live in separate folders, so a smoke run never
+overwrites a full one. Files are written atomically (a temporary file in the same folder, then ``os.replace``).
+A file that cannot be read, or whose stored key does not match, is reported with :class:`CorruptResultWarning`,
+moved aside to ``*.corrupt`` and recomputed.
+
+Results may be tensors, arrays, pandas DataFrames, JSON-like values, and dicts, lists and tuples of these; they
+are loaded with ``torch.load(weights_only=True)`` (no arbitrary pickles).
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import inspect
 import json
+import math
 import os
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
 import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
 from varlib.core.runtime import Runtime, provenance
 
-__all__ = ["ResultStore", "CorruptResultWarning", "PROFILES"]
+__all__ = ["ResultStore", "CorruptResultWarning", "PROFILES", "call_key", "code_hash", "digest"]
 
 PROFILES = ("smoke", "standard", "full")
-_FORMAT = 1
+_FORMAT = 2
+_PACKAGE = Path(__file__).resolve().parents[1]  # varlib/
 
 
 class CorruptResultWarning(UserWarning):
     """A stored result could not be used and will be recomputed."""
 
 
-def _canonical(params: dict) -> str:
+# ----------------------------------------------------------------------------- the key
+@functools.lru_cache(maxsize=None)
+def _folder_hash(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*.py")):
+        h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def code_hash(fn: Callable) -> str:
+    """A content hash of the varlib source ``fn`` can reach: ``varlib/core`` plus ``fn``'s own sub-package
+    (``varlib/maxout``, ...); all of ``varlib`` (and ``fn``'s own source) for a function defined elsewhere."""
+    module = getattr(inspect.unwrap(fn), "__module__", "") or ""
+    parts = module.split(".")
+    if parts[0] == "varlib" and len(parts) > 2 and (_PACKAGE / parts[1]).is_dir():
+        folders = sorted({_PACKAGE / "core", _PACKAGE / parts[1]})
+        return hashlib.sha256("".join(_folder_hash(f) for f in folders).encode()).hexdigest()
     try:
-        return json.dumps(params, sort_keys=True, separators=(",", ":"))
+        own = inspect.getsource(fn)
+    except (OSError, TypeError):
+        own = ""
+    return hashlib.sha256((_folder_hash(_PACKAGE) + own).encode()).hexdigest()
+
+
+def digest(value: Any, name: str = "argument") -> Any:
+    """``value`` as a canonical JSON-like value: numbers, strings, lists and dicts stay; tensors, arrays and
+    DataFrames become a sha256 of their contents (with dtype and shape); dataclasses their fields; devices and
+    dtypes their names. Anything else is a ``TypeError`` naming ``name``."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return digest(value.item(), name)
+    if isinstance(value, (list, tuple)):
+        return [digest(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {str(k): digest(v, f"{name}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, (torch.device, torch.dtype)):
+        return str(value) if isinstance(value, torch.dtype) else torch.device(value).type
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        t = torch.as_tensor(value).detach().cpu()
+        h = hashlib.sha256(t.reshape(-1).numpy().tobytes()).hexdigest()
+        return {"tensor": h, "dtype": str(t.dtype), "shape": list(t.shape)}
+    if isinstance(value, pd.DataFrame):
+        return {"table": hashlib.sha256(pd.util.hash_pandas_object(value, index=True).values.tobytes()
+                                        + str(list(value.columns)).encode()).hexdigest()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"type": type(value).__qualname__,
+                **{f.name: digest(getattr(value, f.name), f"{name}.{f.name}") for f in dataclasses.fields(value)}}
+    raise TypeError(f"{name} of type {type(value).__name__} cannot be part of a result's key: pass numbers, "
+                    "strings, lists, dicts, tensors, arrays, DataFrames or dataclasses of these")
+
+
+def call_key(fn: Callable, kwargs: dict) -> dict:
+    """The function's qualified name and all its actual arguments (defaults included), canonical. Raises
+    ``TypeError`` naming the function's parameters when ``kwargs`` does not fit its signature."""
+    target = inspect.unwrap(fn)
+    name = f"{target.__module__}.{target.__qualname__}"
+    try:
+        bound = inspect.signature(fn).bind(**kwargs)
     except TypeError as err:
-        raise ValueError(f"result parameters must be JSON-serialisable (numbers, strings, lists): {err}") from None
+        params = ", ".join(inspect.signature(fn).parameters)
+        raise TypeError(f"{name}: {err}; its parameters are: {params}") from None
+    bound.apply_defaults()
+    args = {k: digest(v, f"{name}({k}=...)") for k, v in bound.arguments.items()}
+    return {"function": name, "arguments": args}
 
 
-def _encode(payload: dict) -> dict:
-    enc = {"tensors": {}, "tables": {}, "values": {}}
-    for name, value in payload.items():
-        if isinstance(value, torch.Tensor):
-            enc["tensors"][name] = value.detach().cpu()
-        elif isinstance(value, pd.DataFrame):
-            enc["tables"][name] = _encode_table(value)
-        else:
-            enc["values"][name] = json.loads(json.dumps(value))
-    return enc
+def _canonical(key: dict) -> str:
+    return json.dumps(key, sort_keys=True, separators=(",", ":"))
 
 
-def _decode(enc: dict) -> dict:
-    out: dict[str, Any] = dict(enc["values"])
-    out.update(enc["tensors"])
-    for name, table in enc["tables"].items():
-        out[name] = _decode_table(table)
-    return out
+# ----------------------------------------------------------------------------- the payload
+def _encode(value: Any) -> Any:
+    """Tensors (on CPU), DataFrames, arrays and JSON-like values, in dicts, lists and tuples, as plain
+    containers that ``torch.load(weights_only=True)`` reads back."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, pd.DataFrame):
+        return {"__table__": _encode_table(value)}
+    if isinstance(value, np.ndarray):
+        return {"__array__": torch.from_numpy(np.ascontiguousarray(value))}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"__dict__": {str(k): _encode(v) for k, v in value.items()}}
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"a result of type {type(value).__name__} cannot be stored: return tensors, arrays, "
+                    "DataFrames, numbers or strings, in dicts, lists or tuples")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if "__table__" in value:
+            return _decode_table(value["__table__"])
+        if "__array__" in value:
+            return value["__array__"].numpy()
+        if "__tuple__" in value:
+            return tuple(_decode(v) for v in value["__tuple__"])
+        return {k: _decode(v) for k, v in value["__dict__"].items()}
+    return value
 
 
 def _encode_table(df: pd.DataFrame) -> dict:
@@ -80,8 +177,9 @@ def _decode_table(t: dict) -> pd.DataFrame:
     return df.astype(dict(zip(t["columns"], t["dtypes"])))
 
 
+# ----------------------------------------------------------------------------- the store
 class ResultStore:
-    """Stores results of one profile under ``root`` for one :class:`~varlib.core.runtime.Runtime`."""
+    """Stores the results of one profile under ``root`` for one :class:`~varlib.core.runtime.Runtime`."""
 
     def __init__(self, root: str | os.PathLike, profile: str, runtime: Runtime):
         if profile not in PROFILES:
@@ -90,39 +188,37 @@ class ResultStore:
         self.profile = profile
         self.runtime = runtime
 
-    def _full_params(self, params: dict) -> dict:
-        import varlib
+    def key(self, fn: Callable, kwargs: dict) -> dict:
+        """Everything a stored result of ``fn(**kwargs)`` is keyed on (see the module's docstring)."""
+        return {**call_key(fn, kwargs), "code": code_hash(fn), "device": self.runtime.device.type,
+                "threads": self.runtime.threads, "small_op_threads": self.runtime.small_op_threads}
 
-        return {"params": params, "device": self.runtime.device.type, "threads": self.runtime.threads,
-                "small_op_threads": self.runtime.small_op_threads, "varlib": varlib.__version__}
+    def path(self, key: dict) -> Path:
+        return self.root / key["function"] / f"{hashlib.sha256(_canonical(key).encode()).hexdigest()[:24]}.pt"
 
-    def path(self, experiment: str, params: dict) -> Path:
-        key = hashlib.sha256(_canonical(self._full_params(params)).encode()).hexdigest()[:20]
-        return self.root / experiment / f"{key}.pt"
-
-    def load(self, experiment: str, params: dict) -> dict | None:
-        """The stored payload, or None when absent or corrupt (corrupt files are moved aside)."""
-        path = self.path(experiment, params)
+    def load(self, key: dict) -> tuple[bool, Any]:
+        """(True, the stored result) or (False, None) when absent or corrupt (corrupt files are moved aside)."""
+        path = self.path(key)
         if not path.exists():
-            return None
+            return False, None
         try:
             blob = torch.load(path, weights_only=True)
-            if blob.get("format") != _FORMAT or blob.get("key") != _canonical(self._full_params(params)):
-                raise ValueError("stored parameters do not match the file's key")
-            return _decode(blob["payload"])
+            if blob.get("format") != _FORMAT or blob.get("key") != _canonical(key):
+                raise ValueError("the stored key does not match the file's name")
+            return True, _decode(blob["result"])
         except Exception as err:  # noqa: BLE001 - any unreadable file is recomputed
             warnings.warn(f"result file {path} is corrupt ({type(err).__name__}: {err}); "
-                          f"moved to {path.name}.corrupt and recomputing", CorruptResultWarning, stacklevel=2)
+                          f"moved to {path.name}.corrupt and recomputing", CorruptResultWarning, stacklevel=3)
             os.replace(path, path.with_suffix(".pt.corrupt"))
-            return None
+            return False, None
 
-    def save(self, experiment: str, params: dict, payload: dict) -> Path:
-        """Write ``payload`` atomically with its parameters and provenance."""
-        path = self.path(experiment, params)
+    def save(self, key: dict, result: Any) -> Path:
+        """Write ``result`` atomically with its key and provenance."""
+        path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        blob = {"format": _FORMAT, "key": _canonical(self._full_params(params)), "experiment": experiment,
+        blob = {"format": _FORMAT, "key": _canonical(key),
                 "provenance": json.loads(json.dumps(provenance(self.runtime.device, self.runtime.seed), default=str)),
-                "payload": _encode(payload)}
+                "result": _encode(result)}
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -135,18 +231,33 @@ class ResultStore:
                 os.unlink(tmp)
         return path
 
-    def cached(self, experiment: str, params: dict, compute: Callable[[], dict]) -> dict:
-        """Load the result for ``params`` or compute, store and return it."""
-        found = self.load(experiment, params)
-        if found is not None:
-            return found
-        payload = compute()
-        self.save(experiment, params, payload)
-        return _decode(_encode(payload))
+    def call(self, fn: Callable, /, **kwargs: Any) -> Any:
+        """``fn(**kwargs)``, computed once: the stored result when one has this key, else computed and stored.
+        Arguments are checked against ``fn``'s signature (and made into a key) before anything runs."""
+        key = self.key(fn, kwargs)
+        found, result = self.load(key)
+        if found:
+            return result
+        result = fn(**kwargs)
+        self.save(key, result)
+        return _decode(_encode(result))
 
-    def sweep(self, experiment: str, items: Iterable[dict], compute: Callable[[dict], dict],
-              desc: str | None = None, progress: bool = True) -> list[dict]:
-        """Cache every item of a sweep on its own; an interrupted sweep resumes where it stopped."""
-        items = list(items)
-        return [self.cached(experiment, item, lambda item=item: compute(item))
-                for item in tqdm(items, desc=desc or experiment, disable=not progress)]
+    def map(self, fn: Callable, grid: Iterable[dict], /, *, desc: str | None = None, progress: bool = True,
+            **fixed: Any) -> list[Any]:
+        """``[fn(**item, **fixed) for item in grid]``, each item computed once and stored on its own (an
+        interrupted sweep resumes where it stopped). Every item's arguments are checked before the first runs."""
+        items = [dict(item) for item in grid]
+        for item in items:
+            both = sorted(set(item) & set(fixed))
+            if both:
+                raise TypeError(f"{', '.join(both)} given both in the grid and as a fixed argument")
+        keys = [self.key(fn, {**item, **fixed}) for item in items]
+        out = []
+        for item, key in zip(tqdm(items, desc=desc or fn.__name__, disable=not progress), keys):
+            found, result = self.load(key)
+            if not found:
+                result = fn(**item, **fixed)
+                self.save(key, result)
+                result = _decode(_encode(result))
+            out.append(result)
+        return out
