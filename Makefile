@@ -28,8 +28,10 @@ browser:
 	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || \
 	  echo "note: no chromium and no apt-get: the browser tests will be skipped"
 
-## Install and run every test: the library, every chapter on the smoke profile, the strict build, the browser check.
+## Install and run every test: lint (ruff), the library, every chapter on the smoke profile, the strict build,
+## the browser check.
 test: install browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 ## Wheels for a lent GPU machine (Python 3.12, no internet): what .ci/device.sh installs there from .whl/.

@@ -35,8 +35,7 @@ records_dir = None                   # folder of benchmark records (None: benchm
 
 # %% tags=["remove-output"]
 import varlib
-from varlib.book import bench
-from varlib.book import plots
+from varlib.book import bench, plots
 
 cfg = varlib.chapter_settings("benchmarks", profile, records_dir=records_dir)
 rt = varlib.setup(device, seed, threads)

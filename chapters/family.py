@@ -48,6 +48,8 @@ grid = None              # landscape resolution: grid x grid points over [-1, 1]
 landscape_budget = None  # the budget P of the drawn landscapes
 landscape_depths = None  # the depths of the drawn landscapes
 sigma_b = None           # standard deviation of the random biases
+collapse_cv = None       # a draw with CV below this has collapsed to a constant
+budget_tol = None        # relative miss of the budget that counts as "equal P"
 
 # %% tags=["remove-output"]
 import varlib
@@ -55,7 +57,7 @@ from varlib.book import plots
 
 cfg = varlib.chapter_settings("family", profile, budgets=budgets, depths=depths, draws=draws, grid=grid,
                               landscape_budget=landscape_budget, landscape_depths=landscape_depths,
-                              sigma_b=sigma_b)
+                              sigma_b=sigma_b, collapse_cv=collapse_cv, budget_tol=budget_tol)
 rt = varlib.setup(device, seed, threads)
 store = varlib.ResultStore(results_dir, profile, rt)
 plots.set_style()
@@ -92,13 +94,19 @@ table.pivot(index="depth", columns="budget", values="width")
 table["built_params"] = [varlib.built_param_count(d, w) for d, w in zip(table.depth, table.width)]
 (table.built_params == table.params).all()
 
+# %% tags=["remove-cell"]
+misses = varlib.budget_misses(table, tol=cfg.budget_tol)
+for name, value in misses.items():
+    varlib.glue(f"family-{name.replace('_', '-')}", value)
+
 # %% [markdown]
 # Because widths are integers, the realised $P$ misses the budget, and the miss grows as the net gets narrow:
 # one unit of width then changes $P$ by a large fraction ({numref}`fig-family-ratio`, right, and the table
-# below). With the standard profile's budgets every member up to $L = 16$ is within 5 %, but $L = 32$ at
-# $P \approx 2000$ (width 7, $P = 1765$) is 12 % short and $L = 128$ at $P \approx 2000$ (width 3,
-# $P = 1537$) is 23 % short, the largest miss; the scorecard's first row reports it. The relative deviations
-# $(P - \text{budget})/\text{budget}$:
+# below). With this profile's budgets every member up to $L =$ {glue:text}`family-within-depth` is within
+# {glue:text}`family-tol:.0%` of its budget; the largest miss is $L =$ {glue:text}`family-worst-depth` at the
+# budget {glue:text}`family-worst-budget` (width {glue:text}`family-worst-width`, $P =$
+# {glue:text}`family-worst-params`), {glue:text}`family-worst-miss:.0%` off, as the scorecard's first row reports.
+# The relative deviations $(P - \text{budget})/\text{budget}$:
 
 # %%
 table.pivot(index="depth", columns="budget", values="rel_deviation").round(3)
@@ -122,11 +130,9 @@ fig = plots.ratio_vs_depth(table)
 # These draws are stored in the results folder and reused when the chapter runs again.
 
 # %%
-items = [{"activation": a, "depth": d, "budget": cfg.landscape_budget, "draws": cfg.draws, "grid": cfg.grid,
+items = [{"activation": a, "depth": d, "budget": cfg.landscape_budget, "draws": cfg.draws, "n": cfg.grid,
           "sigma_b": cfg.sigma_b, "seed": rt.seed} for a in ("relu", "abs") for d in cfg.landscape_depths]
-drawn = store.sweep("family-landscapes", items, lambda it: varlib.random_landscapes(
-    it["budget"], it["depth"], it["activation"], it["draws"], it["grid"], sigma_b=it["sigma_b"],
-    seed=it["seed"], device=rt.device), desc="landscapes")
+drawn = store.map(varlib.random_landscapes, items, desc="landscapes", device=rt.device)
 cv = {(it["activation"], it["depth"]): r["cv"] for it, r in zip(items, drawn)}
 
 # %% mystnb={"figure": {"caption": "The first random draw at each depth (columns) for ReLU and |x| (rows), at the landscape budget of this profile. Colours run over mean ± 2.5 std of each panel, never narrower than 1 % of its rms, so a collapsed net looks flat. Under every panel: the depth, the width and the CV of this draw.", "name": "fig-family-landscapes"}}
@@ -134,16 +140,28 @@ F = {(it["activation"], it["depth"]): r["landscapes"][0] for it, r in zip(items,
 notes = {(it["activation"], it["depth"]): f"w={r['width']}, CV={r['cv'][0]:.2g}" for it, r in zip(items, drawn)}
 fig = plots.landscape_panels(F, ["relu", "abs"], list(cfg.landscape_depths), extra=notes)
 
+# %% tags=["remove-cell"]
+deepest = max(cfg.landscape_depths)
+for act in ("relu", "abs"):
+    cv0 = float(cv[(act, deepest)][0])
+    varlib.glue(f"family-deepest-{act}-cv", cv0)
+    varlib.glue(f"family-deepest-{act}", "is exactly flat" if cv0 == 0 else varlib.phrase(
+        cv0, low=cfg.collapse_cv, high=cfg.collapse_cv, below="has collapsed, with only faint ripples left",
+        between="sits at the collapse threshold", above="still varies"))
+varlib.glue("family-deepest", deepest)
+
 # %% [markdown]
 # {numref}`fig-family-landscapes` shows the story that the rest of the book quantifies.
-# Shallow members are nearly planar and moderate depth gives folded, varied surfaces. The deepest drawn members
-# have collapsed: in the standard run, at $L = 64$ the ReLU draw is exactly flat and the $|x|$ draw keeps only
-# faint ripples (CV = 0.0024, below $10^{-2}$), visible because the colour scale has a floor of 1 % of the rms.
+# Shallow members are nearly planar and moderate depth gives folded, varied surfaces. At the deepest drawn depth,
+# $L =$ {glue:text}`family-deepest`, the ReLU draw {glue:text}`family-deepest-relu` (CV =
+# {glue:text}`family-deepest-relu-cv:.2g`) and the $|x|$ draw {glue:text}`family-deepest-abs` (CV =
+# {glue:text}`family-deepest-abs-cv:.2g`); a draw below the collapse threshold stays visible because the colour
+# scale has a floor of a hundredth of its rms.
 # One draw per depth shows what a net can look like, not how often; the fraction of draws that collapsed
-# (CV below $10^{-2}$):
+# (CV below the threshold `collapse_cv`):
 
 # %%
-collapsed = varlib.collapse_table(cv, threshold=1e-2)
+collapsed = varlib.collapse_table(cv, threshold=cfg.collapse_cv)
 collapsed
 
 # %% [markdown]
@@ -158,4 +176,4 @@ varlib.resources(rt)
 # Each row states a claim, the paper's number where one exists, ours from this run, and a verdict.
 
 # %%
-varlib.scorecard(varlib.family_scorecard(table, collapsed))
+varlib.scorecard(varlib.family_scorecard(table, collapsed, tol=cfg.budget_tol))

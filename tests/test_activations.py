@@ -13,7 +13,8 @@ def test_closed_form_gains(name, gain2):
     assert get_activation(name).gain2 == pytest.approx(gain2, rel=1e-10)
 
 
-@pytest.mark.parametrize("name", ["relu", "abs", "tanh", "gelu", "elu", "swish", "leaky_relu:0.2", "maxout:3", "maxout:5"])
+@pytest.mark.parametrize("name", ["relu", "abs", "tanh", "gelu", "elu", "swish", "leaky_relu:0.2", "maxout:3",
+                                  "maxout:5"])
 def test_gain_preserves_second_moment_monte_carlo(name):
     """g^2 * E[phi(z)^2] = 1 for z ~ N(0,1), estimated from 2M samples (rel. error ~ 1e-3)."""
     act = get_activation(name)

@@ -102,7 +102,8 @@ def test_a_raising_chapter_fails_the_run(tmp_path):
     (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/intro\nchapters:\n  - file: chapters/bad\n")
     (book / "chapters" / "intro.md").write_text("# Intro\n")
     source = (ROOT / "chapters" / "family.py").read_text()
-    (book / "chapters" / "bad.py").write_text(source.replace("import varlib\n", "import varlib\nraise RuntimeError('boom')\n", 1))
+    broken = source.replace("import varlib\n", "import varlib\nraise RuntimeError('boom')\n", 1)
+    (book / "chapters" / "bad.py").write_text(broken)
     with pytest.raises(BookError, match="1 chapter.*failed: bad"):
         run_book(book, "smoke", device="cpu", build_dir=tmp_path / "_build", results_dir=tmp_path / "r",
                  progress=False)
@@ -126,4 +127,5 @@ def test_dropping_toc_entries_removes_parts_left_empty():
            "parts": [{"caption": "A", "chapters": [{"file": "a"}]},
                      {"caption": "B", "chapters": [{"file": "b", "sections": [{"file": "c"}]}, {"file": "d"}]}]}
     assert _drop_toc_entries(toc, {"a", "c"}) == {"format": "jb-book", "root": "intro",
-                                                  "parts": [{"caption": "B", "chapters": [{"file": "b"}, {"file": "d"}]}]}
+                                                  "parts": [{"caption": "B",
+                                                             "chapters": [{"file": "b"}, {"file": "d"}]}]}

@@ -72,7 +72,8 @@ def check_page(browser, url: str, screenshot: Path | None = None) -> list[str]:
     if page.locator(".math").count():
         try:
             page.wait_for_selector("mjx-container", timeout=20_000)
-            page.wait_for_function("() => !window.MathJax || !MathJax.startup || MathJax.startup.promise", timeout=20_000)
+            page.wait_for_function("() => !window.MathJax || !MathJax.startup || MathJax.startup.promise",
+                                   timeout=20_000)
             page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
         except Exception:  # noqa: BLE001 - reported below as untypeset math
             pass

@@ -44,7 +44,8 @@ def test_activation_ratio_rises_with_depth_from_two_but_one_layer_is_largest():
 
 @pytest.mark.parametrize("kwargs, word", [
     (dict(budget=10, depth=8), "too small"), (dict(budget=2000, depth=0), "depth"),
-    (dict(budget=-5, depth=2), "budget"), (dict(budget=100, depth=2.5), "depth"), (dict(budget=100, depth=True), "depth")])
+    (dict(budget=-5, depth=2), "budget"), (dict(budget=100, depth=2.5), "depth"),
+    (dict(budget=100, depth=True), "depth")])
 def test_bad_inputs(kwargs, word):
     with pytest.raises(ValueError, match=word):
         width_for_budget(**kwargs)
@@ -58,7 +59,7 @@ def test_bad_width():
 def test_scorecard_verdicts_follow_the_numbers():
     import pandas as pd
 
-    from varlib.core.family import family_scorecard
+    from varlib.book.family_report import family_scorecard
 
     collapsed = pd.DataFrame({"relu": [0.0, 1.0], "abs": [0.0, 0.5]}, index=pd.Index([2, 64], name="depth"))
     rows = family_scorecard(family_table([2000], [1, 2, 4, 8, 128]), collapsed)
@@ -66,3 +67,14 @@ def test_scorecard_verdicts_follow_the_numbers():
     assert "within 5 % up to depth 8" in rows[0]["ours"]
     rows = family_scorecard(family_table([20000], [2, 4, 8]), collapsed.assign(relu=[0.0, 0.2]))
     assert [r["verdict"] for r in rows] == ["reproduced", "reproduced", "not reproduced"]
+
+
+def test_budget_misses_names_the_largest_miss():
+    from varlib.book.family_report import budget_misses
+
+    table = family_table([2000], [1, 2, 4, 8, 16, 32, 128])
+    m = budget_misses(table, tol=0.05)
+    worst = table.loc[table.rel_deviation.abs().idxmax()]
+    assert m["worst_depth"] == worst.depth == 128 and m["worst_width"] == worst.width
+    assert m["worst_params"] == param_count(128, int(worst.width)) and m["worst_miss"] == abs(worst.rel_deviation)
+    assert m["within_depth"] == 16 and budget_misses(table, tol=1.0)["within_depth"] == 128

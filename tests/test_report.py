@@ -38,7 +38,8 @@ def test_one_verdict_rule():
 
     assert verdict(True) == "reproduced" and verdict(False, True) == "partly reproduced"
     assert verdict(False) == "not reproduced" and verdict(None) == "not tested"
-    assert verdict(True, evidence=[1.0, float("nan")]) == "not tested" and verdict(False, evidence=[None]) == "not tested"
+    assert verdict(True, evidence=[1.0, float("nan")]) == "not tested"
+    assert verdict(False, evidence=[None]) == "not tested"
     assert [graded(s, full=0.8, part=0.5) for s in (0.9, 0.6, 0.1, float("nan"))] == \
         ["reproduced", "partly reproduced", "not reproduced", "not tested"]
 

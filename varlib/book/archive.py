@@ -33,8 +33,9 @@ def archive_run(profile: str, out: Path, build_dir: Path = Path("_build"), resul
                 max_bytes: int = MAX_ARCHIVE_BYTES) -> list[Path]:
     """Pack the run log ``<build_dir>/<profile>/runs.json`` and the executed notebooks of the chapters whose
     latest run succeeded (not the half-written notebook of an interrupted one) into
-    ``<out>/<profile>-executed-<time>.tar.gz`` and ``<results_dir>/<profile>`` into ``<profile>-results-<time>.tar.gz``; a results archive larger than
-    ``max_bytes`` is deleted again (and reported), since it could not be brought back. Returns the archives."""
+    ``<out>/<profile>-executed-<time>.tar.gz`` and ``<results_dir>/<profile>`` into
+    ``<profile>-results-<time>.tar.gz``; a results archive larger than ``max_bytes`` is deleted again (and
+    reported), since it could not be brought back. Returns the archives."""
     build, results = Path(build_dir) / profile, Path(results_dir) / profile
     if not (build / "runs.json").exists() and not results.is_dir():
         raise FileNotFoundError(f"nothing executed on profile {profile!r}: no {build / 'runs.json'} and no {results}")

@@ -106,7 +106,8 @@ def newest_per_device(results):
     return results[results.created == results.groupby("device").created.transform("max")]
 
 
-#: The issue's targets: (benchmark, what, device type, column, threshold[, size filter]). Goals reported by the book, never asserted in tests.
+#: The targets: (benchmark, what, device type, column, threshold[, size filter]). Goals reported by the book,
+#: never asserted in tests.
 TARGETS = [
     ("ensemble forward", "GPU: speedup over the per-network loop", "cuda", "speedup", 30.0),
     ("ensemble forward", "GPU: fraction of the measured matmul rate", "cuda", "fraction_of_matmul", 0.5),

@@ -285,7 +285,8 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
         run = execute_chapter(source, executed / f"{entry}.ipynb", parameters, root, progress)
         runs.append(run)
         _update_run_log(build / "runs.json", [run], dev_name)     # at once: an interrupted build keeps it
-        print(f"[{'ok' if run.ok else 'FAILED'}] {name}: {run.seconds:.1f} s" + (f" - {run.error}" if run.error else ""))
+        outcome = f"[{'ok' if run.ok else 'FAILED'}] {name}: {run.seconds:.1f} s"
+        print(outcome + (f" - {run.error}" if run.error else ""))
     failed = [r for r in runs if not r.ok]
     if failed:
         raise BookError(f"{len(failed)} chapter(s) failed: {', '.join(r.name for r in failed)}; "

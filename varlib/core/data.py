@@ -7,7 +7,7 @@ Scalings (``scaling=``):
 
 * ``"standardize"``: x -> (x/x_max - mu) / s with one global (mu, s) for all pixels. MNIST and
   grayscale CIFAR-10 use the constants of Hajjar et al.'s code, (0.1307, 0.3081) and (0.4809, 0.2392)
-  (spec ``papers/integrable.md`` section 3); digits use the mean and std of its training split.
+  (github.com/karl-hajjar/wide-networks); digits use the mean and std of its training split.
 * ``"unit"``: x -> x/x_max in [0, 1] (x_max = 16 for digits, 255 for images).
 * ``"none"``: the raw values as floats.
 
@@ -170,7 +170,7 @@ def make_teacher_dataset(n_train: int = 2000, n_test: int = 1000, d: int = 100, 
                          seed: int = 0, dtype: torch.dtype = torch.float32) -> Dataset:
     """Synthetic task: x ~ N(0, I_d), y = argmax_k (V tanh(W x))_k with a random teacher (W, V).
 
-    The teacher has d hidden units and N(0, 1/fan_in) weights (spec section 3, pilot setup).
+    The teacher has d hidden units and N(0, 1/fan_in) weights.
     """
     if min(n_train, n_test, d, K) < 1:
         raise ValueError("n_train, n_test, d and K must all be >= 1")

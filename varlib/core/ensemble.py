@@ -7,8 +7,8 @@ Layer l of member r computes ``z = W[r] h + b[r]`` with
 for the L hidden layers (K = the activation's rank; maxout reduces K features
 to one unit), then a linear output layer ``(R, d_out, width)``.
 
-Initialisation ``"variance"`` (the paper's "well-scaled" nets; Yu & Zhang,
-spec section 2.4): hidden ``W ~ N(0, g^2 / fan_in)`` with the activation's
+Initialisation ``"variance"`` (the "well-scaled" nets of Yu & Zhang,
+arXiv 2105.08911): hidden ``W ~ N(0, g^2 / fan_in)`` with the activation's
 variance-preserving gain g^2, output ``W ~ N(0, 1 / fan_in)``, every bias
 ``~ N(0, sigma_b^2)``. Initialisation ``"torch"``: PyTorch's nn.Linear default,
 ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` for weights and biases.

@@ -7,7 +7,7 @@ hidden layers carry K affine features per unit), has
     P(L, w) = K (d_in + 1) w + (L - 1) K (w + 1) w + (w + 1) d_out
             = (L - 1) K w^2 + (K (d_in + L) + d_out) w + d_out
 
-parameters. For d_in = 2, d_out = 1, K = 1 this is the spec's
+parameters. For d_in = 2, d_out = 1, K = 1 (the inputs of Yu & Zhang) this is
 ``P(L, w) = (L - 1) w^2 + (L + 3) w + 1``.
 
 At a fixed budget P the family picks, for every depth L, the integer width
@@ -64,40 +64,3 @@ def family_table(budgets, depths, d_in: int = 2, d_out: int = 1, rank: int = 1) 
                          "rel_deviation": (p - budget) / budget, "activations": depth * w,
                          "activation_ratio": depth * w / p})
     return pd.DataFrame(rows)
-
-
-def _last_depth_within(table: pd.DataFrame, tol: float) -> int:
-    """The largest depth d such that every depth <= d misses its budget by at most ``tol``."""
-    worst = table.assign(dev=table.rel_deviation.abs()).groupby("depth").dev.max()
-    bad = worst.index[worst > tol]
-    return int(worst.index[worst.index < bad.min()].max()) if len(bad) else int(worst.index.max())
-
-
-def family_scorecard(table: pd.DataFrame, collapsed: pd.DataFrame) -> list[dict]:
-    """Scorecard rows of the family chapter from its table and its collapse fractions.
-
-    ``collapsed``: fraction of draws with CV < 1e-2, index depth, columns activation.
-    """
-    dev = table.rel_deviation.abs()
-    deep = table[table.depth >= 2].sort_values("depth")
-    rises = bool(deep.groupby("budget").activation_ratio.apply(lambda s: s.is_monotonic_increasing).all())
-    l1_max = bool((table[table.depth == 1].activation_ratio.max() >= table.activation_ratio.max() - 1e-12)) \
-        if (table.depth == 1).any() else False
-    shallow, deepest = collapsed.index.min(), collapsed.index.max()
-    relu_deep = float(collapsed.loc[deepest, "relu"]) if "relu" in collapsed else float("nan")
-    flat = relu_deep >= 0.5 and float(collapsed.loc[shallow].max()) == 0.0
-    return [
-        {"claim": "all compared MLPs have the same number of parameters",
-         "paper": "equal P (budget not stated)",
-         "ours": f"max |ΔP|/P = {dev.max():.1%}; within 5 % up to depth {_last_depth_within(table, 0.05)}",
-         "verdict": "reproduced" if dev.max() <= 0.05 else "partly reproduced"},
-        {"claim": "at fixed P, deeper nets have more activations (ρ = N/P rises with depth)",
-         "paper": "implied by 'variability rises with activations'",
-         "ours": f"ρ monotone in depth for L ≥ 2: {rises}; L = 1 has the largest ρ: {l1_max}",
-         "verdict": ("partly reproduced" if l1_max else "reproduced") if rises else "not reproduced"},
-        {"claim": "very deep random nets collapse to a constant (C2C)",
-         "paper": "qualitative (figure values unknown)",
-         "ours": f"ReLU collapsed fraction at L = {deepest}: {relu_deep:.2f}; at L = {shallow}: "
-                 f"{float(collapsed.loc[shallow].max()):.2f}",
-         "verdict": "reproduced" if flat else "not reproduced"},
-    ]
