@@ -141,7 +141,7 @@ def test_small_op_thread_count_is_pinned_restored_and_recorded():
         with small_op_threads():
             assert torch.get_num_threads() == 2
         assert torch.get_num_threads() == 1 and provenance("cpu")["torch_threads_small_ops"] == 2
-        with pytest.raises(ValueError, match="small_op_threads must be a positive integer"):
+        with pytest.raises(ValueError, match="small_op_threads must be an integer >= 1"):
             setup("cpu", 0, small_op_threads=0)
     finally:
         setup("cpu", 0, threads=2, small_op_threads=1)

@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from varlib.core.activations import Activation, get_activation
+from varlib.core.checks import check_int
 from varlib.core.family import param_count
 from varlib.core.runtime import member_generator, resolve_device
 
@@ -90,8 +91,7 @@ def _layer_shapes(depth: int, width: int, d_in: int, d_out: int, rank: int) -> l
 
 def _check_init_args(members, depth, width, sigma_b, init) -> None:
     for name, value in (("members", members), ("depth", depth), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        check_int(name, value)
     if not sigma_b >= 0:
         raise ValueError(f"sigma_b must be >= 0, got {sigma_b!r}")
     if init not in INITS:

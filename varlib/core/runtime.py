@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from varlib.core.checks import check_int
+
 __all__ = ["DEVICES", "resolve_device", "device_name", "member_generator", "member_seed",
            "setup", "Runtime", "provenance", "git_commit", "small_op_threads", "to_device", "chunk_budget"]
 
@@ -140,10 +142,8 @@ def setup(device: str = "auto", seed: int = 0, threads: int = 2, small_op_thread
     """Resolve the device, pin torch's CPU thread counts (main and small-op) and return the :class:`Runtime`."""
     global _SMALL_OP_THREADS
     for name, value in (("threads", threads), ("small_op_threads", small_op_threads)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        check_int(name, value, 1)
+    check_int("seed", seed, 0)
     device = resolve_device(device)
     torch.set_num_threads(threads)
     _SMALL_OP_THREADS = small_op_threads

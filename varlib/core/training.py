@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from varlib.core.checks import check_int
 from varlib.core.ensemble import MLPEnsemble, forward
 
 __all__ = ["LOSSES", "member_losses", "TrainResult", "train_ensemble", "accuracy_pm1"]
@@ -103,12 +104,11 @@ def _adam_step(params, grads, state, t, lr, betas, eps, frozen, owner):
 def _check_train_args(steps, lr, eval_every, loss):
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; allowed: {', '.join(LOSSES)}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    check_int("steps", steps)
     if not lr > 0:
         raise ValueError(f"lr must be > 0, got {lr!r}")
-    if eval_every is not None and (not isinstance(eval_every, int) or eval_every < 1):
-        raise ValueError(f"eval_every must be a positive integer or None, got {eval_every!r}")
+    if eval_every is not None:
+        check_int("eval_every", eval_every)
 
 
 def _record_step(per: torch.Tensor, t: int, frozen, diverged_at, losses) -> None:
