@@ -53,7 +53,7 @@ budget_tol = None        # relative miss of the budget that counts as "equal P"
 
 # %% tags=["remove-output"]
 import varlib
-from varlib.book import plots
+from varlib.book import family_report, plots
 
 cfg = varlib.chapter_settings("family", profile, budgets=budgets, depths=depths, draws=draws, grid=grid,
                               landscape_budget=landscape_budget, landscape_depths=landscape_depths,
@@ -95,9 +95,7 @@ table["built_params"] = [varlib.built_param_count(d, w) for d, w in zip(table.de
 (table.built_params == table.params).all()
 
 # %% tags=["remove-cell"]
-misses = varlib.budget_misses(table, tol=cfg.budget_tol)
-for name, value in misses.items():
-    varlib.glue(f"family-{name.replace('_', '-')}", value)
+varlib.glue_all(varlib.budget_misses(table, tol=cfg.budget_tol), prefix="family")
 
 # %% [markdown]
 # Because widths are integers, the realised $P$ misses the budget, and the miss grows as the net gets narrow:
@@ -141,14 +139,7 @@ notes = {(it["activation"], it["depth"]): f"w={r['width']}, CV={r['cv'][0]:.2g}"
 fig = plots.landscape_panels(F, ["relu", "abs"], list(cfg.landscape_depths), extra=notes)
 
 # %% tags=["remove-cell"]
-deepest = max(cfg.landscape_depths)
-for act in ("relu", "abs"):
-    cv0 = float(cv[(act, deepest)][0])
-    varlib.glue(f"family-deepest-{act}-cv", cv0)
-    varlib.glue(f"family-deepest-{act}", "is exactly flat" if cv0 == 0 else varlib.phrase(
-        cv0, low=cfg.collapse_cv, high=cfg.collapse_cv, below="has collapsed, with only faint ripples left",
-        between="sits at the collapse threshold", above="still varies"))
-varlib.glue("family-deepest", deepest)
+varlib.glue_all(family_report.deepest_draws(cv, cfg.collapse_cv), prefix="family")
 
 # %% [markdown]
 # {numref}`fig-family-landscapes` shows the story that the rest of the book quantifies.

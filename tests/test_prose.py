@@ -50,3 +50,41 @@ def test_no_run_number_is_typed_in_prose(chapter):
     stray = sorted(set(flagged) - PAPER_NUMBERS.get(chapter, set()))
     assert not stray, (f"chapters/{chapter}.py types numbers in its prose: {stray}. Glue this run's numbers "
                        "(varlib.glue + {glue:text}); a paper's number goes in tests/test_prose.py::PAPER_NUMBERS")
+
+
+def _glued(notebook: Path) -> dict:
+    """{name: plain text} of every value the executed notebook glued."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return {o.metadata["scrapbook"]["name"]: o.data["application/papermill.record/text/plain"]
+            for c in nb.cells for o in c.get("outputs", []) if "scrapbook" in o.get("metadata", {})}
+
+
+@pytest.mark.slow
+def test_glued_prose_follows_an_override(smoke_book, tmp_path):
+    """The family chapter on smoke and again with other depths and budgets: every name its prose reads is
+    glued in both runs, and the values follow the run (the deepest drawn depth, the largest budget miss)."""
+    from varlib.book.pipeline import run_book
+
+    build, _ = smoke_book
+    smoke = _glued(next((build / "executed").rglob("family.ipynb")))
+    run_book(ROOT, "smoke", chapters=["family"], device="cpu", html=False, progress=False,
+             params={"landscape_depths": [1, 8], "budgets": [2000, 5000], "depths": [1, 2, 4, 32]},
+             build_dir=tmp_path / "_build", results_dir=tmp_path / "results")
+    other = _glued(next((tmp_path / "_build").rglob("family.ipynb")))
+    source = (ROOT / "chapters" / "family.py").read_text()
+    read = set(re.findall(r"\{glue:text\}`([\w-]+)", source))
+    dynamic = {n for n in read if n not in smoke}
+    assert not dynamic and read <= set(other), dynamic or read - set(other)
+    assert smoke["family-deepest"] == "16" and other["family-deepest"] == "8"
+    assert other["family-worst-depth"] == "32" and smoke["family-worst-budget"] != other["family-worst-budget"]
+
+
+@pytest.mark.slow
+def test_every_glue_name_the_prose_reads_is_glued_on_smoke(smoke_book):
+    build, _ = smoke_book
+    for chapter in CHAPTERS:
+        glued = _glued(next((build / "executed").rglob(f"{chapter}.ipynb")))
+        read = set(re.findall(r"\{glue:text\}`([\w-]+)", (ROOT / "chapters" / f"{chapter}.py").read_text()))
+        assert read <= set(glued), f"{chapter}: the prose reads {sorted(read - set(glued))}, never glued"

@@ -8,8 +8,8 @@
 * :mod:`~varlib.book.plots`: the house style and the figures shared by chapters.
 """
 from varlib.book.config import CHAPTERS, LENSES, PROFILES, Settings, chapter_settings
-from varlib.book.report import VERDICTS, glue, phrase, resources, run_summary, scorecard
+from varlib.book.report import VERDICTS, glue, glue_all, phrase, resources, run_summary, scorecard
 from varlib.book.results import CorruptResultWarning, ResultStore
 
-__all__ = ["CHAPTERS", "LENSES", "PROFILES", "Settings", "chapter_settings", "VERDICTS", "glue", "phrase",
+__all__ = ["CHAPTERS", "LENSES", "PROFILES", "Settings", "chapter_settings", "VERDICTS", "glue", "glue_all", "phrase",
            "resources", "run_summary", "scorecard", "CorruptResultWarning", "ResultStore"]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from varlib.book.report import verdict
+from varlib.book.report import phrase, verdict
 
-__all__ = ["budget_misses", "family_scorecard"]
+__all__ = ["budget_misses", "deepest_draws", "family_scorecard"]
 
 
 def _last_depth_within(table: pd.DataFrame, tol: float) -> int:
@@ -22,6 +22,22 @@ def budget_misses(table: pd.DataFrame, tol: float = 0.05) -> dict:
     return {"within_depth": _last_depth_within(table, tol), "tol": tol, "worst_depth": int(worst.depth),
             "worst_budget": int(worst.budget), "worst_width": int(worst.width), "worst_params": int(worst.params),
             "worst_miss": float(abs(worst.rel_deviation))}
+
+
+def deepest_draws(cv: dict, collapse_cv: float) -> dict:
+    """What the first draw at the deepest depth looks like, per activation: its CV and the words for it.
+
+    ``cv`` maps (activation, depth) to the per-draw CVs; a CV of exactly 0 is a flat draw, one below
+    ``collapse_cv`` a collapsed one."""
+    deepest = max(depth for _, depth in cv)
+    out: dict = {"deepest": deepest}
+    for act in sorted({a for a, _ in cv}):
+        first = float(cv[(act, deepest)][0])
+        out[f"deepest_{act}_cv"] = first
+        out[f"deepest_{act}"] = "is exactly flat" if first == 0 else phrase(
+            first, low=collapse_cv, high=collapse_cv, below="has collapsed, with only faint ripples left",
+            between="sits at the collapse threshold", above="still varies")
+    return out
 
 
 def family_scorecard(table: pd.DataFrame, collapsed: pd.DataFrame, tol: float = 0.05) -> list[dict]:

@@ -15,7 +15,7 @@ import torch
 from varlib.book.config import Settings
 from varlib.core.runtime import Runtime
 
-__all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "phrase", "verdict", "graded"]
+__all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "glue_all", "phrase", "verdict", "graded"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
 
@@ -96,6 +96,12 @@ def glue(name: str, value) -> None:
     bundle, metadata = format_display_data(value)
     metadata["scrapbook"] = {"name": name, "mime_prefix": "application/papermill.record/"}
     display({f"application/papermill.record/{k}": v for k, v in bundle.items()}, raw=True, metadata=metadata)
+
+
+def glue_all(values: dict, prefix: str) -> None:
+    """:func:`glue` every item of ``values`` as ``<prefix>-<key>`` (underscores in keys become hyphens)."""
+    for key, value in values.items():
+        glue(f"{prefix}-{str(key).replace('_', '-')}", value)
 
 
 def phrase(value: float, *, low: float, high: float, below: str, between: str, above: str) -> str:
