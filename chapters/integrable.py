@@ -37,7 +37,7 @@
 # :::{admonition} Run this chapter yourself
 # :class: note
 # `python -m varlib book --chapter integrable --profile smoke` (seconds); `--profile full` runs the paper's
-# width $m = 1024$ and 600 steps on a GPU, on MNIST when its files are given:
+# width and number of steps on a GPU, on MNIST when its files are given:
 # `-p data_dir=/path/to/mnist` (the four idx files; nothing is downloaded), otherwise on digits.
 # :::
 
@@ -51,12 +51,17 @@ data_dir = None          # folder with the MNIST idx files or CIFAR-10 python ba
 dataset = None           # digits | mnist | cifar10_gray | teacher
 init_widths = None       # widths of the initialisation sweep
 init_draws = None        # random draws per width at initialisation
+init_depths = None       # depths L of Naive IP at initialisation (μP at the largest)
 stuck_depths = None      # depths L of the Naive-IP runs
 stuck_widths = None      # widths of the Naive-IP runs
 stuck_steps = None       # SGD steps of the Naive-IP runs
 stuck_eta = None         # base learning rate of the Naive-IP runs
 equiv_width = None       # width of the float64 exactness checks
 equiv_steps = None       # SGD steps of the exactness checks
+symmetry_depth = None    # depth L of the symmetry check
+equiv_depth = None       # depth L of the IP-LLR / modified-μP equivalence check
+equiv_batch = None       # batch size of the exactness checks
+equiv_eta = None         # base learning rate of the exactness checks
 escape_widths = None     # widths of the IP-LLR vs Naive-IP runs
 escape_steps = None      # SGD steps of the IP-LLR vs Naive-IP runs
 rank_width = None        # width of the first-step rank measurement
@@ -74,15 +79,19 @@ from varlib.book import plots
 from varlib.integrable import experiments as ie
 from varlib.integrable import plots as iplots
 
-cfg = varlib.chapter_settings("integrable", profile, dataset=dataset, init_widths=init_widths,
-                              init_draws=init_draws, stuck_depths=stuck_depths, stuck_widths=stuck_widths,
-                              stuck_steps=stuck_steps, stuck_eta=stuck_eta, equiv_width=equiv_width,
-                              equiv_steps=equiv_steps, escape_widths=escape_widths, escape_steps=escape_steps,
-                              rank_width=rank_width, rank_batch=rank_batch, depth=depth, width=width,
-                              batch=batch, steps=steps, eta=eta, seeds=seeds)
+plots.set_style()
+
+# %% tags=["remove-output"]
+cfg = varlib.chapter_settings(
+    "integrable", profile, dataset=dataset, init_widths=init_widths, init_draws=init_draws, init_depths=init_depths,
+    stuck_depths=stuck_depths, stuck_widths=stuck_widths, stuck_steps=stuck_steps, stuck_eta=stuck_eta,
+    equiv_width=equiv_width, equiv_steps=equiv_steps, symmetry_depth=symmetry_depth, equiv_depth=equiv_depth,
+    equiv_batch=equiv_batch, equiv_eta=equiv_eta, escape_widths=escape_widths, escape_steps=escape_steps,
+    rank_width=rank_width, rank_batch=rank_batch, depth=depth, width=width, batch=batch, steps=steps, eta=eta,
+    seeds=seeds)
 rt = varlib.setup(device, seed, threads)
 store = varlib.ResultStore(results_dir, profile, rt)
-plots.set_style()
+ie.integrable_glue(cfg.as_dict())
 
 # %% [markdown]
 # The settings and the provenance of this run (device, thread count, versions, commit):
@@ -92,13 +101,15 @@ varlib.run_summary(cfg, rt)
 
 # %% [markdown]
 # **The dataset.** The authors train on MNIST and grayscale CIFAR-10. This book must run offline, so the
-# default is scikit-learn's bundled 8×8 digits (1,348 training and 449 test images, $d = 64$, $K = 10$),
-# standardised with its own pixel mean and standard deviation. Digits is **not the paper's dataset**: it is
-# smaller and easier, so accuracies are not comparable to theirs, only the patterns are. With
-# `data_dir` pointing at the MNIST files and `-p dataset=mnist`, every experiment below runs on MNIST.
+# default is scikit-learn's bundled handwritten digits ($8 \times 8$ pixels, $d = 64$, $K = 10$), standardised
+# with its own pixel mean and standard deviation. Digits is **not the paper's dataset**: it is smaller and
+# easier, so accuracies are not comparable to theirs, only the patterns are. With `data_dir` pointing at the
+# MNIST files and `-p dataset=mnist`, every experiment below runs on MNIST. This run uses
+# {glue:text}`integrable-n-train` training and {glue:text}`integrable-n-test` test inputs:
 
 # %%
-data, data_note = ie.chapter_dataset(cfg.dataset, data_dir)
+data, data_note = ie.chapter_dataset(cfg.dataset, data_dir=data_dir)
+ie.integrable_glue(ie.data_story(data))
 data_note
 
 # %% [markdown]
@@ -129,15 +140,14 @@ ie.abc_table(cfg.depth)
 #
 # The symmetry, checked numerically: each preset is trained in float64 against a copy whose every layer is
 # shifted by its own random $\theta \in [-1, 1]$, from the same Gaussian draws, on the same batches (tanh,
-# $L = 3$, batch 32, $\eta = 0.05$). The last column shifts $a$ and $b$ but not $c$: a genuinely different
-# parameterization, to show the check can fail.
+# $L$ = {glue:text}`integrable-symmetry-depth`, width {glue:text}`integrable-equiv-width`,
+# {glue:text}`integrable-equiv-steps` steps, batch {glue:text}`integrable-equiv-batch`,
+# $\eta$ = {glue:text}`integrable-equiv-eta`). The last column shifts $a$ and $b$ but not $c$: a genuinely
+# different parameterization, to show the check can fail.
 
 # %%
-symmetry = store.cached("integrable-symmetry", {"dataset": data.name, "m": cfg.equiv_width,
-                                                "steps": cfg.equiv_steps, "seed": rt.seed},
-                        lambda: {"table": ie.symmetry_check(data, ["sp", "ntk", "mup", "naive_ip", "ipllr"], 3,
-                                                            cfg.equiv_width, cfg.equiv_steps, seed=rt.seed,
-                                                            device=rt.device)})["table"]
+symmetry = store.call(ie.symmetry_check, data=data, L=cfg.symmetry_depth, m=cfg.equiv_width, steps=cfg.equiv_steps,
+                      batch=cfg.equiv_batch, eta=cfg.equiv_eta, seed=rt.seed, device=rt.device)
 symmetry
 
 # %% [markdown]
@@ -150,113 +160,126 @@ symmetry
 # |f| \propto m^{-L/2} \ \text{(IP)}, \qquad |f| \propto m^{-1/2} \ \text{(μP)} .
 # $$ (eq-integrable-init)
 #
-# The logits are then $\approx 0$ and the loss is $\ln 10 \approx 2.3026$. We draw each network
-# `init_draws` times per width and take the geometric mean of mean $|f|$ over 256 test inputs.
+# The logits are then $\approx 0$ and the loss is $\ln 10 \approx 2.3026$. We draw Naive IP at the depths
+# $L$ = {glue:text}`integrable-init-depths` and μP at the largest of them,
+# {glue:text}`integrable-init-draws` times per width, and take the geometric mean of mean $|f|$ over
+# {glue:text}`integrable-probe` test inputs.
 
 # %%
-scales = store.cached("integrable-init", {"dataset": data.name, "widths": list(cfg.init_widths),
-                                          "draws": cfg.init_draws},
-                      lambda: {"table": ie.init_scales(data, [("naive_ip", 3), ("naive_ip", 5), ("mup", 5)],
-                                                       cfg.init_widths, ["relu", "gelu", "tanh"], cfg.init_draws,
-                                                       device=rt.device)})["table"]
+scales = store.call(ie.init_scales, data=data, depths=cfg.init_depths, widths=cfg.init_widths,
+                    draws=cfg.init_draws, device=rt.device)
 slopes = ie.init_slopes(scales)
+ie.integrable_glue(ie.init_story(slopes))
 slopes
 
-# %% mystnb={"figure": {"caption": "Mean $|f|$ at initialisation against width (log-log), geometric mean over the draws, for Naive IP at $L = 3$ and $L = 5$ and μP at $L = 5$. Panels: ReLU, GeLU, tanh.", "name": "fig-integrable-init"}}
+# %% mystnb={"figure": {"caption": "Mean $|f|$ at initialisation against width (log-log), geometric mean over the draws, one line per preset and depth $L$ (Naive IP at each of `init_depths`, μP at the largest). Panels: ReLU, GeLU, tanh.", "name": "fig-integrable-init"}}
 fig = iplots.init_scale_plot(scales)
 
 # %% [markdown]
-# {numref}`fig-integrable-init` shows the three slopes; the table above gives the fitted values against
-# {eq}`eq-integrable-init`, and the loss at initialisation of the IP nets sits at $\ln 10$.
+# {numref}`fig-integrable-init` shows the slopes; the fitted values in the table above
+# {glue:text}`integrable-init-slopes-agree` {eq}`eq-integrable-init` (largest gap
+# {glue:text}`integrable-init-slope-gap:.2f`), and the loss at initialisation of the IP nets with $L \geq 3$ is
+# within {glue:text}`integrable-init-loss-gap:.1e` of $\ln 10$.
 #
 # ## Naive IP: learns at $L = 2$, stuck for $L \geq 3$
 #
 # The backward pass collapses like the forward pass, and with the mean-field rates $(m, m^2, m)$ the first
 # step moves $h^1$ by $O(m^{(1-L)/2})$ and the hidden layers by $O(m^{(2-L)/2})$: nothing moves when
-# $L \geq 3$, and by induction nothing ever does. We train Naive IP with ReLU (batch `batch`,
-# base rate `stuck_eta`; the authors used MNIST, rate 0.001, batch 128, 10 epochs, which is longer than our
-# budget, so we use the pilot's larger rate 0.1 and fewer steps).
+# $L \geq 3$, and by induction nothing ever does. We train Naive IP with ReLU at the depths
+# $L$ = {glue:text}`integrable-stuck-depths` and the widths {glue:text}`integrable-stuck-widths`
+# (batch {glue:text}`integrable-batch`, base rate {glue:text}`integrable-stuck-eta`,
+# {glue:text}`integrable-stuck-steps` steps). The authors used MNIST with rate 0.001, batch 128 and 10 epochs,
+# longer than this book's budget, hence a larger rate and fewer steps here.
 
 # %%
-naive_items = ie.grid(preset=["naive_ip"], activation=["relu"], L=cfg.stuck_depths, width=cfg.stuck_widths,
-                      steps=[cfg.stuck_steps], batch=[cfg.batch], eta=[cfg.stuck_eta], seed=[rt.seed])
-naive_runs = ie.sweep(store, "integrable-naive", data, naive_items, ie.train_run, device=rt.device)
-naive = ie.summaries(naive_items, naive_runs)
+naive_items = ie.naive_ip_grid(depths=cfg.stuck_depths, widths=cfg.stuck_widths, steps=cfg.stuck_steps,
+                               batch=cfg.batch, eta=cfg.stuck_eta, seed=rt.seed)
+naive_runs = store.map(ie.train_run, naive_items, desc="naive IP", data=data, device=rt.device)
+naive = ie.summaries(naive_items, results=naive_runs)
+ie.integrable_glue(ie.naive_story(naive))
 naive[["L", "width", "final_loss", "max_dev_ln10", "test_acc", "change_w1", "change_w2"]]
 
 # %% mystnb={"figure": {"caption": "Naive IP with ReLU: training loss (per batch) against step, one panel per depth $L$, one line per width. Dashed: $\\ln 10$.", "name": "fig-integrable-naive"}}
-fig = iplots.loss_curves(ie.histories(naive_items, naive_runs), col="L", hue="width")
+fig = iplots.loss_curves(ie.histories(naive_items, results=naive_runs), col="L", hue="width")
 
 # %% [markdown]
-# {numref}`fig-integrable-naive` and the table: at $L = 2$ the loss falls; from $L = 4$ it stays at $\ln 10$
-# to the printed precision, and the relative change of the input weights, `change_w1`, shrinks as the width
-# grows. The authors saw $L = 3$ still train on MNIST after a plateau that lengthens with $m$; compare the
-# $L = 3$ rows.
+# {numref}`fig-integrable-naive` and the table: at $L = 2$ the loss {glue:text}`integrable-naive-two`; at
+# $L \geq 4$ it {glue:text}`integrable-naive-deep`; and the relative change of the input weights at the
+# largest depth, `change_w1`, {glue:text}`integrable-naive-w1`. The authors saw $L = 3$ still train on MNIST
+# after a plateau that lengthens with $m$; here the final loss at $L = 3$ {glue:text}`integrable-naive-three`.
 #
 # ## IP-LLR escapes; it is a modified μP
 #
 # IP-LLR multiplies the step-0 learning rates by $m^{(L+1)/2}$ (input, output) and $m^{(L+2)/2}$ (hidden),
 # then switches to the mean-field rates right after the first step. Following the authors' code, the step-0
 # base rates are *calibrated*: a mock step on batch 0 measures each layer's update $\Delta h^l$ on batch 1,
-# and the hidden base rate is $1/\mathrm{mean}|\Delta h^l|$ (capped at 1000), the output one
-# $1/\mathrm{mean}|\Delta f|$ (the 2023 values; 2021 used 500 and 0.1). We train both with GeLU at the main
-# comparison's depth, batch and rate.
+# and the hidden base rate is $1/\mathrm{mean}|\Delta h^l|$, the output one $1/\mathrm{mean}|\Delta f|$
+# (the authors' 2023 code, with the hidden rate capped at 1000; their 2021 code used a cap of 500 and
+# 0.1 in the output's numerator). We train both with GeLU at the main comparison's depth
+# ($L$ = {glue:text}`integrable-depth`), batch and rate, at widths {glue:text}`integrable-escape-widths`
+# for {glue:text}`integrable-escape-steps` steps.
 
 # %%
-escape_items = ie.grid(preset=["naive_ip", "ipllr"], activation=["gelu"], L=[cfg.depth], width=cfg.escape_widths,
-                       steps=[cfg.escape_steps], batch=[cfg.batch], eta=[cfg.eta], seed=[rt.seed])
-escape_runs = ie.sweep(store, "integrable-escape", data, escape_items, ie.train_run, device=rt.device)
-escape = ie.summaries(escape_items, escape_runs)
+escape_items = ie.escape_grid(depth=cfg.depth, widths=cfg.escape_widths, steps=cfg.escape_steps, batch=cfg.batch,
+                              eta=cfg.eta, seed=rt.seed)
+escape_runs = store.map(ie.train_run, escape_items, desc="IP-LLR vs naive IP", data=data, device=rt.device)
+escape, escape_hist = ie.summaries(escape_items, results=escape_runs), ie.histories(escape_items, results=escape_runs)
+ie.integrable_glue(ie.escape_story(escape, history=escape_hist))
 escape[["preset", "width", "final_loss", "max_dev_ln10", "test_acc"]]
 
 # %% mystnb={"figure": {"caption": "Naive IP (left) and IP-LLR (right) with GeLU at the main comparison's depth: training loss against step (symmetric log axis), one line per width. Dashed: $\\ln 10$.", "name": "fig-integrable-escape"}}
-escape_hist = ie.histories(escape_items, escape_runs)
 fig = iplots.loss_curves(escape_hist, col="preset", hue="width", log_x=True)
 
-# %% mystnb={"figure": {"caption": "Coordinate check of IP-LLR with GeLU: mean $|h^l|$ on 256 test inputs against step, one panel per layer (last: the logits $f$), one line per width. At step 0 the deep layers are tiny and shrink with $m$; after the calibrated first step they are of order one at every width.", "name": "fig-integrable-coord"}}
+# %% mystnb={"figure": {"caption": "Coordinate check of IP-LLR with GeLU: mean $|h^l|$ on the probe test inputs against step, one panel per layer (last: the logits $f$), one line per width.", "name": "fig-integrable-coord"}}
 fig = iplots.coord_check_plot(escape_hist[escape_hist.preset == "ipllr"])
 
 # %% [markdown]
-# {numref}`fig-integrable-escape` shows Naive IP pinned at $\ln 10$ while IP-LLR descends;
-# {numref}`fig-integrable-coord` shows why: the first step lifts every layer from $m^{-(l-1)/2}$ to order one.
+# {numref}`fig-integrable-escape`: Naive IP {glue:text}`integrable-escape-naive` while IP-LLR
+# {glue:text}`integrable-escape-ipllr`. {numref}`fig-integrable-coord` shows why: at step 0 the deep layers
+# are of order $m^{-(l-1)/2}$, and the calibrated first step lifts mean $|h^L|$
+# {glue:text}`integrable-escape-lift`: {glue:text}`integrable-escape-order`.
 #
 # By the symmetry of {ref}`integrable-symmetry`, IP-LLR *is* μP with two changes: hidden initial weights $\sqrt m$ smaller,
 # and step-0 rates multiplied by $m^{(L-1)/2}$ (input, output) and $m^{(L-2)/2}$ (hidden). This is our concrete
 # reading of the abstract's "equivalent to a modification of μP"; the paper's exact statement could not be
-# checked. We build both from the same draws (float64, GeLU, $L = 4$, calibrated, batch 32, $\eta = 0.05$)
-# and compare the logits after each step; likewise Naive IP against μP with shrunk hidden weights, and,
-# as a contrast, IP-LLR against plain μP.
+# checked. We build both from the same draws (float64, GeLU, $L$ = {glue:text}`integrable-equiv-depth`,
+# calibrated, width {glue:text}`integrable-equiv-width`, batch {glue:text}`integrable-equiv-batch`,
+# $\eta$ = {glue:text}`integrable-equiv-eta`) and compare the logits after each step; likewise Naive IP against
+# μP with shrunk hidden weights, and, as a contrast, IP-LLR against plain μP.
 
 # %%
-equivalence = store.cached("integrable-equivalence", {"dataset": data.name, "m": cfg.equiv_width,
-                                                      "steps": cfg.equiv_steps, "seed": rt.seed},
-                           lambda: {"table": ie.equivalence_check(data, 4, cfg.equiv_width, cfg.equiv_steps,
-                                                                  seed=rt.seed, device=rt.device)})["table"]
+equivalence = store.call(ie.equivalence_check, data=data, L=cfg.equiv_depth, m=cfg.equiv_width,
+                         steps=cfg.equiv_steps, batch=cfg.equiv_batch, eta=cfg.equiv_eta, seed=rt.seed,
+                         device=rt.device)
 equivalence
 
 # %% [markdown]
 # ## Activations: ReLU collapses after the first step
 #
-# After one calibrated IP-LLR step (float64, $L$ = `depth`, width `rank_width`, batch `rank_batch`) we
-# measure the numerical rank (singular values above $\max(\text{shape})\cdot\varepsilon_{32}\,\sigma_{\max}$,
-# the tolerance of the authors' `torch.matrix_rank` on float32) of each update $\Delta w^l$ and of each
-# hidden pre-activation matrix $h^l$ over all training inputs.
+# After one calibrated IP-LLR step (float64, $L$ = {glue:text}`integrable-depth`, width
+# {glue:text}`integrable-rank-width`, batch {glue:text}`integrable-rank-batch`) we measure the numerical rank
+# (singular values above $\max(\text{shape})\cdot\varepsilon_{32}\,\sigma_{\max}$, the tolerance of the
+# authors' `torch.matrix_rank` on float32) of each update $\Delta w^l$ and of each hidden pre-activation
+# matrix $h^l$ over all training inputs.
 
 # %%
-rank_items = ie.grid(activation=list(ie.SWEEP_ACTIVATIONS), L=[cfg.depth], width=[cfg.rank_width],
-                     batch=[cfg.rank_batch], eta=[cfg.eta], seed=[rt.seed])
-rank_runs = ie.sweep(store, "integrable-ranks", data, rank_items, ie.first_step_ranks, device=rt.device)
-ranks = ie.histories(rank_items, [{"history": r["ranks"]} for r in rank_runs])
+rank_items = ie.rank_grid(depth=cfg.depth, width=cfg.rank_width, batch=cfg.rank_batch, eta=cfg.eta, seed=rt.seed)
+ranks = ie.stacked(rank_items, tables=store.map(ie.first_step_ranks, rank_items, desc="ranks", data=data,
+                                                device=rt.device))
+ie.integrable_glue(ie.rank_story(ranks, batch=cfg.rank_batch))
 ranks.pivot_table(index=["kind", "layer"], columns="activation", values="numerical_rank")
 
-# %% mystnb={"figure": {"caption": "Numerical rank after one calibrated IP-LLR step, per layer. Left: the weight updates $\\Delta w^l$ (dashed: $K-1 = 9$; dotted: the batch size). Right: the hidden pre-activations $h^l$ over the training inputs (dotted: the number of inputs).", "name": "fig-integrable-ranks"}}
-fig = iplots.rank_plot(ranks, cfg.rank_batch, len(data.y_train))
+# %% mystnb={"figure": {"caption": "Numerical rank after one calibrated IP-LLR step, per layer. Left: the weight updates $\\Delta w^l$ (dashed: $K-1$; dotted: the batch size). Right: the hidden pre-activations $h^l$ over the training inputs (dotted: the number of inputs).", "name": "fig-integrable-ranks"}}
+fig = iplots.rank_plot(ranks, batch=cfg.rank_batch, n_inputs=len(data.y_train))
 
 # %% [markdown]
 # {numref}`fig-integrable-ranks`: with smooth activations the deep updates are driven by the $K$ label
-# directions of $\partial\ell/\partial f = \mathrm{softmax}(f) - e_y$ (which sum to zero), hence rank $K-1$.
-# ReLU updates have full rank but a stable rank near one, and the deepest ReLU representation collapses to
-# rank one or two: every input is mapped to nearly the same point. The stable ranks:
+# directions of $\partial\ell/\partial f = \mathrm{softmax}(f) - e_y$ (which sum to zero), hence rank $K-1$;
+# measured, the tanh updates of layers 3 and up have rank {glue:text}`integrable-rank-tanh`. The hidden ReLU
+# updates have numerical rank {glue:text}`integrable-rank-relu`, {glue:text}`integrable-rank-relu-full` for a
+# batch of {glue:text}`integrable-rank-batch`, but stable rank at most
+# {glue:text}`integrable-rank-relu-stable:.2f`; the deepest ReLU representation has rank
+# {glue:text}`integrable-rank-relu-h`: {glue:text}`integrable-rank-collapse`. The stable ranks:
 
 # %%
 ranks.pivot_table(index=["kind", "layer"], columns="activation", values="stable_rank").round(2)
@@ -265,38 +288,40 @@ ranks.pivot_table(index=["kind", "layer"], columns="activation", values="stable_
 # ## The main comparison
 #
 # The authors' 2021 protocol: $L = 6$, $m = 1024$, plain SGD with base rate 0.01, batch 512, 600 steps on
-# MNIST (about 5 epochs), 5 seeds, the "validation" set being the training set, and test accuracy at the end.
-# Scaled to this profile: $L$ = `depth`, $m$ = `width`, batch `batch`, `steps` steps, `seeds` seeds (the
-# values are in the settings table above). On digits, 1,348 training images, a batch of 512 would be a
-# third of the data, so the standard profile uses smaller batches and widths to fit a 2-core CPU; the full
-# profile runs the paper's sizes. IP-LLR is calibrated; IP-bias is not (as in the authors' code).
+# MNIST (about five epochs), five seeds, the "validation" set being the training set, and test accuracy at
+# the end. Scaled to this profile: $L$ = {glue:text}`integrable-depth`, $m$ = {glue:text}`integrable-width`,
+# batch {glue:text}`integrable-batch`, {glue:text}`integrable-steps` steps, {glue:text}`integrable-seeds`
+# seeds. On {glue:text}`integrable-dataset`, the authors' batch would be
+# {glue:text}`integrable-paper-batch-share:.0%` of the {glue:text}`integrable-n-train` training inputs, so the
+# smaller profiles use smaller batches and widths to fit a 2-core CPU; the full profile runs the paper's
+# sizes. IP-LLR is calibrated; IP-bias is not (as in the authors' code).
 
 # %%
-main_items = ie.grid(preset=list(ie.MAIN_PRESETS), activation=list(ie.SWEEP_ACTIVATIONS), L=[cfg.depth],
-                     width=[cfg.width], steps=[cfg.steps], batch=[cfg.batch], eta=[cfg.eta],
-                     seed=list(range(rt.seed, rt.seed + cfg.seeds)))
-main_runs = ie.sweep(store, "integrable-main", data, main_items, ie.train_run, device=rt.device)
-main = ie.summaries(main_items, main_runs)
+main_items = ie.comparison_grid(depth=cfg.depth, width=cfg.width, steps=cfg.steps, batch=cfg.batch, eta=cfg.eta,
+                                seed=rt.seed, seeds=cfg.seeds)
+main_runs = store.map(ie.train_run, main_items, desc="main comparison", data=data, device=rt.device)
+main, main_hist = ie.summaries(main_items, results=main_runs), ie.histories(main_items, results=main_runs)
 accuracy = ie.accuracy_table(main)
+ie.integrable_glue(ie.main_story(accuracy, history=main_hist))
 accuracy.pivot(index="preset", columns="activation", values="mean").round(3)
 
-# %% mystnb={"figure": {"caption": "Test accuracy of the main comparison: bars are the mean over seeds, dots single seeds (a diverged run counts as 0). Dashed: chance, 0.1.", "name": "fig-integrable-accuracy"}}
+# %% mystnb={"figure": {"caption": "Test accuracy of the main comparison: bars are the mean over seeds, dots single seeds (a diverged run counts as 0). Dashed: chance, $1/K$.", "name": "fig-integrable-accuracy"}}
 fig = iplots.accuracy_plot(main)
 
 # %% mystnb={"figure": {"caption": "Training loss of the main comparison against step (symmetric log step axis, log loss axis), mean over seeds, one panel per parameterization, one line per activation. Dashed: $\\ln 10$. A spike is a single step of one seed.", "name": "fig-integrable-main-loss"}}
-fig = iplots.loss_curves(ie.histories(main_items, main_runs), col="preset", hue="activation", log_x=True,
-                         log_y=True)
+fig = iplots.loss_curves(main_hist, col="preset", hue="activation", log_x=True, log_y=True)
 
 # %% [markdown]
 # {numref}`fig-integrable-accuracy` and {numref}`fig-integrable-main-loss` compare the four
-# parameterizations. IP-LLR's loss can spike by orders of magnitude for a step and recover (the authors'
-# MNIST curves also show spikes), and a run whose logits overflow counts as accuracy 0 in the table. IP-bias,
-# uncalibrated, starts above $\ln 10$ (its output bias is of order one) and decays slowly towards it, as in
-# the authors' CIFAR-10 curves.
-# The authors' numbers (their notebooks, mean of 5 trials): IP-LLR on MNIST ReLU 0.113,
-# GeLU 0.956, ELU 0.964, tanh 0.932; on grayscale CIFAR-10 μP 0.407/0.419/0.356/0.304, IP-non-centered
-# 0.105/0.103/0.154/0.147 and IP-bias 0.100 for all four (ReLU/GeLU/ELU/tanh). The standard deviations over
-# seeds of our runs, and the number of diverged runs out of `seeds`:
+# parameterizations. IP-LLR's loss can spike for a step and recover (the authors' MNIST curves also show
+# spikes); its largest batch loss after the first step here is {glue:text}`integrable-main-ipllr-peak:.3g`. A
+# run whose logits overflow counts as accuracy 0 in the table: {glue:text}`integrable-main-diverged` of the
+# {glue:text}`integrable-main-runs` runs diverged. IP-bias, uncalibrated, starts
+# {glue:text}`integrable-main-bias-side` $\ln 10$ (mean batch loss {glue:text}`integrable-main-bias-start:.2f`
+# at step 0; its output bias is of order one) and {glue:text}`integrable-main-bias-trend`
+# ({glue:text}`integrable-main-bias-end:.2f` at the last step). The authors' numbers (their notebooks, mean of
+# five trials) are in the Paper column of the scorecard below. The standard deviations over the
+# {glue:text}`integrable-seeds` seeds, and the number of diverged runs per configuration:
 
 # %%
 accuracy.pivot(index="preset", columns="activation", values=["std", "diverged"]).round(3)

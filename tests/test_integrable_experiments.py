@@ -1,7 +1,7 @@
-"""varlib.integrable.experiments: the chapter's sweeps and its scorecard, at tiny sizes on digits.
+"""varlib.integrable.experiments: the chapter's sweeps, its prose values and its scorecard, at tiny sizes on digits.
 
-Exactness is asserted in float64 (< 1e-10 relative); verdicts are checked to follow the numbers, in both
-directions. One torch thread (tiny matrices; see tests/test_parameterizations.py).
+Exactness is asserted in float64 (< 1e-10 relative); verdicts and phrases are checked to follow the numbers, in
+both directions. One torch thread (tiny matrices; see tests/test_parameterizations.py).
 """
 import math
 
@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 from varlib.core.data import load_dataset  # noqa: E402
 from varlib.integrable import experiments as ie  # noqa: E402
 from varlib.integrable import plots as iplots  # noqa: E402
+from varlib.integrable import prose  # noqa: E402
 from varlib.integrable import scorecard as isc  # noqa: E402
 from varlib.integrable.profiles import CHAPTER_PROFILES  # noqa: E402
 
@@ -43,19 +44,38 @@ def test_profiles_share_their_keys_and_validate():
     assert CHAPTER_PROFILES["full"]["width"] == 1024 and CHAPTER_PROFILES["full"]["seeds"] == 5
     with pytest.raises(ValueError, match="unknown parameter"):
         varlib.chapter_settings("integrable", "smoke", widht=3)
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        varlib.chapter_settings("integrable", "smoke", dataset="imagenet")
+    exact = {k: CHAPTER_PROFILES["standard"][k] for k in ("symmetry_depth", "equiv_depth", "equiv_batch", "equiv_eta")}
+    assert exact == {"symmetry_depth": 3, "equiv_depth": 4, "equiv_batch": 32, "equiv_eta": 0.05}
+    assert all(CHAPTER_PROFILES[p]["init_depths"] == [3, 5] for p in CHAPTER_PROFILES)
 
 
-def test_grid_sweep_and_tables(tmp_path, digits):
+def test_chapter_grids():
+    naive = ie.naive_ip_grid(depths=[2, 4], widths=[16, 32], steps=4, batch=32, eta=0.1, seed=0)
+    assert [(it["L"], it["width"]) for it in naive] == [(2, 16), (2, 32), (4, 16), (4, 32)]
+    assert {it["preset"] for it in naive} == {"naive_ip"} and {it["activation"] for it in naive} == {"relu"}
+    escape = ie.escape_grid(depth=6, widths=[16], steps=4, batch=32, eta=0.01, seed=0)
+    assert [it["preset"] for it in escape] == ["naive_ip", "ipllr"] and escape[0]["activation"] == "gelu"
+    ranks = ie.rank_grid(depth=4, width=64, batch=64, eta=0.01, seed=0)
+    assert [it["activation"] for it in ranks] == list(ie.SWEEP_ACTIVATIONS)
+    main = ie.comparison_grid(depth=6, width=32, steps=8, batch=64, eta=0.01, seed=2, seeds=3)
+    assert len(main) == len(ie.MAIN_PRESETS) * len(ie.SWEEP_ACTIVATIONS) * 3
+    assert {it["seed"] for it in main} == {2, 3, 4}
+
+
+def test_grid_map_and_tables(tmp_path, digits):
     import varlib
 
     items = ie.grid(preset=["naive_ip"], activation=["relu"], L=[2, 4], width=[16], steps=[4], batch=[32],
                     eta=[0.1], seed=[0])
     assert [it["L"] for it in items] == [2, 4] and len(items) == 2
     store = varlib.ResultStore(tmp_path, "smoke", varlib.setup("cpu", 0, 1))
-    runs = ie.sweep(store, "t", digits, items, ie.train_run)
-    again = ie.sweep(store, "t", digits, items, lambda *a, **k: pytest.fail("should be cached"))
-    assert again[0]["summary"] == runs[0]["summary"]
-    summary, hist = ie.summaries(items, runs), ie.histories(items, runs)
+    runs = store.map(ie.train_run, items, data=digits, progress=False)
+    assert len(list(tmp_path.rglob("*.pt"))) == 2
+    again = store.map(ie.train_run, items, data=digits, progress=False)
+    assert again[0]["summary"] == runs[0]["summary"] and len(list(tmp_path.rglob("*.pt"))) == 2
+    summary, hist = ie.summaries(items, results=runs), ie.histories(items, results=runs)
     assert {"L", "width", "test_acc", "final_loss", "max_dev_ln10", "change_w1"} <= set(summary.columns)
     assert len(hist) == 2 * 5 and {"step", "loss", "h1", "f", "L"} <= set(hist.columns)
     assert summary.set_index("L").max_dev_ln10[4] < 1e-2  # naive IP at L = 4 sits at ln 10
@@ -70,10 +90,10 @@ def test_abc_table_lists_e_and_kappa():
 
 
 def test_symmetry_and_equivalences_are_exact(digits):
-    sym = ie.symmetry_check(digits, ["mup", "naive_ip", "ipllr"], 3, 24, 3)
+    sym = ie.symmetry_check(data=digits, presets=["mup", "naive_ip", "ipllr"], L=3, m=24, steps=3)
     assert (sym.shifted / sym.max_abs_f).max() < 1e-10
     assert (sym.c_not_shifted / sym.max_abs_f).min() > 1e-3  # the check can fail
-    eq = ie.equivalence_check(digits, 4, 24, 3)
+    eq = ie.equivalence_check(data=digits, L=4, m=24, steps=3)
     assert eq.relative.iloc[0] < 1e-10 and eq.relative.iloc[1] < 1e-10 and eq.relative.iloc[2] > 1e-3
     assert list(eq.pair) == ["ipllr vs mup_modified", "naive_ip vs mup_shrunk", "ipllr vs mup"]
 
@@ -90,20 +110,24 @@ def test_init_slopes_on_exact_power_laws():
 
 
 def test_init_scales_measured_slope(digits):
-    scales = ie.init_scales(digits, [("naive_ip", 3)], [64, 256, 1024], ["tanh"], 2)
-    slope = ie.init_slopes(scales).slope.iloc[0]
-    assert abs(slope + 1.5) < 0.25 and (scales.loss - math.log(10)).abs().max() < 1e-2
+    scales = ie.init_scales(data=digits, depths=[3], widths=[64, 256, 1024], activations=["tanh"], draws=2)
+    slopes = ie.init_slopes(scales).set_index("preset")
+    ip_loss = scales[scales.preset == "naive_ip"].loss
+    assert abs(slopes.loc["naive_ip", "slope"] + 1.5) < 0.25 and (ip_loss - math.log(10)).abs().max() < 1e-2
+    assert slopes.loc["mup", "L"] == 3 and abs(slopes.loc["mup", "slope"] + 0.5) < 0.25  # muP at the largest depth
+    with pytest.raises(ValueError, match=r"depths\[1\] must be an integer >= 1"):
+        ie.init_scales(data=digits, depths=[3, 0], widths=[8], draws=1)
 
 
 def test_first_step_ranks_label_driven_for_tanh(digits):
-    ranks = ie.first_step_ranks(digits, "tanh", 4, 64, 64)["ranks"]
+    ranks = ie.first_step_ranks(data=digits, activation="tanh", L=4, width=64, batch=64)
     upd = ranks[ranks.kind == "update Δw"].set_index("layer").numerical_rank
     assert upd[5] == 9 and upd[4] == 9 and upd[1] > 20  # K - 1 in the deep layers
     assert set(ranks.kind) == {"update Δw", "pre-activation h"} and len(ranks) == 5 + 4
 
 
 def test_train_run_reports_divergence_as_nan(digits):
-    run = ie.train_run(digits, "ipllr", "gelu", 3, 32, 6, 64, 0.01)
+    run = ie.train_run(data=digits, preset="ipllr", activation="gelu", L=3, width=32, steps=6, batch=64, eta=0.01)
     assert np.isfinite(run["summary"]["test_acc"]) and run["history"].step.max() == 6
     p = ie.get_parameterization("mup", 2)
     params = {k: torch.full_like(v, float("nan")) for k, v in
@@ -112,10 +136,10 @@ def test_train_run_reports_divergence_as_nan(digits):
 
 
 def test_chapter_dataset_falls_back_to_digits(tmp_path):
-    data, note = ie.chapter_dataset("mnist", tmp_path)
+    data, note = ie.chapter_dataset("mnist", data_dir=tmp_path)
     assert data.name == "digits" and "fell back to digits" in note and "train-images-idx3-ubyte" in note
     data, note = ie.chapter_dataset("digits")
-    assert data.name == "digits" and "offline" in note
+    assert data.name == "digits" and "offline" in note and f"{len(data.y_train)} training" in note
 
 
 # ------------------------------------------------------------------ scorecard
@@ -132,7 +156,8 @@ def _tables(good: bool):
                           "final_loss": [1.5, 1.6, 2.0, 2.2, 2.3026, 2.3026] if good else [2.3] * 6,
                           "max_dev_ln10": [0.8, 0.7, 0.3, 0.1, 1e-5, 1e-6],
                           "change_w1": [0.5, 0.5, 1e-2, 1e-3, 2e-3, 2e-4] if good else [1e-3] * 6})
-    escape = pd.DataFrame({"preset": ["naive_ip", "ipllr"], "width": [128, 128], "final_loss": [2.3026, 1.0 if good else 2.3],
+    escape = pd.DataFrame({"preset": ["naive_ip", "ipllr"], "width": [128, 128],
+                           "final_loss": [2.3026, 1.0 if good else 2.3],
                            "max_dev_ln10": [1e-5, 1.0]})
     equivalence = pd.DataFrame({"pair": ["a", "b", "c"], "relative": [1e-15, 1e-15, 1.0 if good else 1e-14]})
     rows = []
@@ -165,7 +190,8 @@ def test_scorecard_verdicts_follow_the_numbers():
     assert on_digits["IP-LLR is exactly a modified μP (and Naive IP is μP with √m-smaller hidden init)"] == "reproduced"
     bad = {r["claim"]: r["verdict"] for r in ie.integrable_scorecard("mnist", **_tables(False))}
     for claim in ["(a+θ, b−θ, c−2θ) on any layer leaves f unchanged along SGD", "Naive IP learns at L = 2",
-                  "IP-LLR trains deep IPs where Naive IP is stuck (GeLU)", "ReLU fails under IP-LLR; GeLU/ELU/tanh learn",
+                  "IP-LLR trains deep IPs where Naive IP is stuck (GeLU)",
+                  "ReLU fails under IP-LLR; GeLU/ELU/tanh learn",
                   "IP-LLR is exactly a modified μP (and Naive IP is μP with √m-smaller hidden init)",
                   "at init mean|f| ∝ m^(−L/2) for IP, m^(−1/2) for μP"]:
         assert bad[claim] == "not reproduced", claim
@@ -178,15 +204,16 @@ def test_scorecard_verdicts_follow_the_numbers():
 def test_figures_are_drawn(digits):
     import matplotlib.pyplot as plt
 
-    scales = ie.init_scales(digits, [("naive_ip", 3), ("mup", 3)], [16, 32], ["relu", "tanh"], 1)
+    scales = ie.init_scales(data=digits, depths=[3], widths=[16, 32], activations=["relu", "tanh"], draws=1)
     items = ie.grid(preset=["ipllr", "mup"], activation=["gelu", "relu"], L=[3], width=[16], steps=[3],
                     batch=[32], eta=[0.01], seed=[0])
-    runs = [ie.train_run(digits, **it) for it in items]
-    hist, summary = ie.histories(items, runs), ie.summaries(items, runs)
-    ranks = ie.histories([{"activation": "tanh"}], [{"history": ie.first_step_ranks(digits, "tanh", 3, 16, 32)["ranks"]}])
-    figs = [iplots.init_scale_plot(scales), iplots.loss_curves(hist, "preset", "activation", log_x=True),
+    runs = [ie.train_run(data=digits, **it) for it in items]
+    hist, summary = ie.histories(items, results=runs), ie.summaries(items, results=runs)
+    ranks = ie.stacked([{"activation": "tanh"}],
+                       tables=[ie.first_step_ranks(data=digits, activation="tanh", L=3, width=16, batch=32)])
+    figs = [iplots.init_scale_plot(scales), iplots.loss_curves(hist, col="preset", hue="activation", log_x=True),
             iplots.coord_check_plot(hist[hist.preset == "ipllr"].assign(width=16)),
-            iplots.rank_plot(ranks, 32, len(digits.y_train)), iplots.accuracy_plot(summary)]
+            iplots.rank_plot(ranks, batch=32, n_inputs=len(digits.y_train)), iplots.accuracy_plot(summary)]
     for fig in figs:
         assert isinstance(fig, plt.Figure) and fig.axes and not any(ax.get_title() for ax in fig.axes)
         plt.close(fig)
@@ -209,3 +236,85 @@ def test_accuracy_table_counts_diverged_runs_as_zero():
     tables["accuracy"] = ie.accuracy_table(pd.concat([summary.assign(activation=a) for a in ie.SWEEP_ACTIVATIONS])
                                            .assign(preset="ipllr"))
     assert "(diverged: relu 1/3, gelu 1/3, elu 1/3, tanh 1/3)" in isc._rows_main(tables["accuracy"], "mnist")[0]["ours"]
+
+
+# ------------------------------------------------------------------ the values the prose reads
+
+
+def test_glue_names_values_and_lists(monkeypatch):
+    glued = {}
+    monkeypatch.setattr(prose, "glue", lambda name, value: glued.__setitem__(name, value))
+    prose.integrable_glue({"stuck_widths": (128, 512), "equiv_eta": 0.05, "naive-two": "falls"})
+    assert glued == {"integrable-stuck-widths": "128, 512", "integrable-equiv-eta": 0.05,
+                     "integrable-naive-two": "falls"}
+
+
+def test_data_and_init_stories(digits):
+    story = ie.data_story(digits)
+    assert story["n-train"] == len(digits.y_train) and story["probe"] == min(256, len(digits.y_test))
+    assert story["paper-batch-share"] == pytest.approx(512 / len(digits.y_train))
+    slopes = _tables(True)["slopes"]
+    assert ie.init_story(slopes)["init-slopes-agree"] == "agree with"
+    assert ie.init_story(slopes)["init-loss-gap"] == pytest.approx(1e-6)
+    assert ie.init_story(_tables(False)["slopes"])["init-slopes-agree"] == "depart from"
+
+
+def test_naive_story_follows_the_numbers():
+    good = ie.naive_story(_tables(True)["naive"])
+    assert good["naive-two"] == "falls, to a final loss of 1.60 or less"
+    assert good["naive-deep"] == "stays within 1e-05 of ln 10 at every step"
+    assert good["naive-three"] == "rises with the width (2.000 at m = 128, 2.200 at m = 512)"
+    assert good["naive-w1"] == "shrinks 10-fold from m = 128 to m = 512 (L = 4)"
+    bad = _tables(False)["naive"].assign(max_dev_ln10=0.5, final_loss=[2.3, 2.2, 2.2, 2.1, 2.3, 2.3],
+                                         change_w1=[1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 2e-3])
+    bad = ie.naive_story(bad)
+    assert bad["naive-two"].startswith("does not fall") and bad["naive-deep"] == "leaves ln 10 (by up to 0.50)"
+    assert bad["naive-three"].startswith("does not rise")
+    assert bad["naive-w1"].startswith("does not shrink (it grows 2.0")
+    one = ie.naive_story(pd.DataFrame({"L": [3], "width": [64], "final_loss": [2.0], "max_dev_ln10": [0.3],
+                                       "change_w1": [1e-3]}))
+    assert "not trained" in one["naive-two"] and "not trained" in one["naive-deep"]
+    assert "one width" in one["naive-w1"] and "cannot be compared" in one["naive-three"]
+
+
+def test_escape_story_follows_the_numbers():
+    def history(h1):
+        return pd.DataFrame([{"preset": p, "L": 3, "width": w, "step": t, "loss": 2.3, "h3": 1e-5 if t == 0 else h1}
+                             for p in ("naive_ip", "ipllr") for w in (16, 32) for t in (0, 1, 2)])
+
+    good = ie.escape_story(_tables(True)["escape"], history=history(0.8))
+    assert good["escape-naive"] == "stays within 1e-05 of ln 10 at every step"
+    assert good["escape-ipllr"] == "descends, to a final loss of 1.00 or less"
+    assert good["escape-lift"] == "from 1.0e-05 or less at step 0 to between 0.8 and 0.8 after it"
+    assert good["escape-order"] == "of order one at every width"
+    bad = ie.escape_story(_tables(False)["escape"].assign(max_dev_ln10=0.5), history=history(1e-3))
+    assert bad["escape-naive"] == "leaves ln 10 (by up to 0.50)" and bad["escape-ipllr"].startswith("does not")
+    assert bad["escape-order"] == "not of order one at every width"
+
+
+def test_rank_story_follows_the_numbers():
+    good = ie.rank_story(_tables(True)["ranks"], batch=64)
+    assert good["rank-tanh"] == "9 (that is, K − 1)" and good["rank-relu"] == "64"
+    assert good["rank-relu-full"] == "close to full rank" and good["rank-relu-stable"] == 1.5
+    assert good["rank-relu-h"] == 1 and good["rank-collapse"].startswith("it collapses")
+    ranks = _tables(False)["ranks"]
+    ranks.loc[(ranks.activation == "relu") & (ranks.kind == "pre-activation h"), "numerical_rank"] = 30
+    ranks.loc[(ranks.activation == "relu") & (ranks.kind == "update Δw") & (ranks.layer == 3), "numerical_rank"] = 20
+    bad = ie.rank_story(ranks, batch=64)
+    assert bad["rank-tanh"] == "9, 64 (not all K − 1 = 9)" and bad["rank-relu"] == "20–64"
+    assert bad["rank-relu-full"] == "short of full rank" and bad["rank-collapse"] == "it does not collapse"
+
+
+def test_main_story_follows_the_numbers():
+    accuracy = _tables(True)["accuracy"].assign(diverged=[0, 1] + [0] * 14)
+
+    def history(bias_end):
+        return pd.DataFrame([{"preset": p, "activation": a, "seed": 0, "step": t,
+                              "loss": {0: 3.0, 1: 50.0 if p == "ipllr" else 2.5, 2: bias_end, 3: float("nan")}[t]}
+                             for p in ie.MAIN_PRESETS for a in ("relu", "tanh") for t in range(4)])
+
+    story = ie.main_story(accuracy, history=history(2.4))
+    assert story["main-runs"] == 48 and story["main-diverged"] == 1 and story["main-ipllr-peak"] == 50.0
+    assert story["main-bias-start"] == 3.0 and story["main-bias-end"] == 2.4 and story["main-bias-side"] == "above"
+    assert story["main-bias-trend"].startswith("moves towards it")
+    assert ie.main_story(accuracy, history=history(4.0))["main-bias-trend"].startswith("does not move towards it")

@@ -1,6 +1,6 @@
-"""varlib.integrable against the testable claims T1-T10 of spec papers/integrable.md (section 5).
+"""varlib.integrable against the claims of Hajjar, Chizat & Giraud (2021) that a test can assert at small scale.
 
-Small sizes, fixed seeds, margins from the spec's pilot measurements; float64 wherever an identity is
+Small sizes, fixed seeds, margins from small-scale measurements on a synthetic task; float64 wherever an identity is
 asserted. Float32 runs of the integrable nets produce subnormal numbers (activations ~ m^{-L/2}),
 which are ~10x slower on CPU, so this module flushes subnormals to zero while it runs. Flushing only
 covers the calling thread, and two torch threads on a shared 2-core machine were 2-20x slower than one
@@ -85,7 +85,7 @@ def _one_step(p, params, batches, act, eta):
 
 def test_presets_match_table_b():
     L = 4
-    table = {  # e (input, hidden, output), kappa later steps; spec Table B
+    table = {  # e (input, hidden, output), kappa later steps (derived from the definitions)
         "sp": ((0, .5, .5), (0, 0, 0)), "ntk": ((0, .5, .5), (0, 1, 1)), "mup": ((0, .5, 1), (-1, 0, 1)),
         "naive_ip": ((0, 1, 1), (-1, 0, 1)), "ipllr": ((0, 1, 1), (-1, 0, 1)),
         "mup_modified": ((0, 1, 1), (-1, 0, 1)), "ip_non_centered": ((0, 1, 1), (-1, 0, 1)),
@@ -151,7 +151,7 @@ def test_bad_inputs_raise_clear_errors():
         train_abc(p, init_params(p, initial_draws(3, 4, 2, 2)), [], n_warmup_steps=0)
 
 
-# ------------------------------------------------------------------ T1: scale at initialisation
+# ------------------------------------------------------------------ scale at initialisation
 
 
 def _shallower(draws, L):
@@ -178,7 +178,7 @@ def test_t1_output_scale_at_init(task):
         assert abs(torch.nn.functional.cross_entropy(f, task.y_test[:128]).item() - LN10) < 1e-4
 
 
-# ------------------------------------------------------------------ T2, T3: Naive-IP vs depth
+# ------------------------------------------------------------------ Naive-IP vs depth
 
 
 def test_t2_naive_ip_is_stuck_at_depth_4(task):
@@ -203,7 +203,7 @@ def test_t3_naive_ip_learns_at_depth_2(task):
     assert 0.5 < change[128]["w2"] / change[512]["w2"] < 2
 
 
-# ------------------------------------------------------------------ T4: first-step scaling
+# ------------------------------------------------------------------ first-step scaling
 
 
 def test_t4_first_step_updates_vanish_like_predicted(task):
@@ -217,7 +217,7 @@ def test_t4_first_step_updates_vanish_like_predicted(task):
     assert abs(_slope(widths, deltas[:, 1]) + 1.0) < 0.2  # Delta h^2 ~ m^{-(L-2)/2}
 
 
-# ------------------------------------------------------------------ T5, T6: calibrated IP-LLR
+# ------------------------------------------------------------------ calibrated IP-LLR
 
 
 @pytest.mark.parametrize("act, bound", [("gelu", 2.25), ("elu", 1.8), ("tanh", 1.8), ("relu", None)])
@@ -226,7 +226,7 @@ def test_t5_t6_calibrated_ipllr_escapes_except_relu(task, act, bound):
     params, _ = train_abc(p, params0, _batches(task, 128, 150), act, eta=0.01)
     train_loss = abc_loss(p, params, task.X_train, task.y_train, act).item()
     accuracy = (abc_forward(p, params, task.X_test, act).argmax(1) == task.y_test).float().mean().item()
-    if bound is None:  # T6: ReLU stays near chance
+    if bound is None:  # ReLU stays near chance
         assert train_loss >= 2.15 and accuracy < 0.2
     else:
         assert train_loss < bound and accuracy > 0.2
@@ -238,7 +238,7 @@ def test_t5_naive_ip_stays_at_chance_in_the_same_setting(task):
     assert (hist.loss.dropna() - LN10).abs().max() < 1e-4
 
 
-# ------------------------------------------------------------------ T6, T7: ranks after one IP-LLR step
+# ------------------------------------------------------------------ ranks after one IP-LLR step
 
 
 @pytest.fixture(scope="module")
@@ -277,7 +277,7 @@ def test_t6_relu_collapses_the_deepest_representation(first_ipllr_steps, task):
         assert rank <= 2 if act == "relu" else rank >= 5, (act, rank)
 
 
-# ------------------------------------------------------------------ T8: exact identities (float64)
+# ------------------------------------------------------------------ exact identities (float64)
 
 
 def _trajectory(p, params, batches, act, **kw):
@@ -320,7 +320,7 @@ def test_t8_reparameterization_symmetry(task, name):
     assert (f_p - f_b).abs().max() > 1e-3 * f_p.abs().max()
 
 
-# ------------------------------------------------------------------ T9: non-centered IP clones neurons
+# ------------------------------------------------------------------ non-centered IP clones neurons
 
 
 def test_t9_non_centered_ip_clones_neurons(task):
@@ -333,7 +333,7 @@ def test_t9_non_centered_ip_clones_neurons(task):
     assert np.all(np.abs(cv[1024] / cv[256] - 0.5) < 0.1), cv
 
 
-# ------------------------------------------------------------------ T10: schedule mechanics
+# ------------------------------------------------------------------ schedule mechanics
 
 
 @pytest.mark.parametrize("L", [2, 3, 4, 5, 10, 12])
@@ -382,7 +382,7 @@ def test_coord_check_flat_for_mup_and_shrinking_for_naive_ip(task):
     batches, widths = _batches(task, 64, 4), [64, 256, 1024]
     mup = coord_check(get_parameterization("mup", 3), widths, batches, "relu", eta=0.1)
     assert list(mup.columns) == ["width", "step", "layer", "mean_abs"] and len(mup) == 3 * 5 * 4
-    hidden = mup[mup.layer <= 3]  # muP's f itself starts at ~m^{-1/2} (T1)
+    hidden = mup[mup.layer <= 3]  # muP's f itself starts at ~m^{-1/2} (see the scale at initialisation)
     spread = hidden.groupby(["step", "layer"]).mean_abs.agg(lambda v: v.max() / v.min())
     assert spread.max() < 1.5, spread
     ip = coord_check(get_parameterization("naive_ip", 3), widths, batches, "relu", eta=0.1)

@@ -108,6 +108,10 @@ def test_digest_keys_contents_not_identity():
     assert digest(a) == digest(b) and digest(a) != digest(a + 1) and digest(a) != digest(a.double())
     assert digest(Task(a, "t")) == digest(Task(b.clone(), "t")) != digest(Task(a, "u"))
     assert digest(np.arange(3)) == digest(torch.arange(3))
+    c = torch.zeros(3)
+    before = digest(c)
+    c += 1  # in place: the memo must not hand back the old digest
+    assert digest(c) == digest(torch.ones(3)) != before
     df = pd.DataFrame({"a": [1.0, 2.0]})
     assert digest(df) == digest(df.copy()) != digest(df * 2)
     assert digest((1, [2.0, {"k": torch.device("cpu")}])) == [1, [2.0, {"k": "cpu"}]]

@@ -32,6 +32,7 @@ import math
 import os
 import tempfile
 import warnings
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -77,6 +78,23 @@ def code_hash(fn: Callable) -> str:
     return hashlib.sha256((_folder_hash(_PACKAGE) + own).encode()).hexdigest()
 
 
+#: id(tensor) -> (weak reference, version counter, digest): a sweep passes the same data set to every item, and
+#: hashing 60,000 images once per item would cost seconds each. An in-place change bumps the version counter.
+_DIGESTS: dict[int, tuple[weakref.ref, int, dict]] = {}
+
+
+def _tensor_digest(t: torch.Tensor, memo: bool = True) -> dict:
+    seen = _DIGESTS.get(id(t)) if memo else None
+    if seen is not None and seen[0]() is t and seen[1] == t._version:
+        return seen[2]
+    flat = t.detach().cpu().reshape(-1)
+    out = {"tensor": hashlib.sha256(flat.numpy().tobytes()).hexdigest(), "dtype": str(t.dtype),
+           "shape": list(t.shape)}
+    if memo:
+        _DIGESTS[id(t)] = (weakref.ref(t, lambda _, key=id(t): _DIGESTS.pop(key, None)), t._version, out)
+    return out
+
+
 def digest(value: Any, name: str = "argument") -> Any:
     """``value`` as a canonical JSON-like value: numbers, strings, lists and dicts stay; tensors, arrays and
     DataFrames become a sha256 of their contents (with dtype and shape); dataclasses their fields; devices and
@@ -93,10 +111,10 @@ def digest(value: Any, name: str = "argument") -> Any:
         return {str(k): digest(v, f"{name}[{k!r}]") for k, v in value.items()}
     if isinstance(value, (torch.device, torch.dtype)):
         return str(value) if isinstance(value, torch.dtype) else torch.device(value).type
-    if isinstance(value, (torch.Tensor, np.ndarray)):
-        t = torch.as_tensor(value).detach().cpu()
-        h = hashlib.sha256(t.reshape(-1).numpy().tobytes()).hexdigest()
-        return {"tensor": h, "dtype": str(t.dtype), "shape": list(t.shape)}
+    if isinstance(value, torch.Tensor):
+        return _tensor_digest(value)
+    if isinstance(value, np.ndarray):
+        return _tensor_digest(torch.from_numpy(np.ascontiguousarray(value)), memo=False)
     if isinstance(value, pd.DataFrame):
         return {"table": hashlib.sha256(pd.util.hash_pandas_object(value, index=True).values.tobytes()
                                         + str(list(value.columns)).encode()).hexdigest()}

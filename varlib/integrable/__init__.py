@@ -1,6 +1,6 @@
 """abc-parameterizations of MLPs: SP, NTK, muP and the integrable ones (IP) as points of one family.
 
-Definitions (spec ``papers/integrable.md`` section 1; Yang & Hu 2021; Hajjar, Chizat & Giraud 2021).
+Definitions (Yang & Hu 2021, the abc-parameterizations; Hajjar, Chizat & Giraud 2021, the integrable ones).
 An MLP with L hidden layers of width m has L+1 weight tensors ``w^l`` (l = 1: m x d, l = 2..L: m x m,
 l = L+1: K x m). Per layer:
 
@@ -9,7 +9,7 @@ l = L+1: K x m). Per layer:
     w^l <- w^l - eta m^{-c_l} dloss/dw^l             (SGD, one learning-rate group per tensor)
 
 with step-0 exponents ``c0`` and later ones ``c`` (two-phase schedule, switch right after step 0).
-Forward pass (spec section 1, "general form"), x^l = sigma(h^l):
+Forward pass, x^l = sigma(h^l):
 
     h^1 = m^{-a_1} (w^1 x + beta^1),  h^l = m^{-a_l} w^l x^{l-1} (l = 2..L),  f = m^{-a_{L+1}} w^{L+1} x^L
 
@@ -21,7 +21,7 @@ Base standard deviations s_l follow the authors' code: var = 2 (ReLU), 4 (GeLU),
 identity); other activations use their variance-preserving gain from :mod:`varlib.core.activations`.
 Input weights have std sqrt(var / (d + 1)), hidden sqrt(var), output 1; biases sqrt(var), output 1.
 
-Reparameterization symmetry (spec Table B): (a, b, c) -> (a + theta, b - theta, c - 2 theta) on any
+Reparameterization symmetry (derived from the definitions): (a, b, c) -> (a + theta, b - theta, c - 2 theta) on any
 layer leaves the trajectory of f unchanged, since W(0) = m^{-(a+b)} U and the effective step on W is
 eta m^{-(2a+c)}. So each layer is really e_l = a_l + b_l and kappa_l = 2 a_l + c_l.
 
@@ -29,8 +29,9 @@ Modules: :mod:`varlib.integrable.family` (the exponents, the presets, the symmet
 :mod:`varlib.integrable.nets` (draws, initialisation, forward pass, loss),
 :mod:`varlib.integrable.sgd` (SGD, the two-phase schedule, the step-0 calibration) and
 :mod:`varlib.integrable.diagnostics` (coord check, relative weight change, ranks); every public
-name is re-exported here. :data:`CHAPTER_PROFILES` sizes the ``integrable`` chapter, whose sweeps are in
-:mod:`varlib.integrable.experiments`.
+name is re-exported here. ``varlib.integrable.profiles.CHAPTER_PROFILES`` sizes the ``integrable`` chapter,
+whose sweeps are in :mod:`varlib.integrable.experiments` and the values its prose reads in
+:mod:`varlib.integrable.prose`.
 
 Tensors are named ``w1 .. w{L+1}`` and ``beta1 .. beta{L+1}``; ``params`` is a dict of them.
 Precision: float32 or float64, never half (IP activations reach m^{-L/2} ~ 1e-9 and step-0 rates

@@ -6,7 +6,7 @@ Split from :mod:`varlib.integrable` (which re-exports every name here). Definiti
   flat curves mean a width-stable parameterization;
 * relative weight change ||w_t - w_0||_F / ||w_0||_F (the multiplier m^{-a} cancels);
 * numerical rank (singular values above rtol * sigma_max), stable rank ||M||_F^2 / ||M||_op^2 and the
-  authors' squared-trace rank (sum sigma^2)^2 / sum sigma^4 (spec section 3, E4).
+  authors' squared-trace rank (sum sigma^2)^2 / sum sigma^4 (their rank notebooks).
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def numerical_rank(M: torch.Tensor, rtol: float | None = None, s: torch.Tensor |
     """Number of singular values above ``rtol * sigma_max`` (computed in float64).
 
     Default ``rtol = max(M.shape) * eps(float32)``: the tolerance ``torch.matrix_rank`` applies to the
-    float32 tensors of the authors' rank notebooks (spec section 3, E4), so small contributions such as
+    float32 tensors of the authors' rank notebooks, so small contributions such as
     the O(m^{-1/2}) share of the initial weights are not counted. Pass ``rtol`` for another convention.
     ``s``: the singular values, if already computed.
     """

@@ -1,7 +1,7 @@
 """Experiments of the ``integrable`` chapter (Hajjar, Chizat & Giraud 2021): sweeps returning tidy tables.
 
-Every run is a pure function of a :class:`~varlib.core.data.Dataset` and keyword sizes, so the chapter can cache
-each one with :func:`sweep` (one stored result per item of a grid). Spec: ``papers/integrable.md``.
+Every run is a pure function of keyword-only arguments (a :class:`~varlib.core.data.Dataset` and sizes), so the
+chapter stores each one with ``store.call`` or, over a grid, ``store.map`` (one stored result per item).
 
 * :func:`abc_table` and :func:`symmetry_check`: the exponents and the reparameterization symmetry
   (a + theta, b - theta, c - 2 theta), checked numerically in float64.
@@ -12,9 +12,10 @@ each one with :func:`sweep` (one stored result per item of a grid). Spec: ``pape
   hidden initialisation) along SGD, float64, max |Delta f|.
 * :func:`first_step_ranks`: ranks of the weight updates and of the pre-activations after one IP-LLR step.
 
-The constants, :func:`grid` and :func:`sweep` are in :mod:`varlib.integrable.sweeps`; :func:`accuracy_table`
-and :func:`integrable_scorecard` (one row per claim, verdicts computed from these numbers) in
-:mod:`varlib.integrable.scorecard`. Every public name is re-exported here.
+The constants, :func:`grid`, the chapter's grids and the result tables are in :mod:`varlib.integrable.sweeps`;
+:func:`accuracy_table` and :func:`integrable_scorecard` (one row per claim, verdicts computed from these numbers)
+in :mod:`varlib.integrable.scorecard`; the values the chapter's prose reads in :mod:`varlib.integrable.prose`.
+Every public name is re-exported here.
 
 Precision: float32 for training, float64 (TF32 off) for every exactness check; never half.
 """
@@ -29,31 +30,51 @@ import numpy as np
 import pandas as pd
 import torch
 
+from varlib.core.checks import check_int
 from varlib.core.data import Dataset, minibatches
 from varlib.core.runtime import small_op_threads
 from varlib.integrable.diagnostics import preactivation_ranks, relative_weight_change, update_ranks
 from varlib.integrable.family import get_parameterization, reparameterize
 from varlib.integrable.nets import abc_forward, abc_loss, init_params, initial_draws
+from varlib.integrable.prose import (  # noqa: F401
+    data_story,
+    escape_story,
+    init_story,
+    integrable_glue,
+    main_story,
+    naive_story,
+    rank_story,
+)
 from varlib.integrable.scorecard import accuracy_table, integrable_scorecard  # noqa: F401
 from varlib.integrable.sgd import calibrate_step0, make_sgd, train_abc
 from varlib.integrable.sweeps import (  # noqa: F401
     LN10,
     MAIN_PRESETS,
     PAPER_DATASETS,
+    PROBE_INPUTS,
     SWEEP_ACTIVATIONS,
     chapter_dataset,
+    comparison_grid,
+    escape_grid,
     grid,
     histories,
+    naive_ip_grid,
+    rank_grid,
+    stacked,
     summaries,
-    sweep,
 )
 
-__all__ = ["LN10", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "grid", "sweep", "summaries",
-           "histories", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
+__all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "SYMMETRY_PRESETS",
+           "INIT_ACTIVATIONS", "grid", "naive_ip_grid", "escape_grid", "rank_grid", "comparison_grid", "summaries",
+           "histories", "stacked", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
            "equivalence_check", "first_step_ranks", "accuracy_table", "flush_denormals", "exact_matmul",
-           "integrable_scorecard", "chapter_dataset"]
+           "integrable_scorecard", "chapter_dataset", "data_story", "init_story", "naive_story", "escape_story",
+           "rank_story", "main_story", "integrable_glue"]
 
-_PROBE = 256  # test inputs on which mean |h^l| is followed during training
+#: The presets of the symmetry check.
+SYMMETRY_PRESETS = ("sp", "ntk", "mup", "naive_ip", "ipllr")
+#: The activations of the initialisation sweep.
+INIT_ACTIVATIONS = ("relu", "gelu", "tanh")
 
 
 @contextlib.contextmanager
@@ -92,7 +113,7 @@ def _groups(v: tuple, fmt="{:g}") -> str:
     return f"{fmt.format(v[0])} / {h} / {fmt.format(v[-1])}"
 
 
-def abc_table(L: int, presets: Iterable[str] = ("sp", "ntk", "mup", "naive_ip", "ipllr", "mup_modified",
+def abc_table(L: int, *, presets: Iterable[str] = ("sp", "ntk", "mup", "naive_ip", "ipllr", "mup_modified",
                                                 "ip_bias", "ip_non_centered")) -> pd.DataFrame:
     """Exponents per preset as 'input / hidden / output': a, b, c at t = 0 and t >= 1, e = a+b, kappa = 2a+c."""
     rows = []
@@ -119,15 +140,15 @@ def _batches64(data: Dataset, batch: int, steps: int, seed: int):
     return minibatches(data.X_train.double(), data.y_train, batch, steps, seed=seed)
 
 
-def symmetry_check(data: Dataset, presets: Iterable[str], L: int, m: int, steps: int, activation="tanh",
-                   batch: int = 32, eta: float = 0.05, seed: int = 0, device="cpu") -> pd.DataFrame:
+def symmetry_check(*, data: Dataset, presets: Iterable[str] = SYMMETRY_PRESETS, L: int, m: int, steps: int,
+                   activation="tanh", batch: int = 32, eta: float = 0.05, seed: int = 0, device="cpu") -> pd.DataFrame:
     """Each preset against itself with every layer shifted by a random theta in [-1, 1] (float64).
 
     Columns: ``preset, max_abs_f, shifted`` (max |Delta f| with (a+θ, b-θ, c-2θ)) and ``c_not_shifted``
     (the same shift of a and b only: a different parameterization, so f differs).
     """
     data = _on(data, device, torch.float64)
-    batches, x = _batches64(data, batch, steps, seed), data.X_test[:_PROBE]
+    batches, x = _batches64(data, batch, steps, seed), data.X_test[:PROBE_INPUTS]
     draws = {k: v.to(device) for k, v in initial_draws(data.dim, m, data.n_classes, L, seed).items()}
     rng, rows = np.random.default_rng(seed), []
     with exact_matmul(), small_op_threads(device):
@@ -148,14 +169,17 @@ def symmetry_check(data: Dataset, presets: Iterable[str], L: int, m: int, steps:
 # ---------------------------------------------------------------- section 2: initialisation
 
 
-def init_scales(data: Dataset, specs: Iterable[tuple[str, int]], widths: Iterable[int],
-                activations: Iterable[str], draws: int, device="cpu") -> pd.DataFrame:
-    """mean |f| and the loss at initialisation on test inputs (float64), tidy.
+def init_scales(*, data: Dataset, depths: Iterable[int], widths: Iterable[int],
+                activations: Iterable[str] = INIT_ACTIVATIONS, draws: int, device="cpu") -> pd.DataFrame:
+    """mean |f| and the loss at initialisation on test inputs (float64), tidy: Naive IP at each of ``depths``
+    and muP at the largest, each drawn ``draws`` times (seeds 0, 1, ...) per width.
 
     Columns: ``preset, L, activation, width, draw, mean_abs_f, loss``.
     """
+    depths = [check_int(f"depths[{i}]", L) for i, L in enumerate(depths)]
+    specs = [("naive_ip", L) for L in depths] + [("mup", max(depths))]
     data = _on(data, device, torch.float64)
-    x, y, rows = data.X_test[:_PROBE], data.y_test[:_PROBE], []
+    x, y, rows = data.X_test[:PROBE_INPUTS], data.y_test[:PROBE_INPUTS], []
     with small_op_threads(device):
         for (name, L), act, m, r in itertools.product(list(specs), list(activations), list(widths), range(draws)):
             rows.append(_init_row(data, name, L, act, m, r, x, y, device))
@@ -178,7 +202,8 @@ def _slope(x, y) -> float:
 def init_slopes(scales: pd.DataFrame) -> pd.DataFrame:
     """Log-log slope of the geometric-mean |f| against width, the predicted slope, and max |loss - ln 10|.
 
-    Predicted (spec section 2): -L/2 for the integrable presets, -1/2 for muP.
+    Predicted: -L/2 for the integrable presets (the forward pass averages L times over m zero-mean terms),
+    -1/2 for muP.
     """
     rows = []
     for (name, L, act), g in scales.groupby(["preset", "L", "activation"], sort=False):
@@ -198,7 +223,7 @@ def _accuracy(p, params, x, y, act) -> float:
     return float((f.argmax(1) == y).float().mean()) if torch.isfinite(f).all() else float("nan")
 
 
-def train_run(data: Dataset, preset: str, activation: str, L: int, width: int, steps: int, batch: int,
+def train_run(*, data: Dataset, preset: str, activation: str, L: int, width: int, steps: int, batch: int,
               eta: float, seed: int = 0, device="cpu") -> dict:
     """One float32 SGD run of ``preset`` on ``data`` from the seeded shared draws.
 
@@ -212,7 +237,7 @@ def train_run(data: Dataset, preset: str, activation: str, L: int, width: int, s
     params0 = init_params(p, draws, activation, dtype=torch.float32)
     batches = minibatches(data.X_train, data.y_train, batch, steps, seed=seed)
     with flush_denormals(), small_op_threads(device):
-        params, hist = train_abc(p, params0, batches, activation, eta, probe=data.X_test[:_PROBE])
+        params, hist = train_abc(p, params0, batches, activation, eta, probe=data.X_test[:PROBE_INPUTS])
         acc = _accuracy(p, params, data.X_test, data.y_test, activation)
     losses = hist.loss.dropna()
     change = {f"change_{k}": v for k, v in relative_weight_change(params0, params).items() if k.startswith("w")}
@@ -221,11 +246,10 @@ def train_run(data: Dataset, preset: str, activation: str, L: int, width: int, s
     return {"history": hist, "summary": summary}
 
 
-
 # ---------------------------------------------------------------- section 4: exact equivalences
 
 
-def equivalence_check(data: Dataset, L: int, m: int, steps: int, activation="gelu", batch: int = 32,
+def equivalence_check(*, data: Dataset, L: int, m: int, steps: int, activation="gelu", batch: int = 32,
                       eta: float = 0.05, seed: int = 0, device="cpu") -> pd.DataFrame:
     """max |Delta f| over t = 2..steps SGD steps between parameterizations built from the same draws (float64).
 
@@ -233,7 +257,7 @@ def equivalence_check(data: Dataset, L: int, m: int, steps: int, activation="gel
     and, for contrast, IP-LLR vs muP. Columns ``pair, max_abs_f, max_abs_df, relative``.
     """
     data = _on(data, device, torch.float64)
-    batches, x = _batches64(data, batch, steps, seed), data.X_test[:_PROBE]
+    batches, x = _batches64(data, batch, steps, seed), data.X_test[:PROBE_INPUTS]
     draws = {k: v.to(device) for k, v in initial_draws(data.dim, m, data.n_classes, L, seed).items()}
     mup = get_parameterization("mup", L)
     shrunk = replace(mup, name="mup_shrunk", b=(0.5,) + (1.0,) * (L - 1) + (0.5,))
@@ -263,11 +287,11 @@ def _first_step(p, params, batches, act, eta):
     return {k: v.detach() for k, v in leaves.items()}
 
 
-def first_step_ranks(data: Dataset, activation: str, L: int, width: int, batch: int, eta: float = 0.01,
-                     seed: int = 0, device="cpu") -> dict:
+def first_step_ranks(*, data: Dataset, activation: str, L: int, width: int, batch: int, eta: float = 0.01,
+                     seed: int = 0, device="cpu") -> pd.DataFrame:
     """Ranks after one calibrated IP-LLR step (float64): updates Delta w^l and h^l over the training inputs.
 
-    ``summary``-free result: ``{"ranks": DataFrame(kind, layer, numerical_rank, stable_rank)}``.
+    Columns ``kind, layer, numerical_rank, stable_rank``.
     """
     data = _on(data, device, torch.float64)
     p = get_parameterization("ipllr", L)
@@ -279,4 +303,4 @@ def first_step_ranks(data: Dataset, activation: str, L: int, width: int, batch: 
         pre = preactivation_ranks(p, params1, data.X_train, activation).assign(kind="pre-activation h")
     ranks = pd.concat([upd, pre], ignore_index=True)
     ranks["layer"] = ranks.name.str.lstrip("wh").astype(int)
-    return {"ranks": ranks[["kind", "layer", "numerical_rank", "stable_rank"]]}
+    return ranks[["kind", "layer", "numerical_rank", "stable_rank"]]

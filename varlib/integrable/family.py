@@ -125,7 +125,7 @@ def _naive_ip(L, **o):
 
 
 def _ipllr(L, calibrate: bool = True, cap: float = 1000.0, out_scale: float = 1.0, **o):
-    """IP-LLR (spec Table A): step-0 exponents -(L+1)/2, -(L+2)/2, -(L+1)/2, then Naive-IP's."""
+    """IP-LLR (the authors' ``base_ipllr.py``): step-0 exponents -(L+1)/2, -(L+2)/2, -(L+1)/2, then Naive-IP's."""
     c0 = (-(L + 1) / 2, -(L + 2) / 2, -(L + 1) / 2)
     return abc_parameterization(L, (0, 1, 1), 0, (-1, -2, -1), c0=c0, name="ipllr", calibrate=calibrate,
                                 cap=cap, out_scale=out_scale, **o)
@@ -139,7 +139,7 @@ def _mup_modified(L, calibrate: bool = True, cap: float = 1000.0, out_scale: flo
 
 
 def _ip_bias(L, **o):
-    """IP-bias (``FcIPLLRBias``, spec Table A): all biases on, outside the multiplier, no calibration."""
+    """IP-bias (the authors' ``FcIPLLRBias``): all biases on, outside the multiplier, no calibration."""
     c0 = [-(L + 1) / 2] + [-(L - l + 4) / 2 for l in range(2, L + 1)] + [-1.0]
     bias_c0 = [-(L - l + 2) / 2 for l in range(1, L + 1)] + [0.0]
     return abc_parameterization(L, (0, 1, 1), 0, (-1, -2, -1), c0=c0, name="ip_bias", bias="all",
@@ -166,8 +166,8 @@ def get_parameterization(name: str, L: int, **options) -> Parameterization:
 def reparameterize(p: Parameterization, layer: int, theta: float) -> Parameterization:
     """(a_l, b_l, c_l, c0_l) -> (a_l + theta, b_l - theta, c_l - 2 theta, c0_l - 2 theta) at ``layer`` (1-based).
 
-    Leaves f unchanged along SGD (spec Table B), except for ``bias="all"`` biases, which sit outside
-    the multiplier and are not shifted.
+    Leaves f unchanged along SGD (W(0) = m^{-(a+b)} U and the step on W is eta m^{-(2a+c)}), except for
+    ``bias="all"`` biases, which sit outside the multiplier and are not shifted.
     """
     if not 1 <= layer <= p.L + 1:
         raise ValueError(f"layer must be in 1..{p.L + 1}, got {layer!r}")

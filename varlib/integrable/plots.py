@@ -52,7 +52,7 @@ def init_scale_plot(scales: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def loss_curves(history: pd.DataFrame, col: str, hue: str, ln10: bool = True, log_x: bool = False,
+def loss_curves(history: pd.DataFrame, *, col: str, hue: str, ln10: bool = True, log_x: bool = False,
                 log_y: bool = False) -> plt.Figure:
     """Training loss against step, one panel per value of ``col``, one line per ``hue`` (mean over the rest).
 
@@ -80,7 +80,7 @@ def loss_curves(history: pd.DataFrame, col: str, hue: str, ln10: bool = True, lo
     return fig
 
 
-def coord_check_plot(history: pd.DataFrame, layers_from: int = 1) -> plt.Figure:
+def coord_check_plot(history: pd.DataFrame, *, layers_from: int = 1) -> plt.Figure:
     """mean |h^l| against step, one panel per layer (the last is f), one line per width (log scales)."""
     cols = [c for c in history.columns if (c.startswith("h") and c[1:].isdigit() and int(c[1:]) >= layers_from)]
     cols += ["f"]
@@ -98,7 +98,7 @@ def coord_check_plot(history: pd.DataFrame, layers_from: int = 1) -> plt.Figure:
     return fig
 
 
-def rank_plot(ranks: pd.DataFrame, batch: int, n_inputs: int, K: int = 10) -> plt.Figure:
+def rank_plot(ranks: pd.DataFrame, *, batch: int, n_inputs: int, K: int = 10) -> plt.Figure:
     """Numerical rank per layer after one IP-LLR step: updates (left) and pre-activations (right)."""
     kinds = list(ranks.kind.unique())
     fig, axes = _panels(len(kinds), width=4.4, height=3.2, sharey=False)
@@ -115,7 +115,7 @@ def rank_plot(ranks: pd.DataFrame, batch: int, n_inputs: int, K: int = 10) -> pl
     return fig
 
 
-def accuracy_plot(summary: pd.DataFrame, chance: float = 0.1) -> plt.Figure:
+def accuracy_plot(summary: pd.DataFrame, *, chance: float = 0.1) -> plt.Figure:
     """Test accuracy per preset and activation: bars (mean over seeds) and dots (seeds); NaN = diverged."""
     df = summary.assign(test_acc=summary.test_acc.fillna(0.0))
     fig, ax = plt.subplots(figsize=(8, 3.4))

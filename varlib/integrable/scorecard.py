@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from varlib.book.report import verdict
 from varlib.integrable.sweeps import LN10, PAPER_DATASETS
 
 __all__ = ["accuracy_table", "integrable_scorecard"]
@@ -22,13 +23,10 @@ def accuracy_table(summary: pd.DataFrame) -> pd.DataFrame:
     return agg.reset_index()
 
 
-def _verdict(ok: bool, partly: bool = False) -> str:
-    return "reproduced" if ok else "partly reproduced" if partly else "not reproduced"
-
-
-def _pattern(ok: bool, dataset: str) -> str:
-    """A pattern seen on the authors' numbers: reproduced on their dataset, partly (pattern only) elsewhere."""
-    return _verdict(ok and dataset in PAPER_DATASETS, ok)
+def _pattern(ok: bool, dataset: str, evidence=()) -> str:
+    """A pattern seen on the authors' numbers: reproduced on their dataset, partly (pattern only) elsewhere;
+    "not tested" when a value of ``evidence`` is missing."""
+    return verdict(ok and dataset in PAPER_DATASETS, ok, evidence=evidence)
 
 
 def _acc(accuracy: pd.DataFrame, preset: str) -> pd.Series:
@@ -56,18 +54,18 @@ def _rows_init(symmetry, slopes) -> list[dict]:
     worst = slopes.loc[dev.idxmax()]
     return [
         {"claim": "(a+θ, b−θ, c−2θ) on any layer leaves f unchanged along SGD",
-         "paper": "exact identity (spec Table B, derived); pilot ≤ 7e-16",
+         "paper": "exact identity, derived here (not in the paper)",
          "ours": f"max |Δf|/max|f| = {rel.max():.1e} over {len(symmetry)} presets (shifting a, b only: ≥ {broken:.1e})",
-         "verdict": _verdict(rel.max() < 1e-10 and broken > 1e-6)},
+         "verdict": verdict(rel.max() < 1e-10 and broken > 1e-6, evidence=(rel.max(), broken))},
         {"claim": "at init mean|f| ∝ m^(−L/2) for IP, m^(−1/2) for μP",
-         "paper": "IP L=5: slope −5/2, μP −1/2 (notebook, ReLU)",
+         "paper": "IP L=5: slope −5/2, μP −1/2 (authors' notebook, ReLU)",
          "ours": f"max |slope − predicted| = {dev.max():.2f} ({worst.preset} L={worst.L} {worst.activation}: "
                  f"{worst.slope:.2f} vs {worst.predicted:.1f}) over {len(slopes)} fits",
-         "verdict": _verdict(dev.max() <= 0.2, dev.max() <= 0.4)},
+         "verdict": verdict(dev.max() <= 0.2, dev.max() <= 0.4, evidence=(dev.max(),))},
         {"claim": "IP (L ≥ 3) loss at init is ln 10",
          "paper": "2.3026",
          "ours": f"max |loss − ln 10| = {loss_dev:.1e}",
-         "verdict": _verdict(loss_dev < 1e-4, loss_dev < 1e-2)},
+         "verdict": verdict(loss_dev < 1e-4, loss_dev < 1e-2, evidence=(loss_dev,))},
     ]
 
 
@@ -88,10 +86,10 @@ def _rows_naive(naive, dataset) -> list[dict]:
          "verdict": _pattern(bool(len(deep)) and deep.max_dev_ln10.max() < 1e-3, dataset)
          if len(deep) else "not tested"},
         {"claim": f"Naive IP weights barely move, less as m grows (L = {deepest.L.iloc[0]})",
-         "paper": "not in the paper; spec pilot (synthetic, L = 4): ΔW¹ 1.9e-3 → 3.1e-5 (m 128 → 2048)",
+         "paper": "derived here (not in the paper)",
          "ours": f"ΔW¹ rel. change {deepest.change_w1.iloc[0]:.1e} → {deepest.change_w1.iloc[-1]:.1e} "
                  f"(m {deepest.width.iloc[0]} → {deepest.width.iloc[-1]})",
-         "verdict": _verdict(deepest.L.iloc[0] >= 3 and ratio >= wr, deepest.L.iloc[0] >= 3 and ratio > 1)},
+         "verdict": verdict(deepest.L.iloc[0] >= 3 and ratio >= wr, deepest.L.iloc[0] >= 3 and ratio > 1)},
     ]
     if len(three) >= 2:
         rows.append({"claim": "Naive IP at L = 3: the plateau at ln 10 lasts longer as m grows",
@@ -113,9 +111,9 @@ def _rows_ipllr(escape, equivalence, dataset) -> list[dict]:
          "verdict": _pattern(bool((ip.final_loss < LN10 - 0.3).all()) and naive.max_dev_ln10.max() < 1e-2,
                              dataset)},
         {"claim": "IP-LLR is exactly a modified μP (and Naive IP is μP with √m-smaller hidden init)",
-         "paper": "'equivalent to a modification of μP' (abstract); exact form derived, pilot ≤ 7e-16",
+         "paper": "'equivalent to a modification of μP' (abstract); exact form derived here (not in the paper)",
          "ours": f"float64 max |Δf|/max|f| = {exact:.1e} (IP-LLR vs plain μP: {contrast:.1e})",
-         "verdict": _verdict(exact < 1e-10 and contrast > 1e-3)},
+         "verdict": verdict(exact < 1e-10 and contrast > 1e-3, evidence=(exact, contrast))},
     ]
 
 
@@ -128,18 +126,19 @@ def _rows_ranks(ranks, batch: int, K: int) -> list[dict]:
     deep_tanh = upd[(upd.activation == "tanh") & (upd.layer >= 3)].numerical_rank
     relu_hid = upd[(upd.activation == "relu") & (upd.layer >= 2) & (upd.layer <= L)]
     smooth_ok = len(deep_tanh) > 0 and bool((deep_tanh == K - 1).all())
-    relu_ok = len(relu_hid) > 0 and bool((relu_hid.numerical_rank >= 0.9 * batch).all() & (relu_hid.stable_rank < 2).all())
+    relu_ok = len(relu_hid) > 0 and bool((relu_hid.numerical_rank >= 0.9 * batch).all()
+                                         & (relu_hid.stable_rank < 2).all())
     return [
         {"claim": "after the first IP-LLR step ReLU collapses the deepest representation",
-         "paper": "rank h^L: ReLU 1; GeLU/ELU/tanh 12/10/8 (notebook)",
+         "paper": "rank h^L: ReLU 1; GeLU/ELU/tanh 12/10/8 (authors' notebook)",
          "ours": f"rank h^{h.layer.max()}: {_fmt(last, '{:d}')}",
-         "verdict": _verdict("relu" in last and last["relu"] <= 2 and len(smooth) > 0 and bool((smooth >= 5).all()))},
+         "verdict": verdict("relu" in last and last["relu"] <= 2 and len(smooth) > 0 and bool((smooth >= 5).all()))},
         {"claim": "smooth σ: deep updates have rank K−1; ReLU: full rank, stable rank < 2",
-         "paper": "ΔW rank 9 (tanh l ≥ 3); ReLU ≈ 490–512 of batch 512, stable ≈ 1.5 (notebook)",
+         "paper": "ΔW rank 9 (tanh l ≥ 3); ReLU ≈ 490–512 of batch 512, stable ≈ 1.5 (authors' notebook)",
          "ours": f"tanh ΔW l ≥ 3: {sorted(set(deep_tanh.tolist()))}; ReLU hidden: ranks "
                  f"{sorted(set(relu_hid.numerical_rank.tolist()))} (batch {batch}), stable ≤ "
                  f"{relu_hid.stable_rank.max():.2f}",
-         "verdict": _verdict(smooth_ok and relu_ok, smooth_ok or relu_ok)},
+         "verdict": verdict(smooth_ok and relu_ok, smooth_ok or relu_ok)},
     ]
 
 
@@ -152,7 +151,8 @@ def _rows_main(accuracy, dataset) -> list[dict]:
         {"claim": "ReLU fails under IP-LLR; GeLU/ELU/tanh learn",
          "paper": "MNIST: ReLU 0.113; GeLU/ELU/tanh 0.956/0.964/0.932",
          "ours": f"{dataset}: {_fmt(ipllr)}{_diverged(accuracy, 'ipllr')}",
-         "verdict": _pattern(relu < 0.2 and len(smooth) > 0 and bool((smooth > relu + 0.15).all()), dataset)},
+         "verdict": _pattern(relu < 0.2 and len(smooth) > 0 and bool((smooth > relu + 0.15).all()), dataset,
+                             evidence=(relu,))},
         {"claim": "μP learns with every activation",
          "paper": "CIFAR-10: 0.407/0.419/0.356/0.304",
          "ours": f"{dataset}: {_fmt(mup)}{_diverged(accuracy, 'mup')}",

@@ -13,6 +13,7 @@ from typing import Sequence
 import pandas as pd
 import torch
 
+from varlib.core.checks import check_int
 from varlib.integrable.family import Parameterization
 from varlib.integrable.nets import abc_loss, affine_layer, as_activation, mean_abs_preactivations_tensor, width_of
 
@@ -54,7 +55,7 @@ def _leaves(params):
 
 
 def calibrate_step0(p: Parameterization, params, activation, batch0, batch1, eta: float) -> list[float]:
-    """The authors' per-layer step-0 base lrs (spec section 1, "Calibrating the first-step constants").
+    """The authors' per-layer step-0 base lrs (their code's calibration of the first-step constants).
 
     A mock step with base lr 1 (times m^{-c0_l}) on ``batch0``; on ``batch1`` each layer's update
     contribution Delta h^l = m^{-a_l} Delta w^l x^{l-1}, x^{l-1} including the calibrated updates below.
@@ -97,8 +98,7 @@ def train_abc(p: Parameterization, params, batches: Sequence, activation="relu",
     batch loss at step t (NaN at T), and with ``probe`` the mean |h^l| (``h1..hL``) and mean |f|
     (``f``) on the probe inputs, for the parameters after t steps.
     """
-    if not isinstance(n_warmup_steps, int) or n_warmup_steps < 1:
-        raise ValueError(f"n_warmup_steps must be an integer >= 1, got {n_warmup_steps!r}")
+    check_int("n_warmup_steps", n_warmup_steps)
     act = as_activation(activation)
     if p.calibrate:
         if len(batches) < 2:

@@ -1,23 +1,27 @@
-"""The integrable chapter's constants, its dataset, and cached sweeps over grids of runs.
+"""The integrable chapter's constants, its dataset, the grids of its sweeps, and their results as tables.
 
-Every experiment of :mod:`varlib.integrable.experiments` is a pure function of a
-:class:`~varlib.core.data.Dataset` and keyword sizes; :func:`grid` lists the keyword sets, :func:`sweep`
-runs and caches one result per item, :func:`summaries` and :func:`histories` stack the results as tables.
+Every experiment of :mod:`varlib.integrable.experiments` is a pure function of keyword arguments (a
+:class:`~varlib.core.data.Dataset` and sizes), so the chapter runs each through the result store
+(``store.call``, or ``store.map`` over a grid). :func:`grid` lists keyword sets; :func:`naive_ip_grid`,
+:func:`escape_grid`, :func:`rank_grid` and :func:`comparison_grid` are the chapter's four sweeps;
+:func:`summaries`, :func:`histories` and :func:`stacked` turn their results into tables.
 """
 from __future__ import annotations
 
 import itertools
 import math
-from typing import Callable, Iterable
+from typing import Iterable
 
 import pandas as pd
 
 from varlib.core.data import Dataset
 
-__all__ = ["LN10", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "grid", "sweep", "summaries", "histories",
-           "chapter_dataset"]
+__all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "grid", "naive_ip_grid",
+           "escape_grid", "rank_grid", "comparison_grid", "summaries", "histories", "stacked", "chapter_dataset"]
 
 LN10 = math.log(10.0)
+#: Test inputs on which mean |f| (at initialisation) and mean |h^l| (along training) are measured.
+PROBE_INPUTS = 256
 MAIN_PRESETS = ("mup", "ipllr", "ip_bias", "ip_non_centered")
 SWEEP_ACTIVATIONS = ("relu", "gelu", "elu", "tanh")
 PAPER_DATASETS = ("mnist", "cifar10_gray")
@@ -29,32 +33,61 @@ def grid(**axes: Iterable) -> list[dict]:
     return [dict(zip(names, values)) for values in itertools.product(*(list(v) for v in axes.values()))]
 
 
-def sweep(store, experiment: str, data: Dataset, items: list[dict], run: Callable[..., dict],
-          device="cpu", desc: str | None = None) -> list[dict]:
-    """``run(data, device=device, **item)`` for every item, each cached in ``store`` (keyed with the dataset)."""
-    keyed = [{"dataset": data.name, **item} for item in items]
-    return store.sweep(experiment, keyed, lambda it: run(data, device=device, **{k: v for k, v in it.items()
-                                                                                if k != "dataset"}),
-                       desc=desc or experiment)
+def naive_ip_grid(*, depths, widths, steps: int, batch: int, eta: float, seed: int) -> list[dict]:
+    """The Naive-IP runs with ReLU (the authors' stuck-IP experiment): one item per depth L and width, for
+    :func:`~varlib.integrable.experiments.train_run`."""
+    return grid(preset=["naive_ip"], activation=["relu"], L=depths, width=widths, steps=[steps], batch=[batch],
+                eta=[eta], seed=[seed])
 
 
-def summaries(items: list[dict], results: list[dict]) -> pd.DataFrame:
+def escape_grid(*, depth: int, widths, steps: int, batch: int, eta: float, seed: int) -> list[dict]:
+    """Naive IP and IP-LLR with GeLU at one depth: one item per preset and width, for ``train_run``."""
+    return grid(preset=["naive_ip", "ipllr"], activation=["gelu"], L=[depth], width=widths, steps=[steps],
+                batch=[batch], eta=[eta], seed=[seed])
+
+
+def rank_grid(*, depth: int, width: int, batch: int, eta: float, seed: int) -> list[dict]:
+    """One first IP-LLR step per activation of :data:`SWEEP_ACTIVATIONS`, for ``first_step_ranks``."""
+    return grid(activation=list(SWEEP_ACTIVATIONS), L=[depth], width=[width], batch=[batch], eta=[eta],
+                seed=[seed])
+
+
+def comparison_grid(*, depth: int, width: int, steps: int, batch: int, eta: float, seed: int,
+                    seeds: int) -> list[dict]:
+    """The main comparison: every preset of :data:`MAIN_PRESETS` with every activation of
+    :data:`SWEEP_ACTIVATIONS`, for the ``seeds`` seeds ``seed, seed + 1, ...``, for ``train_run``."""
+    return grid(preset=list(MAIN_PRESETS), activation=list(SWEEP_ACTIVATIONS), L=[depth], width=[width],
+                steps=[steps], batch=[batch], eta=[eta], seed=list(range(seed, seed + seeds)))
+
+
+def summaries(items: list[dict], *, results: list[dict]) -> pd.DataFrame:
     """One row per run: the item's keys and the run's ``summary``."""
     return pd.DataFrame([{**it, **r["summary"]} for it, r in zip(items, results)])
 
 
-def histories(items: list[dict], results: list[dict]) -> pd.DataFrame:
+def stacked(items: list[dict], *, tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The tables stacked, each with its item's keys as columns."""
+    return pd.concat([t.assign(**it) for it, t in zip(items, tables)], ignore_index=True)
+
+
+def histories(items: list[dict], *, results: list[dict]) -> pd.DataFrame:
     """The runs' ``history`` tables stacked, with the item's keys as columns."""
-    return pd.concat([r["history"].assign(**it) for it, r in zip(items, results)], ignore_index=True)
+    return stacked(items, tables=[r["history"] for r in results])
 
 
-def chapter_dataset(name: str, data_dir=None) -> tuple[Dataset, str]:
-    """Load ``name``; a paper dataset whose files are absent falls back to digits. Returns (data, note)."""
+def chapter_dataset(name: str, *, data_dir=None) -> tuple[Dataset, str]:
+    """Load ``name``; a paper dataset whose files are absent falls back to digits. Returns (data, note); the note
+    says where the data came from and its sizes."""
     from varlib.core.data import load_dataset
 
     if name in PAPER_DATASETS:
         try:
-            return load_dataset(name, data_dir), f"{name} read from {data_dir}"
+            data, note = load_dataset(name, data_dir), f"{name} read from {data_dir}"
         except (ValueError, FileNotFoundError) as err:
-            return load_dataset("digits"), f"{name} unavailable ({err}); fell back to digits"
-    return load_dataset(name, data_dir), f"{name} (offline, bundled with scikit-learn)"
+            data, note = load_dataset("digits"), f"{name} unavailable ({err}); fell back to digits"
+    else:
+        bundled = ", bundled with scikit-learn" if name == "digits" else ""
+        data, note = load_dataset(name, data_dir), f"{name} (offline{bundled})"
+    sizes = (f"{len(data.y_train)} training and {len(data.y_test)} test inputs, d = {data.dim}, "
+             f"K = {data.n_classes}")
+    return data, f"{note}: {sizes}"

@@ -1,0 +1,149 @@
+"""What the integrable chapter's prose reads: numbers and phrases computed from its tables.
+
+Each ``*_story`` function returns ``{name: value}``; :func:`integrable_glue` puts them into the executed notebook
+as ``integrable-<name>`` for myst-nb's ``{glue:text}`` role. A phrase that interprets a result ("stays at ln 10",
+"collapses") is chosen here from the numbers, with the thresholds of :mod:`varlib.integrable.scorecard`, so the
+text holds under every profile and override. Glued strings are plain text (no math).
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from varlib.book.report import glue, phrase
+from varlib.core.data import Dataset
+from varlib.integrable.sweeps import LN10, PROBE_INPUTS
+
+__all__ = ["PAPER_BATCH", "integrable_glue", "data_story", "init_story", "naive_story", "escape_story",
+           "rank_story", "main_story"]
+
+#: The batch size of the authors' 2021 protocol (their main comparison on MNIST).
+PAPER_BATCH = 512
+
+
+def integrable_glue(values: dict) -> None:
+    """Glue every value as ``integrable-<name>`` (underscores become hyphens; lists and tuples become text
+    joined by ', '): ``integrable_glue(cfg.as_dict())`` glues the chapter's settings."""
+    for name, value in values.items():
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        glue(f"integrable-{name.replace('_', '-')}", value)
+
+
+def _times(r: float) -> str:
+    """A factor as '17-fold' or '1.3-fold'."""
+    return f"{r:.0f}-fold" if r >= 10 else f"{r:.1f}-fold"
+
+
+def _ln10_distance(dev: float, tol: float) -> str:
+    """'stays within 3e-06 of ln 10 at every step' when ``dev < tol``, else 'leaves ln 10 (by up to 0.52)'."""
+    return f"stays within {dev:.0e} of ln 10 at every step" if dev < tol else f"leaves ln 10 (by up to {dev:.2f})"
+
+
+def data_story(data: Dataset) -> dict:
+    """The dataset's sizes, the number of probe inputs, and the share of the training set that the authors'
+    batch (:data:`PAPER_BATCH`) would be."""
+    n_train, n_test = len(data.y_train), len(data.y_test)
+    return {"n-train": n_train, "n-test": n_test, "dim": data.dim, "classes": data.n_classes,
+            "probe": min(PROBE_INPUTS, n_test), "paper-batch-share": PAPER_BATCH / n_train}
+
+
+def init_story(slopes: pd.DataFrame) -> dict:
+    """The largest gap between fitted and predicted slopes (and whether they agree: within 0.2, roughly within
+    0.4, as in the scorecard), and the largest |loss - ln 10| of the IP nets with L >= 3."""
+    gap = float((slopes.slope - slopes.predicted).abs().max())
+    ip = slopes[(slopes.preset != "mup") & (slopes.L >= 3)]
+    return {"init-slope-gap": gap,
+            "init-slopes-agree": phrase(gap, low=0.2, high=0.4, below="agree with", between="roughly follow",
+                                        above="depart from"),
+            "init-loss-gap": float(ip.max_loss_minus_ln10.max()) if len(ip) else math.nan}
+
+
+def naive_story(naive: pd.DataFrame) -> dict:
+    """Phrases on the Naive-IP runs (:func:`~varlib.integrable.sweeps.summaries` of the stuck sweep): the loss at
+    L = 2 (``naive-two``), at L >= 4 (``naive-deep``), at L = 3 across widths (``naive-three``), and the relative
+    change of the input weights across widths at the largest depth (``naive-w1``)."""
+    two, deep = naive[naive.L == 2], naive[naive.L >= 4]
+    three = naive[naive.L == 3].sort_values("width")
+    deepest = naive[naive.L == naive.L.max()].sort_values("width")
+    out = {}
+    if len(two):
+        worst = two.final_loss.max()
+        out["naive-two"] = (f"falls, to a final loss of {worst:.2f} or less" if (two.final_loss < LN10 - 0.3).all()
+                            else f"does not fall far below ln 10 (final loss up to {worst:.2f})")
+    else:
+        out["naive-two"] = "was not trained (no L = 2 in stuck_depths)"
+    out["naive-deep"] = (_ln10_distance(deep.max_dev_ln10.max(), 1e-3) if len(deep)
+                         else "was not trained (no L ≥ 4 in stuck_depths)")
+    if len(three) >= 2:
+        values = ", ".join(f"{r.final_loss:.3f} at m = {r.width}" for r in three.itertuples())
+        rises = bool(three.final_loss.is_monotonic_increasing)
+        out["naive-three"] = f"{'rises' if rises else 'does not rise'} with the width ({values})"
+    else:
+        out["naive-three"] = "cannot be compared across widths (fewer than two widths at L = 3)"
+    if len(deepest) >= 2:
+        lo, hi = deepest.iloc[0], deepest.iloc[-1]
+        ratio = lo.change_w1 / hi.change_w1
+        verb = f"shrinks {_times(ratio)}" if ratio > 1 else f"does not shrink (it grows {_times(1 / ratio)})"
+        out["naive-w1"] = f"{verb} from m = {int(lo.width)} to m = {int(hi.width)} (L = {int(lo.L)})"
+    else:
+        out["naive-w1"] = "was measured at one width only"
+    return out
+
+
+def escape_story(escape: pd.DataFrame, *, history: pd.DataFrame) -> dict:
+    """Phrases on Naive IP against IP-LLR (``escape``: the summaries, ``history``: the stacked histories): whether
+    Naive IP stays at ln 10 and IP-LLR descends, and how far the first IP-LLR step lifts the deepest hidden layer
+    (mean |h^L| on the probe inputs, at step 0 and after step 0, over the widths)."""
+    ip, naive = escape[escape.preset == "ipllr"], escape[escape.preset == "naive_ip"]
+    worst = ip.final_loss.max()
+    out = {"escape-naive": _ln10_distance(naive.max_dev_ln10.max(), 1e-2),
+           "escape-ipllr": f"descends, to a final loss of {worst:.2f} or less" if (ip.final_loss < LN10 - 0.3).all()
+           else f"does not descend at every width (final loss up to {worst:.2f})"}
+    h = history[history.preset == "ipllr"]
+    col = f"h{int(h.L.max())}"
+    h0, h1 = h[h.step == 0][col], h[h.step == 1][col]
+    out["escape-lift"] = (f"from {h0.max():.1e} or less at step 0 to between {h1.min():.2g} and {h1.max():.2g} "
+                          "after it")
+    out["escape-order"] = ("of order one at every width" if len(h1) and h1.between(0.1, 10).all()
+                           else "not of order one at every width")
+    return out
+
+
+def rank_story(ranks: pd.DataFrame, *, batch: int, K: int = 10) -> dict:
+    """Phrases on the ranks after one IP-LLR step (the stacked ``first_step_ranks`` tables, with an
+    ``activation`` column): the tanh update ranks from layer 3 on, the hidden ReLU update ranks against the batch
+    and their largest stable rank, and the rank of the deepest ReLU representation (collapsed at <= 2)."""
+    upd, h = ranks[ranks.kind == "update Δw"], ranks[ranks.kind == "pre-activation h"]
+    L = int(upd.layer.max()) - 1
+    tanh = sorted(set(upd[(upd.activation == "tanh") & (upd.layer >= 3)].numerical_rank.tolist()))
+    relu = upd[(upd.activation == "relu") & (upd.layer >= 2) & (upd.layer <= L)].numerical_rank
+    stable = upd[(upd.activation == "relu") & (upd.layer >= 2) & (upd.layer <= L)].stable_rank
+    last = h[(h.activation == "relu") & (h.layer == h.layer.max())].numerical_rank
+    out = {"rank-tanh": ", ".join(map(str, tanh)) + (" (that is, K − 1)" if tanh == [K - 1] else
+                                                     f" (not all K − 1 = {K - 1})")}
+    out["rank-relu"] = f"{relu.min()}–{relu.max()}" if relu.min() != relu.max() else f"{relu.min()}"
+    out["rank-relu-full"] = phrase(relu.min() / batch, low=0.9, high=0.9, below="short of full rank",
+                                   between="close to full rank", above="close to full rank")
+    out["rank-relu-stable"] = float(stable.max())
+    out["rank-relu-h"] = int(last.iloc[0])
+    out["rank-collapse"] = ("it collapses: every input is mapped to nearly the same point" if last.iloc[0] <= 2
+                            else "it does not collapse")
+    return out
+
+
+def main_story(accuracy: pd.DataFrame, *, history: pd.DataFrame) -> dict:
+    """Numbers and phrases on the main comparison (``accuracy``: :func:`accuracy_table`; ``history``: the stacked
+    histories): runs and diverged runs, IP-LLR's largest batch loss after step 0, and IP-bias's mean batch loss at
+    step 0 and at the last step against ln 10."""
+    h = history.dropna(subset=["loss"])
+    bias = h[h.preset == "ip_bias"]
+    start, end = bias[bias.step == 0].loss.mean(), bias[bias.step == bias.step.max()].loss.mean()
+    towards = abs(end - LN10) < abs(start - LN10)
+    return {"main-runs": int(accuracy["count"].sum()), "main-diverged": int(accuracy.diverged.sum()),
+            "main-ipllr-peak": float(h[(h.preset == "ipllr") & (h.step >= 1)].loss.max()),
+            "main-bias-start": float(start), "main-bias-end": float(end),
+            "main-bias-side": "above" if start > LN10 else "below",
+            "main-bias-trend": "moves towards it, as in the authors' CIFAR-10 curves" if towards
+            else "does not move towards it, unlike the authors' CIFAR-10 curves"}
