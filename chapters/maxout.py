@@ -26,19 +26,20 @@
 #
 # :::{admonition} Claims tested here
 # :class: tip
-# 1. The authors' demo network ($K=2$, $N=20$ units, depth 3, box $[-3,3]^2$, their seed) has 216
-#    activation regions and 30 decision-boundary pieces; a 300 × 300 grid sees 199 regions.
+# 1. The authors' code reports that its demo network ($K=2$, $N=20$ units, depth 3, box $[-3,3]^2$, their
+#    seed) has 216 activation regions and 30 decision-boundary pieces, and that a 300 × 300 grid sees 199.
 # 2. In practice the number of regions is far below the theoretical maximum.
 # 3. The number of regions barely depends on depth at a fixed total number of units $N$.
 # 4. The number of regions in an input slice rises during training.
 # 5. Some initialisations make training converge faster.
+# 6. Parameter space holds full-dimensional pieces of very different complexity.
 # :::
 #
 # :::{admonition} Run this chapter yourself
 # :class: note
 # `python -m varlib book --chapter maxout --profile smoke` (seconds) or `--profile full` (paper scale, GPU);
 # any size below can be overridden, e.g. `-p nets=10`. Put the four MNIST idx files in `data_dir` to train
-# on MNIST; otherwise the chapter trains on scikit-learn's bundled 8 × 8 digits.
+# on MNIST; otherwise the chapter trains on scikit-learn's bundled $8 \times 8$ digits.
 # :::
 #
 # **Sources.** The paper's full text was not available to us; the definitions, constants and demo numbers
@@ -46,47 +47,76 @@
 # Where a number of the paper is unknown we say so.
 
 # %% tags=["parameters"]
-profile = "standard"     # smoke | standard | full: picks every size below
-device = "auto"          # auto | cpu | cuda
-seed = 0                 # one seed makes the chapter reproducible
-threads = 2              # torch CPU threads (pinned: numbers depend on it)
-results_dir = "results"  # computed results are stored here, one folder per profile
-ranks = None             # maxout ranks K of the count sweep
-units = None             # total hidden units N of the count sweep
-depths = None            # depths of the count sweep
-nets = None              # random networks per (K, N, depth) cell
-picture_units = None     # N of the region pictures (depth 3)
-grid_steps = None        # resolution of the grid estimate (steps x steps points)
-train_ranks = None       # ranks K of the trained networks
-train_units = None       # total hidden units N of the trained networks
-train_depth = None       # depth of the trained networks
-train_seeds = None       # trained networks per (K, initialisation)
-epochs = None            # training epochs
-count_every = None       # epochs between region counts in the slice
-slice_box = None         # half-width of the box in the slice plane
-target_acc = None        # test accuracy that defines "converged"
-data_dir = None          # folder with the MNIST idx files (digits are used when they are absent)
-theta_steps = None       # the parameter-slice heatmap is theta_steps x theta_steps networks
+profile = "standard"       # smoke | standard | full: picks every size below
+device = "auto"            # auto | cpu | cuda
+seed = 0                   # one seed makes the chapter reproducible
+threads = 2                # torch CPU threads (pinned: numbers depend on it)
+results_dir = "results"    # computed results are stored here, one folder per profile
+box = None                 # half-width of the input box [-box, box]^2 of the counts at initialisation
+demo_rank = None           # rank K of our nets in the authors' demo setting
+demo_units = None          # total hidden units N of our nets in the authors' demo setting
+demo_depth = None          # depth of our nets in the authors' demo setting
+demo_nets = None           # our random nets in the authors' demo setting
+ranks = None               # maxout ranks K of the count sweep
+units = None               # total hidden units N of the count sweep
+depths = None              # depths of the count sweep
+nets = None                # random networks per (K, N, depth) cell and per (K, initialisation)
+picture_ranks = None       # ranks K of the region pictures (one column each)
+picture_units = None       # N of the region pictures
+picture_depth = None       # depth of the region pictures
+picture_inits = None       # initialisations of the region pictures (one row each; the first also for the slice)
+picture_candidates = None  # seeds tried per picture for a decision boundary that crosses the box
+grid_steps = None          # resolution of the grid estimate (steps x steps points)
+bound_depth = None         # depth of the nets that estimate C_grad of the full bound
+bound_nets = None          # nets per N that estimate C_grad of the full bound
+theta_rank = None          # rank K of the nets on the parameter slice
+theta_units = None         # total hidden units N of the nets on the parameter slice
+theta_depth = None         # depth of the nets on the parameter slice
+theta_extent = None        # the parameter slice spans [-theta_extent, theta_extent]^2
+theta_steps = None         # the parameter-slice heatmap is theta_steps x theta_steps networks
+init_units = None          # total hidden units N of the comparison of initialisations
+init_depth = None          # depth of the comparison of initialisations
+train_ranks = None         # ranks K of the trained networks
+train_units = None         # total hidden units N of the trained networks
+train_depth = None         # depth of the trained networks
+train_seeds = None         # trained networks per (K, initialisation)
+epochs = None              # training epochs
+count_every = None         # epochs between region counts in the slice
+lr = None                  # Adam learning rate
+batch = None               # minibatch size
+slice_box = None           # half-width of the box in the slice plane
+target_acc = None          # test accuracy that defines "converged"
+data_dir = None            # folder with the MNIST idx files (digits are used when they are absent)
 
 # %% tags=["remove-output"]
 import pandas as pd
 
 import varlib
-from varlib.maxout import training as mt
 from varlib.book import plots
-from varlib.maxout import slices as region_slices
+from varlib.maxout import MAXOUT_INITS, prose, split_widths, tables
 from varlib.maxout import plots as regions_plots
-from varlib.maxout.scorecard import maxout_scorecard
-from varlib.maxout import MAXOUT_INITS, authors_demo_net, count_regions, grid_region_count, split_widths
+from varlib.maxout import slices as region_slices
+from varlib.maxout import training as mt
+from varlib.maxout.scorecard import maxout_scorecard, parameter_slice_row
 
-cfg = varlib.chapter_settings("maxout", profile, ranks=ranks, units=units, depths=depths, nets=nets,
-                              picture_units=picture_units, grid_steps=grid_steps, train_ranks=train_ranks,
-                              train_units=train_units, train_depth=train_depth, train_seeds=train_seeds,
-                              epochs=epochs, count_every=count_every, slice_box=slice_box,
-                              target_acc=target_acc, data_dir=data_dir, theta_steps=theta_steps)
+# %% tags=["remove-output"]
+cfg = varlib.chapter_settings(
+    "maxout", profile, box=box, demo_rank=demo_rank, demo_units=demo_units, demo_depth=demo_depth,
+    demo_nets=demo_nets, ranks=ranks, units=units, depths=depths, nets=nets, picture_ranks=picture_ranks,
+    picture_units=picture_units, picture_depth=picture_depth, picture_inits=picture_inits,
+    picture_candidates=picture_candidates, grid_steps=grid_steps, bound_depth=bound_depth, bound_nets=bound_nets,
+    theta_rank=theta_rank, theta_units=theta_units, theta_depth=theta_depth, theta_extent=theta_extent,
+    theta_steps=theta_steps, init_units=init_units, init_depth=init_depth, train_ranks=train_ranks,
+    train_units=train_units, train_depth=train_depth, train_seeds=train_seeds, epochs=epochs,
+    count_every=count_every, lr=lr, batch=batch, slice_box=slice_box, target_acc=target_acc, data_dir=data_dir)
+
+# %% tags=["remove-output"]
 rt = varlib.setup(device, seed, threads)
 store = varlib.ResultStore(results_dir, profile, rt)
 plots.set_style()
+
+# %% tags=["remove-cell"]
+varlib.glue_all(cfg.as_dict(), prefix="maxout")
 
 # %% [markdown]
 # The settings and the provenance of this run (device, thread count, versions, commit):
@@ -103,7 +133,7 @@ varlib.run_summary(cfg, rt)
 # h_z(x) = \max_{k=1,\dots,K} \zeta_{z,k}(x), \qquad \zeta_{z,k}(x) = w_{z,k}\cdot h_{l-1}(x) + b_{z,k},
 # $$ (eq-maxout-unit)
 #
-# and a ReLU is the rank-2 unit whose second feature is fixed at zero.
+# and a ReLU is the unit of rank $K = 2$ whose second feature is fixed at zero.
 # Our networks have $n_0 = 2$ inputs (or a 2D slice of a larger input space), hidden layers with $N$ units
 # in total, split over the depth as evenly as possible (first layers get the remainder, as in the authors'
 # code), and a linear output layer.
@@ -137,109 +167,127 @@ varlib.run_summary(cfg, rt)
 # ## The authors' demonstration network
 #
 # The authors' repository draws one network with NumPy's seed 123 ($K=2$, $N=20$, widths 7, 7, 6,
-# maxout-He initialisation) and reports its counts in $[-3,3]^2$. We redraw it in their order and count.
+# maxout-He initialisation) and reports its counts in $[-3,3]^2$, exactly and on a 300 × 300 grid. We redraw
+# it in their order and count it in their box, on their grid.
 
 # %%
-demo_net = authors_demo_net()
-demo = count_regions(demo_net, (-3.0, 3.0))
-demo_grid = int(grid_region_count(demo_net, (-3.0, 3.0), steps=300)[0])
-demo.assign(grid_regions_300=demo_grid)
+demo = mt.authors_demo_counts()
+demo
 
 # %% [markdown]
-# The same setting with our own seeds shows how typical that network is (mean and spread over nets):
+# The same setting with our own seeds shows how typical that network is: {glue:text}`maxout-demo-nets` random
+# networks of rank {glue:text}`maxout-demo-rank` with {glue:text}`maxout-demo-units` units in
+# {glue:text}`maxout-demo-depth` layers, counted in the box of half-width {glue:text}`maxout-box` (mean and
+# spread over networks):
 
 # %%
-demo_seeds = store.cached("maxout-demo-seeds", {"nets": 4 * cfg.nets, "seed": rt.seed},
-                          lambda: {"table": mt.count_cell(2, 20, 3, 4 * cfg.nets, seed=rt.seed)})["table"]
-demo_seeds[["regions", "linear_regions", "db_pieces"]].describe().loc[["mean", "std", "min", "max"]].round(1)
+demo_seeds = store.call(mt.count_cell, K=cfg.demo_rank, N=cfg.demo_units, depth=cfg.demo_depth,
+                        nets=cfg.demo_nets, box=cfg.box, seed=rt.seed, device=rt.device)
+tables.region_stats(demo_seeds)
+
+# %% tags=["remove-cell"]
+varlib.glue_all(prose.demo_facts(demo, demo_seeds))
 
 # %% [markdown]
-# In our standard run the authors' draw (216 regions, 30 boundary pieces) sits near the top of our 24 seeds
-# (144 ± 44 regions, at most 223): a rich network, not a typical one.
+# The authors' draw ({glue:text}`maxout-demo-regions` regions, {glue:text}`maxout-demo-db` boundary pieces)
+# {glue:text}`maxout-demo-position` our {glue:text}`maxout-seeds-nets` seeds
+# ({glue:text}`maxout-seeds-mean:.0f` ± {glue:text}`maxout-seeds-std:.0f` regions, at most
+# {glue:text}`maxout-seeds-max`; {glue:text}`maxout-demo-above:.0%` of them have fewer regions):
+# {glue:text}`maxout-demo-kind`.
 #
-# Activation regions and linear regions coincide for these generic random networks: every region has its own
-# affine map. {numref}`fig-maxout-pictures` shows one random network per rank and initialisation.
-# Each panel also reports what a grid of `grid_steps` × `grid_steps` points (this profile's setting) sees:
-# the grid count, which the authors use for their pictures, misses the regions that hold no grid point.
+# Activation regions and linear regions {glue:text}`maxout-linear-words`. {numref}`fig-maxout-pictures` shows
+# one random network per rank and initialisation. Each panel also reports what a grid of
+# {glue:text}`maxout-grid-steps` × {glue:text}`maxout-grid-steps` points (`grid_steps`) sees: the grid count,
+# which the authors use for their pictures, misses the regions that hold no grid point.
 
-# %% mystnb={"figure": {"caption": "Activation regions (coloured polygons) and the decision boundary of the two outputs (black) of one random network with N hidden units (`picture_units`: 20 on the standard and full profiles) in depth 3 on $[-3,3]^2$: the first of eight seeds whose decision boundary crosses the box, or the first seed when none of the eight does (the panels reporting 0 DB pieces), for ranks K = 2, 3, 5 (columns), with the maxout-He initialisation (top) and the many-regions initialisation (bottom). Each label gives the exact counts and the grid estimate.", "name": "fig-maxout-pictures"}}
-panels, picture_counts = mt.picture_panels([2, 3, 5], cfg.picture_units, 3, ["maxout_he", "many_regions"],
-                                           seed=rt.seed, grid_steps=cfg.grid_steps)
-fig = regions_plots.region_pictures(panels, ncols=3)
+# %% mystnb={"figure": {"caption": "Activation regions (coloured polygons) and the decision boundary of the two outputs (black) of one random network with `picture_units` hidden units in `picture_depth` layers on $[-b,b]^2$ ($b$ = `box`): the first of `picture_candidates` seeds whose decision boundary crosses the box, or the first seed when none of them does (the panels reporting no DB pieces); one column per rank K of `picture_ranks` and one row per initialisation of `picture_inits`. Each label gives the exact counts and the grid estimate.", "name": "fig-maxout-pictures"}}
+panels, picture_counts = mt.picture_panels(ranks=cfg.picture_ranks, N=cfg.picture_units, depth=cfg.picture_depth,
+                                           inits=cfg.picture_inits, box=cfg.box, seed=rt.seed,
+                                           grid_steps=cfg.grid_steps, candidates=cfg.picture_candidates)
+fig = regions_plots.region_pictures(panels, ncols=len(cfg.picture_ranks))
 
 # %% [markdown]
 # ## How many regions, against units, depth and rank
 #
 # For every rank $K$, total number of units $N$ and depth we draw random maxout-He networks and count their
-# regions and decision-boundary pieces exactly in $[-3,3]^2$. The number of networks per cell in the paper is
-# unknown; we use the `nets` of this profile.
+# regions and decision-boundary pieces exactly in $[-b,b]^2$, $b$ = {glue:text}`maxout-box` (`box`). The
+# number of networks per cell in the paper is unknown; we use {glue:text}`maxout-nets` (`nets`).
 
 # %%
-items = [{"K": K, "N": N, "depth": d, "nets": cfg.nets, "seed": rt.seed}
-         for K in cfg.ranks for N in cfg.units for d in cfg.depths if d <= N]
-cells = store.sweep("maxout-counts", items, lambda it: {"table": mt.count_cell(
-    it["K"], it["N"], it["depth"], it["nets"], seed=it["seed"], device=rt.device)}, desc="count sweep")
-sweep = pd.concat([c["table"] for c in cells], ignore_index=True)
-bounds = store.cached("maxout-bounds", {"ranks": list(cfg.ranks), "units": list(cfg.units), "seed": rt.seed},
-                      lambda: {"table": mt.bound_curves(cfg.ranks, cfg.units, seed=rt.seed)})["table"]
+grid = mt.count_grid(ranks=cfg.ranks, units=cfg.units, depths=cfg.depths)
+cells = store.map(mt.count_cell, grid, desc="count sweep", nets=cfg.nets, box=cfg.box, seed=rt.seed,
+                  device=rt.device)
+sweep = pd.concat(cells, ignore_index=True)
+bounds = store.call(mt.bound_curves, ranks=cfg.ranks, units=cfg.units, depth=cfg.bound_depth,
+                    nets=cfg.bound_nets, box=cfg.box, seed=rt.seed)
 
-# %% mystnb={"figure": {"caption": "Exact counts at initialisation (maxout-He, box $[-3,3]^2$) against the total number of hidden units N: activation regions (top) and decision-boundary pieces (bottom), mean ± standard error over networks, one line per depth, one column per rank K. Grey: the full bound of the authors' code (dash-dot, with $C_\\text{grad}$ averaged over depth-3 networks), the with-K curve (dashed) and the $N^{n_0}/n_0!$ reference (dotted; $N$ for the boundary). Counts of 0 are drawn at 0.5.", "name": "fig-maxout-counts"}}
-fig = regions_plots.counts_vs_units(sweep, bounds)
+# %% mystnb={"figure": {"caption": "Exact counts at initialisation (maxout-He, box $[-b,b]^2$, $b$ = `box`) against the total number of hidden units N: activation regions (top) and decision-boundary pieces (bottom), mean ± standard error over networks, one line per depth, one column per rank K. Grey: the full bound of the authors' code (dash-dot, with $C_\\text{grad}$ averaged over `bound_nets` networks of depth `bound_depth`), the with-K curve (dashed) and the $N^{n_0}/n_0!$ reference (dotted; $N$ for the boundary). Counts of zero are drawn at one half.", "name": "fig-maxout-counts"}}
+fig = regions_plots.counts_vs_units(sweep, bounds=bounds)
+
+# %% tags=["remove-cell"]
+varlib.glue_all(prose.count_sweep_facts(sweep, bounds))
 
 # %% [markdown]
-# {numref}`fig-maxout-counts` shows region counts growing like $N^2$, as the bounds predict, and sitting orders
-# of magnitude below the full bound {eq}`eq-maxout-bound`. Boundary pieces grow like $N$ at depth 1; deeper
-# cells are noisy with `nets` networks each, since the boundary of a deep random network often misses the box.
-# The mean counts at the largest $N$, by rank and depth, next to an upper bound on the maximum that the
-# architecture allows: the product over layers of the one-layer maximum $\sum_{j\le 2}\binom{n_l}{j}(K-1)^j$,
-# which grows exponentially with depth. For one layer that formula is the exact maximum; for deeper networks
-# the exact maximum is not known and may be much smaller.
+# {numref}`fig-maxout-counts` shows the mean region count growing with $N$ with fitted exponents (slopes on the
+# log-log axes, one per rank and depth) between {glue:text}`maxout-region-slope-min:.1f` and
+# {glue:text}`maxout-region-slope-max:.1f`, {glue:text}`maxout-region-slope-words`, and sitting at least
+# {glue:text}`maxout-bound-gap` orders of magnitude (powers of ten) below the full bound {eq}`eq-maxout-bound`.
+# With one hidden layer the boundary pieces grow with exponents between {glue:text}`maxout-db-slope-min:.1f` and
+# {glue:text}`maxout-db-slope-max:.1f` (the bounds: one); deeper cells are noisy with `nets` networks each,
+# since the boundary of a deep random network {glue:text}`maxout-deep-db-words` misses the box
+# ({glue:text}`maxout-deep-db-miss:.0%` of the networks of depth $\ge 2$ have no boundary piece in it).
+# The mean counts at the largest $N$ ({glue:text}`maxout-top-units`), by rank and depth, next to an upper bound
+# on the maximum that the architecture allows: the product over layers of the one-layer maximum
+# $\sum_{j\le 2}\binom{n_l}{j}(K-1)^j$, which grows exponentially with depth. For one layer that formula is the
+# exact maximum; for deeper networks the exact maximum is not known and may be much smaller.
 
 # %%
-top = sweep[sweep.N == sweep.N.max()].groupby(["K", "depth"])
-summary = top[["regions", "db_pieces"]].mean().round(0)
-summary["upper bound"] = [mt.deep_max_regions(split_widths(int(sweep.N.max()), d), K) for K, d in summary.index]
-summary
+tables.depth_summary(sweep)
 
 # %% [markdown]
-# For rank 2 the count hardly moves with depth; for ranks 3 and 5 the shallow networks have more regions in
-# this box than the deep ones, as in the pilot runs of our specification. A single layer of $N$ rank-2 units
-# (one bend line each) in general position reaches $1 + N + \binom N2$ regions in the whole plane, and the
-# depth-1 networks realise a sizeable fraction of their maximum inside the box (the scorecard gives the
-# ratios), whereas deep networks stay many orders of magnitude below theirs.
+# {glue:text}`maxout-depth-words` A single layer of $N$ units of rank $K=2$ (one bend line each) in general
+# position reaches $1 + N + \binom N2$ regions in the whole plane; inside the box the networks with one hidden
+# layer realise {glue:text}`maxout-shallow-min:.0%` to {glue:text}`maxout-shallow-max:.0%` of their maximum,
+# whereas those of depth $\ge 2$ stay below {glue:text}`maxout-deep-ratio:.1e` of their upper bound.
 #
 # (maxout-parameter-slice)=
 # ### Regions across a slice of parameter space
 #
-# The paper's Figure 1 (right) shows the count of a 3-layer maxout network in a fixed input box as a function
-# of a 2D affine slice of *parameter* space. Its construction is in an appendix we have not seen, so we take the
-# direct reading: with $\theta_0, \theta_1, \theta_2$ three independent maxout-He draws of all weights and biases,
+# The paper's Figure 1 (right) shows the count of a three-layer maxout network in a fixed input box as a
+# function of a 2D affine slice of *parameter* space. Its construction is in an appendix we have not seen, so we
+# take the direct reading: with $\theta_0, \theta_1, \theta_2$ three independent maxout-He draws of all weights
+# and biases,
 #
 # $$
-# \theta(\xi_1, \xi_2) = \theta_0 + \xi_1 \theta_1 + \xi_2 \theta_2, \qquad (\xi_1, \xi_2) \in [-1, 1]^2,
+# \theta(\xi_1, \xi_2) = \theta_0 + \xi_1 \theta_1 + \xi_2 \theta_2, \qquad (\xi_1, \xi_2) \in [-a, a]^2,
 # $$ (eq-maxout-parameter-slice)
 #
-# on a `theta_steps` × `theta_steps` grid, every grid point one network ($K = 3$, $N = 20$, widths 7, 7, 6,
-# box $[-3,3]^2$), all counted exactly in batches.
+# with $a$ = {glue:text}`maxout-theta-extent` (`theta_extent`), on a `theta_steps` × `theta_steps` grid, every
+# grid point one network (rank $K$ = {glue:text}`maxout-theta-rank`, $N$ = {glue:text}`maxout-theta-units`
+# units in layers of widths {glue:text}`maxout-theta-widths`, box of half-width {glue:text}`maxout-box`), all
+# counted exactly in batches.
 
 # %%
-slice_table = store.cached("maxout-parameter-slice", {"steps": cfg.theta_steps, "seed": rt.seed}, lambda: {
-    "table": region_slices.parameter_slice_counts(3, 20, 3, steps=cfg.theta_steps, seed=rt.seed,
-                                                  device=rt.device)})["table"]
-slice_table[["regions", "linear_regions", "db_pieces"]].describe().loc[["mean", "std", "min", "max"]].round(1)
+theta = {"K": cfg.theta_rank, "N": cfg.theta_units, "depth": cfg.theta_depth}
+slice_table = store.call(region_slices.parameter_slice_counts, **theta, steps=cfg.theta_steps,
+                         extent=cfg.theta_extent, box=cfg.box, seed=rt.seed, device=rt.device)
+tables.region_stats(slice_table)
 
-# %% mystnb={"figure": {"caption": "Activation regions in $[-3,3]^2$ of the rank-3, 20-unit, depth-3 maxout networks on a 2D affine slice of parameter space $\\theta_0 + \\xi_1\\theta_1 + \\xi_2\\theta_2$ (left), and the input-space regions and decision boundary of the networks with the fewest (1) and the most (2) regions on the slice (right).", "name": "fig-maxout-parameter-slice"}}
-examples = region_slices.slice_examples(slice_table, 3, 20, 3, seed=rt.seed)
-fig = regions_plots.parameter_slice_plot(slice_table, examples)
+# %% mystnb={"figure": {"caption": "Activation regions in $[-b,b]^2$ of the maxout networks of rank `theta_rank` with `theta_units` units in `theta_depth` layers on a 2D affine slice of parameter space $\\theta_0 + \\xi_1\\theta_1 + \\xi_2\\theta_2$ (left), and the input-space regions and decision boundary of the networks with the fewest (1) and the most (2) regions on the slice (right).", "name": "fig-maxout-parameter-slice"}}
+examples = region_slices.slice_examples(slice_table, **theta, box=cfg.box, seed=rt.seed)
+fig = regions_plots.parameter_slice_plot(slice_table, examples=examples)
+
+# %% tags=["remove-cell"]
+varlib.glue_all(prose.theta_slice_facts(slice_table, **theta))
 
 # %% [markdown]
-# {numref}`fig-maxout-parameter-slice` shows the count varying strongly across parameter space, in patches:
-# neighbouring networks on the grid have similar counts, distant ones differ by a factor of about 3 in our
-# standard run (the scorecard gives the range and the correlation of neighbours). This is the paper's point
-# that parameter space holds full-dimensional pieces of very different complexity. Every point of the slice is
-# itself a random network of the same family, with weights of variance $(1 + \xi_1^2 + \xi_2^2)$ times
-# maxout-He's, and none comes anywhere near the upper bound on the maximum: pieces of near-maximal complexity,
-# which the paper also reports, are not found by a random slice.
+# {numref}`fig-maxout-parameter-slice` shows the count {glue:text}`maxout-theta-words` across parameter space:
+# from {glue:text}`maxout-theta-min` to {glue:text}`maxout-theta-max` regions (a factor of
+# {glue:text}`maxout-theta-ratio:.1f`), with the counts of neighbouring networks on the grid correlated at
+# $r$ = {glue:text}`maxout-theta-corr:.2f`. {glue:text}`maxout-theta-point` Every point of the slice is itself a
+# random network of the same family, with weights of variance $(1 + \xi_1^2 + \xi_2^2)$ times maxout-He's, and
+# the largest count on the slice is {glue:text}`maxout-theta-near:.1e` of the upper bound on the maximum:
+# {glue:text}`maxout-theta-near-words`.
 #
 # ### Initialisations at initialisation
 #
@@ -249,72 +297,70 @@ fig = regions_plots.parameter_slice_plot(slice_table, examples)
 # sphere (each feature's $(w, b)$ normalised jointly, then $b \leftarrow |b| - 1/\sqrt{K\,\text{fan-in}}$; the
 # authors' code normalises by $\lVert w + b\mathbf 1\rVert$, a broadcasting slip, which our default corrects,
 # with the legacy version behind a flag), and many-regions (features that are support lines of points on a half
-# circle, so each unit breaks $K-1$ times along one direction). Regions per initialisation
-# (mean over networks, depth 3, middle $N$ of the sweep):
+# circle, so each unit breaks $K-1$ times along one direction). Regions per initialisation (mean and standard
+# deviation over `nets` networks of depth {glue:text}`maxout-init-depth` with $N$ =
+# {glue:text}`maxout-init-units` units):
 
 # %%
-init_items = [{"K": K, "N": int(sorted(cfg.units)[len(cfg.units) // 2]), "init": init, "nets": cfg.nets,
-               "seed": rt.seed} for K in cfg.ranks for init in MAXOUT_INITS]
-init_cells = store.sweep("maxout-inits", init_items, lambda it: {"table": mt.count_cell(
-    it["K"], it["N"], min(3, it["N"]), it["nets"], it["init"], seed=it["seed"], device=rt.device)},
-    desc="initialisations")
-init_table = pd.concat([c["table"] for c in init_cells], ignore_index=True)
-init_table.groupby(["K", "init"]).regions.agg(["mean", "std"]).round(0).unstack("init")
+init_grid = [{"K": K, "init": init} for K in cfg.ranks for init in MAXOUT_INITS]
+init_cells = store.map(mt.count_cell, init_grid, desc="initialisations", N=cfg.init_units, depth=cfg.init_depth,
+                       nets=cfg.nets, box=cfg.box, seed=rt.seed, device=rt.device)
+init_table = pd.concat(init_cells, ignore_index=True)
+tables.init_region_table(init_table)
 
 # %% [markdown]
 # ## Regions during training
 #
-# We train maxout networks on images with Adam (learning rate $10^{-3}$, batch 128, cross-entropy), as the
-# authors' demo does, for every initialisation and rank, several seeds each, all networks of one rank stacked
-# into one batched ensemble. The paper trains on MNIST with a 50000/10000/10000 split; its epoch count and
-# number of seeds are unknown. Without the MNIST files this chapter trains on scikit-learn's 8 × 8 digits
-# (1797 images, 64 pixels, 75 % for training), a much smaller problem: its numbers are a sanity check, not a
-# reproduction of the paper's curves.
+# We train maxout networks on images with Adam (learning rate {glue:text}`maxout-lr`, batch
+# {glue:text}`maxout-batch`, cross-entropy; the authors' demo uses $10^{-3}$ and $128$), for every
+# initialisation and rank, `train_seeds` seeds each, all networks of one rank stacked into one batched ensemble.
+# The paper trains on MNIST with a 50000/10000/10000 split; its epoch count and number of seeds are unknown.
+# Without the MNIST files this chapter trains on scikit-learn's bundled $8 \times 8$ digits, a much smaller
+# problem: its numbers are then a sanity check, not a reproduction of the paper's curves.
 
 # %%
 data = mt.load_training_data(cfg.data_dir)
-print(f"dataset: {data.name}, {len(data.y_train)} training and {len(data.y_test)} test images of dimension {data.dim}")
+varlib.glue_all(prose.training_data_facts(data))
 
 # %% [markdown]
+# This run trains on {glue:text}`maxout-dataset`: {glue:text}`maxout-train-images` training and
+# {glue:text}`maxout-test-images` test images of dimension {glue:text}`maxout-input-dim`.
 # Regions are counted, before and during training, in the plane through three training images of three
 # different classes (centred at their centroid, orthonormal basis of the differences), in the box
-# $[-b, b]^2$ of plane coordinates. The authors use $b = 50$ for 784-pixel MNIST; we scale it by
-# $\sqrt{64/784} \approx 0.29$ for the digits, to about 15 (`slice_box` of this profile). The decision boundary in the slice is that of
-# the three slice labels, as in the authors' code.
+# $[-b, b]^2$ of plane coordinates. The authors use $b = 50$ for 784-pixel MNIST, which scaled by
+# $\sqrt{64/784}$ for the 64-pixel digits gives $b \approx 15$; this run uses $b$ =
+# {glue:text}`maxout-slice-box` (`slice_box`). The decision boundary in the slice is that of the three slice
+# labels, as in the authors' code.
 
 # %%
-train_items = [{"K": K, "units": cfg.train_units, "depth": cfg.train_depth, "seeds": cfg.train_seeds,
-                "epochs": cfg.epochs, "count_every": cfg.count_every, "box": cfg.slice_box,
-                "data": data.name, "seed": rt.seed} for K in cfg.train_ranks]
-runs = store.sweep("maxout-training", train_items, lambda it: mt.train_inits(
-    it["K"], list(MAXOUT_INITS), it["seeds"], it["units"], it["depth"], data, epochs=it["epochs"],
-    count_every=it["count_every"], box=it["box"], seed=it["seed"], device=rt.device), desc="training")
+runs = store.map(mt.train_inits, [{"K": K} for K in cfg.train_ranks], desc="training", inits=list(MAXOUT_INITS),
+                 seeds=cfg.train_seeds, units=cfg.train_units, depth=cfg.train_depth, data=data,
+                 epochs=cfg.epochs, count_every=cfg.count_every, box=cfg.slice_box, lr=cfg.lr, batch=cfg.batch,
+                 seed=rt.seed, device=rt.device)
 history = pd.concat([r["history"] for r in runs], ignore_index=True)
 slice_counts = pd.concat([r["counts"] for r in runs], ignore_index=True)
 
 # %% mystnb={"figure": {"caption": "Regions (top) and decision-boundary pieces of the three slice labels (bottom) in the slice through three training images, before training (epoch 0) and during training, one line per initialisation (mean ± sd over seeds), one column per rank K.", "name": "fig-maxout-slice-counts"}}
 fig = regions_plots.slice_counts_plot(slice_counts)
 
-# %% mystnb={"figure": {"caption": "The slice through three training images (black dots) of the first maxout-He network of the first trained rank, before (left) and after (right) training: activation regions (colours) and decision boundary of the three slice labels (black).", "name": "fig-maxout-slice-pictures"}}
-K0 = cfg.train_ranks[0]
-net0 = list(MAXOUT_INITS).index("maxout_he") * cfg.train_seeds
-panels, points = mt.slice_panels(runs[0], data, K0, split_widths(cfg.train_units, cfg.train_depth), net0,
-                                 cfg.slice_box, seed=rt.seed)
+# %% mystnb={"figure": {"caption": "The slice through three training images (black dots) of the first trained network of the first rank of `train_ranks` with the first initialisation of `picture_inits`, before (left) and after (right) training: activation regions (colours) and decision boundary of the three slice labels (black).", "name": "fig-maxout-slice-pictures"}}
+panels, points = mt.slice_panels(runs[0], data, widths=split_widths(cfg.train_units, cfg.train_depth),
+                                 init=cfg.picture_inits[0], box=cfg.slice_box, seed=rt.seed)
 fig = regions_plots.region_pictures(panels, points=points)
+
+# %% tags=["remove-cell"]
+varlib.glue_all(prose.slice_training_facts(slice_counts))
 
 # %% [markdown]
 # {numref}`fig-maxout-slice-counts` and {numref}`fig-maxout-slice-pictures` show how training moves the
 # partition. The authors' MNIST demo went from 111 to 193 regions in ten epochs (one network, $K=2$, $N=20$).
-# In our standard run on the digits the picture is mixed (table below). The decision boundary gains pieces
-# in the first ten epochs for every initialisation but maxout-He at $K=5$, which stays flat, as the classifier
-# learns to separate the three slice classes. The number of regions in the slice rises only for ReLU-He at
-# $K=5$ and for many-regions at $K=2$, which starts with far fewer regions than the others; for every other
-# initialisation it falls in the first ten epochs and partly recovers.
-# Whether this is a property of the smaller problem, of the box, or a disagreement with the paper we cannot
-# tell without the paper's MNIST runs (the `full` profile trains on MNIST when its files are present).
+# The table below gives the mean counts of this run, on {glue:text}`maxout-dataset`.
+# {glue:text}`maxout-slice-db-words` {glue:text}`maxout-slice-region-words`
+# Whether this is a property of the data set, of the box, or a disagreement with the paper we cannot tell
+# without the paper's MNIST runs (the `full` profile trains on MNIST when its files are present).
 
 # %%
-slice_counts.groupby(["K", "init", "epoch"])[["regions", "db_pieces"]].mean().round(0).unstack("epoch")
+tables.slice_region_table(slice_counts)
 
 # %% [markdown]
 #
@@ -322,22 +368,24 @@ slice_counts.groupby(["K", "init", "epoch"])[["regions", "db_pieces"]].mean().ro
 #
 # {numref}`fig-maxout-training` shows the training curves. We summarise speed by the mean training loss over
 # all epochs (the area under the loss curve) and by the first epoch that reaches the target test accuracy
-# of this profile.
+# {glue:text}`maxout-target-acc:.0%` (`target_acc`).
 
 # %% mystnb={"figure": {"caption": "Training loss (top, log scale) and test accuracy (bottom) per epoch for the four initialisations (mean ± sd over seeds), one column per rank K.", "name": "fig-maxout-training"}}
 fig = regions_plots.training_curves(history)
 
 # %%
-conv = mt.convergence_table(history, cfg.target_acc)
-conv.groupby(["K", "init"])[["epochs_to_target", "mean_loss", "final_acc"]].mean().round(3)
+conv = mt.convergence_table(history, target=cfg.target_acc)
+tables.convergence_means(conv)
+
+# %% tags=["remove-cell"]
+varlib.glue_all(prose.init_speed_facts(conv, init_table))
 
 # %% [markdown]
-# In our standard run maxout-He and sphere reach the target in about 10 epochs, ReLU-He and many-regions in
-# 15–22, for both ranks; the many-regions initialisation starts with far fewer regions for $K=2$
-# (see the table of initialisations above) and also trains slowest there.
+# {glue:text}`maxout-speed-words`
 # With He's gain $c = 2$ the second moment of a maxout layer's output grows by $2\,\mathbb E[\max^2] \ge 2$ per
 # layer, so ReLU-He overscales maxout networks, more so for larger $K$ and deeper networks; maxout-He keeps it
-# constant. At the small depth trained here the scale matters less than in deep networks.
+# constant. The effect compounds with depth, so it is weaker in the networks of depth
+# {glue:text}`maxout-train-depth` trained here than in deep ones.
 #
 # ## What this chapter does not test
 #
@@ -354,19 +402,27 @@ conv.groupby(["K", "init"])[["epochs_to_target", "mean_loss", "final_acc"]].mean
 # %%
 varlib.resources(rt)
 
+# %% tags=["remove-cell"]
+varlib.glue_all(prose.threshold_facts())
+
 # %% [markdown]
 # ## Scorecard
 #
 # Each row states a claim, the paper's number where one is known, ours from this run, and a Verdict computed
 # from the numbers. "Far below the maximum" compares the mean count at the largest $N$ of networks of depth
-# at least 2 with the upper bound on their maximum above and asks for less than 1 %; "barely depends on depth"
-# asks the counts at the largest $N$ to vary by at most 25 % across depths; "faster" asks the best of
-# maxout-He, sphere and many-regions to beat ReLU-He in mean training loss by more than one standard deviation
-# over seeds. The parameter-slice row asks the counts on the slice to differ by a factor of at least 2 and
-# neighbouring networks on the grid to have correlated counts (correlation at least 0.5: patches, not noise);
-# it can at best be partly reproduced, since a random slice does not look for the pieces with counts near the
-# maximum that the paper also reports.
+# $\ge 2$ with the upper bound on their maximum above and asks for less than
+# {glue:text}`maxout-threshold-far-below:.0%` of it; "barely depends on depth" asks the counts at the largest
+# $N$ to vary by at most {glue:text}`maxout-threshold-depth-spread:.0%` across depths; "increase during
+# training" asks the count in the slice to rise in at least {glue:text}`maxout-threshold-rise-full:.0%` of the
+# runs (at least {glue:text}`maxout-threshold-rise-part:.0%` for partly); "faster" asks the best of maxout-He,
+# sphere and many-regions to beat ReLU-He in mean training loss by more than one standard deviation over seeds.
+# The parameter-slice row asks the counts on the slice to differ by a factor of at least
+# {glue:text}`maxout-threshold-slice-ratio:.0f` and neighbouring networks on the grid to have correlated counts
+# (correlation at least {glue:text}`maxout-threshold-slice-correlation:.1f`: patches, not noise); it can at best
+# be partly reproduced, since a random slice does not look for the pieces with counts near the maximum that the
+# paper also reports.
 
 # %%
-varlib.scorecard(maxout_scorecard(demo, demo_grid, demo_seeds, sweep, conv, slice_counts, cfg.target_acc)
-                 + [region_slices.parameter_slice_row(slice_table, 3, 20, 3)])
+rows = maxout_scorecard(demo=demo, demo_seeds=demo_seeds, sweep=sweep, conv=conv, slice_counts=slice_counts,
+                        target=cfg.target_acc)
+varlib.scorecard(rows + [parameter_slice_row(slice_table, **theta)])

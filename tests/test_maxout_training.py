@@ -1,4 +1,5 @@
-"""Tests for varlib.maxout.training and varlib.maxout.plots (the maxout chapter's experiments)."""
+"""Tests for varlib.maxout.training, tables, prose, scorecard and plots (the maxout chapter's experiments)."""
+import inspect
 import math
 
 import matplotlib
@@ -13,10 +14,13 @@ import varlib  # noqa: E402
 from varlib.core.data import Dataset, load_dataset  # noqa: E402
 from varlib.maxout import count_regions, init_maxout_net, split_widths  # noqa: E402
 from varlib.maxout import plots as regions_plots  # noqa: E402
+from varlib.maxout import prose  # noqa: E402
 from varlib.maxout import scorecard as ms  # noqa: E402
+from varlib.maxout import slices as region_slices  # noqa: E402
+from varlib.maxout import tables  # noqa: E402
 from varlib.maxout import training as mt  # noqa: E402
 from varlib.maxout.bounds import max_regions_one_layer  # noqa: E402
-from varlib.maxout.profiles import CHAPTER_PROFILES
+from varlib.maxout.profiles import CHAPTER_PROFILES  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +34,20 @@ def test_profiles_have_the_same_keys_and_validate():
     assert keys["smoke"] == keys["standard"] == keys["full"]
     cfg = varlib.chapter_settings("maxout", "smoke")
     assert cfg.ranks == (2, 3) and cfg.data_dir == "data"
+    standard = varlib.chapter_settings("maxout", "standard")     # the settings that used to be literals
+    assert (standard.demo_rank, standard.demo_units, standard.demo_depth, standard.demo_nets) == (2, 20, 3, 24)
+    assert (standard.theta_rank, standard.theta_units, standard.theta_depth, standard.theta_extent) == (3, 20, 3, 1.0)
+    assert (standard.init_units, standard.init_depth, standard.box) == (40, 3, 3.0)
+    assert (standard.lr, standard.batch) == (1e-3, 128)
+    for v in CHAPTER_PROFILES.values():                             # the middle N of the sweep, 4 x nets
+        assert v["init_units"] == sorted(v["units"])[len(v["units"]) // 2] and v["demo_nets"] == 4 * v["nets"]
+
+
+@pytest.mark.parametrize("fn", [mt.count_cell, mt.bound_curves, mt.train_inits, mt.picture_panels, mt.count_grid,
+                                region_slices.parameter_slice_counts, ms.maxout_scorecard])
+def test_chapter_functions_take_keyword_arguments_only(fn):
+    kinds = {p.kind for p in inspect.signature(fn).parameters.values()}
+    assert kinds == {inspect.Parameter.KEYWORD_ONLY}
 
 
 def test_flatten_unflatten_round_trip():
@@ -43,7 +61,7 @@ def test_flatten_unflatten_round_trip():
 
 
 def test_count_cell_equals_count_regions_per_net():
-    table = mt.count_cell(3, 9, 2, 3, init="sphere", seed=4)
+    table = mt.count_cell(K=3, N=9, depth=2, nets=3, init="sphere", seed=4)
     direct = count_regions(init_maxout_net(2, split_widths(9, 2), 3, init="sphere", E=3, seed=4))
     assert table.regions.tolist() == direct.regions.tolist()
     assert set(table.columns) >= {"K", "N", "depth", "init", "regions", "db_pieces"}
@@ -53,7 +71,7 @@ def test_deep_maximum_is_the_one_layer_maximum_at_depth_one_and_bounds_exact_cou
     assert mt.deep_max_regions([7], 3) == max_regions_one_layer(7, 2, 3)
     assert mt.deep_max_regions([3, 3], 2) == 7 * 7
     for depth in (1, 2, 3):
-        table = mt.count_cell(2, 9, depth, 3, seed=depth)
+        table = mt.count_cell(K=2, N=9, depth=depth, nets=3, seed=depth)
         assert (table.regions <= mt.deep_max_regions(split_widths(9, depth), 2)).all()
 
 
@@ -83,25 +101,38 @@ def test_stacked_training_equals_training_each_net_alone(small_digits):
 
 
 def test_training_lowers_the_loss_and_counts_at_the_checkpoints(small_digits):
-    out = mt.train_inits(2, ["maxout_he", "relu_he"], 2, 12, 2, small_digits, epochs=3, count_every=2, box=10.0)
+    out = mt.train_inits(K=2, inits=["maxout_he", "relu_he"], seeds=2, units=12, depth=2, data=small_digits,
+                         epochs=3, count_every=2, box=10.0)
     h, c = out["history"], out["counts"]
     assert sorted(c.epoch.unique()) == [0, 2, 3] and sorted(h.epoch.unique()) == [0, 1, 2, 3]
     assert set(c.init) == {"maxout_he", "relu_he"} and set(c.seed) == {0, 1} and (c.K == 2).all()
     first, last = h[h.epoch == 0].set_index("net"), h[h.epoch == 3].set_index("net")
     assert (last.train_loss < first.train_loss).all()
     assert (c.regions >= 1).all() and out["flat"].shape[:2] == (2, 4)
-    panels, points = mt.slice_panels(out, small_digits, 2, [6, 6], 0, 10.0)
+    panels, points = mt.slice_panels(out, small_digits, widths=[6, 6], init="maxout_he", box=10.0)
     assert len(panels) == 2 and points.shape == (3, 2) and np.abs(points).max() < 10.0
     assert int(panels[0][1].counts[0]) == int(c[(c.net == 0) & (c.epoch == 0)].regions.iloc[0])
+    after = mt.slice_panels(out, small_digits, widths=[6, 6], init="relu_he", box=10.0)[0][1]   # net 2: relu_he
+    assert int(after[1].counts[0]) == int(c[(c.net == 2) & (c.epoch == 3)].regions.iloc[0])
+    with pytest.raises(ValueError, match="no trained net has init"):
+        mt.slice_panels(out, small_digits, widths=[6, 6], init="sphere", box=10.0)
+
+
+def test_train_inits_passes_the_optimiser_settings_on(small_digits):
+    kw = dict(K=2, inits=["maxout_he"], seeds=1, units=6, depth=2, data=small_digits, epochs=1, count_every=1, box=10.0)
+    default, same, other = (mt.train_inits(**kw, **extra) for extra in ({}, {"lr": 1e-3, "batch": 128}, {"lr": 1e-2}))
+    assert torch.equal(default["flat"], same["flat"]) and not torch.equal(default["flat"], other["flat"])
+    with pytest.raises(ValueError, match="batch must be"):
+        mt.train_inits(**kw, batch=0)
 
 
 def test_convergence_table_finds_the_first_epoch_at_target():
     history = pd.DataFrame({"K": 2, "init": "a", "seed": 0, "epoch": [0, 1, 2, 3],
                             "test_acc": [0.1, 0.5, 0.92, 0.95], "train_loss": [2.0, 1.0, 0.5, 0.3]})
-    conv = mt.convergence_table(history, 0.9)
+    conv = mt.convergence_table(history, target=0.9)
     assert conv.epochs_to_target[0] == 2 and conv.final_acc[0] == 0.95
     assert conv.mean_loss[0] == pytest.approx(0.6)
-    assert math.isnan(mt.convergence_table(history, 0.99).epochs_to_target[0])
+    assert math.isnan(mt.convergence_table(history, target=0.99).epochs_to_target[0])
 
 
 def _sweep(depth_effect):
@@ -122,12 +153,14 @@ def _slice(rise):
 
 
 def test_scorecard_verdicts_follow_the_numbers():
-    demo = pd.DataFrame({"regions": [216], "db_pieces": [30]})
+    demo = pd.DataFrame({"regions": [216], "db_pieces": [30], "grid_regions": [199]})
     seeds = pd.DataFrame({"regions": [150, 170], "db_pieces": [10, 12]})
-    rows = ms.maxout_scorecard(demo, 199, seeds, _sweep(0.0), _conv(1.0), _slice(5), 0.9)
+    rows = ms.maxout_scorecard(demo=demo, demo_seeds=seeds, sweep=_sweep(0.0), conv=_conv(1.0), slice_counts=_slice(5),
+                               target=0.9)
     assert [r["verdict"] for r in rows] == ["reproduced"] * 5
     varlib.scorecard(rows)
-    rows = ms.maxout_scorecard(demo.assign(regions=[215]), 199, seeds, _sweep(1.0), _conv(0.5), _slice(-5), 0.9)
+    rows = ms.maxout_scorecard(demo=demo.assign(regions=[215]), demo_seeds=seeds, sweep=_sweep(1.0), conv=_conv(0.5),
+                               slice_counts=_slice(-5), target=0.9)
     assert [r["verdict"] for r in rows] == ["not reproduced", "reproduced", "not reproduced", "not reproduced",
                                             "not reproduced"]
 
@@ -139,12 +172,12 @@ def test_far_below_fails_when_deep_counts_reach_the_maximum():
 
 
 def test_figures_are_drawn():
-    sweep = mt.count_cell(2, 6, 2, 2).assign(depth=2)
-    sweep = pd.concat([sweep, mt.count_cell(2, 9, 2, 2)], ignore_index=True)
-    bounds = mt.bound_curves([2], [6, 9], nets=2)
+    sweep = mt.count_cell(K=2, N=6, depth=2, nets=2)
+    sweep = pd.concat([sweep, mt.count_cell(K=2, N=9, depth=2, nets=2)], ignore_index=True)
+    bounds = mt.bound_curves(ranks=[2], units=[6, 9], nets=2)
     assert set(bounds.curve) == {"full", "with_k", "without_k"}
-    assert isinstance(regions_plots.counts_vs_units(sweep, bounds), matplotlib.figure.Figure)
-    panels, table = mt.picture_panels([2], 6, 2, ["maxout_he"], grid_steps=50)
+    assert isinstance(regions_plots.counts_vs_units(sweep, bounds=bounds), matplotlib.figure.Figure)
+    panels, table = mt.picture_panels(ranks=[2], N=6, depth=2, inits=["maxout_he"], grid_steps=50)
     assert (table.grid_regions <= table.regions).all()
     assert table.net[0] == 0 or table.db_pieces[0] > 0              # the first net whose boundary crosses
     assert isinstance(regions_plots.region_pictures(panels), matplotlib.figure.Figure)
@@ -153,3 +186,146 @@ def test_figures_are_drawn():
     assert isinstance(regions_plots.training_curves(history), matplotlib.figure.Figure)
     assert isinstance(regions_plots.slice_counts_plot(history.assign(regions=3, db_pieces=1)),
                       matplotlib.figure.Figure)
+
+
+# ----------------------------------------------------------------------------- the chapter's grids and tables
+def test_count_grid_skips_layers_without_units_and_keeps_the_sweep_order():
+    grid = mt.count_grid(ranks=[2, 5], units=[2, 6], depths=[1, 3])
+    assert grid == [{"K": K, "N": N, "depth": d} for K in (2, 5) for N, d in ((2, 1), (6, 1), (6, 3))]
+
+
+def test_authors_demo_counts_reproduce_the_readme():
+    demo = mt.authors_demo_counts()
+    assert demo[["regions", "linear_regions", "db_pieces", "grid_regions"]].iloc[0].tolist() == [216, 216, 30, 199]
+
+
+def test_tables_summarise_the_sweep():
+    sweep = _sweep(1.0)
+    summary = tables.depth_summary(sweep)
+    assert list(summary.columns) == ["regions", "db_pieces", "upper bound"] and len(summary) == 4
+    assert summary.loc[(2, 3), "upper bound"] == mt.deep_max_regions(split_widths(60, 3), 2)
+    ratios = tables.bound_ratios(sweep)
+    assert ratios[(5, 1)] == pytest.approx(1800 / max_regions_one_layer(60, 2, 5))
+    assert tables.depth_spread(sweep).round(6).tolist() == [1.0, 1.0]            # 1800 vs 5400: (max-min)/mean
+    assert tables.depth_spread(sweep[sweep.depth == 1]).empty
+    stats = tables.region_stats(sweep)
+    assert list(stats.index) == ["mean", "std", "min", "max"] and stats.loc["max", "regions"] == 5400
+    counts = _slice(5).assign(db_pieces=3)
+    assert tables.slice_region_table(counts).loc[(2, "maxout_he"), ("regions", 10)] == 150
+    assert tables.convergence_means(_conv(1.0)).loc[(2, "relu_he"), "mean_loss"] == pytest.approx(1.01)
+    init = pd.DataFrame({"K": 2, "init": ["a", "a", "b"], "regions": [10, 20, 40]})
+    assert tables.init_region_table(init).loc[2, ("mean", "a")] == 15
+
+
+# ----------------------------------------------------------------------------- the words of the prose
+def test_demo_facts_place_the_authors_draw_among_our_seeds():
+    demo = pd.DataFrame({"regions": [216], "db_pieces": [30], "grid_regions": [199]})
+    seeds = pd.DataFrame({"regions": [100, 150, 200, 210], "linear_regions": [100, 150, 200, 210]})
+    facts = prose.demo_facts(demo, seeds)
+    assert facts["maxout-demo-above"] == 1.0 and facts["maxout-seeds-max"] == 210 and facts["maxout-seeds-nets"] == 4
+    assert facts["maxout-demo-position"] == "sits near the top of"
+    assert facts["maxout-demo-kind"] == "a rich network, not a typical one"
+    assert facts["maxout-linear-words"].startswith("coincide for every one")
+    low = prose.demo_facts(demo.assign(regions=[90]), seeds.assign(linear_regions=[100, 150, 199, 210]))
+    assert low["maxout-demo-position"] == "sits near the bottom of" and "75%" in low["maxout-linear-words"]
+
+
+def _bounds(units, ranks=(2, 5)):
+    return pd.DataFrame([{"K": K, "N": float(N), "quantity": "regions", "curve": "full", "value": 1e6 * N**2}
+                         for K in ranks for N in units])
+
+
+def test_count_sweep_facts_read_the_growth_the_gap_and_the_depth_dependence():
+    sweep = _sweep(0.0).assign(db_pieces=lambda d: np.where(d.depth == 1, d.N, 0))
+    facts = prose.count_sweep_facts(sweep, _bounds([10, 60]))
+    assert facts["maxout-region-slope-min"] == pytest.approx(2) and facts["maxout-region-slope-max"] == pytest.approx(2)
+    assert facts["maxout-region-slope-words"] == "close to the power two of the bounds"
+    assert facts["maxout-bound-gap"] == 6                                         # 1e6 N^2 / (N^2 / 2) = 2e6
+    assert facts["maxout-db-slope-min"] == pytest.approx(1) and facts["maxout-deep-db-miss"] == 1.0
+    assert facts["maxout-deep-db-words"] == "mostly" and facts["maxout-top-units"] == 60
+    assert facts["maxout-depth-words"] == "For ranks 2 and 5 the count hardly moves with depth."
+    mixed = sweep.assign(regions=np.where((sweep.K == 5) & (sweep.depth == 3), sweep.regions / 3, sweep.regions))
+    assert prose.count_sweep_facts(mixed, _bounds([10, 60]))["maxout-depth-words"] == (
+        "For rank 2 the count hardly moves with depth; for rank 5 the shallow networks have more regions in this "
+        "box than the deep ones.")
+    one = prose.count_sweep_facts(sweep[sweep.depth == 1], _bounds([10, 60]))
+    assert one["maxout-depth-words"].startswith("With a single depth") and math.isnan(one["maxout-deep-ratio"])
+
+
+def test_theta_slice_facts_follow_the_scorecard_thresholds():
+    xi = np.linspace(-1, 1, 20)
+    x1, x2 = np.meshgrid(xi, xi, indexing="ij")
+    patches = pd.DataFrame({"xi1": x1.ravel(), "xi2": x2.ravel(), "regions": (100 + 200 * (x1 > 0)).ravel()})
+    facts = prose.theta_slice_facts(patches, K=3, N=20, depth=3)
+    assert (facts["maxout-theta-min"], facts["maxout-theta-max"]) == (100, 300)
+    assert facts["maxout-theta-widths"] == "7, 7 and 6"                         # not a Python literal: glued as text
+    assert facts["maxout-theta-words"] == "varying strongly, in patches"
+    assert facts["maxout-theta-point"].startswith("This holds the paper's point")
+    assert facts["maxout-theta-near-words"].startswith("pieces of near-maximal complexity")
+    noise = patches.assign(regions=np.random.default_rng(0).integers(100, 120, len(patches)))
+    facts = prose.theta_slice_facts(noise, K=3, N=20, depth=3)
+    assert facts["maxout-theta-words"] == "varying little, without patches"
+    assert facts["maxout-theta-point"].startswith("This does not show")
+
+
+def _counts(table):
+    """Slice counts with one seed from {(K, init): [(regions, db_pieces) at epochs 0, 10, 20]}."""
+    return pd.DataFrame([{"K": K, "init": init, "seed": 0, "epoch": 10 * i, "regions": r, "db_pieces": d}
+                         for (K, init), values in table.items() for i, (r, d) in enumerate(values)])
+
+
+def test_slice_training_facts_describe_each_run():
+    counts = _counts({(2, "many_regions"): [(301, 11), (522, 49), (587, 44)],
+                      (2, "maxout_he"): [(1104, 34), (914, 57), (1001, 61)],
+                      (2, "relu_he"): [(1113, 38), (1020, 67), (963, 67)],
+                      (5, "maxout_he"): [(3066, 93), (2258, 86), (2482, 95)]})
+    facts = prose.slice_training_facts(counts)
+    assert facts["maxout-first-checkpoint"] == 10
+    assert facts["maxout-slice-db-words"] == (
+        "Between epoch 0 and epoch 10 the decision boundary gains pieces for every initialisation and rank but "
+        "maxout-He at K = 5, which stays within 10%, as the classifier learns to separate the three slice classes.")
+    assert facts["maxout-slice-region-words"] == (
+        "The number of regions in the slice rises over the run for many-regions at K = 2 (which starts with far "
+        "fewer regions than the others); it falls at first and partly recovers for maxout-He at K = 2 and "
+        "maxout-He at K = 5; it falls for ReLU-He at K = 2.")
+    flat = prose.slice_training_facts(_counts({(2, "sphere"): [(100, 10), (101, 10)]}))
+    assert flat["maxout-slice-region-words"] == ("The number of regions in the slice stays within 10% for sphere "
+                                                 "at K = 2.")
+    assert "stays within 10% for sphere at K = 2" in flat["maxout-slice-db-words"]
+
+
+def test_init_speed_facts_rank_the_initialisations():
+    conv = pd.DataFrame([{"K": K, "init": init, "seed": s, "epochs_to_target": e + s, "mean_loss": loss}
+                         for K, rows in {2: [("maxout_he", 10, 0.4), ("many_regions", 20, 0.9)],
+                                         5: [("maxout_he", 8, 0.5), ("many_regions", np.nan, 0.6)]}.items()
+                         for init, e, loss in rows for s in range(2)])
+    init_table = pd.DataFrame({"K": [2, 2, 5, 5], "init": ["maxout_he", "many_regions"] * 2,
+                               "regions": [500, 100, 1500, 1700]})
+    words = prose.init_speed_facts(conv, init_table)["maxout-speed-words"]
+    assert words.startswith("Maxout-He reaches the target accuracy in 8.5 to 10.5 epochs and many-regions in 20.5 (")
+    some = conv.assign(epochs_to_target=conv.epochs_to_target.where(conv.init == "many_regions"))
+    some = prose.init_speed_facts(some, init_table)["maxout-speed-words"]
+    assert some.startswith("Many-regions reaches the target accuracy in 20.5 epochs (mean over seeds; ranges over "
+                           "the trained ranks); maxout-He does not reach it.")
+    assert "the fastest is maxout-He at K = 2 and maxout-He at K = 5" in words
+    assert "The slowest, many-regions at K = 2, also has the fewest regions at initialisation at that rank" in words
+    both = prose.init_speed_facts(conv, init_table.assign(regions=[500, 100, 1700, 1500]))["maxout-speed-words"]
+    assert "The slowest, many-regions at K = 2 and many-regions at K = 5, also have" in both
+    never = prose.init_speed_facts(conv.assign(epochs_to_target=np.nan), init_table)["maxout-speed-words"]
+    assert never.startswith("No initialisation reaches the target accuracy. By mean training loss")
+
+
+def test_glue_names_are_unique_and_prefixed():
+    demo = pd.DataFrame({"regions": [216], "db_pieces": [30], "grid_regions": [199]})
+    seeds = pd.DataFrame({"regions": [100, 150], "linear_regions": [100, 150]})
+    patches = pd.DataFrame({"xi1": [0.0, 0.0, 1.0, 1.0], "xi2": [0.0, 1.0, 0.0, 1.0], "regions": [1, 2, 3, 5]})
+    conv = _conv(1.0)
+    small = load_dataset("digits")
+    names = [list(f) for f in (prose.demo_facts(demo, seeds), prose.count_sweep_facts(_sweep(0.0), _bounds([10, 60])),
+                               prose.theta_slice_facts(patches, K=2, N=6, depth=2), prose.training_data_facts(small),
+                               prose.slice_training_facts(_slice(5).assign(db_pieces=1)),
+                               prose.init_speed_facts(conv, conv.assign(regions=1)), prose.threshold_facts())]
+    settings = {f"maxout-{k.replace('_', '-')}" for k in CHAPTER_PROFILES["standard"]}
+    flat = [n for f in names for n in f]
+    assert len(flat) == len(set(flat)) and not set(flat) & settings
+    assert all(n.startswith("maxout-") for n in flat)

@@ -1,13 +1,14 @@
+"""Tests for varlib.maxout.slices (counts over a 2D slice of parameter space) and its scorecard row."""
 import pytest
 import torch
 
 from varlib.maxout import count_regions
 from varlib.maxout.nets import MaxoutParams, init_maxout_net, split_widths
+from varlib.maxout.scorecard import MAXOUT_THRESHOLDS, parameter_slice_row
 from varlib.maxout.slices import (
     neighbour_correlation,
     parameter_plane,
     parameter_slice_counts,
-    parameter_slice_row,
     slice_examples,
 )
 
@@ -29,7 +30,7 @@ def test_plane_passes_through_its_three_draws():
 def test_counts_on_the_slice_equal_separate_counts_and_are_scale_invariant():
     """The grid point xi = 0 is theta_0 itself. Multiplying the first layer's weights and every hidden bias by
     c > 0 multiplies every pre-activation by c, so the counts must not change."""
-    table = parameter_slice_counts(3, 9, 3, steps=3, extent=1.0, seed=4, chunk=2)
+    table = parameter_slice_counts(K=3, N=9, depth=3, steps=3, extent=1.0, seed=4, chunk=2)
     assert len(table) == 9 and list(table.columns) == ["xi1", "xi2", "regions", "linear_regions", "db_pieces"]
     centre = table[(table.xi1 == 0) & (table.xi2 == 0)].iloc[0]
     alone = count_regions(MaxoutParams(*(tuple(t[:1] for t in ts) for ts in (_base().weights, _base().biases)),
@@ -41,13 +42,14 @@ def test_counts_on_the_slice_equal_separate_counts_and_are_scale_invariant():
     assert count_regions(scaled, (-3.0, 3.0)).regions.tolist() == count_regions(base, (-3.0, 3.0)).regions.tolist()
 
 
-def test_examples_and_scorecard_row():
-    table = parameter_slice_counts(2, 6, 2, steps=4, seed=1)
-    examples = slice_examples(table, 2, 6, 2, seed=1)
+def test_examples_and_scorecard_row(monkeypatch):
+    table = parameter_slice_counts(K=2, N=6, depth=2, steps=4, seed=1)
+    examples = slice_examples(table, K=2, N=6, depth=2, seed=1)
     assert [int(ex[1].counts[ex[3]]) for ex in examples] == [table.regions.min(), table.regions.max()]
-    row = parameter_slice_row(table, 2, 6, 2)
+    row = parameter_slice_row(table, K=2, N=6, depth=2)
     assert row["verdict"] in ("partly reproduced", "not reproduced") and "upper bound" in row["ours"]
-    assert parameter_slice_row(table, 2, 6, 2, min_ratio=1e9)["verdict"] == "not reproduced"
+    monkeypatch.setitem(MAXOUT_THRESHOLDS, "slice_ratio", 1e9)
+    assert parameter_slice_row(table, K=2, N=6, depth=2)["verdict"] == "not reproduced"
 
 
 def test_neighbour_correlation_tells_patches_from_noise():
@@ -60,16 +62,18 @@ def test_neighbour_correlation_tells_patches_from_noise():
     noise = smooth.assign(regions=np.random.default_rng(0).integers(100, 300, smooth.shape[0]))
     assert neighbour_correlation(smooth) > 0.9 and abs(neighbour_correlation(noise)) < 0.2
     patches = smooth.assign(regions=(100 + 200 * (x1 > 0)).ravel())
-    row = parameter_slice_row(patches, 2, 6, 2)
+    row = parameter_slice_row(patches, K=2, N=6, depth=2)
     assert row["verdict"] == "partly reproduced" and "×3.0" in row["ours"]
-    assert parameter_slice_row(noise, 2, 6, 2)["verdict"] == "not reproduced"
+    assert parameter_slice_row(noise, K=2, N=6, depth=2)["verdict"] == "not reproduced"
+    flat = smooth.assign(regions=100)                                  # no spread: no correlation, no evidence
+    assert parameter_slice_row(flat, K=2, N=6, depth=2)["verdict"] == "not tested"
 
 
 @pytest.mark.parametrize("kwargs, word", [({"steps": 1}, "steps"), ({"extent": 0}, "extent"),
                                           ({"chunk": 0}, "chunk")])
 def test_bad_arguments_name_the_parameter(kwargs, word):
     with pytest.raises(ValueError, match=word):
-        parameter_slice_counts(2, 6, 2, **kwargs)
+        parameter_slice_counts(K=2, N=6, depth=2, **kwargs)
 
 
 def test_plane_needs_three_nets():

@@ -1,4 +1,5 @@
-"""Tests for varlib.maxout.regions and varlib.maxout.bounds (spec shared/papers/maxout.md, section 6.1 tests)."""
+"""Tests for varlib.maxout.regions and varlib.maxout.bounds: exact partitions, closed-form counts, the grid and LP
+counters, the initialisations, and the authors' demo numbers (their README)."""
 import itertools
 import math
 
@@ -250,8 +251,8 @@ def test_as_relu_computes_relu_of_the_first_feature():
 
 # ----------------------------------------------------------------------------- the authors' demo, bounds
 def test_demo_setting_counts_are_plausible():
-    """K = 2, N = 20, depth 3, box [-3, 3]^2 (spec 1.4; pilot 162 +- 51 regions over 10 nets, 216/30 for
-    the authors' seed): mean of 16 nets between N^2/8 and 2 N^2/2, DB pieces well below the with-K curve."""
+    """K = 2, N = 20, depth 3, box [-3, 3]^2 (216 regions and 30 DB pieces for the authors' seed): mean of 16
+    nets between N^2/8 and 2 N^2/2, DB pieces well below the with-K curve."""
     params = init_maxout_net(2, split_widths(20, 3), 2, E=16, seed=123)
     table = count_regions(params)
     assert 50 <= table.regions.mean() <= 400
@@ -260,7 +261,7 @@ def test_demo_setting_counts_are_plausible():
 
 
 def test_authors_demo_is_reproduced_exactly():
-    """Spec 1.4 table: exact 216 regions and 30 DB pieces, grid estimate 199, full bounds 107,528,470 and
+    """The authors' README: exact 216 regions and 30 DB pieces, grid estimate 199, full bounds 107,528,470 and
     2,688,211 (C_grad with the code's bias-free quirk, one net, 50 x 50 grid)."""
     params = authors_demo_net()
     table = count_regions(params)
@@ -276,7 +277,7 @@ def test_bound_curves_reproduce_the_demo_numbers():
     assert region_bound_with_k(20, 2, 2) == 800 and region_bound_without_k(20, 2) == 200
     assert db_bound_with_k(20, 2, 2) == 40 and db_bound_without_k(20, 2) == 20
     assert region_bound_with_k(1, 2, 3) == 3                               # N < n0: K^N
-    # the spec's full bounds 107,528,470 and 2,688,211 imply one and the same C_bias * C_grad
+    # the README's full bounds 107,528,470 and 2,688,211 imply one and the same C_bias * C_grad
     x_regions = math.sqrt(107_528_470 * 2 / 36) / (2**5 * 2 * 20)
     x_db = math.sqrt(2_688_211 / (36 * 2 * 2 * 20)) / 2**4
     assert x_regions == pytest.approx(x_db, rel=1e-5)
@@ -304,6 +305,8 @@ def test_gradient_constant_legacy_only_differs_through_the_biases():
     (lambda: init_maxout_net(2, [], 2), "widths"),
     (lambda: init_maxout_net(2, [3], 2, init="xavier"), "allowed: relu_he"),
     (lambda: split_widths(2, 3), "N must be"),
+    (lambda: split_widths(4, 0), "depth must be"),
+    (lambda: region_bound_without_k(10, 0), "n0 \\(input dimension\\)"),
     (lambda: slice_plane([0, 0, 0], [1, 1, 1], [2, 2, 2]), "collinear"),
     (lambda: slice_plane([1, 2, 3], [1, 2, 3], [0, 1, 0]), "collinear"),
     (lambda: activation_regions(init_maxout_net(3, [3], 2)), "plane="),

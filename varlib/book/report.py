@@ -98,10 +98,11 @@ def glue(name: str, value) -> None:
     display({f"application/papermill.record/{k}": v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
-def glue_all(values: dict, prefix: str) -> None:
-    """:func:`glue` every item of ``values`` as ``<prefix>-<key>`` (underscores in keys become hyphens)."""
+def glue_all(values: dict, prefix: str | None = None) -> None:
+    """:func:`glue` every item of ``values``: as ``<prefix>-<key>`` (underscores in keys become hyphens), or
+    under its key as it is when ``prefix`` is None."""
     for key, value in values.items():
-        glue(f"{prefix}-{str(key).replace('_', '-')}", value)
+        glue(str(key) if prefix is None else f"{prefix}-{str(key).replace('_', '-')}", value)
 
 
 def phrase(value: float, *, low: float, high: float, below: str, between: str, above: str) -> str:

@@ -10,6 +10,8 @@ Modules, one idea each:
 * :mod:`~varlib.maxout.bounds`: the paper's upper bounds (Theorems 7 and 10 as the authors' code evaluates them);
 * :mod:`~varlib.maxout.slices`: counts across a 2D slice of parameter space;
 * :mod:`~varlib.maxout.training`: the chapter's experiments (count sweeps, training with counts in an input slice);
+* :mod:`~varlib.maxout.tables`: the tables the chapter shows; :mod:`~varlib.maxout.prose`: the numbers and words
+  its text reads (glued);
 * :mod:`~varlib.maxout.scorecard`, :mod:`~varlib.maxout.plots`, :mod:`~varlib.maxout.profiles`.
 """
 from varlib.maxout.bounds import (

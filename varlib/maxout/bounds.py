@@ -1,6 +1,6 @@
 """Bounds on the number of regions and decision-boundary pieces of maxout networks.
 
-Tseran & Montufar 2021 (arXiv 2107.00379; spec ``shared/papers/maxout.md`` 1.3-1.4). For a maxout net with
+Tseran & Montufar 2021 (arXiv 2107.00379), as the authors' ``formula.py`` evaluates them. For a maxout net with
 N hidden units of rank K on an input set X of dimension n0 (regime N >= n0), the expected number of
 activation regions is at most
 
@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from varlib.core.activations import maxout_second_moment
+from varlib.core.checks import check_int
 from varlib.maxout.geometry import box_bounds, plane_basis
 from varlib.maxout.grid import box_grid
 from varlib.maxout.nets import MAXOUT_INITS, MaxoutParams
@@ -40,10 +41,9 @@ def _check(N, n0: int, K: int | None = None) -> np.ndarray:
     N = np.asarray(N, dtype=float)
     if np.any(N < 1):
         raise ValueError(f"N (total hidden units) must be >= 1, got {N!r}")
-    if not isinstance(n0, int) or n0 < 1:
-        raise ValueError(f"n0 (input dimension) must be an integer >= 1, got {n0!r}")
-    if K is not None and (not isinstance(K, int) or K < 2):
-        raise ValueError(f"K (maxout rank) must be an integer >= 2, got {K!r}")
+    check_int("n0 (input dimension)", n0, 1)
+    if K is not None:
+        check_int("K (maxout rank)", K, 2)
     return N
 
 
@@ -114,7 +114,7 @@ def complexity_bounds(N: Sequence[int], n0: int, K: int, c_bias: float | None = 
 def bias_density_constant(n0: int, widths: Sequence[int], K: int, init: str = "maxout_he") -> float:
     """C_bias as the authors' code estimates it: max over hidden layers of 1/(sqrt(2 pi) sigma_l), with
     sigma_l^2 = gain / fan_in, gain = 2 for ``relu_he`` and c_K = 1/E[max^2] otherwise (``sphere`` and
-    ``many_regions`` reuse the maxout-He sigma, spec 1.4)."""
+    ``many_regions`` reuse the maxout-He sigma, as in their code)."""
     if init not in MAXOUT_INITS:
         raise ValueError(f"unknown init {init!r}; allowed: {', '.join(MAXOUT_INITS)}")
     gain = 2.0 if init == "relu_he" else 1.0 / maxout_second_moment(K)
@@ -138,8 +138,8 @@ def _unit_gradients(params: MaxoutParams, x: torch.Tensor, J: torch.Tensor, lega
 
 def gradient_constant(params: MaxoutParams, box=(-3.0, 3.0), steps: int = 50, plane=None,
                       legacy: bool = False) -> float:
-    """C_grad estimate (spec 1.4): at each point of a steps x steps grid, the sum over hidden and output
-    units of ||grad_u unit||, divided by the number N of hidden units; averaged over the E nets (the
+    """C_grad estimate (as the authors' code makes it): at each point of a steps x steps grid, the sum over hidden
+    and output units of ||grad_u unit||, divided by the number N of hidden units; averaged over the E nets (the
     code used one net and notes it should be averaged), then the max over the grid. ``legacy=True``
     reproduces the code's quirk: its forward pass for this estimate leaves out every bias, so the argmax
     is that of the bias-free net."""

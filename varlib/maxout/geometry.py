@@ -1,4 +1,4 @@
-"""Batched convex polygons in the plane, for the exact region counter (spec ``shared/papers/maxout.md`` 6.1).
+"""Batched convex polygons in the plane, for the exact region counter of :mod:`varlib.maxout.regions`.
 
 A batch of R convex polygons is ``P (R, V, 2)`` with ``nv (R,)`` valid vertices per row (counter-clockwise,
 padded after ``nv``). Operations: Sutherland-Hodgman clipping by half-planes (:func:`clip_polygons`), shoelace areas,
@@ -21,7 +21,7 @@ Box = Sequence[float]
 
 # ----------------------------------------------------------------------------- planes and boxes
 def slice_plane(p1, p2, p3) -> tuple[Tensor, Tensor]:
-    """The plane through three points (spec 2.1): x = B u + origin, origin = centroid, B (n0, 2) an
+    """The plane through three points (as the authors' MNIST slice): x = B u + origin, origin = centroid, B (n0, 2) an
     orthonormal basis of span(p2 - p1, p3 - p1) (from the SVD, as ``scipy.linalg.orth``)."""
     p = torch.stack([torch.as_tensor(q, dtype=torch.float64).flatten() for q in (p1, p2, p3)])
     D = torch.stack([p[1] - p[0], p[2] - p[0]], 1)                 # (n0, 2)

@@ -1,4 +1,4 @@
-"""Grid estimate of maxout region counts (spec ``shared/papers/maxout.md`` section 2.3): the authors' way.
+"""Grid estimate of maxout region counts: the authors' way (their pictures and "approximate number").
 
 Evaluate every network on a steps x steps grid over a 2D box (or a 2D slice of a larger input), and count the
 distinct activation patterns met. A region that holds no grid point is missed, so the estimate undercounts
@@ -30,7 +30,7 @@ def box_grid(box: Box = (-3.0, 3.0), steps: int = 300) -> Tensor:
 def grid_region_count(params: MaxoutParams, box: Box = (-3.0, 3.0), steps: int = 300, plane=None,
                       chunk: int = 8192) -> Tensor:
     """Approximate region count per net, (E,): distinct activation patterns on a steps x steps grid
-    (as the authors' pictures; spec 2.3). Patterns are hashed by summing random 64-bit keys per
+    (as the authors' pictures). Patterns are hashed by summing random 64-bit keys per
     (unit, feature). It misses regions that hold no grid point, so it undercounts."""
     A0, c0 = plane_basis(params, plane)
     x = (box_grid(box, steps) @ A0.T + c0).to(params.out_weight.device)

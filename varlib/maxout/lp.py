@@ -1,4 +1,4 @@
-"""The LP-feasibility region counter of the authors' code (spec ``shared/papers/maxout.md`` 2.2): the slow,
+"""The LP-feasibility region counter of the authors' code (their ``network.py``): the slow,
 independent oracle for :func:`varlib.maxout.regions.count_regions` in tests and benchmarks. Our own implementation
 with SciPy's HiGHS: a pattern is kept if its constraints admit a disc of positive radius."""
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _lp_db_pieces(regions: list, Wo: np.ndarray, bo: np.ndarray, labels: list[in
 
 def count_regions_lp(params: MaxoutParams, box: Box = (-3.0, 3.0), plane=None, net: int = 0,
                      labels: Sequence[int] | None = None, radius_tol: float = 1e-9) -> tuple[int, int]:
-    """(activation regions, DB pieces) of network ``net`` by LP feasibility (spec 2.2), the independent
+    """(activation regions, DB pieces) of network ``net`` by LP feasibility (as the authors' code), the independent
     oracle for tests: regions are refined unit by unit; a pattern is kept if its constraints (in plane
     coordinates, with the box) admit a disc of radius > ``radius_tol``. About K * R LPs per unit:
     small nets only."""

@@ -1,13 +1,13 @@
 """Maxout networks as plain tensors: parameters, the four initialisations, the forward pass.
 
-Tseran & Montufar 2021 (arXiv 2107.00379; spec ``shared/papers/maxout.md`` 1.1, 3.1). A hidden unit z of
+Tseran & Montufar 2021 (arXiv 2107.00379), as in the authors' code. A hidden unit z of
 rank K computes ``max_k zeta_{z,k}(x)``, ``zeta_{z,k} = w_{z,k} . h_{l-1}(x) + b_{z,k}``; a ReLU is the
 rank-2 unit with the second feature fixed at 0 (:func:`as_relu`). The last layer is linear.
 
 Parameters have the ensemble axis first (:class:`MaxoutParams`): hidden weights ``(E, n_l, K, n_{l-1})``,
 hidden biases ``(E, n_l, K)``, output weight ``(E, m, n_last)``, bias ``(E, m)``.
-Initialisations (spec 3.1): ``relu_he``, ``maxout_he``, ``sphere``, ``many_regions``; :func:`authors_demo_net`
-redraws the authors' seed-123 demo net with NumPy in their draw order.
+Initialisations (the authors' ``init_method.py``): ``relu_he``, ``maxout_he``, ``sphere``, ``many_regions``;
+:func:`authors_demo_net` redraws the authors' seed-123 demo net with NumPy in their draw order.
 """
 from __future__ import annotations
 
@@ -63,15 +63,13 @@ class MaxoutParams:
 
 def split_widths(N: int, depth: int) -> list[int]:
     """Split N units over ``depth`` layers: floor(N/depth) each, remainder one each to the first layers
-    (spec 1.1; N = 20, depth 3 -> [7, 7, 6])."""
-    if not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be a positive integer, got {depth!r}")
-    if not isinstance(N, int) or N < depth:
-        raise ValueError(f"N must be an integer >= depth = {depth} (at least one unit per layer), got {N!r}")
+    (as the authors' code; N = 20, depth 3 -> [7, 7, 6]). N must be at least ``depth`` (one unit per layer)."""
+    depth = check_int("depth", depth, 1)
+    N = check_int("N", N, depth)
     return [N // depth + (1 if i < N % depth else 0) for i in range(depth)]
 
 
-# ----------------------------------------------------------------------------- initialisations (spec 3.1)
+# ----------------------------------------------------------------------------- initialisations
 def _gauss(g: torch.Generator, shape, std: float) -> Tensor:
     return torch.randn(shape, generator=g, dtype=torch.float64) * std
 
@@ -87,7 +85,7 @@ def _he_like(gain2: Callable[[int], float]):
 
 def _sphere(g, n_in, n_out, K, zero_bias, legacy):
     """(w, b) ~ maxout-He per feature, divided by ||(w, b)||, then b <- |b| - 1/sqrt(K n_in).
-    ``legacy``: the authors' norm ||w + b 1|| (a broadcast, not a concatenation; spec 3.1 quirk)."""
+    ``legacy``: the authors' norm ||w + b 1|| (a broadcast in their code, not a concatenation)."""
     std = math.sqrt(1.0 / (maxout_second_moment(K) * n_in))
     w, b = _gauss(g, (n_out, K, n_in), std), _gauss(g, (n_out, K), std)
     norm = (w + b[..., None]).norm(dim=-1) if legacy else torch.cat([w, b[..., None]], -1).norm(dim=-1)
@@ -123,7 +121,7 @@ def _draw_net(g, n0, widths, K, m, init, zero_bias, legacy):
 def init_maxout_net(n0: int, widths: Sequence[int], K: int, *, m: int = 2, init: str = "maxout_he",
                     E: int = 1, seed: int = 0, zero_bias: bool = False,
                     legacy_sphere_norm: bool = False) -> MaxoutParams:
-    """E maxout nets ``n0 -> widths -> m``, initialised as in spec 3.1 (table) with
+    """E maxout nets ``n0 -> widths -> m``, initialised as in the authors' ``init_method.py``, with
     c_K = 1/E[(max of K N(0,1))^2] from :func:`varlib.core.activations.maxout_second_moment`.
 
     Weights and biases of hidden layers ~ N(0, gain/fan_in), gain = 2 (``relu_he``) or c_K
@@ -184,7 +182,7 @@ def activation_pattern(params: MaxoutParams, x: Tensor) -> Tensor:
 
 
 def authors_demo_net(seed: int = 123, widths: Sequence[int] = (7, 7, 6), K: int = 2) -> MaxoutParams:
-    """The authors' demo net (``regions_and_db_main.py``, spec 1.4): ``np.random.RandomState(seed)``, maxout-He
+    """The authors' demo net (their ``regions_and_db_main.py``): ``np.random.RandomState(seed)``, maxout-He
     hidden weights then biases (std sqrt(c_K / fan_in)) layer by layer, then the output layer (std
     sqrt(2 / fan_in)), 2D input, m = 2. With the defaults: 216 regions and 30 DB pieces in [-3, 3]^2."""
     rs, sizes, ws, bs = np.random.RandomState(seed), [2, *widths], [], []

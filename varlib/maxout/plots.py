@@ -1,6 +1,6 @@
 """Figures of the maxout chapter: region pictures, counts against units with the bound curves, counts in
-an input slice during training, training curves, and counts over a parameter slice. Tidy tables in, matplotlib Figures out; no titles
-(captions live in the chapter), lowercase axis labels."""
+an input slice during training, training curves, and counts over a parameter slice. Tidy tables in, matplotlib
+Figures out; no titles (captions live in the chapter), lowercase axis labels."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -31,7 +31,7 @@ def _draw_regions(ax, regions: Regions, db: DecisionBoundary | None, net: int, s
     ax.set(xlim=(xlo, xhi), ylim=(ylo, yhi), aspect="equal", xticks=[], yticks=[])
 
 
-def region_pictures(panels: list[tuple], net: int = 0, points: np.ndarray | None = None,
+def region_pictures(panels: list[tuple], *, net: int = 0, points: np.ndarray | None = None,
                     ncols: int | None = None) -> plt.Figure:
     """One panel per (label, regions, decision boundary[, network]): the activation regions of that network
     (default ``net``) as coloured polygons, the decision boundary (or None) in black, optional ``points``
@@ -51,7 +51,7 @@ def region_pictures(panels: list[tuple], net: int = 0, points: np.ndarray | None
     return fig
 
 
-def counts_vs_units(sweep: pd.DataFrame, bounds: pd.DataFrame) -> plt.Figure:
+def counts_vs_units(sweep: pd.DataFrame, *, bounds: pd.DataFrame) -> plt.Figure:
     """Exact counts (mean ± standard error over nets) against total units N, one line per depth; rows: regions and
     decision-boundary pieces; columns: rank K. ``bounds``: rows of
     :func:`varlib.maxout.bounds.complexity_bounds` with a column K, drawn in grey."""
@@ -112,7 +112,7 @@ def training_curves(history: pd.DataFrame) -> plt.Figure:
                         markers=False)
 
 
-def parameter_slice_plot(table: pd.DataFrame, examples: list[tuple]) -> plt.Figure:
+def parameter_slice_plot(table: pd.DataFrame, *, examples: list[tuple]) -> plt.Figure:
     """Left: regions per net over the parameter plane (``table`` from
     :func:`varlib.maxout.slices.parameter_slice_counts`) as a heatmap, the example nets marked; right: the
     input-space regions of the ``examples`` (:func:`varlib.maxout.slices.slice_examples`)."""

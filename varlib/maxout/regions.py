@@ -1,21 +1,22 @@
 """Activation regions, linear regions and decision boundaries of maxout networks in a 2D plane.
 
-Definitions (Tseran & Montufar 2021, "On the Expected Complexity of Maxout Networks", arXiv 2107.00379;
-our spec ``shared/papers/maxout.md`` sections 1.1-1.2; the networks live in :mod:`varlib.maxout.nets`):
+Definitions (Tseran & Montufar 2021, "On the Expected Complexity of Maxout Networks", arXiv 2107.00379, and the
+authors' code; the networks live in :mod:`varlib.maxout.nets`):
 
 * An *activation pattern* J picks one maximising feature per unit; its *activation region* is the set of
   inputs where every picked feature attains its unit's max. For fixed J all constraints are affine, so each
   region is a convex polygon in a 2D plane. We count patterns whose region has positive area.
 * A *linear region* is a maximal connected set on which the network is affine: adjacent activation regions
-  with identical output map merged (spec 1.2).
+  with identical output map merged.
 * A *decision-boundary piece* is an (activation region, class pair {i, j}) for which
   ``{f_i = f_j >= f_k for the other k in the label set}`` meets the region in a segment of positive length;
-  this is how the authors' code counts (spec 1.2, 2.2 step 4).
+  this is how the authors' code counts.
 
-Exact counting (spec 6.1) clips convex polygons layer by layer and unit by unit, batched over regions and
+Exact counting clips convex polygons layer by layer and unit by unit, batched over regions and
 over networks, in float64: no grid and no LP. A unit whose maximising feature is the same at every vertex of
 a polygon does not cut it (differences of affine maps are extreme at vertices). :func:`count_regions_lp`
-(:mod:`varlib.maxout.lp`) is the slow LP-feasibility oracle of spec 2.2, for tests and benchmarks only.
+(:mod:`varlib.maxout.lp`) is the slow LP-feasibility counter of the authors' code, for tests and benchmarks
+only.
 """
 from __future__ import annotations
 
@@ -195,7 +196,7 @@ def _same_map_pairs(regions: Regions, rtol: float) -> Tensor:
 def linear_region_count(regions: Regions, rtol: float = 1e-9) -> Tensor:
     """Number of linear regions per net, (E,): connected components of the graph whose nodes are the
     activation regions and whose edges join adjacent regions (a shared edge of positive length) with the
-    same output map f(u) = A u + c (spec 1.2: merge adjacent regions with identical affine map). For
+    same output map f(u) = A u + c (adjacent regions with identical affine map merged). For
     generic nets this equals the activation-region count."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -234,7 +235,7 @@ class DecisionBoundary:
 
 def decision_boundary(regions: Regions, labels: Sequence[int] | None = None,
                       length_tol: float = 1e-9) -> DecisionBoundary:
-    """Pieces of the decision boundary of argmax_{i in labels} f_i (spec 1.2, authors' convention): for
+    """Pieces of the decision boundary of argmax_{i in labels} f_i (the authors' convention): for
     each activation region and pair {i, j} of ``labels``, the segment {f_i = f_j} in the region, clipped
     by f_i >= f_k for the other k in ``labels``, counts if longer than ``length_tol``. ``labels=None``: all
     outputs (the code's choice for m = 2; for an MNIST slice pass the 3 slice labels)."""

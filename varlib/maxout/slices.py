@@ -1,4 +1,4 @@
-"""Region counts over a 2D slice of *parameter* space (Tseran & Montufar 2021, Figure 1 right; spec section 4).
+"""Region counts over a 2D slice of *parameter* space (Tseran & Montufar 2021, Figure 1 right).
 
 The paper shows the number of linear regions of a 3-layer maxout net in a fixed input box as a function of a
 2D affine slice of parameter space. The slice's construction is in the paper's Appendix K, which we have not
@@ -23,10 +23,8 @@ import torch
 from varlib.core.checks import check_int
 from varlib.maxout.nets import MaxoutParams, init_maxout_net, split_widths
 from varlib.maxout.regions import activation_regions, count_regions, decision_boundary
-from varlib.maxout.training import deep_max_regions
 
-__all__ = ["parameter_plane", "parameter_slice_counts", "slice_examples", "neighbour_correlation",
-           "parameter_slice_row"]
+__all__ = ["parameter_plane", "parameter_slice_counts", "slice_examples", "neighbour_correlation"]
 
 
 def parameter_plane(base: MaxoutParams, xi: torch.Tensor) -> MaxoutParams:
@@ -49,7 +47,7 @@ def _base(K: int, N: int, depth: int, init: str, seed: int) -> MaxoutParams:
     return init_maxout_net(2, split_widths(N, depth), K, init=init, E=3, seed=seed)
 
 
-def parameter_slice_counts(K: int, N: int, depth: int = 3, steps: int = 32, extent: float = 1.0,
+def parameter_slice_counts(*, K: int, N: int, depth: int = 3, steps: int = 32, extent: float = 1.0,
                            init: str = "maxout_he", box: float = 3.0, seed: int = 0,
                            chunk: int = 256, device: str | torch.device = "cpu") -> pd.DataFrame:
     """Exact counts in [-box, box]^2 of the nets on a ``steps`` x ``steps`` grid of the parameter plane
@@ -68,7 +66,7 @@ def parameter_slice_counts(K: int, N: int, depth: int = 3, steps: int = 32, exte
         ["xi1", "xi2", "regions", "linear_regions", "db_pieces"]]
 
 
-def slice_examples(table: pd.DataFrame, K: int, N: int, depth: int = 3, init: str = "maxout_he",
+def slice_examples(table: pd.DataFrame, *, K: int, N: int, depth: int = 3, init: str = "maxout_he",
                    box: float = 3.0, seed: int = 0) -> list[tuple]:
     """Panels for :func:`varlib.maxout.plots.region_pictures`: the input-space regions and decision boundary
     of the grid points of ``table`` with the fewest and the most regions: (label, regions, boundary, net, xi)."""
@@ -87,22 +85,3 @@ def neighbour_correlation(table: pd.DataFrame, column: str = "regions") -> float
     a = np.concatenate([grid[:, :-1].ravel(), grid[:-1, :].ravel()])
     b = np.concatenate([grid[:, 1:].ravel(), grid[1:, :].ravel()])
     return float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else float("nan")
-
-
-def parameter_slice_row(table: pd.DataFrame, K: int, N: int, depth: int = 3, min_ratio: float = 2.0,
-                        min_correlation: float = 0.5) -> dict:
-    """Scorecard row for "parameter space has full-dimensional pieces of very different complexity" (the
-    paper's abstract; Fig. 1 right): the largest count on the slice is at least ``min_ratio`` times the
-    smallest and adjacent grid points have counts correlated at least ``min_correlation`` (patches, not
-    noise). At best "partly reproduced": the paper also reports pieces with counts near the maximum, which
-    a random slice does not look for; the largest count is reported against the upper bound of
-    :func:`varlib.maxout.training.deep_max_regions`."""
-    lo, hi = int(table.regions.min()), int(table.regions.max())
-    ratio, corr = hi / max(lo, 1), neighbour_correlation(table)
-    ok = ratio >= min_ratio and corr >= min_correlation
-    return {"claim": "parameter space has full-dimensional pieces of very different complexity (Fig. 1 right)",
-            "paper": "qualitative (abstract); also pieces near the maximum; figure values not verified",
-            "ours": f"K = {K}, N = {N}, depth {depth}, {len(table)} nets on a random 2D slice: {lo}–{hi} regions "
-                    f"(×{ratio:.1f}); neighbouring nets correlated r = {corr:.2f}; largest / upper bound on the "
-                    f"maximum = {hi / deep_max_regions(split_widths(N, depth), K):.1e} (no piece near it)",
-            "verdict": "partly reproduced" if ok else "not reproduced"}

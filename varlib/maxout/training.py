@@ -1,17 +1,19 @@
 """Experiments of the maxout chapter: region-count sweeps at initialisation, training with region counts
 tracked in an input-space slice (the chapter's scorecard is in :mod:`varlib.maxout.scorecard`).
 
-Protocols (spec ``shared/papers/maxout.md``):
+Protocols (after the authors' code, ``github.com/hanna-tseran/maxout_complexity``):
 
-* **Counts at initialisation** (spec 4, pilot table): ``nets`` random nets per (K, N, depth, init) cell,
-  2D input, box [-3, 3]^2, widths from :func:`varlib.maxout.regions.split_widths`, exact counts by
+* **The authors' demo** (their ``regions_and_db_main.py``): the seed-123 net of :func:`authors_demo_net`, counted
+  in their box [-3, 3]^2 and on their 300 x 300 grid (:func:`authors_demo_counts`).
+* **Counts at initialisation**: ``nets`` random nets per (K, N, depth, init) cell, 2D input, box
+  [-box, box]^2, widths from :func:`varlib.maxout.nets.split_widths`, exact counts by
   :func:`varlib.maxout.regions.count_regions`.
-* **Training** (spec 3.2): hidden maxout layers -> linear layer, cross-entropy (= LogSoftmax + NLLLoss),
-  Adam lr 1e-3, batch 128. E = inits x seeds nets of one rank K are stacked (ensemble axis first) and
-  trained at once by one Adam on the stacked tensors; Adam is elementwise and the loss is the sum of the
-  nets' losses, so this equals E separate Adam runs. All nets see the same minibatch order.
-* **Slice** (spec 2.1): the plane through 3 training inputs of 3 different classes (the first 3 distinct
-  labels of a seeded shuffle), centred at their centroid; the decision boundary is that of the 3 slice
+* **Training** (their ``training_main.py``): hidden maxout layers -> linear layer, cross-entropy (= LogSoftmax +
+  NLLLoss), Adam (their lr 1e-3, batch 128). E = inits x seeds nets of one rank K are stacked (ensemble axis
+  first) and trained at once by one Adam on the stacked tensors; Adam is elementwise and the loss is the sum of
+  the nets' losses, so this equals E separate Adam runs. All nets see the same minibatch order.
+* **Slice**: the plane through 3 training inputs of 3 different classes (the first 3 distinct labels of a seeded
+  shuffle, as their loader loop), centred at their centroid; the decision boundary is that of the 3 slice
   labels, as in the authors' code.
 """
 from __future__ import annotations
@@ -24,16 +26,17 @@ import numpy as np
 import pandas as pd
 import torch
 
+from varlib.core.checks import check_int
 from varlib.core.data import Dataset, load_dataset
 from varlib.maxout.bounds import bias_density_constant, complexity_bounds, gradient_constant
 from varlib.maxout.geometry import slice_plane
 from varlib.maxout.grid import grid_region_count
-from varlib.maxout.nets import MaxoutParams, init_maxout_net, split_widths
+from varlib.maxout.nets import MaxoutParams, authors_demo_net, init_maxout_net, split_widths
 from varlib.maxout.regions import activation_regions, count_regions, decision_boundary
 
-__all__ = ["picture_panels", "count_cell", "bound_curves", "deep_max_regions", "load_training_data",
-           "slice_points", "flatten_params", "unflatten_params", "train_maxout", "train_inits", "slice_panels",
-           "convergence_table"]
+__all__ = ["authors_demo_counts", "picture_panels", "count_grid", "count_cell", "bound_curves", "deep_max_regions",
+           "load_training_data", "slice_points", "flatten_params", "unflatten_params", "train_maxout", "train_inits",
+           "slice_panels", "convergence_table"]
 
 
 # ----------------------------------------------------------------------------- counts at initialisation
@@ -43,7 +46,17 @@ def _select(params: MaxoutParams, i: int) -> MaxoutParams:
                         params.out_weight[i:i + 1], params.out_bias[i:i + 1])
 
 
-def picture_panels(ranks: Sequence[int], N: int, depth: int, inits: Sequence[str], box: float = 3.0,
+def authors_demo_counts() -> pd.DataFrame:
+    """The authors' demo as their ``regions_and_db_main.py`` runs it (a fixed setting, not a size): the seed-123
+    net of :func:`varlib.maxout.nets.authors_demo_net` (K = 2, N = 20, widths 7, 7, 6) counted exactly in their
+    box [-3, 3]^2, with the count of their 300 x 300 grid in a column ``grid_regions``. Their README reports
+    216 regions, 30 DB pieces and 199 grid regions."""
+    net = authors_demo_net()
+    table = count_regions(net, (-3.0, 3.0))
+    return table.assign(grid_regions=int(grid_region_count(net, (-3.0, 3.0), steps=300)[0]))
+
+
+def picture_panels(*, ranks: Sequence[int], N: int, depth: int, inits: Sequence[str], box: float = 3.0,
                    seed: int = 0, grid_steps: int = 300, candidates: int = 8) -> tuple[list, pd.DataFrame]:
     """Per (init, K): regions and decision boundary of the first of ``candidates`` random nets whose
     decision boundary crosses [-box, box]^2 (net 0 if none does), for
@@ -65,7 +78,13 @@ def picture_panels(ranks: Sequence[int], N: int, depth: int, inits: Sequence[str
     return panels, pd.DataFrame(rows)
 
 
-def count_cell(K: int, N: int, depth: int, nets: int, init: str = "maxout_he", box: float = 3.0,
+def count_grid(*, ranks: Sequence[int], units: Sequence[int], depths: Sequence[int]) -> list[dict]:
+    """The cells of a count sweep, as keyword arguments of :func:`count_cell`: every (K, N, depth) with at least
+    one unit per layer (depth <= N), K outermost, then N, then depth."""
+    return [{"K": int(K), "N": int(N), "depth": int(d)} for K in ranks for N in units for d in depths if d <= N]
+
+
+def count_cell(*, K: int, N: int, depth: int, nets: int, init: str = "maxout_he", box: float = 3.0,
                seed: int = 0, device: str | torch.device = "cpu") -> pd.DataFrame:
     """Exact counts of ``nets`` random nets (2D input, m = 2) in [-box, box]^2: one row per net with
     K, N, depth, init and the columns of :func:`varlib.maxout.regions.count_regions`."""
@@ -74,11 +93,12 @@ def count_cell(K: int, N: int, depth: int, nets: int, init: str = "maxout_he", b
     return table.assign(K=K, N=N, depth=depth, init=init)
 
 
-def bound_curves(ranks: Sequence[int], units: Sequence[int], depth: int = 3, nets: int = 4, box: float = 3.0,
+def bound_curves(*, ranks: Sequence[int], units: Sequence[int], depth: int = 3, nets: int = 4, box: float = 3.0,
                  seed: int = 0) -> pd.DataFrame:
     """:func:`varlib.maxout.bounds.complexity_bounds` for each K over ``units``, with a column K. The full
     bound uses C_bias of maxout-He and C_grad estimated on a 50 x 50 grid, averaged over ``nets`` random
-    depth-``depth`` maxout-He nets of each N (spec 1.4), vol(X) = (2 box)^2."""
+    depth-``depth`` maxout-He nets of each N (the authors' ``formula.py`` uses one net and notes that it should
+    be averaged), vol(X) = (2 box)^2."""
     tables = []
     for K in ranks:
         for N in units:
@@ -177,8 +197,7 @@ def train_maxout(params: MaxoutParams, data: Dataset, *, epochs: int, count_ever
     Returns ``history`` (net, epoch, train_loss, test_acc; epoch 0 = before training), ``counts`` (net,
     epoch, regions, linear_regions, db_pieces), ``flat`` (2, E, P): the parameters before and after, and
     ``slice_labels``."""
-    if min(epochs, count_every, batch) < 1:
-        raise ValueError("epochs, count_every and batch must be >= 1")
+    check_int("epochs", epochs), check_int("count_every", count_every), check_int("batch", batch)
     dev = torch.device(device)
     L = len(params.widths)
     ps = [t.detach().float().to(dev).requires_grad_() for t in
@@ -210,8 +229,8 @@ def train_maxout(params: MaxoutParams, data: Dataset, *, epochs: int, count_ever
             "flat": torch.stack([before, after]), "slice_labels": labels}
 
 
-def train_inits(K: int, inits: Sequence[str], seeds: int, units: int, depth: int, data: Dataset, *,
-                epochs: int, count_every: int, box: float, seed: int = 0,
+def train_inits(*, K: int, inits: Sequence[str], seeds: int, units: int, depth: int, data: Dataset,
+                epochs: int, count_every: int, box: float, lr: float = 1e-3, batch: int = 128, seed: int = 0,
                 device: str | torch.device = "cpu") -> dict:
     """Train ``seeds`` nets per initialisation (all of rank K, stacked into one ensemble) with
     :func:`train_maxout`; its tables gain columns K, init and seed."""
@@ -221,8 +240,8 @@ def train_inits(K: int, inits: Sequence[str], seeds: int, units: int, depth: int
     params = MaxoutParams(*(tuple(torch.cat([getattr(p, f)[l] for p in nets]) for l in range(depth))
                             for f in ("weights", "biases")),
                           torch.cat([p.out_weight for p in nets]), torch.cat([p.out_bias for p in nets]))
-    out = train_maxout(params, data, epochs=epochs, count_every=count_every, box=box, seed=seed,
-                       slice_seed=seed, device=device)
+    out = train_maxout(params, data, epochs=epochs, count_every=count_every, box=box, lr=lr, batch=batch,
+                       seed=seed, slice_seed=seed, device=device)
     label = pd.DataFrame({"net": range(len(inits) * seeds), "init": np.repeat(list(inits), seeds),
                           "seed": np.tile(np.arange(seeds), len(inits))})
     for key in ("history", "counts"):
@@ -230,10 +249,15 @@ def train_inits(K: int, inits: Sequence[str], seeds: int, units: int, depth: int
     return out
 
 
-def slice_panels(out: dict, data: Dataset, K: int, widths: Sequence[int], net: int, box: float,
+def slice_panels(out: dict, data: Dataset, *, widths: Sequence[int], init: str, box: float,
                  seed: int = 0) -> tuple[list, np.ndarray]:
-    """Regions and decision boundary (of the slice labels) of net ``net`` of a :func:`train_maxout` result,
-    before and after training, in the slice; and the 3 slice points in plane coordinates, (3, 2)."""
+    """Regions and decision boundary (of the slice labels) of the first net with initialisation ``init`` of a
+    :func:`train_inits` result, before and after training, in the slice; and the 3 slice points in plane
+    coordinates, (3, 2)."""
+    counts = out["counts"]
+    if init not in set(counts.init):
+        raise ValueError(f"no trained net has init {init!r}; trained: {', '.join(sorted(set(counts.init)))}")
+    K, net = int(counts.K.iloc[0]), int(counts.loc[counts.init == init, "net"].min())
     pts, labels = slice_points(data, seed)
     plane = slice_plane(*pts)
     panels = []
@@ -245,7 +269,7 @@ def slice_panels(out: dict, data: Dataset, K: int, widths: Sequence[int], net: i
     return panels, ((pts - plane[1]) @ plane[0]).numpy()
 
 
-def convergence_table(history: pd.DataFrame, target: float) -> pd.DataFrame:
+def convergence_table(history: pd.DataFrame, *, target: float) -> pd.DataFrame:
     """Per (K, init, seed): the first epoch at which test accuracy reaches ``target`` (NaN if never), the
     final test accuracy, and the mean training loss over all epochs >= 1 (area under the loss curve)."""
     rows = []
