@@ -1,6 +1,6 @@
 """Tests for varlib.deep_linear: exact deep-linear minimizers (Ziyin, Li & Meng 2022).
 
-Claims C1-C11 refer to shared/papers/exact_linear.md, section 6. Everything is float64 on CPU, except the
+Claims C1-C11 are those of the chapter's scorecard (chapters/deep_linear.py). Everything is float64 on CPU, except the
 tests marked gpu (CUDA against CPU).
 """
 import math
@@ -57,7 +57,8 @@ def gammas(net, n=1):
 
 
 def F(v, task, net):
-    """The vector problem of section 2.1: kappa v'A0 v - 2 v'beta + E y^2 + (D+1) gamma_bar ||v||^(2/(D+1))."""
+    """The vector problem (chapter Eq. eq-dl-vector):
+    kappa v'A0 v - 2 v'beta + E y^2 + (D+1) gamma_bar ||v||^(2/(D+1))."""
     return (net.kappa * v @ task.A0 @ v - 2 * v @ task.beta + task.Ey2
             + (net.depth + 1) * net.gamma_bar * np.linalg.norm(v) ** (2 / (net.depth + 1)))
 
@@ -101,7 +102,7 @@ NETS = [DeepLinear(1, 4, 0.1), DeepLinear(2, 4, 0.1), DeepLinear(3, 4, 0.1), Dee
 
 @pytest.mark.parametrize("net", NETS, ids=str)
 def test_minimizer_has_zero_gradient_and_its_loss(net):
-    """Property check: the explicit weights of section 2.2 are stationary and attain L*."""
+    """Property check: the explicit homogeneous weights are stationary and attain L*."""
     sol = solve_global(ANISO, net)
     ws = [w.requires_grad_(True) for w in stacked(ANISO, net)]
     loss = expected_loss(ws, ANISO, gammas(net), net.sigma2)
@@ -199,7 +200,7 @@ def test_basin_of_zero_narrows_with_depth():
 
 
 def test_noise_moves_threshold_only_for_depth_two_and_more():
-    """gamma*(kappa) for D = 2, d = 4 (section 2.4 list); D = 1 threshold is ||beta|| for every A0, kappa."""
+    """gamma*(kappa) for D = 2, d = 4 (tabulated values); D = 1 threshold is ||beta|| for every A0, kappa."""
     got = [critical_gamma(ISO, 2, kappa((4, 4), s2)) for s2 in (0, 0.5, 1, 2, 4)]
     assert np.allclose(got, [0.397, 0.367, 0.342, 0.303, 0.250], atol=1e-3)
     assert critical_gamma(ANISO, 1, 3.0) == pytest.approx(np.linalg.norm(ANISO.beta), rel=1e-12)
@@ -217,10 +218,10 @@ def test_critical_gamma_anisotropic(depth):
 # ----------------------------------------------------------------------------- the origin
 @pytest.mark.parametrize("gamma,sigma2", [(0.3, 0.0), (0.3, 1.0), (1.5, 0.0)])
 def test_hessian_at_zero_depth1(gamma, sigma2):
-    """D = 1: eigenvalues gamma_u + gamma_w +- sqrt((gamma_u - gamma_w)^2 + 4 ||beta||^2) (section 2.5);
+    """D = 1: eigenvalues gamma_u + gamma_w +- sqrt((gamma_u - gamma_w)^2 + 4 ||beta||^2);
     a saddle iff ||beta|| > gamma, so D = 1 has no bad minimum at zero."""
     ev = torch.linalg.eigvalsh(hessian_at_zero(ISO, DeepLinear(1, 3, gamma, sigma2)))
-    assert ev.min().item() == pytest.approx(2 * gamma - 2.0, abs=1e-12)  # 0.3 -> -1.4 (section 2.5)
+    assert ev.min().item() == pytest.approx(2 * gamma - 2.0, abs=1e-12)  # 0.3 -> -1.4
     assert ev.max().item() == pytest.approx(2 * gamma + 2.0, abs=1e-12)
     assert (ev.min().item() < 0) == (gamma < 1.0)
     g = (0.2, 0.8)
@@ -357,7 +358,7 @@ def test_variance_matches_monte_carlo(noise):
 
 
 def test_expected_loss_matches_sampled_loss():
-    """The second-moment propagation (section 4.3) vs the loss averaged over sampled noise."""
+    """The second-moment propagation vs the loss averaged over sampled noise."""
     x = torch.randn(50, 3, generator=torch.Generator().manual_seed(0), dtype=F64)
     z = torch.randn(50, generator=torch.Generator().manual_seed(1), dtype=F64)
     y = x @ torch.tensor([1.0, -0.5, 0.2], dtype=F64) + 0.3 * z
@@ -375,7 +376,7 @@ def test_expected_loss_matches_sampled_loss():
     ("depth", [0.089, 0.148, 0.203, 0.208, 0.187, 0.0]),
     ("depth_small_gamma", [0.238, 0.129, 0.023, 0.0005])])
 def test_variance_sweeps(sweep, values):
-    """C9 / section 3 table: E_x Var = (kappa - 1) v*'A0 v* is non-monotonic, then -> 0 in d, sigma2, D
+    """C9, tabulated values: E_x Var = (kappa - 1) v*'A0 v* is non-monotonic, then -> 0 in d, sigma2, D
     (exactly 0 at D = 12, gamma = 0.05 where the net has collapsed)."""
     task = LinearTask(np.eye(3), np.array([1.0, 0.0, 0.0]), 1.25)
     nets = {"width": [DeepLinear(2, d, 0.05, 1.0) for d in (1, 2, 4, 16, 64, 256, 1024)],
@@ -387,7 +388,7 @@ def test_variance_sweeps(sweep, values):
 
 def test_weight_decay_convention():
     """torch.optim.SGD(weight_decay=wd) on the plain MSE takes the same step as gradient descent on
-    Eq. 1 with gamma = wd / 2 (section 6.2)."""
+    Eq. 1 with gamma = wd / 2."""
     wd, lr = 0.3, 0.05
     w0 = init_weights(ISO.d0, (4, 4), 1, 1.0, seed=4)
     ws = [w.clone().requires_grad_(True) for w in w0]
@@ -449,7 +450,8 @@ def _device_case():
 
 
 def test_explicit_cpu_device_is_the_default_bit_for_bit():
-    """device="cpu" (or the weights' own device, the default) changes no number of train_exact or train_linear_ensemble."""
+    """device="cpu" (or the weights' own device, the default) changes no number of train_exact or
+    train_linear_ensemble."""
     w0, g, s2 = _device_case()
     for opt in ("adam", "gd"):
         w, loss = train_exact(w0, ANISO, g, s2, steps=40, lr=0.02, optimizer=opt)
@@ -457,8 +459,8 @@ def test_explicit_cpu_device_is_the_default_bit_for_bit():
         assert torch.equal(loss, lc) and all(torch.equal(a, b) for a, b in zip(w, wc)), opt
     nets = [DeepLinear(2, 4, 0.1, 1.0), DeepLinear(1, 3, 0.2), DeepLinear(2, 4, 0.3)]
     kw = dict(init=["kaiming", 0.5, "optimal"], seed=2, steps=30, lr=0.05, optimizer="gd")
-    pd.testing.assert_frame_equal(train_linear_ensemble(ANISO, nets, device="cpu", **kw), train_linear_ensemble(ANISO, nets, **kw),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(train_linear_ensemble(ANISO, nets, device="cpu", **kw),
+                                  train_linear_ensemble(ANISO, nets, **kw), check_exact=True)
     start = ensemble_start(ANISO, nets[:1] * 2, "kaiming", seed=1, device="cpu")
     assert all(torch.equal(a, b) for a, b in zip(start, ensemble_start(ANISO, nets[:1] * 2, "kaiming", seed=1)))
 
@@ -495,5 +497,5 @@ def test_cuda_training_equals_cpu():
     torch.testing.assert_close(lc.cpu(), loss, rtol=0, atol=1e-10)
     nets = [DeepLinear(2, 4, 0.1, 1.0), DeepLinear(1, 3, 0.2), DeepLinear(3, 4, 0.05), DeepLinear(2, 4, 0.3)]
     kw = dict(init=["kaiming", 0.5, 1e-2, "optimal"], seed=2, steps=300, lr=0.05, optimizer="gd")
-    pd.testing.assert_frame_equal(train_linear_ensemble(ANISO, nets, device="cuda", **kw), train_linear_ensemble(ANISO, nets, **kw),
-                                  check_exact=False, rtol=0, atol=1e-10)
+    pd.testing.assert_frame_equal(train_linear_ensemble(ANISO, nets, device="cuda", **kw),
+                                  train_linear_ensemble(ANISO, nets, **kw), check_exact=False, rtol=0, atol=1e-10)

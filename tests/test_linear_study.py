@@ -1,5 +1,10 @@
 """Tests for the deep-linear chapter's SGD / nonlinear module (varlib.deep_linear.sgd) and experiments and
-scorecard (varlib.deep_linear.study). Claims C1-C11: shared/papers/exact_linear.md, section 6."""
+scorecard (varlib.deep_linear.study) and the chapter's prose (varlib.deep_linear.prose). Claims C1-C11: the chapter's
+scorecard."""
+import inspect
+from pathlib import Path
+
+import jupytext
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,15 +22,20 @@ from varlib.deep_linear import (
     unit_spread,
     weights_from_b,
 )
+from varlib.book.config import COMMON, chapter_parameters, chapter_settings
+from varlib.book.results import call_key
 from varlib.deep_linear import plots as lp
+from varlib.deep_linear import prose as dp
 from varlib.deep_linear import scorecard as sc
 from varlib.deep_linear import study as st
+from varlib.deep_linear.profiles import _FIXED, CHAPTER_PROFILES
 from varlib.deep_linear.sgd import (
     family_loss,
     isotropic_samples,
     l2_decay_factor,
     lr_schedule,
     mlp_forward,
+    other_schedule,
     signal_samples,
     torch_default_init,
     train_sgd,
@@ -33,6 +43,7 @@ from varlib.deep_linear.sgd import (
 from varlib.deep_linear.theory import gamma_spinodal
 
 F64 = torch.float64
+INITS = {"tiny": 0.01, "kaiming": 1.0}
 
 
 def test_isotropic_samples_are_exactly_isotropic():
@@ -121,7 +132,7 @@ def test_family_loss_linear_and_near_origin():
     assert np.allclose(lin.loss, lin.linearised)
     assert lin.loss.min() == pytest.approx(sol.loss, abs=1e-3)
     assert np.allclose(fam[fam.b == 0].loss, task.Ey2)
-    err = st.family_metrics(fam, sol.b)
+    err = st.family_metrics(fam, b_star=sol.b)
     assert max(err.values()) < 0.1, err
     with pytest.raises(ValueError, match="gamma > 0"):
         family_loss(x, y, [0.1], 8, 0.0)
@@ -158,7 +169,7 @@ def _basin(escape: dict) -> pd.DataFrame:
 
 
 def test_basin_verdict_needs_the_standard_scale_trapped():
-    """Kaiming escaping at every depth while smaller scales are trapped (the standard run) is only partly the
+    """Kaiming escaping at every depth while smaller scales are trapped (as in the book's run) is only partly the
     claim; 1x trapped at depth reproduces it; nothing trapped by depth does not."""
     run = {0.25: [1, 1, 0, 0, 0], 0.5: [1, 1, 1, 0.5, 0], 1.0: [1, 1, 1, 1, 1]}
     row = sc._basin_row(st.basin_metrics(_basin(run)))
@@ -197,16 +208,16 @@ def _signal(below: float, above: float = 0.05, relu_below: float = 0.05, gamma: 
 def test_signal_metrics_and_verdict_measure_the_collapse():
     """C11: nets that keep 40 % of the signal below M_sp are only partly the theory; 5 % reproduces it; a bad
     match above M_c, or no ReLU curve, is partly."""
-    m = st.signal_metrics(_signal(0.4), 0.02)
+    m = st.signal_metrics(_signal(0.4), gamma=0.02)
     assert m["M_sp"] == pytest.approx(st.spinodal_signal(0.02)) and m["below_linear"] == pytest.approx(0.4)
     assert m["above_tanh"] == pytest.approx(0.05) and m["half_relu"] > m["half_tanh"]
     assert sc._signal_row(m)["verdict"] == "partly reproduced"
     assert "linear 40%" in sc._signal_row(m)["ours"]
-    good = st.signal_metrics(_signal(0.05), 0.02)
+    good = st.signal_metrics(_signal(0.05), gamma=0.02)
     assert abs(np.log(good["half_linear"] / good["M_c"])) < np.log(1.5)
     assert sc._signal_row(good)["verdict"] == "reproduced"
-    assert sc._signal_row(st.signal_metrics(_signal(0.05, above=0.3), 0.02))["verdict"] == "partly reproduced"
-    cmp = st.signal_metrics(_signal(0.05).assign(schedule="constant"), 0.02,
+    assert sc._signal_row(st.signal_metrics(_signal(0.05, above=0.3), gamma=0.02))["verdict"] == "partly reproduced"
+    cmp = st.signal_metrics(_signal(0.05).assign(schedule="constant"), gamma=0.02,
                             compare=_signal(0.4).query("activation == 'linear'").assign(schedule="cosine"))
     assert cmp["schedule"] == "constant" and cmp["compare_schedule"] == "cosine"
     assert cmp["compare_below_linear"] == pytest.approx(0.4) and "compare_below_tanh" not in cmp
@@ -214,7 +225,7 @@ def test_signal_metrics_and_verdict_measure_the_collapse():
     assert row["verdict"] == "reproduced" and row["ours"].startswith("constant lr: std f / ‖E[xy]‖ = 1/2 at")
     assert row["ours"].endswith("with a cosine lr, below M_sp up to linear 40%")
     no_relu = _signal(0.05).query("activation != 'relu'")
-    assert sc._signal_row(st.signal_metrics(no_relu, 0.02))["verdict"] == "partly reproduced"
+    assert sc._signal_row(st.signal_metrics(no_relu, gamma=0.02))["verdict"] == "partly reproduced"
 
 
 def test_variance_metrics_report_a_collapsed_predictor():
@@ -223,7 +234,7 @@ def test_variance_metrics_report_a_collapsed_predictor():
                         "variance": [0.09, 0.2, 0.0, 0.15, 0.2, 0.02], "v_norm": [1.0, 0.9, 0.0, 1.0, 1.0, 1.0]})
     mc = pd.DataFrame({"mc_variance": [0.1, 0.0], "theory": [0.1, 0.0]})
     sgd = pd.DataFrame({"rel_var_err": [0.01, 0.02]})
-    m = st.variance_metrics(var, mc, sgd)
+    m = st.variance_metrics(var, mc=mc, sgd=sgd)
     assert m["depth_ratio"] == 0.0 and m["width_ratio"] == pytest.approx(0.1) and m["mc_err"] == 0.0
     assert m["sweeps"]["depth"] == {"first_at": 1.0, "first": 0.09, "peak_at": 6.0, "peak": 0.2, "last_at": 12.0,
                                     "last": 0.0, "collapsed": True}
@@ -269,27 +280,34 @@ def test_scorecard_verdicts_follow_the_numbers():
 
 def test_small_phase_table_classifies_runs():
     """C2/C3 in miniature: D = 1 tiny start reaches the global minimum, D = 2 tiny start is stuck at zero."""
-    x, y, iso = st.isotropic_task(3, 100)
-    ph = st.phase_table(iso, [1, 2], [0.5], {"tiny": 0.01, "kaiming": 1.0}, 1, 4, 600, 0.1)
+    x, y, iso = st.isotropic_task(d0=3, n=100)
+    ph = st.phase_table(task=iso, depths=[1, 2], gamma_ratios=[0.5], inits=INITS, seeds=1, width=4, steps=600, lr=0.1)
     out = dict(zip(zip(ph.depth, ph.init_name), ph.outcome))
     assert out[(1, "tiny")] == "global" and out[(2, "tiny")] == "zero" and out[(2, "kaiming")] == "global"
-    m = st.phase_metrics(ph, iso.Ey2)
+    m = st.phase_metrics(ph, Ey2=iso.Ey2)
     assert m["tiny_zero_frac"] == 1.0 and list(m["jump"]) == [2]
 
 
 # ----------------------------------------------------------------------------- devices
 def _small_tables(**device):
     """Every training/sampling table of the chapter at toy size, on ``device`` (none given: the default)."""
-    x, y, iso = st.isotropic_task(3, 100)
+    x, y, iso = st.isotropic_task(d0=3, n=100)
     xs, ys = signal_samples(3, 1.0, 120, seed=2)
     aniso = task_from_data(xs, ys)
     sweeps = {"width": ({"depth": 2, "sigma2": 1.0, "gamma": 0.05}, "width", [2, 4])}
-    return {"phase": st.phase_table(iso, [1, 2], [0.5, 1.2], {"tiny": 0.01, "kaiming": 1.0}, 1, 4, 150, 0.1, **device),
-            "trained": st.trained_table(aniso, [1, 2], [0.0, 1.0], [0.05], 1, 3, 100, 0.05, **device),
-            "basin": st.basin_table(iso, [2, 3], [0.25, 1.0], 1, 4, 100, 0.1, **device),
-            "mc": st.variance_mc_table(x[:8], iso, sweeps, 200, **device),
-            "sgd": st.sgd_table(xs, ys, [1, 2], ["gaussian", "dropout"], 1.0, 0.1, 2, 3, 2, 40, 0.02, 100, **device),
-            "signal": st.signal_table([0.05, 0.3], ["tanh", "relu"], 0.02, 3, 120, 4, 2, 2, 40, 0.05, **device)}
+    return {"phase": st.phase_table(task=iso, depths=[1, 2], gamma_ratios=[0.5, 1.2], inits=INITS, seeds=1, width=4,
+                                    steps=150, lr=0.1, **device),
+            "trained": st.trained_table(task=aniso, depths=[1, 2], sigma2=1.0, gammas=[0.05], seeds=1, width=3,
+                                        steps=100, lr=0.05, **device),
+            "unequal": st.unequal_table(task=aniso, widths=[3, 5], gammas=[0.05, 0.2, 0.1], sigma2=0.5, seeds=2,
+                                        steps=100, lr=0.05, **device),
+            "basin": st.basin_table(task=iso, depths=[2, 3], scales=[0.25, 1.0], seeds=1, width=4, steps=100, lr=0.1,
+                                    **device),
+            "mc": st.variance_mc_table(x=x[:8], task=iso, sweeps=sweeps, n_samples=200, **device),
+            "sgd": st.sgd_table(x=xs, y=ys, depths=[1, 2], noises=["gaussian", "dropout"], sigma2=1.0, gamma=0.1,
+                                seeds=2, width=3, epochs=2, batch=40, lr=0.02, n_mc=100, **device),
+            "signal": st.signal_table(signals=[0.05, 0.3], activations=["tanh", "relu"], gamma=0.02, d0=3, n=120,
+                                      width=4, seeds=2, epochs=2, batch=40, lr=0.05, **device)}
 
 
 def test_tables_on_explicit_cpu_equal_the_default():
@@ -311,7 +329,8 @@ def test_tables_on_cuda_equal_cpu():
 
 def test_signal_table_records_schedule_and_weight_decay_level():
     """Each row carries its schedule, the net's output std at init and where weight decay alone would take it."""
-    sig = st.signal_table([0.05, 0.3], ["linear"], 0.02, 3, 120, 4, 2, 3, 40, 0.05, schedule="constant")
+    sig = st.signal_table(signals=[0.05, 0.3], activations=["linear"], gamma=0.02, d0=3, n=120, width=4, seeds=2,
+                          epochs=3, batch=40, lr=0.05, schedule="constant")
     assert set(sig.schedule) == {"constant"} and len(sig) == 4
     factor = l2_decay_factor(0.02, [0.05] * 9, 3)
     assert np.allclose(sig.decay_std, sig.init_std * factor) and (sig.init_std > 0).all()
@@ -324,25 +343,190 @@ def test_collapse_table_compares_schedules_below_the_spinodal_signal():
     """One column block per schedule; rows are the signals below M_sp; ``kept`` = output std / signal."""
     a = _signal(0.05).assign(schedule="constant", decay_std=1e-4)
     b = _signal(0.4).assign(schedule="cosine", decay_std=5e-3)
-    t = st.signal_collapse_table([a, b], 0.02)
+    t = st.signal_collapse_table([a, b], gamma=0.02)
     lin = a.query("activation == 'linear'")
     assert (t.index < st.spinodal_signal(0.02)).all() and len(t) == (lin.beta_norm < st.spinodal_signal(0.02)).sum()
     assert np.allclose(t[("constant", "kept")], 0.05) and np.allclose(t[("cosine", "kept")], 0.4)
     assert np.allclose(t[("cosine", "decay_std")], 5e-3)
     assert np.allclose(t[("constant", "output_std")], 0.05 * t.index)
     with pytest.raises(ValueError, match="two tables have schedule 'constant'"):
-        st.signal_collapse_table([a, a], 0.02)
+        st.signal_collapse_table([a, a], gamma=0.02)
     with pytest.raises(ValueError, match="'schedule' column"):
-        st.signal_collapse_table([_signal(0.05)], 0.02)
+        st.signal_collapse_table([_signal(0.05)], gamma=0.02)
 
 
 def test_per_depth_tables_concatenate_to_the_joint_table():
     """The chapter stores the phase and basin tables one depth at a time (resumable); joined, they equal the
     tables computed for all depths at once, bit for bit."""
-    _, _, iso = st.isotropic_task(3, 100)
-    joint = st.phase_table(iso, [1, 2], [0.5, 1.2], {"tiny": 0.01, "kaiming": 1.0}, 1, 4, 60, 0.1)
-    parts = [{"df": st.phase_table(iso, [D], [0.5, 1.2], {"tiny": 0.01, "kaiming": 1.0}, 1, 4, 60, 0.1)} for D in (1, 2)]
-    pd.testing.assert_frame_equal(st.concat_tables(parts), joint, check_exact=True)
-    joint = st.basin_table(iso, [2, 3], [0.25, 1.0], 1, 4, 60, 0.1)
-    parts = [{"df": st.basin_table(iso, [D], [0.25, 1.0], 1, 4, 60, 0.1)} for D in (2, 3)]
-    pd.testing.assert_frame_equal(st.concat_tables(parts), joint, check_exact=True)
+    _, _, iso = st.isotropic_task(d0=3, n=100)
+    kw = dict(task=iso, gamma_ratios=[0.5, 1.2], inits=INITS, seeds=1, width=4, steps=60, lr=0.1)
+    joint = st.phase_table(depths=[1, 2], **kw)
+    pd.testing.assert_frame_equal(st.concat_tables([st.phase_table(depths=[D], **kw) for D in (1, 2)]), joint,
+                                  check_exact=True)
+    kw = dict(task=iso, scales=[0.25, 1.0], seeds=1, width=4, steps=60, lr=0.1)
+    joint = st.basin_table(depths=[2, 3], **kw)
+    pd.testing.assert_frame_equal(st.concat_tables([st.basin_table(depths=[D], **kw) for D in (2, 3)]), joint,
+                                  check_exact=True)
+
+
+# ----------------------------------------------------------------------------- the chapter's inputs and settings
+def test_anisotropic_task_is_the_former_inline_construction():
+    """The anisotropic task equals the chapter's former inline code: inputs from seed + 1 scaled to variances
+    spread evenly, labels w^T x + noise from seed."""
+    x, y, task = st.anisotropic_task(d0=8, n=500, var_min=0.5, var_max=2.0, noise=0.5, seed=3)
+    xa, _ = signal_samples(8, 1.0, 500, seed=4)
+    xa = xa * np.sqrt(np.linspace(0.5, 2.0, 8))
+    ya = xa @ (np.ones(8) / np.sqrt(8)) + 0.5 * np.random.default_rng(3).standard_normal(500)
+    assert np.array_equal(x, xa) and np.array_equal(y, ya)
+    assert np.allclose(task.A0, xa.T @ xa / 500) and task.d0 == 8
+
+
+def test_variance_sweeps_and_their_caps():
+    """The three sweeps of the chapter, and the Monte Carlo cap that keeps unnamed sweeps whole."""
+    sw = st.variance_sweeps(widths=(1, 4, 1024), noises=(0.1, 16.0, 64.0), depths=(1, 12), depth=2, width=8,
+                            sigma2=1.0, gamma=0.05, noise_depth=1, noise_gamma=1e-6)
+    assert sw == {"width": ({"depth": 2, "sigma2": 1.0, "gamma": 0.05}, "width", [1, 4, 1024]),
+                  "noise": ({"depth": 1, "width": 8, "gamma": 1e-6}, "sigma2", [0.1, 16.0, 64.0]),
+                  "depth": ({"width": 8, "sigma2": 1.0, "gamma": 0.05}, "depth", [1, 12])}
+    capped = st.cap_sweeps(sw, limits={"width": 256, "noise": 16})
+    assert capped["width"][2] == [1, 4] and capped["noise"][2] == [0.1, 16.0] and capped["depth"] == sw["depth"]
+    assert sw["width"][2] == [1, 4, 1024]  # the input is left alone
+
+
+def test_family_study_is_the_family_along_b_star():
+    fam, b_star = st.family_study(d0=4, n=300, width=8, gamma=0.3, b_max=1.5, points=9, noise=0.5, seed=1)
+    x, y = signal_samples(4, 1.0, 300, 0.5, 1)
+    assert b_star == solve_global(task_from_data(x, y), DeepLinear(1, 8, 0.3)).b
+    pd.testing.assert_frame_equal(fam, family_loss(x, y, np.linspace(-1.5, 1.5, 9) * b_star, 8, 0.3))
+
+
+def test_hessian_check_and_isotropy_check():
+    _, _, iso = st.isotropic_task(d0=3, n=50)
+    assert st.isotropy_check(iso) == {"A0 = I": True, "||E[xy]||": pytest.approx(1.0), "E[y^2]": iso.Ey2}
+    hess = st.hessian_table(iso, depths=[1, 2], gamma_ratios=[0.5, 1.5], width=2)
+    assert st.hessian_check(hess)
+    assert not st.hessian_check(hess.assign(eig_max=hess.eig_max + 1e-6))
+
+
+def test_other_schedule():
+    assert other_schedule("constant") == "cosine" and other_schedule("cosine") == "constant"
+    with pytest.raises(ValueError, match="unknown schedule"):
+        other_schedule("step")
+
+
+STORED = [st.phase_table, st.trained_table, st.unequal_table, st.variance_mc_table, st.sgd_table, st.signal_table,
+          st.basin_table]
+
+
+@pytest.mark.parametrize("fn", STORED, ids=lambda f: f.__name__)
+def test_stored_tables_take_keyword_arguments_only(fn):
+    """The tables the chapter stores with ResultStore.call/map take keyword arguments only."""
+    kinds = {p.kind for p in inspect.signature(fn).parameters.values()}
+    assert kinds == {inspect.Parameter.KEYWORD_ONLY}
+
+
+def test_a_stored_table_is_keyed_on_all_its_arguments():
+    """Tasks (dataclasses of arrays), dicts of inits and devices make a key; another value, another key."""
+    _, _, iso = st.isotropic_task(d0=3, n=50)
+    kw = dict(task=iso, depths=[1], gamma_ratios=(0.5,), inits=INITS, seeds=1, width=2, steps=5, lr=0.1,
+              device=torch.device("cpu"))
+    key = call_key(st.phase_table, kw)
+    assert key["function"] == "varlib.deep_linear.study.phase_table" and key["arguments"]["device"] == "cpu"
+    assert call_key(st.phase_table, {**kw, "inits": {"tiny": 0.02, "kaiming": 1.0}}) != key
+
+
+def test_profiles_name_every_parameter_of_the_chapter_cell():
+    """The chapter's parameters cell declares exactly the profile parameters (plus the common ones), every
+    profile has the same keys, the experiments' fixed settings are the same in every profile, and each profile
+    validates."""
+    nb = jupytext.read(Path(__file__).resolve().parents[1] / "chapters" / "deep_linear.py")
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    declared = {line.split("=")[0].strip() for line in cell.source.splitlines() if "=" in line}
+    assert declared == set(chapter_parameters("deep_linear")) | set(COMMON)
+    assert all(set(p) == set(CHAPTER_PROFILES["standard"]) for p in CHAPTER_PROFILES.values())
+    assert all(p[k] == v for p in CHAPTER_PROFILES.values() for k, v in _FIXED.items())
+    for profile in CHAPTER_PROFILES:
+        assert chapter_settings("deep_linear", profile).signal_gamma == 0.02
+
+
+# ----------------------------------------------------------------------------- prose
+def test_glue_values_and_their_names(monkeypatch):
+    glued = {}
+    monkeypatch.setattr(dp, "glue", lambda name, value: glued.update({name: value}))
+    dp.glue_linear({"sgd_noises": ("gaussian", "dropout"), "unequal_gammas": [0.05, 0.2, 0.1], "seeds": 2,
+                    "x": np.float64(0.5)})
+    assert glued == {"deep_linear-sgd-noises": "gaussian, dropout", "deep_linear-unequal-gammas": "0.05, 0.2, 0.1",
+                     "deep_linear-seeds": 2, "deep_linear-x": 0.5}
+    assert isinstance(glued["deep_linear-x"], float) and dp.gluable([1, 2, 3]) == "1, 2, 3"
+
+
+def test_dropout_rate_and_l2_decay_exponents():
+    assert dp.dropout_rate(1.0) == 0.5 and dp.dropout_rate(0.0) == 0.0
+    with pytest.raises(ValueError, match="sigma2"):
+        dp.dropout_rate(-1.0)
+    d = dp.l2_decay_exponents(gamma=0.02, lr=0.05, n=2000, epochs=60, batch=100)
+    assert d["decay_steps"] == 1200
+    assert d["decay_constant"] == pytest.approx(7.2) and d["decay_cosine"] == pytest.approx(3.6, rel=2e-3)
+    factor = l2_decay_factor(0.02, lr_schedule(0.05, 1200, "constant"), 3)
+    assert -np.log(factor) == pytest.approx(d["decay_constant"], rel=0.05)  # exp(-x) to first order
+
+
+def test_hessian_and_family_prose():
+    assert dp.hessian_prose(True)["hessian_agrees"].startswith("agrees")
+    assert dp.hessian_prose(False)["hessian_agrees"].startswith("does not agree")
+    assert dp.family_prose({"linear": 0.0, "relu": 0.02, "tanh": 0.01}) == {"family_dev": 0.02,
+                                                                           "family_follows": "follows"}
+    assert dp.family_prose({"linear": 0.0, "relu": 0.3})["family_follows"] == "departs from"
+
+
+def _levels(table: pd.DataFrame, decay: float, schedule: str) -> pd.DataFrame:
+    return table.assign(schedule=schedule, decay_std=decay)
+
+
+def test_signal_prose_follows_the_tables():
+    """Nets that keep 5 % below M_sp reproduce the collapse; the other schedule keeps 40 %, far above a tiny
+    weight-decay level; words and numbers follow."""
+    main = _levels(_signal(0.05), 1e-4, "constant")
+    alt = _levels(_signal(0.4).query("activation == 'linear'"), 1e-4, "cosine")
+    m = st.signal_metrics(main, gamma=0.02, compare=alt)
+    p = dp.signal_prose(main, alt, metrics=m, gamma=0.02)
+    assert p["signal_verdict"] == "reproduced" and p["signal_above_words"] == "match"
+    assert p["signal_above"] == pytest.approx(0.05) and p["signal_half_near"] == "close to"
+    assert p["signal_relu_order"] == "fall off at a larger one"
+    assert p["signal_relu_closer"] == "do not come closer to zero" and p["signal_below_relu"] == pytest.approx(0.05)
+    assert p["signal_collapse"].startswith("keep 5% of ‖E[xy]‖ at signals up to 0.6 M_sp, and 5% just below")
+    assert p["compare_kept"] == "40%" and p["compare_schedule"] == "cosine" and p["signal_mc"] == m["M_c"]
+    assert "times the weight-decay-alone level" in p["compare_weakest"]
+    assert p["signal_near"].startswith("Nearer M_sp both schedules are slowed by the landscape as well")
+    on_level = _levels(_signal(0.4).query("activation == 'linear'"), 0.0, "cosine")
+    on_level["decay_std"] = on_level.output_std  # the output sits exactly on the weight-decay-alone level
+    q = dp.signal_prose(main, on_level, metrics=m, gamma=0.02)
+    assert q["compare_weakest"].startswith("sits on the weight-decay-alone level")
+    assert q["signal_near"].startswith("Nearer M_sp the collapse still keeps pace")
+    bad = st.signal_metrics(_levels(_signal(0.4, above=0.3), 1e-4, "constant"), gamma=0.02)
+    r = dp.signal_prose(_levels(_signal(0.4, above=0.3), 1e-4, "constant"), alt, metrics=bad, gamma=0.02)
+    assert r["signal_above_words"] == "miss" and r["signal_verdict"] == "partly reproduced"
+    assert r["signal_relu_closer"] == "come closer to zero still"
+    assert r["signal_collapse"].startswith("keep 40% of ‖E[xy]‖")
+
+
+def test_collapse_words_and_spans():
+    kept = pd.DataFrame({"linear": [0.01, 0.06, 0.2], "tanh": [0.02, 0.05, 0.19]}, index=[0.02, 0.04, 0.08])
+    assert dp._collapse_words(kept, 0.1) == ("keep 1%–6% of ‖E[xy]‖ at signals up to 0.4 M_sp, and 20% just "
+                                             "below the spinodal (‖E[xy]‖ = 0.080 = 0.80 M_sp)")
+    assert dp._collapse_words(kept.iloc[:1], 0.1) == "keep 2% of ‖E[xy]‖ at ‖E[xy]‖ = 0.020 = 0.20 M_sp"
+    assert "no signal" in dp._collapse_words(kept.iloc[:0], 0.1)
+
+
+def test_basin_prose_follows_the_escape_fractions():
+    run = {0.25: [1, 1, 0, 0, 0], 0.5: [1, 1, 1, 0.5, 0], 1.0: [1, 1, 1, 1, 1]}
+    p = dp.basin_prose(st.basin_metrics(_basin(run)))
+    assert p["basin_standard"] == "1× Kaiming escaped at every depth up to D = 5"
+    assert p["basin_smaller"].endswith("0.25× Kaiming from D = 3 on, 0.5× Kaiming from D = 4 on")
+    assert (p["basin_grows"], p["basin_standard_trapped"], p["basin_support"]) == (
+        "grows with depth", "is not trapped", "only partly supported")
+    q = dp.basin_prose(st.basin_metrics(_basin({**run, 1.0: [1, 1, 1, 1, 0]})))
+    assert q["basin_standard"] == "1× Kaiming was trapped from D = 5 on" and q["basin_support"] == "supported"
+    r = dp.basin_prose(st.basin_metrics(_basin({0.25: [0, 0, 0, 0, 0], 1.0: [1, 1, 1, 1, 1]})))
+    assert r["basin_smaller"] == "no smaller scale is trapped by depth" and r["basin_support"] == "not supported"
+    assert r["basin_grows"] == "does not change with depth at these scales"

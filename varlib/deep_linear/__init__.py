@@ -7,8 +7,9 @@ stated in :mod:`varlib.deep_linear.theory`.
 Modules: :mod:`varlib.deep_linear.model` (tasks, nets, kappa), :mod:`varlib.deep_linear.theory` (the 1-D
 reduction, the solver, thresholds), :mod:`varlib.deep_linear.nets` (exact-loss training, stochastic-net
 moments, Hessian at zero), :mod:`varlib.deep_linear.sgd` (sampled-noise minibatch SGD, nonlinear nets),
-:mod:`varlib.deep_linear.study` (the chapter's experiments) and :mod:`varlib.deep_linear.scorecard` (its
-scorecard). Every public name of ``theory`` and ``nets`` is re-exported here.
+:mod:`varlib.deep_linear.study` (the chapter's experiments), :mod:`varlib.deep_linear.scorecard` (its
+scorecard) and :mod:`varlib.deep_linear.prose` (the words and numbers its text reads). Every public name of
+``theory`` and ``nets`` is re-exported here.
 """
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """The deep-linear model's inputs: data statistics (:class:`LinearTask`) and the net (:class:`DeepLinear`).
 
-Conventions of :mod:`varlib.deep_linear.theory` (spec ``shared/papers/exact_linear.md``): depth ``D`` = number of
+Conventions of :mod:`varlib.deep_linear.theory` (the paper's Eq. 1 and our derivation): depth ``D`` = number of
 hidden layers, widths d_1..d_D, decays gamma (gamma = wd / 2 for ``torch.optim.SGD(weight_decay=wd)``),
 neuron noise variance sigma2, noise factor kappa = prod_i (1 + sigma2 / d_i) and geometric-mean decay
-gamma_bar = (gamma_u prod_i gamma_i)^(1/(D+1)) (section 2.1). Only A0 = E[x x^T], beta = E[x y] and
+gamma_bar = (gamma_u prod_i gamma_i)^(1/(D+1)). Only A0 = E[x x^T], beta = E[x y] and
 E[y^2] of the data enter.
 """
 from __future__ import annotations
@@ -101,14 +101,14 @@ class DeepLinear:
 
     @property
     def gamma_bar(self) -> float:
-        """gamma_bar = (gamma_u prod_i gamma_i)^(1/(D+1)), section 2.1."""
+        """gamma_bar = (gamma_u prod_i gamma_i)^(1/(D+1)), the geometric-mean decay."""
         if len(set(self.gammas)) == 1:
             return self.gammas[0]
         return float(np.exp(np.mean(np.log(self.gammas)))) if min(self.gammas) > 0 else 0.0
 
 
 def kappa(widths, sigma2: float) -> float:
-    """Noise factor kappa = prod_i (1 + sigma2 / d_i) (section 2.1); E_eps f^2 >= kappa (v^T x)^2."""
+    """Noise factor kappa = prod_i (1 + sigma2 / d_i); E_eps f^2 >= kappa (v^T x)^2."""
     if not float(sigma2) >= 0:
         raise ValueError(f"sigma2 must be >= 0, got {sigma2}")
     return float(np.prod([1.0 + sigma2 / _check_int("width", d, 1) for d in np.atleast_1d(widths)]))

@@ -2,9 +2,8 @@
 batched full-batch training on it, stochastic-neuron prediction moments (exact and Monte Carlo)
 and the Hessian at the origin.
 
-Definitions and conventions are those of :mod:`varlib.deep_linear.theory` (spec
-``shared/papers/exact_linear.md``). Weights, first to last: ``W1 (E, d1, d0), ..., WD (E, dD, dD-1),
-U (E, dD)``, ensemble axis first.
+Definitions and conventions are those of :mod:`varlib.deep_linear.theory`. Weights, first to last:
+``W1 (E, d1, d0), ..., WD (E, dD, dD-1), U (E, dD)``, ensemble axis first.
 
 Devices: everything random is drawn on CPU (``member_generator``) and then moved, so a CPU and a GPU run
 start from the same weights. The trainers take ``device`` (where every step runs), move the loss terms
@@ -25,8 +24,9 @@ from varlib.deep_linear.model import DeepLinear, LinearTask
 from varlib.deep_linear.theory import solve_global, weights_from_b
 
 __all__ = ["NOISES", "OPTIMIZERS", "init_weights", "end_to_end", "layer_norms", "expected_loss",
-           "train_exact", "ensemble_start", "unit_spread", "train_linear_ensemble", "prediction_moments", "homogeneous_variance",
-           "expected_variance", "sample_predictions", "mc_prediction_moments", "hessian_at_zero"]
+           "train_exact", "ensemble_start", "unit_spread", "train_linear_ensemble", "prediction_moments",
+           "homogeneous_variance", "expected_variance", "sample_predictions", "mc_prediction_moments",
+           "hessian_at_zero"]
 
 _DT = torch.float64
 
@@ -72,7 +72,8 @@ def _noise_var(sigma2, device) -> torch.Tensor | None:
 
 
 def _second_moment(weights, S: torch.Tensor, s2: torch.Tensor) -> torch.Tensor:
-    """E_eps[h_D h_D^T] from S = E[x x^T] (E, B, d0, d0): S_i = W S W^T + sigma2 diag(W S W^T) (section 4.3).
+    """E_eps[h_D h_D^T] from S = E[x x^T] (E, B, d0, d0), the second-moment propagation:
+    S_i = W S W^T + sigma2 diag(W S W^T).
     ``s2``: the noise variance from :func:`_noise_var`, (E or 1, 1, 1, 1), or None for no noise."""
     for W in weights[:-1]:
         S = W.unsqueeze(1) @ S @ W.unsqueeze(1).transpose(-1, -2)
@@ -179,7 +180,7 @@ def ensemble_start(task: LinearTask, nets: list[DeepLinear], init="kaiming", see
 
 def unit_spread(weights: list[torch.Tensor]) -> torch.Tensor:
     """Homogeneity of each net, (E,): the largest coefficient of variation (std / mean) over layers of the
-    hidden units' norms (rows of W_1..W_D, entries |U_j|). 0 at the homogeneous optimum (section 2.2);
+    hidden units' norms (rows of W_1..W_D, entries |U_j|). 0 at the homogeneous optimum;
     meaningful only for sigma2 > 0 (for sigma2 = 0 rotations of the hidden units are free)."""
     norms = [w.norm(dim=-1) for w in weights[:-1]] + [weights[-1].abs()]
     return torch.stack([n.std(1) / n.mean(1).clamp_min(1e-300) for n in norms], 1).amax(1)
@@ -194,7 +195,7 @@ def train_linear_ensemble(task: LinearTask, nets: list[DeepLinear], init="kaimin
     (:func:`train_exact`, ``train_kw``: steps, lr, optimizer) on ``device``; the trained weights come back
     to CPU for the comparison. One row per net, in the order of ``nets``: net (its index),
     depth, gamma_bar, sigma2, init, member, loss, v_norm, loss_star, v_norm_star, b_star,
-    b_dev = max_l | ||W_l|| sqrt(gamma_l / gamma_bar) - b* | (0 at the balanced optimum, section 2.2)
+    b_dev = max_l | ||W_l|| sqrt(gamma_l / gamma_bar) - b* | (0 at the balanced optimum)
     and unit_spread (:func:`unit_spread`, 0 when homogeneous).
     """
     inits = list(init) if isinstance(init, (list, tuple)) else [init] * len(nets)
@@ -232,13 +233,13 @@ def prediction_moments(weights, x: torch.Tensor, sigma2: float) -> tuple[torch.T
 
 
 def homogeneous_variance(v, x, kappa: float) -> np.ndarray:
-    """Var_eps f(x) = (kappa - 1)(v^T x)^2 at the homogeneous optimum (section 3); v (d0,), x (B, d0).
+    """Var_eps f(x) = (kappa - 1)(v^T x)^2 at the homogeneous optimum (chapter Eq. eq-dl-variance); v (d0,), x (B, d0).
     Averaged over data it is (kappa - 1) v^T A0 v."""
     return (kappa - 1) * (np.asarray(x) @ np.asarray(v)) ** 2
 
 
 def expected_variance(task: LinearTask, net: DeepLinear) -> float:
-    """E_x Var_eps f = (kappa - 1) v*^T A0 v* at the global minimum (section 3); 0 once collapsed."""
+    """E_x Var_eps f = (kappa - 1) v*^T A0 v* at the global minimum (chapter Eq. eq-dl-variance); 0 once collapsed."""
     v = solve_global(task, net).v
     return float((net.kappa - 1) * v @ task.A0 @ v)
 
@@ -280,7 +281,7 @@ def mc_prediction_moments(weights, x, sigma2: float, n_samples: int, noise: str 
 def hessian_at_zero(task: LinearTask, net: DeepLinear) -> torch.Tensor:
     """Hessian of the exact loss (Eq. 1) at all-zero weights, (P, P) over the flattened [W1..WD, U].
 
-    Section 2.5: for D = 1 each hidden unit has the block [[2 gamma_u, -2 beta^T], [-2 beta, 2 gamma_w I]]
+    For D = 1 each hidden unit has the block [[2 gamma_u, -2 beta^T], [-2 beta, 2 gamma_w I]]
     (a saddle iff ||beta||^2 > gamma_u gamma_w); for D >= 2 it is exactly diag(2 gamma_l), positive definite.
     """
     dims = [task.d0, *net.widths]

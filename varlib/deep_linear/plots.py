@@ -31,7 +31,7 @@ def reduced_loss_panels(land: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def phase_diagram(phase: pd.DataFrame, task, width: int, depths_theory) -> plt.Figure:
+def phase_diagram(phase: pd.DataFrame, *, task, width: int, depths_theory) -> plt.Figure:
     """Left: ||v|| vs gamma / gamma* per depth, theory lines and trained dots. Right: the (D, gamma) plane
     with gamma* and gamma_sp and each run's outcome."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -79,7 +79,7 @@ def trained_vs_theory(tr: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def variance_panels(var: pd.DataFrame, mc: pd.DataFrame) -> plt.Figure:
+def variance_panels(var: pd.DataFrame, *, mc: pd.DataFrame) -> plt.Figure:
     """E_x Var f vs width, noise and depth: closed form over the training set (lines), and Monte Carlo on a
     batch of inputs (markers), carried to the training set by the closed form's ratio (training set / batch)."""
     sweeps = list(dict.fromkeys(var.sweep))
@@ -99,7 +99,7 @@ def variance_panels(var: pd.DataFrame, mc: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def family_panel(fam: pd.DataFrame, b_star: float) -> plt.Figure:
+def family_panel(fam: pd.DataFrame, *, b_star: float) -> plt.Figure:
     """Fig. 2: loss along the one-parameter family for each activation (solid) and, black dotted on top, each
     distinct linearised prediction (the linear net with slope phi'(0)) that is not the linear curve itself."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
@@ -129,7 +129,7 @@ def _distinct_linearised(fam: pd.DataFrame) -> list:
     return groups
 
 
-def signal_panel(sig: pd.DataFrame, M_c: float, compare: pd.DataFrame | None = None,
+def signal_panel(sig: pd.DataFrame, *, M_c: float, compare: pd.DataFrame | None = None,
                  M_sp: float | None = None) -> plt.Figure:
     """Fig. 3 (right): output std of trained D = 2 nets vs ||E[xy]||, the linear theory, and M_c; dotted: where
     weight decay alone would bring a linear net's output (median ``decay_std``). ``compare``: the same experiment under
@@ -159,14 +159,15 @@ def signal_panel(sig: pd.DataFrame, M_c: float, compare: pd.DataFrame | None = N
     return fig
 
 
-def basin_panel(basin: pd.DataFrame, roots: pd.DataFrame) -> plt.Figure:
-    """Left: fraction of runs escaping zero vs init scale, per depth. Right: barrier b_s and minimum b_l vs D."""
+def basin_panel(basin: pd.DataFrame, *, roots: pd.DataFrame, gamma_ratio: float = 0.5) -> plt.Figure:
+    """Left: fraction of runs escaping zero vs init scale, per depth. Right: barrier b_s and minimum b_l vs D
+    (``roots`` from :func:`~varlib.deep_linear.study.roots_table` at gamma = ``gamma_ratio`` x gamma*(D))."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     sns.lineplot(basin, x="scale", y="escaped", hue="depth", marker="o", palette="viridis", ax=axes[0],
                  errorbar=None)
     axes[0].set(xscale="log", xlabel="init scale (× Kaiming)", ylabel="fraction escaping zero")
     r = roots.melt("depth", ["b_s", "b_l"], var_name="root", value_name="b")
     sns.lineplot(r, x="depth", y="b", hue="root", marker="o", ax=axes[1])
-    axes[1].set(xlabel="depth D", ylabel="b (γ = 0.5 γ*(D))")
+    axes[1].set(xlabel="depth D", ylabel=f"b (γ = {gamma_ratio:g} γ*(D))")
     fig.tight_layout()
     return fig

@@ -1,31 +1,54 @@
-"""Sizes of the ``deep_linear`` chapter per profile (Ziyin, Li & Meng, NeurIPS 2022): ``smoke`` (CI), ``standard`` (the book),
-``full`` (paper scale). :func:`varlib.chapter_settings` validates overrides against them."""
+"""Sizes and settings of the ``deep_linear`` chapter per profile (Ziyin, Li & Meng, NeurIPS 2022): ``smoke`` (CI),
+``standard`` (the book), ``full`` (paper scale). :func:`varlib.chapter_settings` validates overrides against them.
+
+Besides the sizes that grow with the profile, every setting of an experiment (its weight decay, learning rate,
+batch, task size, the nets it compares) is a parameter here, the same in every profile, so that each stored
+result is keyed on all of it and any of it can be overridden (``-p signal_gamma=0.03``).
+"""
 from varlib.deep_linear.sgd import SCHEDULES
+
+#: Settings shared by every profile: the experiments' fixed choices (see the chapter's parameters cell).
+_FIXED = {
+    "label_noise": 0.5, "threshold_depths": [1, 2, 3, 4, 5, 6], "landscape_depths": [1, 2, 3],
+    "landscape_ratios": [0.5, 0.9, 1.0, 1.1, 1.3], "hessian_depths": [1, 2, 3], "hessian_ratios": [0.25, 0.9, 1.5],
+    "hessian_width": 3, "tiny_scale": 0.01, "aniso_d0": 8, "aniso_n_samples": 2000, "aniso_var_min": 0.5,
+    "aniso_var_max": 2.0, "trained_sigma2": 1.0, "unequal_gammas": [0.05, 0.2, 0.1], "unequal_sigma2": 0.5,
+    "var_gamma": 0.05, "var_sigma2": 1.0, "var_width": 8, "var_depth": 2, "var_noise_depth": 1,
+    "var_noise_gamma": 1e-6, "mc_inputs": 32, "mc_max_width": 256, "mc_max_noise": 16.0, "sgd_depths": [1, 2],
+    "sgd_noises": ["gaussian", "dropout"], "sgd_sigma2": 1.0, "sgd_gamma": 0.1, "sgd_batch": 100, "sgd_lr": 0.02,
+    "family_d0": 10, "family_n_samples": 2000, "family_width": 32, "family_gamma": 0.3, "family_b_max": 1.5,
+    "family_points": 61, "signal_activations": ["linear", "tanh", "relu"], "signal_compare_activations": ["linear"],
+    "signal_gamma": 0.02, "signal_d0": 10, "signal_n_samples": 2000, "signal_width": 32, "signal_batch": 100,
+    "signal_lr": 0.05, "basin_gamma_ratio": 0.5,
+}
 
 #: Sizes of the deep_linear chapter per profile (see :func:`varlib.chapter_settings`).
 CHAPTER_PROFILES = {
     "smoke": {"d0": 6, "n_samples": 300, "width": 4, "seeds": 1, "phase_depths": [1, 2],
               "gamma_ratios": [0.25, 0.999, 1.1, 2.5], "steps": 300, "lr": 0.05, "trained_depths": [1, 2],
-              "trained_gammas": [0.05, 0.2], "basin_depths": [1, 2], "basin_scales": [0.25, 1.0],
-              "sgd_epochs": 2, "signal_values": [0.03, 0.3, 1.0], "signal_epochs": 2,
+              "trained_gammas": [0.05, 0.2], "unequal_widths": [4, 12], "basin_depths": [1, 2],
+              "basin_scales": [0.25, 1.0], "sgd_epochs": 2, "signal_values": [0.03, 0.3, 1.0], "signal_epochs": 2,
               "signal_schedule": "constant", "mc_samples": 100, "var_widths": [1, 4, 64],
-              "var_noises": [0.1, 8.0, 1000.0], "var_depths": [1, 4, 12]},
+              "var_noises": [0.1, 8.0, 1000.0], "var_depths": [1, 4, 12], **_FIXED},
     "standard": {"d0": 6, "n_samples": 2000, "width": 8, "seeds": 2, "phase_depths": [1, 2, 3, 4],
                  "gamma_ratios": [0.25, 0.5, 0.999, 1.05, 1.15, 1.6, 2.5], "steps": 3000, "lr": 0.05,
-                 "trained_depths": [1, 2, 3], "trained_gammas": [0.05, 0.1, 0.2, 0.3], "basin_depths": [1, 2, 3, 4, 6],
-                 "basin_scales": [0.25, 0.5, 1.0], "sgd_epochs": 150,
+                 "trained_depths": [1, 2, 3], "trained_gammas": [0.05, 0.1, 0.2, 0.3], "unequal_widths": [8, 24],
+                 "basin_depths": [1, 2, 3, 4, 6], "basin_scales": [0.25, 0.5, 1.0], "sgd_epochs": 150,
                  "signal_values": [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0], "signal_epochs": 60,
                  "signal_schedule": "constant", "mc_samples": 2000, "var_widths": [1, 2, 4, 16, 64, 256, 1024],
-                 "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 12]},
+                 "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 12],
+                 **_FIXED},
     "full": {"d0": 6, "n_samples": 4000, "width": 16, "seeds": 8, "phase_depths": [1, 2, 3, 4, 6, 8, 10],
              "gamma_ratios": [0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1.02, 1.05, 1.1, 1.15, 1.3, 1.6, 2.0, 2.5],
              "steps": 20000, "lr": 0.02, "trained_depths": [1, 2, 3, 4, 6],
-             "trained_gammas": [0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3], "basin_depths": [1, 2, 3, 4, 6, 8, 10],
-             "basin_scales": [0.125, 0.25, 0.5, 0.75, 1.0, 1.5], "sgd_epochs": 400,
+             "trained_gammas": [0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3], "unequal_widths": [16, 48],
+             "basin_depths": [1, 2, 3, 4, 6, 8, 10], "basin_scales": [0.125, 0.25, 0.5, 0.75, 1.0, 1.5],
+             "sgd_epochs": 400,
              "signal_values": [0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.09, 0.1, 0.11, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0],
              "signal_epochs": 300, "signal_schedule": "constant", "mc_samples": 10000,
              "var_widths": [1, 2, 4, 16, 64, 256, 1024],
-             "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 10, 12]},
+             "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 10, 12],
+             **_FIXED},
 }
 
 #: The chapter's string parameters and their allowed values (checked by :func:`varlib.chapter_settings`).

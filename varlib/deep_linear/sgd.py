@@ -12,7 +12,7 @@ themselves rather than on the exact noise-marginalised loss.
   L weight layers with no pull from the data has its output scaled by prod_t (1 - 2 gamma eta_t)^L
   (:func:`l2_decay_factor`), about exp(-2 L gamma sum_t eta_t). It sets how fast a net below the critical
   signal can reach the zero solution, and why the schedule matters there.
-* The paper's Fig. 2: the Theorem-4 weights of a D = 1 net as a function of one scalar b (spec 2.2),
+* The paper's Fig. 2: the Theorem-4 weights of a D = 1 net as a function of one scalar b (the homogeneous minimizer),
   ``U = (b / sqrt(d)) 1``, ``W1 = 1 (|b| / sqrt(d)) beta^T [b^2 A0 + gamma I]^(-1)``, plugged into nets
   with other activations; a negative b flips the sign of U.
 """
@@ -30,8 +30,9 @@ from varlib.core.runtime import member_generator, resolve_device, small_op_threa
 from varlib.deep_linear.model import LinearTask, task_from_data
 from varlib.deep_linear.nets import NOISES
 
-__all__ = ["SGD_ACTIVATIONS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init", "mlp_forward",
-           "train_sgd", "SCHEDULES", "sgd_steps", "lr_schedule", "l2_decay_factor", "family_weights", "family_loss"]
+__all__ = ["SGD_ACTIVATIONS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init",
+           "mlp_forward", "train_sgd", "SCHEDULES", "other_schedule", "sgd_steps", "lr_schedule", "l2_decay_factor",
+           "family_weights", "family_loss"]
 
 _DT = torch.float64
 
@@ -44,6 +45,13 @@ SLOPE_AT_ZERO = {"linear": 1.0, "relu": 0.5, "tanh": 1.0, "swish": 0.5}
 
 #: Learning-rate schedules of :func:`train_sgd`.
 SCHEDULES = ("cosine", "constant")
+
+
+def other_schedule(schedule: str) -> str:
+    """The schedule of :data:`SCHEDULES` that is not ``schedule`` (the chapter compares the two)."""
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}; allowed: {', '.join(SCHEDULES)}")
+    return next(s for s in SCHEDULES if s != schedule)
 
 
 def sgd_steps(n: int, epochs: int, batch: int) -> int:

@@ -1,13 +1,13 @@
 """The deep-linear chapter's experiments as tidy tables, their summary metrics and the scorecard.
 
-Each ``*_table`` function runs one experiment of the chapter (spec ``shared/papers/exact_linear.md``,
-section 4) and returns a pandas DataFrame; each ``*_metrics`` function reduces a table to the numbers the
-scorecard judges; :func:`deep_linear_scorecard` turns those numbers into verdicts with the spec's
-tolerances (claims C1-C11), never hard-coded.
+Each ``*_table`` function runs one experiment of the chapter and returns a pandas DataFrame; each ``*_metrics``
+function reduces a table to the numbers the scorecard judges; :func:`deep_linear_scorecard` turns those numbers
+into verdicts with the tolerances stated in the chapter (claims C1-C11), never hard-coded.
 
 The tables that train or sample take ``device`` (default CPU): the training steps and the Monte Carlo run
 there, from starting weights and noise drawn on CPU, so the numbers agree across devices to rounding; every
-table comes back as plain floats.
+table comes back as plain floats. The chapter stores them with :meth:`varlib.ResultStore.call` (and ``map``),
+so they take keyword arguments only: every argument is part of a stored result's key.
 
 The scorecard, and the metrics of the signal, basin and variance experiments it judges, live in
 :mod:`varlib.deep_linear.scorecard` and are re-exported here.
@@ -36,6 +36,7 @@ from varlib.deep_linear.scorecard import (  # noqa: F401
     variance_metrics,
 )
 from varlib.deep_linear.sgd import (
+    family_loss,
     isotropic_samples,
     l2_decay_factor,
     lr_schedule,
@@ -55,28 +56,47 @@ from varlib.deep_linear.theory import (
     weights_from_b,
 )
 
-__all__ = ["concat_tables", "isotropic_task", "landscape_table", "hessian_table", "threshold_table", "phase_table",
-           "phase_metrics", "trained_table", "trained_metrics", "variance_table", "variance_mc_table",
-           "variance_metrics", "sgd_table", "signal_table", "spinodal_signal", "signal_metrics", "signal_collapse_table",
-           "family_metrics", "basin_table", "basin_metrics", "deep_linear_scorecard", "roots_table"]
+__all__ = ["concat_tables", "isotropic_task", "isotropy_check", "anisotropic_task", "landscape_table",
+           "hessian_table", "hessian_check", "threshold_table", "phase_table", "phase_metrics", "trained_table",
+           "unequal_table", "trained_metrics", "variance_sweeps", "cap_sweeps", "variance_table",
+           "variance_mc_table", "variance_metrics", "sgd_table", "sgd_metrics", "family_study", "family_metrics",
+           "signal_table", "spinodal_signal", "signal_metrics", "signal_collapse_table", "basin_table",
+           "basin_metrics", "deep_linear_scorecard", "roots_table"]
 
 _DT = torch.float64
 
 
-def concat_tables(results, key: str = "df") -> pd.DataFrame:
-    """One table from a sweep's stored results (:meth:`varlib.ResultStore.sweep`), each holding ``key``."""
-    return pd.concat([r[key] for r in results], ignore_index=True)
+def concat_tables(tables) -> pd.DataFrame:
+    """One table from the per-item tables of a stored sweep (:meth:`varlib.ResultStore.map`), in order."""
+    return pd.concat(list(tables), ignore_index=True)
 
 
-def isotropic_task(d0: int, n: int, M: float = 1.0, noise: float = 0.5, seed: int = 0):
-    """(x, y, task): samples with exactly isotropic statistics A0 = I, ||E[xy]|| = M (A = M = 1 by default)."""
+def isotropic_task(*, d0: int, n: int, M: float = 1.0, noise: float = 0.5, seed: int = 0):
+    """(x, y, task): samples with exactly isotropic statistics A0 = I, ||E[xy]|| = M (A = M = 1 by default),
+    y = M x_1 + ``noise`` z (:func:`~varlib.deep_linear.sgd.isotropic_samples`)."""
     x, y = isotropic_samples(d0, M, n, noise, seed)
     return x, y, task_from_data(x, y)
 
 
-# ----------------------------------------------------------------------------- section 2: landscape
-def landscape_table(task: LinearTask, depths, gamma_ratios, n_b: int = 300, b_max: float = 1.4) -> pd.DataFrame:
-    """Reduced loss L(b) - E[y^2] (section 2.3) on [0, b_max] for each depth and gamma = ratio x gamma*(D)."""
+def isotropy_check(task: LinearTask) -> dict:
+    """Whether the task's own statistics are isotropic: A0 = I (to rounding), ||E[xy]|| and E[y^2]."""
+    return {"A0 = I": bool(np.allclose(task.A0, np.eye(task.d0))), "||E[xy]||": float(np.linalg.norm(task.beta)),
+            "E[y^2]": task.Ey2}
+
+
+def anisotropic_task(*, d0: int, n: int, var_min: float, var_max: float, noise: float = 0.5, seed: int = 0):
+    """(x, y, task): Gaussian inputs with variances spread evenly from ``var_min`` to ``var_max`` (one per input),
+    y = w^T x + ``noise`` z with w = (1, ..., 1) / sqrt(d0). The inputs are drawn from seed + 1, the label noise
+    from ``seed``."""
+    x, _ = signal_samples(d0, 1.0, n, seed=seed + 1)
+    x = x * np.sqrt(np.linspace(var_min, var_max, d0))
+    y = x @ (np.ones(d0) / np.sqrt(d0)) + noise * np.random.default_rng(seed).standard_normal(len(x))
+    return x, y, task_from_data(x, y)
+
+
+# ----------------------------------------------------------------------------- the landscape
+def landscape_table(task: LinearTask, *, depths, gamma_ratios, n_b: int = 300, b_max: float = 1.4) -> pd.DataFrame:
+    """Reduced loss L(b) - E[y^2] on [0, b_max] for each depth and gamma = ratio x gamma*(D)."""
     M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
     bs, rows = np.linspace(0, b_max, n_b), []
     for D in depths:
@@ -87,8 +107,8 @@ def landscape_table(task: LinearTask, depths, gamma_ratios, n_b: int = 300, b_ma
     return pd.DataFrame(rows)
 
 
-def hessian_table(task: LinearTask, depths, gamma_ratios, width: int = 3) -> pd.DataFrame:
-    """Smallest and largest eigenvalue of the Hessian at zero weights (section 2.5) for each depth and ratio."""
+def hessian_table(task: LinearTask, *, depths, gamma_ratios, width: int = 3) -> pd.DataFrame:
+    """Smallest and largest eigenvalue of the Hessian at zero weights for each depth and ratio."""
     M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
     rows = []
     for D in depths:
@@ -100,8 +120,16 @@ def hessian_table(task: LinearTask, depths, gamma_ratios, width: int = 3) -> pd.
     return pd.DataFrame(rows)
 
 
-def threshold_table(depths, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
-    """gamma*, gamma_sp, b at gamma* and the jump of ||v|| at gamma* (section 2.4), per depth."""
+def hessian_check(hess: pd.DataFrame, tol: float = 1e-10) -> bool:
+    """C3 from :func:`hessian_table`: for D >= 2 every eigenvalue equals 2 gamma (within ``tol``), and for D = 1
+    the origin is a saddle (a negative eigenvalue) below gamma*."""
+    deep = hess[hess.depth >= 2]
+    exact = ((deep.eig_min - deep.two_gamma).abs() < tol) & ((deep.eig_max - deep.two_gamma).abs() < tol)
+    return bool(exact.all() and (hess[(hess.depth == 1) & (hess.gamma_ratio < 1)].eig_min < 0).all())
+
+
+def threshold_table(depths, *, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
+    """gamma*, gamma_sp, b at gamma* and the jump of ||v|| at gamma*, per depth (isotropic)."""
     rows = []
     for D in depths:
         gs = gamma_star(D, A, M)
@@ -111,8 +139,8 @@ def threshold_table(depths, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# ----------------------------------------------------------------------------- section 3: phase diagram
-def phase_table(task: LinearTask, depths, gamma_ratios, inits: dict, seeds: int, width: int, steps: int,
+# ----------------------------------------------------------------------------- phase diagram
+def phase_table(*, task: LinearTask, depths, gamma_ratios, inits: dict, seeds: int, width: int, steps: int,
                 lr: float, device="cpu") -> pd.DataFrame:
     """Nets trained by full-batch GD on the exact loss, for every depth, gamma = ratio x gamma*(D), init
     ({name: multiple of Kaiming}) and seed; classified as "global" (loss within 1e-4 of L*), "zero" (||v||
@@ -142,7 +170,7 @@ def _outcome(row, Ey2: float) -> str:
     return "metastable" if row.loss > Ey2 else "other"
 
 
-def phase_metrics(phase: pd.DataFrame, Ey2: float) -> dict:
+def phase_metrics(phase: pd.DataFrame, *, Ey2: float) -> dict:
     """Numbers for C2-C6 from :func:`phase_table` (isotropic A = M = 1)."""
     d1, deep = phase[phase.depth == 1], phase[phase.depth >= 2]
     tiny = deep[(deep.init_name == "tiny") & (deep.gamma_ratio < 1)]
@@ -170,10 +198,12 @@ def _jumps(deep: pd.DataFrame) -> dict:
     return {int(D): (float(g.v_norm.mean()), (D - 1) / D) for D, g in below[below.gamma_ratio == r].groupby("depth")}
 
 
-# ----------------------------------------------------------------------------- section 4: theory vs trained
-def trained_table(task: LinearTask, depths, sigma2s, gammas, seeds: int, width: int, steps: int,
+# ----------------------------------------------------------------------------- theory vs trained
+def trained_table(*, task: LinearTask, depths, sigma2: float, gammas, seeds: int, width: int, steps: int,
                   lr: float, device="cpu") -> pd.DataFrame:
-    """Kaiming-started nets trained by GD on the exact loss vs the solver, with below = (gamma < gamma*)."""
+    """Kaiming-started nets without neuron noise and with noise variance ``sigma2``, trained by GD on the exact
+    loss, vs the solver, with below = (gamma < gamma* of that net)."""
+    sigma2s = (0.0, sigma2)
     nets = [DeepLinear(D, width, g, s2) for D in depths for s2 in sigma2s for g in gammas for _ in range(seeds)]
     df = train_linear_ensemble(task, nets, "kaiming", steps=steps, lr=lr, optimizer="gd", device=device)
     crit = {(D, s2): critical_gamma(task, D, DeepLinear(D, width, 0.0, s2).kappa) for D in depths for s2 in sigma2s}
@@ -182,21 +212,44 @@ def trained_table(task: LinearTask, depths, sigma2s, gammas, seeds: int, width: 
     return df
 
 
-def trained_metrics(df: pd.DataFrame, unequal: pd.DataFrame) -> dict:
+def unequal_table(*, task: LinearTask, widths, gammas, sigma2: float, seeds: int, steps: int, lr: float,
+                  device="cpu") -> pd.DataFrame:
+    """C7: ``seeds`` Kaiming-started nets of depth len(widths) with unequal widths and unequal weight decays
+    ``gammas`` (W1..WD, U), noise variance ``sigma2``, trained by GD on the exact loss, vs the solver."""
+    net = DeepLinear(len(widths), tuple(widths), tuple(gammas), sigma2)
+    return train_linear_ensemble(task, [net] * seeds, steps=steps, lr=lr, optimizer="gd", device=device)
+
+
+def trained_metrics(df: pd.DataFrame, *, unequal: pd.DataFrame) -> dict:
     """C1 (below threshold), C7 (``unequal``: nets with unequal gammas) and C8 (sigma2 > 0 homogeneity)."""
     b = df[df.below]
     return {"c1_loss_err": float((b.loss - b.loss_star).abs().max()), "c1_v_err": float(b.rel_v_err.max()),
             "c1_b_dev": float(b.b_dev.max()), "min_gap": float((df.loss - df.loss_star).min()),
-            "c7_b_dev": float(unequal.b_dev.max()), "c7_loss_err": float((unequal.loss - unequal.loss_star).abs().max()),
+            "c7_b_dev": float(unequal.b_dev.max()),
+            "c7_loss_err": float((unequal.loss - unequal.loss_star).abs().max()),
             "c8_spread": float(b[b.sigma2 > 0].unit_spread.max())}
 
 
-# ----------------------------------------------------------------------------- section 5: stochastic nets
-def variance_table(task: LinearTask, sweeps: dict) -> pd.DataFrame:
-    """Closed-form E_x Var_eps f = (kappa - 1) v*^T A0 v* (section 3) along each sweep.
+# ----------------------------------------------------------------------------- stochastic nets
+def variance_sweeps(*, widths, noises, depths, depth: int, width: int, sigma2: float, gamma: float,
+                    noise_depth: int, noise_gamma: float) -> dict:
+    """The three sweeps of the prediction variance, {name: (base DeepLinear kwargs, swept key, values)}:
+    width (at ``depth``, ``sigma2``, ``gamma``), noise variance (at ``noise_depth``, ``width``, ``noise_gamma``)
+    and depth (at ``width``, ``sigma2``, ``gamma``)."""
+    return {"width": ({"depth": depth, "sigma2": sigma2, "gamma": gamma}, "width", list(widths)),
+            "noise": ({"depth": noise_depth, "width": width, "gamma": noise_gamma}, "sigma2", list(noises)),
+            "depth": ({"width": width, "sigma2": sigma2, "gamma": gamma}, "depth", list(depths))}
 
-    ``sweeps``: {name: (base DeepLinear kwargs, swept key, values)} with keys depth, width, gamma, sigma2.
-    """
+
+def cap_sweeps(sweeps: dict, *, limits: dict) -> dict:
+    """``sweeps`` with each named sweep cut to the values <= its limit (``limits``: {sweep name: largest value};
+    sweeps not named keep every value)."""
+    return {k: (base, key, [v for v in values if k not in limits or v <= limits[k]])
+            for k, (base, key, values) in sweeps.items()}
+
+
+def variance_table(task: LinearTask, *, sweeps: dict) -> pd.DataFrame:
+    """Closed-form E_x Var_eps f = (kappa - 1) v*^T A0 v* along each sweep (:func:`variance_sweeps`)."""
     rows = []
     for name, (base, key, values) in sweeps.items():
         for val in values:
@@ -207,7 +260,7 @@ def variance_table(task: LinearTask, sweeps: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def variance_mc_table(x, task: LinearTask, sweeps: dict, n_samples: int, noises=("gaussian", "dropout"),
+def variance_mc_table(*, x, task: LinearTask, sweeps: dict, n_samples: int, noises=("gaussian", "dropout"),
                       seed: int = 0, device="cpu") -> pd.DataFrame:
     """Monte Carlo E_x Var_eps f at the solver's homogeneous weights (random signs), inputs ``x`` (B, d0),
     for every point of ``sweeps`` (as :func:`variance_table`) and noise kind, sampled on ``device``."""
@@ -224,7 +277,7 @@ def variance_mc_table(x, task: LinearTask, sweeps: dict, n_samples: int, noises=
     return pd.DataFrame(rows)
 
 
-def sgd_table(x, y, depths, noises, sigma2: float, gamma: float, seeds: int, width: int, epochs: int,
+def sgd_table(*, x, y, depths, noises, sigma2: float, gamma: float, seeds: int, width: int, epochs: int,
               batch: int, lr: float, n_mc: int, seed: int = 0, device="cpu") -> pd.DataFrame:
     """C10 and C9 on trained nets: minibatch SGD with sampled neuron noise from Kaiming, then the exact loss
     vs L*, ||v|| vs ||v*||, and the Monte Carlo E_x Var_eps f vs (kappa - 1) E_x (v^T x)^2 of the trained v."""
@@ -250,8 +303,23 @@ def sgd_table(x, y, depths, noises, sigma2: float, gamma: float, seeds: int, wid
     return df
 
 
-# ----------------------------------------------------------------------------- section 6: beyond linear
-def family_metrics(fam: pd.DataFrame, b_star: float, window: float = 0.25) -> dict:
+def sgd_metrics(sgd: pd.DataFrame) -> dict:
+    """C10 from :func:`sgd_table`: the largest |L / L* - 1| over nets (``loss_err``)."""
+    return {"loss_err": float(sgd.rel_loss_err.max())}
+
+
+# ----------------------------------------------------------------------------- beyond linear
+def family_study(*, d0: int, n: int, width: int, gamma: float, b_max: float, points: int, noise: float = 0.5,
+                 seed: int = 0) -> tuple[pd.DataFrame, float]:
+    """Fig. 2: (table, b*). On the task y = x_1 + ``noise`` z (d0 inputs, n samples), the D = 1 global minimum's
+    scale b* of a width-``width`` net with weight decay ``gamma``, and :func:`~varlib.deep_linear.sgd.family_loss`
+    at ``points`` scales b evenly from -b_max b* to b_max b*."""
+    x, y = signal_samples(d0, 1.0, n, noise, seed)
+    b_star = solve_global(task_from_data(x, y), DeepLinear(1, width, gamma)).b
+    return family_loss(x, y, np.linspace(-b_max, b_max, points) * b_star, width, gamma), b_star
+
+
+def family_metrics(fam: pd.DataFrame, *, b_star: float, window: float = 0.25) -> dict:
     """Fig. 2: per activation, max |L - L_linearised| over |b| <= window b*, relative to the largest gap
     |L_linearised - L(0)| there (0 = the linear landscape with slope phi'(0) is exact near the origin)."""
     near = fam[fam.b.abs() <= window * b_star + 1e-12]
@@ -262,7 +330,7 @@ def family_metrics(fam: pd.DataFrame, b_star: float, window: float = 0.25) -> di
     return out
 
 
-def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int, seeds: int, epochs: int,
+def signal_table(*, signals, activations, gamma: float, d0: int, n: int, width: int, seeds: int, epochs: int,
                  batch: int, lr: float, noise: float = 0.5, seed: int = 0, device="cpu",
                  schedule: str = "cosine") -> pd.DataFrame:
     """Fig. 3 (right): D = 2 nets (PyTorch default init, width ``width``) trained by minibatch SGD with explicit
@@ -275,6 +343,7 @@ def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int
     tasks = [task_from_data(*d) for d in data]
     sols = [solve_global(t, DeepLinear(2, width, gamma)) for t in tasks]
     etas = lr_schedule(lr, sgd_steps(n, epochs, batch), schedule)
+    nets = [(M, t, s) for M, t, s in zip(signals, tasks, sols) for _ in range(seeds)]
     rows = []
     for a in activations:
         w0 = torch_default_init(d0, (width, width), len(signals) * seeds, seed, device)
@@ -285,28 +354,28 @@ def signal_table(signals, activations, gamma: float, d0: int, n: int, width: int
         rows += [{"activation": a, "schedule": schedule, "signal": M, "beta_norm": float(np.linalg.norm(t.beta)),
                   "member": k % seeds, "output_std": float(std[k]), "theory_std": float(np.sqrt(s.v @ t.A0 @ s.v)),
                   "init_std": float(std0[k]), "decay_std": float(std0[k]) * decay}
-                 for k, (M, t, s) in enumerate((M, t, s) for M, t, s in zip(signals, tasks, sols) for _ in range(seeds))]
+                 for k, (M, t, s) in enumerate(nets)]
     return pd.DataFrame(rows)
 
 
-# ----------------------------------------------------------------------------- section 7: basin of zero
-def basin_table(task: LinearTask, depths, scales, seeds: int, width: int, steps: int, lr: float,
+# ----------------------------------------------------------------------------- basin of zero
+def basin_table(*, task: LinearTask, depths, scales, seeds: int, width: int, steps: int, lr: float,
                 gamma_ratio: float = 0.5, device="cpu") -> pd.DataFrame:
-    """Zero's basin vs depth (spec E6): GD from ``scale`` x Kaiming at gamma = ratio x gamma*(D); "escaped"
-    when the final ||v|| is within 10 % of the global minimum's."""
+    """Zero's basin vs depth: GD from ``scale`` x Kaiming at gamma = ratio x gamma*(D); "escaped" when the final
+    ||v|| is within 10 % of the global minimum's."""
     M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
     out = []
     for D in depths:
         net = DeepLinear(D, width, gamma_ratio * gamma_star(D, A, M))
-        df = train_linear_ensemble(task, [net] * (len(scales) * seeds), [float(s) for s in scales for _ in range(seeds)],
-                            steps=steps, lr=lr, optimizer="gd", device=device)
+        starts = [float(s) for s in scales for _ in range(seeds)]
+        df = train_linear_ensemble(task, [net] * len(starts), starts, steps=steps, lr=lr, optimizer="gd", device=device)
         out.append(df.assign(scale=df["init"]))
     df = pd.concat(out, ignore_index=True)
     df["escaped"] = (df.v_norm / df.v_norm_star - 1).abs() < 0.1
     return df
 
 
-def roots_table(depths, gamma_ratio: float = 0.5, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
+def roots_table(depths, *, gamma_ratio: float = 0.5, A: float = 1.0, M: float = 1.0) -> pd.DataFrame:
     """Barrier b_s (edge of zero's basin; 0 for D = 1) and nonzero minimum b_l at gamma = ratio x gamma*(D)."""
     rows = []
     for D in depths:

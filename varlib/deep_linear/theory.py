@@ -1,9 +1,9 @@
 """Theory: exact global minimizers of a deep linear network with weight decay and stochastic neurons.
 
 Ziyin, Li & Meng, "Exact Solutions of a Deep Linear Network", NeurIPS 2022
-(arXiv 2202.04777). Equation / section numbers below refer to the project spec
-``shared/papers/exact_linear.md`` (Eq. 1 is the paper's; the rest is the spec's
-derivation, sections 1-3).
+(arXiv 2202.04777). Eq. 1 is the paper's loss; the paper's full text was not available to us, so the
+reduction, the explicit minimizer and the thresholds below are our own derivation (checked numerically by the
+tests), written in the chapter as equations eq-dl-vector, eq-dl-reduced and eq-dl-thresholds.
 
 Definitions
 -----------
@@ -19,8 +19,8 @@ Definitions
   ``torch.optim.SGD(weight_decay=wd)`` means gamma = wd / 2; decoupled decay (AdamW) is
   a different objective. Only A0 = E[x x^T], beta = E[x y] and E[y^2] enter.
 * kappa = prod_i (1 + sigma2 / d_i) (noise factor) and gamma_bar = (gamma_u prod_i gamma_i)^(1/(D+1))
-  (geometric-mean decay), section 2.1.
-* Reduced 1-D loss along the common layer scale b >= 0 (section 2.3)::
+  (geometric-mean decay).
+* Reduced 1-D loss along the common layer scale b >= 0 (the reduced loss)::
 
       L(b) = E[y^2] - b^(2D) beta^T [kappa b^(2D) A0 + gamma_bar I]^(-1) beta + D gamma_bar b^2
 
@@ -61,7 +61,7 @@ _DT = torch.float64
 
 # ----------------------------------------------------------------------------- theory
 def reduced_loss(b, task: LinearTask, net: DeepLinear) -> np.ndarray:
-    """L(b) = E[y^2] - sum_k beta_k^2 b^(2D) / (kappa a_k b^(2D) + gamma_bar) + D gamma_bar b^2 (section 2.3).
+    """L(b) = E[y^2] - sum_k beta_k^2 b^(2D) / (kappa a_k b^(2D) + gamma_bar) + D gamma_bar b^2 (the reduced loss).
 
     ``b`` is any array of scales >= 0; the result has its shape. min_b L(b) is the exact global
     minimum of the full loss (Eq. 1).
@@ -106,7 +106,7 @@ def _polynomial_roots(a, b2, net: DeepLinear, max_degree: int = 120) -> np.ndarr
 
 
 def stationarity_roots(task: LinearTask, net: DeepLinear, grid: int = 4000) -> np.ndarray:
-    """All positive real b with L'(b) = 0, sorted (section 2.3, needs gamma > 0).
+    """All positive real b with L'(b) = 0, sorted (stationary points of the reduced loss, needs gamma > 0).
 
     With s = b^2 and c_k(s) = kappa a_k s^D + gamma_bar, the condition is the polynomial
     prod_k c_k^2 - s^(D-1) sum_k beta_k^2 prod_{j != k} c_j^2 = 0 of degree 2DK (K distinct
@@ -117,7 +117,10 @@ def stationarity_roots(task: LinearTask, net: DeepLinear, grid: int = 4000) -> n
     if net.gamma_bar == 0:
         raise ValueError("stationarity_roots needs gamma > 0 (the b-form is singular at gamma = 0)")
     a, b2 = task.spectrum()
-    g = lambda b: float(_stationarity(b, a, b2, net))
+
+    def g(b):
+        return float(_stationarity(b, a, b2, net))
+
     bs = np.linspace(0, _b_max(a, b2, net.kappa, net.depth), _check_int("grid", grid, 10))[1:]
     gs = _stationarity(bs, a, b2, net)
     bracketed = [brentq(g, bs[i], bs[i + 1], xtol=1e-15) for i in np.flatnonzero(gs[:-1] * gs[1:] < 0)]
@@ -137,7 +140,8 @@ def _polish(b0: float, g) -> float:
 
 @dataclass(frozen=True)
 class LinearSolution:
-    """The exact global minimizer (section 2.2). ``v = b^(2D) [kappa b^(2D) A0 + gamma_bar I]^(-1) beta``.
+    """The exact global minimizer (homogeneous layers of norm b):
+    ``v = b^(2D) [kappa b^(2D) A0 + gamma_bar I]^(-1) beta``.
 
     ``shrink`` (K,) is v's factor b^(2D) / (kappa a_k b^(2D) + gamma_bar) in each eigen-direction
     ``a`` of A0 carrying signal; ``stationary_b`` are all positive roots of L'(b); ``tie`` marks
@@ -173,7 +177,7 @@ def _grid_minima(task, net, grid: int) -> list[float]:
 
 def solve_global(task: LinearTask, net: DeepLinear, grid: int = 4000) -> LinearSolution:
     """Global minimum of Eq. 1: min over b >= 0 of L(b), candidates b = 0, every real root of the
-    stationarity polynomial, and every refined local minimum of a dense grid (section 2.6).
+    stationarity polynomial, and every refined local minimum of a dense grid.
 
     Zero wins when L(b) >= L(0) = E[y^2]. gamma = 0 is solved directly: v = (kappa A0)^+ beta,
     with the balanced representative b = ||v||^(1/(D+1)) (layer norms are then not determined).
@@ -199,7 +203,7 @@ def solve_global(task: LinearTask, net: DeepLinear, grid: int = 4000) -> LinearS
 
 
 def weights_from_b(sol: LinearSolution, net: DeepLinear, signs_seed: int | None = None) -> list[torch.Tensor]:
-    """Explicit homogeneous weights [W1, ..., WD, U] (no ensemble axis) of section 2.2.
+    """Explicit homogeneous weights [W1, ..., WD, U] (no ensemble axis) of the homogeneous minimizer.
 
     Layer l has Frobenius norm b_l = b sqrt(gamma_bar / gamma_l) (so gamma_l ||W_l||^2 = gamma_bar b^2):
     U = b_u r_D / sqrt(d_D), W_i = b_i r_i r_{i-1}^T / sqrt(d_i d_{i-1}), W1 = r_1 v^T / (P sqrt(d_1))
@@ -220,7 +224,7 @@ def weights_from_b(sol: LinearSolution, net: DeepLinear, signs_seed: int | None 
 
 
 def critical_gamma(task: LinearTask, depth: int, kappa: float = 1.0, grid: int = 2000) -> float:
-    """gamma_bar* above which zero is the global minimizer, for any A0 and D (section 2.4).
+    """gamma_bar* above which zero is the global minimizer, for any A0 and D (the critical weight decay).
 
     Nonzero wins iff some b > 0 has L(b) < E[y^2], i.e. D gamma < b^(2D-2) sum_k beta_k^2 /
     (kappa a_k b^(2D) + gamma). The right side falls in gamma, so this holds iff gamma < gamma(b),
@@ -235,7 +239,9 @@ def critical_gamma(task: LinearTask, depth: int, kappa: float = 1.0, grid: int =
         return float(np.sqrt(b2.sum()))
 
     def gamma_of_b(b):
-        phi = lambda g: D * g - b ** (2 * D - 2) * (b2 / (kappa * a * b ** (2 * D) + g)).sum()
+        def phi(g):
+            return D * g - b ** (2 * D - 2) * (b2 / (kappa * a * b ** (2 * D) + g)).sum()
+
         return brentq(phi, 0.0, b ** (D - 1) * np.sqrt(b2.sum() / D) + 1e-300, xtol=1e-16, rtol=1e-15)
 
     bmax = _b_max(a, b2, kappa, D)
@@ -248,7 +254,7 @@ def critical_gamma(task: LinearTask, depth: int, kappa: float = 1.0, grid: int =
 
 def gamma_star(depth: int, A: float, M: float) -> float:
     """Isotropic threshold (A = kappa a, M = ||beta||): M for D = 1, else
-    gamma* = ((D-1)/A)^((D-1)/(D+1)) (M/D)^(2D/(D+1)) (section 2.4)."""
+    gamma* = ((D-1)/A)^((D-1)/(D+1)) (M/D)^(2D/(D+1)) (chapter Eq. eq-dl-thresholds)."""
     D = _check_int("depth D", depth, 1)
     if A <= 0 or M < 0:
         raise ValueError(f"need A > 0 and M >= 0, got A={A}, M={M}")
@@ -256,7 +262,7 @@ def gamma_star(depth: int, A: float, M: float) -> float:
 
 
 def gamma_spinodal(depth: int, A: float, M: float) -> float:
-    """Largest gamma with a nonzero local minimum (isotropic, section 2.4):
+    """Largest gamma with a nonzero local minimum (isotropic, the spinodal of chapter Eq. eq-dl-thresholds):
     gamma_sp = M (D+1)/(2D) [(D-1) M / (2 D A)]^((D-1)/(D+1)); equals M for D = 1."""
     D = _check_int("depth D", depth, 1)
     if A <= 0 or M < 0:
@@ -265,7 +271,7 @@ def gamma_spinodal(depth: int, A: float, M: float) -> float:
 
 
 def isotropic_roots(depth: int, A: float, M: float, gamma: float) -> np.ndarray:
-    """Positive real roots of A b^(2D) - M b^(D-1) + gamma = 0 (section 2.3) via ``numpy.roots``.
+    """Positive real roots of A b^(2D) - M b^(D-1) + gamma = 0 (isotropic stationarity) via ``numpy.roots``.
     For D >= 2: none, or (b_s, b_l) = (barrier, nontrivial local minimum)."""
     D = _check_int("depth D", depth, 1)
     if A <= 0 or M < 0 or gamma < 0:
