@@ -38,10 +38,18 @@ def test_unknown_chapter():
 
 def test_string_choices_are_checked_up_front():
     """A chapter's fixed-choice string parameter is refused at settings time, naming the allowed values."""
-    assert chapter_choices("deep_linear") == {"signal_schedule": ("cosine", "constant")}
+    assert chapter_choices("deep_linear")["signal_schedule"] == ("cosine", "constant")
     assert chapter_choices("family") == {}
     assert chapter_settings("deep_linear", "smoke", signal_schedule="cosine").signal_schedule == "cosine"
     with pytest.raises(ValueError, match="signal_schedule must be one of 'cosine', 'constant', got 'step'"):
         chapter_settings("deep_linear", "smoke", signal_schedule="step")
     for profile in ("smoke", "standard", "full"):
         assert chapter_settings("deep_linear", profile).signal_schedule == "constant"
+
+
+def test_list_of_choices_is_checked_entry_by_entry():
+    assert list(chapter_settings("maxout", "smoke", picture_inits=["sphere"]).picture_inits) == ["sphere"]
+    with pytest.raises(ValueError, match="every entry of picture_inits must be one of .*'maxout_he'.*got 'xavier'"):
+        chapter_settings("maxout", "smoke", picture_inits=["sphere", "xavier"])
+    with pytest.raises(ValueError, match="every entry of signal_activations"):
+        chapter_settings("deep_linear", "smoke", signal_activations=["gelu"])

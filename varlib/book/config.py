@@ -118,7 +118,7 @@ def chapter_profiles(chapter: str) -> dict[str, dict[str, Any]]:
 
 
 def chapter_choices(chapter: str) -> dict[str, tuple]:
-    """{parameter: allowed values} for the chapter's parameters that take one of a few strings
+    """{parameter: allowed values} for the chapter's parameters that take one of a few strings (or a list of them)
     (``CHAPTER_CHOICES`` of the lens's profiles module, where it defines one)."""
     return dict(getattr(_profiles_module(chapter), "CHAPTER_CHOICES", {})) if chapter in LENSES else {}
 
@@ -141,7 +141,9 @@ def chapter_settings(chapter: str, profile: str = "standard", **overrides: Any) 
     given = {k: v for k, v in overrides.items() if v is not None}
     values = {k: _check_value(k, given.get(k, defaults[k]), defaults[k]) for k in allowed}
     for k, options in chapter_choices(chapter).items():
-        if values[k] not in options:
-            raise ValueError(f"{k} must be one of {', '.join(map(repr, options))}, got {values[k]!r}")
+        for v in values[k] if isinstance(values[k], list) else [values[k]]:
+            if v not in options:
+                what = "every entry of " + k if isinstance(values[k], list) else k
+                raise ValueError(f"{what} must be one of {', '.join(map(repr, options))}, got {v!r}")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
     return Settings(chapter, profile, MappingProxyType(values), tuple(sorted(given)))

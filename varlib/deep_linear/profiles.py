@@ -5,7 +5,8 @@ Besides the sizes that grow with the profile, every setting of an experiment (it
 batch, task size, the nets it compares) is a parameter here, the same in every profile, so that each stored
 result is keyed on all of it and any of it can be overridden (``-p signal_gamma=0.03``).
 """
-from varlib.deep_linear.sgd import SCHEDULES
+from varlib.deep_linear.nets import NOISES
+from varlib.deep_linear.sgd import SCHEDULES, SGD_ACTIVATIONS
 
 #: Settings shared by every profile: the experiments' fixed choices (see the chapter's parameters cell).
 _FIXED = {
@@ -54,4 +55,7 @@ CHAPTER_PROFILES = {
 #: The chapter's string parameters and their allowed values (checked by :func:`varlib.chapter_settings`).
 CHAPTER_CHOICES = {
     "signal_schedule": SCHEDULES,
+    "sgd_noises": tuple(NOISES),
+    "signal_activations": SGD_ACTIVATIONS,
+    "signal_compare_activations": SGD_ACTIVATIONS,
 }

@@ -1,5 +1,7 @@
 """Sizes of the ``maxout`` chapter per profile (Tseran & Montúfar, NeurIPS 2021): ``smoke`` (CI), ``standard``
 (the book), ``full`` (paper scale). :func:`varlib.chapter_settings` validates overrides against them."""
+from varlib.maxout.nets import MAXOUT_INITS
+
 #: Settings shared by every profile: the box of the counts at initialisation, our nets in the authors' demo
 #: setting (K = 2, N = 20, depth 3), the region pictures, the bound curves, the slice of parameter space, the
 #: comparison of initialisations and the optimiser of the authors' training demo (Adam, lr 1e-3, batch 128).
@@ -25,3 +27,6 @@ CHAPTER_PROFILES = {
              "target_acc": 0.95, "data_dir": "data", "theta_steps": 64, "demo_nets": 120, "init_units": 80,
              **_SHARED},
 }
+
+#: The chapter's string parameters and their allowed values (checked by :func:`varlib.chapter_settings`).
+CHAPTER_CHOICES = {"picture_inits": MAXOUT_INITS}
