@@ -20,7 +20,9 @@ PAPER_NUMBERS: dict[str, set[str]] = {
     "variability": set(),
     "maxout": set(),
     "deep_linear": set(),
-    "integrable": set(),
+    "integrable": {"0.001",  # the authors' Naive-IP learning rate (their code)
+                   "0.1",    # the numerator of their 2021 output calibration
+                   "0.01"},  # their 2021 base learning rate
     "benchmarks": set(),
 }
 
