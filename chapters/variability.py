@@ -73,11 +73,9 @@ eval_every = None        # training accuracy is checked every eval_every steps
 success_acc = None       # a run succeeds when its training accuracy reaches this
 
 # %% tags=["remove-output"]
-import pandas as pd
-
 import varlib
-from varlib.book import plots
 from varlib import variability as V
+from varlib.book import plots
 from varlib.variability import plots as vplots
 
 cfg = varlib.chapter_settings("variability", profile, budgets=budgets, depths=depths, draws=draws, grid=grid,
@@ -95,18 +93,29 @@ plots.set_style()
 # %%
 varlib.run_summary(cfg, rt)
 
+# %% tags=["remove-cell"]
+varlib.glue("variability-sigma-b", cfg.sigma_b)
+varlib.glue("variability-grid", cfg.grid)
+varlib.glue("variability-tau", cfg.tau)
+varlib.glue("variability-steps", cfg.steps)
+varlib.glue("variability-success-acc", cfg.success_acc)
+varlib.glue("variability-threshold-pre-collapse", V.SCORECARD_THRESHOLDS["pre_collapse"])
+varlib.glue("variability-threshold-rise", V.SCORECARD_THRESHOLDS["rise"])
+varlib.glue("variability-threshold-predict", V.SCORECARD_THRESHOLDS["predict"])
+varlib.glue("variability-threshold-predict-p", V.SCORECARD_THRESHOLDS["predict_p"])
+
 # %% [markdown]
 # ## Measuring variability
 #
 # We draw random *well-scaled* members of the equal-parameter family (input 2, $L$ hidden layers of width $w$,
 # output 1, $P(L,w) = (L-1)w^2 + (L+3)w + 1$ parameters close to a budget). **Choice:** the paper's budgets and
-# depth list are unknown; we use those of the settings table (`standard`: $P \approx 2000$ and $5000$, $L$ from
-# 2 to 96; `full`: also $P \approx 10000$ and $L$ up to 128). Hidden weights
+# depth list are unknown; we use the `budgets` and `depths` of the settings table (the `full` profile adds a
+# larger budget and deeper nets). Hidden weights
 # $\mathcal N(0, g^2/\text{fan-in})$ with $g^2 = 2$ for ReLU {cite:p}`he2015delving` and $g^2 = 1$ for $|x|$,
 # output weights $\mathcal N(0, 1/\text{fan-in})$, and biases $\mathcal N(0, \sigma_b^2)$.
-# **Choice:** the paper's bias initialisation is unknown; we take $\sigma_b = 0.1$ (this run:
-# $\sigma_b$ = `sigma_b` in the table above). Zero biases would make every net positively homogeneous and change
-# the collapse picture, larger ones make collapse come earlier.
+# **Choice:** the paper's bias initialisation is unknown; we take $\sigma_b$ = {glue:text}`variability-sigma-b`
+# (the `sigma_b` setting). Zero biases would make every net positively homogeneous and change the collapse
+# picture, larger ones make collapse come earlier.
 #
 # The *landscape* of a net is its output $F_{ij} = f(x_i, y_j)$ on an $n \times n$ grid over $[-1,1]^2$.
 # The paper measures variability by the "activation ratio" and by "V3, the mean of third-order derivatives"
@@ -122,24 +131,21 @@ varlib.run_summary(cfg, rt)
 # where kinks pile up. **Choice: the RMS, not the standard deviation, normalises V3**: a collapsed net whose
 # output is a near-constant $c \neq 0$ has tiny residual wiggles, which dividing by the (tiny) standard deviation
 # would blow up into a large V3; dividing by the RMS sends it to 0. V3 carries no $h^{-3}$ factor, so values
-# are comparable only at one grid size (this run: `grid` in the table above; the `full` profile uses $256^2$,
-# which gives smaller numbers).
+# are comparable only at one grid size (this run: {glue:text}`variability-grid` × {glue:text}`variability-grid`
+# points, the `grid` setting; a finer grid gives smaller values).
 #
 # The number of activations is $N = Lw$ and the activation ratio $\rho = N/P$ (our reading of the paper's
 # "activation ratio"; at a fixed $P$ both rank the depths alike). A draw has collapsed to a constant when its
 # coefficient of variation $\mathrm{CV} = \mathrm{std}(F)/\mathrm{rms}(F)$ is below $\tau$ (**choice:**
-# $\tau = 10^{-2}$; we also report $\tau/10$), and is *dead* when some hidden layer outputs exactly zero at every
-# grid point, the "born dead" collapse of {cite:t}`lu2018dying`.
+# $\tau$ = {glue:text}`variability-tau`, the `tau` setting; we also report $\tau/10$), and is *dead* when some
+# hidden layer outputs exactly zero at every grid point, the "born dead" collapse of {cite:t}`lu2018dying`.
 # Each draw also gets its per-layer loss-gradient norms at initialisation, on the checkerboard below.
 
 # %%
-items = [{"activation": a, "budget": b, "depth": d, "draws": cfg.draws, "grid": cfg.grid, "tau": cfg.tau,
-          "sigma_b": cfg.sigma_b, "board": cfg.board, "train_grid": cfg.train_grid, "seed": rt.seed}
-         for a in ("relu", "abs") for b in cfg.budgets for d in [1, *cfg.depths]]
-measured = store.sweep("variability-draws", items, lambda it: V.variability_draws(
-    it["budget"], it["depth"], it["activation"], it["draws"], it["grid"], tau=it["tau"], sigma_b=it["sigma_b"],
-    board=it["board"], train_grid=it["train_grid"], seed=it["seed"], device=rt.device), desc="variability")
-draws_table = pd.concat([r["draws"] for r in measured], ignore_index=True)
+measured = store.map(V.variability_draws, V.sweep_grid(budgets=cfg.budgets, depths=cfg.depths), desc="variability",
+                     draws=cfg.draws, grid=cfg.grid, tau=cfg.tau, sigma_b=cfg.sigma_b, board=cfg.board,
+                     train_grid=cfg.train_grid, seed=rt.seed, device=rt.device)
+draws_table = V.stack_draws(measured)
 vsum = V.variability_summary(draws_table)
 
 # %% [markdown]
@@ -149,26 +155,24 @@ vsum = V.variability_summary(draws_table)
 # every run with this seed) at the smallest budget.
 
 # %% mystnb={"figure": {"caption": "Landscapes over $[-1,1]^2$ of the first random draw at each depth (columns), ReLU (top) and |x| (bottom), at the smallest budget of this run. Colours run over mean ± 2.5 std of each panel, never narrower than 1 % of its rms, so a collapsed net looks flat. Under every panel: the depth, the width, the CV and the V3 of this draw.", "name": "fig-variability-landscapes"}}
-examples = {(it["activation"], it["depth"]): r for it, r in zip(items, measured) if it["budget"] == cfg.budgets[0]}
-F = {key: examples[key]["example"] for a in ("relu", "abs") for key in [(a, d) for d in cfg.landscape_depths]}
-notes = {key: "w={width}, CV={cv:.2g}\nV3={v3:.2g}".format(**examples[key]["draws"].iloc[0]) for key in F}
-fig = plots.landscape_panels(F, ["relu", "abs"], list(cfg.landscape_depths), extra=notes)
+ex = V.landscape_examples(measured, budget=min(cfg.budgets), depths=cfg.landscape_depths)
+fig = plots.landscape_panels(ex["landscapes"], list(V.COMPARED_ACTIVATIONS), list(cfg.landscape_depths),
+                             extra=ex["notes"])
+
+# %% tags=["remove-cell"]
+shown = V.shown_draws_table(draws_table, vsum=vsum, budget=min(cfg.budgets), depths=cfg.landscape_depths)
+varlib.glue("variability-deepest-shown", V.deepest_shown_sentence(shown, tau=cfg.tau))
+varlib.glue("variability-single-draws", V.single_draws_sentence(shown))
 
 # %% [markdown]
 # Shallow members are close to planes with a few folds and moderate depth folds them into richer patterns.
-# In the standard run both drawn nets at $L = 64$ have collapsed (CV below $\tau$): the ReLU draw is exactly
-# constant, while the $|x|$ draw keeps faint ripples (CV = 0.0024), visible only because the colour scale has
-# a floor of 1 % of the rms. One draw per depth cannot show which activation collapses first; the collapse
-# fractions below do. Single draws also vary a lot. The table below sets each shown draw beside the mean and
-# standard deviation of V3 over all draws at its depth and the fraction collapsed there: in the standard run
-# the two $L = 32$ draws have V3 = 0.19 ($|x|$) and 0.12 (ReLU), far above their depth's means of
-# 0.027 ± 0.054 and 0.0043 ± 0.018. The rest of the chapter puts numbers on this picture.
+# {glue:text}`variability-deepest-shown` One draw per depth cannot show which activation collapses first; the
+# collapse fractions below do. {glue:text}`variability-single-draws` The table below sets each shown draw
+# beside the mean and standard deviation of V3 over all draws at its depth and the fraction collapsed there.
+# The rest of the chapter puts numbers on this picture.
 
 # %%
-shown = draws_table[(draws_table.budget == cfg.budgets[0]) & (draws_table.draw == 0)
-                    & draws_table.depth.isin(cfg.landscape_depths)]
-shown[["activation", "depth", "width", "cv", "v3", "budget"]].merge(
-    vsum[["activation", "budget", "depth", "v3_mean", "v3_std", "c2c"]]).drop(columns="budget").round(4)
+shown.round(4)
 
 # %% [markdown]
 # ## Variability against depth at a fixed budget
@@ -177,21 +181,21 @@ shown[["activation", "depth", "width", "cv", "v3", "budget"]].merge(
 # activation ratio on the right axis.
 
 # %% mystnb={"figure": {"caption": "Mean V3 (RMS-normalised third differences, our protocol) ± one standard deviation over the random draws against depth L ≥ 2, one panel per parameter budget P, ReLU and |x|. Grey dashed line, right axis: activation ratio ρ = N/P. Depth on a log2 scale.", "name": "fig-variability-v3"}}
-fig = vplots.v3_vs_depth(draws_table, vsum)
+fig = vplots.v3_vs_depth(draws_table, vsum=vsum)
 
 # %% [markdown]
 # The table behind the figure (means and standard deviations over the draws):
 
 # %%
-vsum[vsum.depth >= 2].pivot_table(index=["budget", "depth"], columns="activation",
-                                  values=["v3_mean", "v3_std", "rho"]).round(4)
+V.v3_depth_table(vsum).round(4)
 
 # %% [markdown]
 # At a fixed budget the number of activations $N = Lw$ rises with depth from $L = 2$ on (the column $\rho = N/P$
 # above grows down each budget), so here "V3 rises with $N$" and "V3 rises with depth" are one statement that
 # this family cannot split. The scorecard's first row tests it only over the depths before collapse, where at
-# most 10 % of the draws have collapsed: it checks the rising branch of the depth curves, by construction of
-# the selection, and the falling branch is the subject of the next section and of the second and third rows.
+# most {glue:text}`variability-threshold-pre-collapse:.0%` of the draws have collapsed: it checks the rising
+# branch of the depth curves, by construction of the selection, and the falling branch is the subject of the
+# next section and of the second and third rows.
 #
 # :::{admonition} $L = 1$ is reported apart
 # :class: note
@@ -202,7 +206,7 @@ vsum[vsum.depth >= 2].pivot_table(index=["budget", "depth"], columns="activation
 # :::
 
 # %%
-vsum[vsum.depth == 1][["activation", "budget", "width", "rho", "v3_mean", "v3_std", "c2c"]].round(4)
+V.single_layer_table(vsum).round(4)
 
 # %% [markdown]
 # ## Collapse to Constant
@@ -211,16 +215,21 @@ vsum[vsum.depth == 1][["activation", "budget", "width", "rho", "v3_mean", "v3_st
 # below $\tau/10$) and those with a dead layer.
 
 # %% mystnb={"figure": {"caption": "Fraction of random draws that collapsed to a constant (CV below τ and below τ/10) and fraction with a dead hidden layer, against depth L ≥ 2, one panel per budget, ReLU and |x|.", "name": "fig-variability-collapse"}}
-fig = vplots.collapse_vs_depth(vsum, cfg.tau)
+fig = vplots.collapse_vs_depth(vsum, tau=cfg.tau)
+
+# %% tags=["remove-cell"]
+varlib.glue("variability-collapse-counts", V.collapse_counts_sentence(draws_table))
+varlib.glue("variability-collapsed-v3", V.collapsed_v3_sentence(draws_table))
 
 # %% [markdown]
-# Two mechanisms show up. ReLU nets can die: a whole layer is switched off on the entire domain and the output
-# is exactly constant. Both activations also collapse without dying: every layer pulls the images of different
-# inputs closer together {cite:p}`poole2016exponential,schoenholz2017deep`, until the output varies by less than
-# a percent of its size. A collapsed draw has V3 close to zero, as the RMS normalisation intends:
+# Two mechanisms can make a net collapse. A ReLU net can die: a whole layer is switched off on the entire
+# domain and the output is exactly constant. Any net can also collapse without dying: every layer pulls the
+# images of different inputs closer together {cite:p}`poole2016exponential,schoenholz2017deep`, until the
+# output varies by less than a fraction $\tau$ of its size. {glue:text}`variability-collapse-counts`
+# {glue:text}`variability-collapsed-v3` The medians per activation:
 
 # %%
-draws_table[draws_table.depth >= 2].groupby(["activation", "collapsed"]).v3.median().unstack().round(5)
+V.collapsed_v3_table(draws_table).round(5)
 
 # %% [markdown]
 # ## Collapse is not the same as vanishing gradients
@@ -230,7 +239,11 @@ draws_table[draws_table.depth >= 2].groupby(["activation", "collapsed"]).v3.medi
 # at initialisation, at the training budget.
 
 # %% mystnb={"figure": {"caption": "Left: median over draws of the loss-gradient norm ‖∂ℓ/∂W_l‖ at initialisation for the first hidden, last hidden and output layer (log scale), against depth. Right: fraction of draws collapsed (CV < τ). Training budget of this run, ReLU and |x|.", "name": "fig-variability-gradients"}}
-fig = vplots.gradients_vs_depth(vsum, cfg.train_budget)
+fig = vplots.gradients_vs_depth(vsum, budget=cfg.train_budget)
+
+# %% tags=["remove-cell"]
+varlib.glue("variability-gradient-related", V.gradient_relation_sentence(draws_table))
+varlib.glue("variability-gradient-apart", V.gradient_apart_sentence(vsum))
 
 # %% [markdown]
 # A collapsed net maps every input to nearly the same output, so its loss gradient is nearly the same at every
@@ -238,18 +251,14 @@ fig = vplots.gradients_vs_depth(vsum, cfg.train_budget)
 # the origin, so it cancels: the first layer gets a small gradient *because* the net collapsed. The output layer
 # keeps a sizeable gradient, which moves every input's output the same way, towards the mean label, the
 # failure mode {cite:t}`lu2018dying` describe. A dead ReLU layer, in contrast, passes exactly zero gradient to
-# everything below it. So collapse brings small first-layer gradients with it: the two are related.
+# everything below it. So collapse should bring small first-layer gradients with it: the two are related.
+# {glue:text}`variability-gradient-related`
 #
-# What tells them apart is a net with small gradients that has *not* collapsed. In the standard run, ReLU at
-# $L = 16$ has no collapsed draw, yet its median first-layer gradient (0.0034) is about 8× below its value at
-# $L = 2$ (0.029); the scorecard's gradient row finds the largest such drop from the data. The drop is not
-# specific to the first layer: in the same run the last hidden and output layers fall by similar factors
-# (0.016 against 0.17, 0.029 against 0.28), so at that depth gradients shrink through the whole, narrower net
-# rather than decay towards the input. The medians per depth:
+# What tells them apart is a net with small gradients that has *not* collapsed.
+# {glue:text}`variability-gradient-apart` The medians per depth at the training budget:
 
 # %%
-vsum[vsum.budget == cfg.train_budget][["activation", "depth", "c2c", "dead", "grad_first", "grad_last_hidden",
-                                       "grad_output"]].round(5)
+V.init_gradient_table(vsum, budget=cfg.train_budget).round(5)
 
 # %% [markdown]
 # ## The checkerboard
@@ -258,25 +267,21 @@ vsum[vsum.budget == cfg.train_budget][["activation", "depth", "c2c", "dead", "gr
 # **Choices:** a $k \times k$ board on $[-1,1]^2$ with labels $\pm 1$ alternating between cells, training points on
 # an $m \times m$ grid of cell interiors, logistic loss, full-batch Adam at the learning rate and step budget of
 # the settings table, members of the family at the training budget. A run **succeeds** when its training
-# accuracy reaches `success_acc` (0.99, not 100 %) at one of the evaluations every `eval_every` steps. Each
-# (activation, depth) trains `seeds` nets at once; net $r$ starts from the same weights as variability draw $r$.
-# The spec's pilot used 3000 steps; the `standard` profile uses fewer to fit a 2-core CPU, which lowers the
-# success rates but, in the pilot, not their ordering.
+# accuracy reaches `success_acc` (here {glue:text}`variability-success-acc`) at one of the evaluations every
+# `eval_every` steps. Each (activation, depth) trains `seeds` nets at once; net $r$ starts
+# from the same weights as variability draw $r$. This run trains for {glue:text}`variability-steps` steps (the
+# `steps` setting); fewer steps lower the success rates.
 
 # %%
-titems = [{"activation": a, "depth": d, "budget": cfg.train_budget, "seeds": cfg.seeds, "board": cfg.board,
-           "train_grid": cfg.train_grid, "steps": cfg.steps, "lr": cfg.lr, "sigma_b": cfg.sigma_b,
-           "eval_every": cfg.eval_every, "success_acc": cfg.success_acc, "seed": rt.seed}
-          for a in ("relu", "abs") for d in [1, *cfg.train_depths]]
-trained = store.sweep("variability-training", titems, lambda it: V.train_checkerboard(
-    it["budget"], it["depth"], it["activation"], it["seeds"], board=it["board"], train_grid=it["train_grid"],
-    steps=it["steps"], lr=it["lr"], sigma_b=it["sigma_b"], eval_every=it["eval_every"],
-    success_acc=it["success_acc"], seed=it["seed"], device=rt.device), desc="training")
-runs = pd.concat([r["runs"] for r in trained], ignore_index=True)
+trained = store.map(V.train_checkerboard, V.sweep_grid(depths=cfg.train_depths), desc="training",
+                    budget=cfg.train_budget, seeds=cfg.seeds, board=cfg.board, train_grid=cfg.train_grid,
+                    steps=cfg.steps, lr=cfg.lr, sigma_b=cfg.sigma_b, eval_every=cfg.eval_every,
+                    success_acc=cfg.success_acc, seed=rt.seed, device=rt.device)
+runs = V.stack_runs(trained)
 tsum = V.training_summary(runs)
 
 # %% mystnb={"figure": {"caption": "Checkerboard training at the training budget against depth L ≥ 2. Left: success rate (training accuracy reaching the success threshold within the step budget). Right: best training accuracy, mean ± std over seeds; dotted line: the success threshold.", "name": "fig-variability-training"}}
-fig = vplots.training_vs_depth(runs, cfg.success_acc)
+fig = vplots.training_vs_depth(runs, success_acc=cfg.success_acc)
 
 # %% [markdown]
 # {numref}`fig-variability-training` is the trainability side of the story. The per-depth numbers, with $L=1$
@@ -294,15 +299,16 @@ tsum.round(3)
 # tell ReLU from $|x|$).
 
 # %% mystnb={"figure": {"caption": "Mean V3 of random draws against the checkerboard success rate (left) and mean best accuracy (right), one point per (activation, depth ≥ 2) at the training budget; labels give the depth.", "name": "fig-variability-predict"}}
-fig = vplots.v3_vs_training(vsum, tsum)
+fig = vplots.v3_vs_training(vsum, tsum=tsum)
 
 # %%
-corr = V.trainability_correlation(vsum, tsum)
+corr = V.trainability_correlation(vsum, tsum=tsum)
+varlib.glue("variability-corr-points", int(corr.points.iloc[0]))
 corr.round(3)
 
 # %% [markdown]
-# With a handful of depths per activation the rank correlations rest on few points; their p-values are in the
-# table.
+# The rank correlations rest on {glue:text}`variability-corr-points` (activation, depth) points; their p-values
+# are in the table.
 
 # %% [markdown]
 # The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):
@@ -315,8 +321,10 @@ varlib.resources(rt)
 #
 # Each row states a claim, the paper's number where one is known (none is: the full text was unavailable), ours
 # from this run, and a verdict computed from the numbers by `varlib.variability.variability_scorecard`
-# (thresholds in its docstrings and tests: e.g. a rank correlation of at least 0.8 for "reproduced" in the first
-# row, 0.7 with p < 0.05 for the prediction claim). Depth $L=1$ is left out of every row.
+# (thresholds in its docstrings and tests: e.g. a rank correlation of at least
+# {glue:text}`variability-threshold-rise` for "reproduced" in the first row,
+# {glue:text}`variability-threshold-predict` with p < {glue:text}`variability-threshold-predict-p` for the
+# prediction claim). Depth $L=1$ is left out of every row.
 
 # %%
-varlib.scorecard(V.variability_scorecard(draws_table, vsum, tsum, corr))
+varlib.scorecard(V.variability_scorecard(draws_table, vsum=vsum, tsum=tsum, corr=corr))

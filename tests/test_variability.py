@@ -162,14 +162,15 @@ def test_checkerboard_labels():
 
 
 def test_a_shallow_wide_abs_net_fits_a_2x2_board():
-    out = V.train_checkerboard(500, 2, "abs", 3, board=2, train_grid=8, steps=300, lr=1e-2, eval_every=25,
-                               device="cpu")["runs"]
+    out = V.train_checkerboard(budget=500, depth=2, activation="abs", seeds=3, board=2, train_grid=8, steps=300,
+                               lr=1e-2, eval_every=25, device="cpu")["runs"]
     assert out.success.all() and (out.best_accuracy == 1.0).all()
     assert (out.steps_to_success > 0).all() and (out.steps_to_success <= 300).all()
 
 
 def test_variability_draws_table_is_consistent():
-    r = V.variability_draws(500, 4, "relu", 5, 16, board=2, train_grid=4, device="cpu")
+    r = V.variability_draws(budget=500, depth=4, activation="relu", draws=5, grid=16, board=2, train_grid=4,
+                            device="cpu")
     d = r["draws"]
     assert len(d) == 5 and d.params.iloc[0] == 4 * 0 + (4 - 1) * d.width.iloc[0] ** 2 + 7 * d.width.iloc[0] + 1
     assert (d.rho == d.activations / d.params).all()
@@ -186,11 +187,11 @@ def test_bad_inputs_raise_clear_errors():
         with pytest.raises(ValueError, match="tau"):
             V.collapse_flags(torch.zeros(2), tau)
     with pytest.raises(ValueError, match="unknown activation 'gelu'.*relu, abs"):
-        V.variability_draws(500, 2, "gelu", 2, 8, device="cpu")
+        V.variability_draws(budget=500, depth=2, activation="gelu", draws=2, grid=8, device="cpu")
     with pytest.raises(ValueError, match="multiple"):
         V.checkerboard(3, 8)
     with pytest.raises(ValueError, match="success_acc"):
-        V.train_checkerboard(500, 2, "relu", 1, success_acc=1.5, device="cpu")
+        V.train_checkerboard(budget=500, depth=2, activation="relu", seeds=1, success_acc=1.5, device="cpu")
 
 
 # ----------------------------------------------------------------------------- verdicts from numbers
@@ -216,17 +217,19 @@ def _synthetic(abs_better: bool = True):
                              "steps_to_success": 100, "final_loss": 0.1, "diverged": False})
     draws, runs = pd.DataFrame(rows), pd.DataFrame(runs)
     vsum, tsum = V.variability_summary(draws), V.training_summary(runs)
-    return draws, vsum, tsum, V.trainability_correlation(vsum, tsum)
+    return draws, vsum, tsum, V.trainability_correlation(vsum, tsum=tsum)
 
 
 def test_scorecard_reproduces_a_story_that_holds():
-    rows = V.variability_scorecard(*_synthetic(True))
+    draws, vsum, tsum, corr = _synthetic(True)
+    rows = V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)
     verdicts = {r["claim"]: r["verdict"] for r in rows}
     assert all(v == "reproduced" for v in verdicts.values()), verdicts
 
 
 def test_scorecard_rejects_abs_claims_when_relu_wins():
-    rows = V.variability_scorecard(*_synthetic(False))
+    draws, vsum, tsum, corr = _synthetic(False)
+    rows = V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)
     verdicts = {r["claim"]: r["verdict"] for r in rows}
     assert verdicts["|x| gives higher variability than ReLU"] == "not reproduced"
     assert verdicts["|x| resists C2C better than ReLU"] == "not reproduced"
@@ -236,16 +239,17 @@ def test_scorecard_rejects_abs_claims_when_relu_wins():
 def test_trainability_correlation_needs_the_training_budget_among_the_budgets():
     draws, vsum, tsum, _ = _synthetic()
     with pytest.raises(ValueError, match="training budget"):
-        V.trainability_correlation(vsum, tsum.assign(budget=5000))
-    corr = V.trainability_correlation(vsum, tsum).set_index(["predictor", "outcome"])
+        V.trainability_correlation(vsum, tsum=tsum.assign(budget=5000))
+    corr = V.trainability_correlation(vsum, tsum=tsum).set_index(["predictor", "outcome"])
     assert corr.loc[("v3_mean", "best_accuracy"), "spearman"] == pytest.approx(1.0)
     assert np.isfinite(corr.loc[("v3_mean", "success_rate"), "spearman"])
 
 
 def test_chapter_profiles_validate():
     import varlib
+    from varlib.variability.profiles import CHAPTER_PROFILES
 
-    for profile in V.profiles.CHAPTER_PROFILES:
+    for profile in CHAPTER_PROFILES:
         cfg = varlib.chapter_settings("variability", profile)
         assert cfg.train_budget in cfg.budgets and set(cfg.landscape_depths) <= {1, *cfg.depths}
         assert min(cfg.depths) >= 2 and min(cfg.train_depths) >= 2 and cfg.train_grid % cfg.board == 0
@@ -254,19 +258,19 @@ def test_chapter_profiles_validate():
 def test_scorecard_rejects_falling_variability_and_vanished_output_gradients():
     draws, vsum, tsum, corr = _synthetic(True)
     flipped = vsum.assign(activations=-vsum.activations)                  # V3 now falls with N
-    assert V.variability_scorecard(draws, flipped, tsum, corr)[0]["verdict"] == "not reproduced"
+    assert V.variability_scorecard(draws, vsum=flipped, tsum=tsum, corr=corr)[0]["verdict"] == "not reproduced"
     healthy = draws.assign(collapsed=False)
-    assert V.variability_scorecard(healthy, vsum, tsum, corr)[3]["verdict"] == "not tested"
+    assert V.variability_scorecard(healthy, vsum=vsum, tsum=tsum, corr=corr)[3]["verdict"] == "not tested"
 
 
 def _gradient_verdict(draws, tsum, corr):
     vsum = V.variability_summary(draws)
-    return V.variability_scorecard(draws, vsum, tsum, corr)[3]
+    return V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)[3]
 
 
 def test_gradient_row_needs_co_occurrence_and_small_gradients_without_collapse():
     draws, vsum, tsum, corr = _synthetic(True)
-    row = V.variability_scorecard(draws, vsum, tsum, corr)[3]
+    row = V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)[3]
     assert row["verdict"] == "reproduced"
     assert "abs P=2000, L = 16: no draw collapsed" in row["ours"] and "a drop of 8.0×" in row["ours"]
     flat = draws.assign(grad_first=draws.grad_first.where(draws.collapsed, 0.1))       # no shrink before collapse
@@ -280,11 +284,12 @@ def test_gradient_row_needs_co_occurrence_and_small_gradients_without_collapse()
 
 def test_rise_row_says_it_tests_depth_before_collapse():
     draws, vsum, tsum, corr = _synthetic(True)
-    row = V.variability_scorecard(draws, vsum, tsum, corr)[0]
+    row = V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)[0]
     assert "abs P=2000: 1.00 (L 2–16)" in row["ours"] and "relu P=2000: 1.00 (L 2–8)" in row["ours"]
     assert "V3 rising with depth before collapse" in row["ours"]
     shuffled = vsum.assign(activations=vsum.activations.where(vsum.depth != 4, 10 * 100))   # N no longer rises with L
-    assert "does not rise monotonically" in V.variability_scorecard(draws, shuffled, tsum, corr)[0]["ours"]
+    row = V.variability_scorecard(draws, vsum=shuffled, tsum=tsum, corr=corr)[0]
+    assert "does not rise monotonically" in row["ours"]
 
 
 def test_landscape_panels_label_every_panel_with_its_own_text():
@@ -301,3 +306,156 @@ def test_landscape_panels_label_every_panel_with_its_own_text():
     bare = landscape_panels(F, ["relu", "abs"], [2, 8])
     assert [ax.get_xlabel() for ax in bare.axes] == ["", "", "depth 2", "depth 8"]
     plt.close("all")
+
+
+# ----------------------------------------------------------------------------- the chapter's sweeps, tables and prose
+import inspect
+
+
+def test_functions_behind_the_cached_calls_take_keyword_arguments_only():
+    for fn in (V.variability_draws, V.train_checkerboard, V.sweep_grid):
+        kinds = {p.kind for p in inspect.signature(fn).parameters.values()}
+        assert kinds == {inspect.Parameter.KEYWORD_ONLY}, fn.__name__
+
+
+def test_sweep_grid_lists_activations_then_budgets_then_depth_one_and_the_depths():
+    items = V.sweep_grid(budgets=[500, 2000], depths=[2, 4])
+    assert len(items) == 2 * 2 * 3
+    assert items[0] == {"activation": "relu", "budget": 500, "depth": 1}
+    assert items[3] == {"activation": "relu", "budget": 2000, "depth": 1}
+    assert items[-1] == {"activation": "abs", "budget": 2000, "depth": 4}
+    train = V.sweep_grid(depths=[2])
+    assert train == [{"activation": a, "depth": d} for a in ("relu", "abs") for d in (1, 2)]
+
+
+def _small_sweep(tmp_path):
+    from varlib.book.results import ResultStore
+    from varlib.core.runtime import Runtime
+
+    store = ResultStore(tmp_path, "smoke", Runtime(torch.device("cpu"), 0, torch.get_num_threads(), 1))
+    grid = V.sweep_grid(budgets=[500], depths=[2])
+    fixed = {"draws": 3, "grid": 8, "board": 2, "train_grid": 4, "seed": 0, "device": "cpu"}
+    return store, grid, fixed, store.map(V.variability_draws, grid, progress=False, **fixed)
+
+
+def test_draws_go_through_the_store_once_and_stack_into_one_table(tmp_path):
+    store, grid, fixed, measured = _small_sweep(tmp_path)
+    again = store.map(V.variability_draws, grid, progress=False, **fixed)
+    draws = V.stack_draws(measured)
+    assert len(draws) == 4 * 3 and list(draws.depth.unique()) == [1, 2]
+    pd.testing.assert_frame_equal(V.stack_draws(again), draws)
+    assert len(list((tmp_path / "smoke").rglob("*.pt"))) == 4
+    runs = V.stack_runs([{"runs": pd.DataFrame({"seed": [0, 1]})}, {"runs": pd.DataFrame({"seed": [0]})}])
+    assert runs.seed.tolist() == [0, 1, 0] and runs.index.tolist() == [0, 1, 2]
+
+
+def test_landscape_examples_and_the_shown_table_use_draw_zero(tmp_path):
+    _, _, _, measured = _small_sweep(tmp_path)
+    draws = V.stack_draws(measured)
+    vsum = V.variability_summary(draws)
+    ex = V.landscape_examples(measured, budget=500, depths=[1, 2])
+    assert list(ex["landscapes"]) == [("relu", 1), ("relu", 2), ("abs", 1), ("abs", 2)]
+    first = draws[(draws.activation == "abs") & (draws.depth == 2) & (draws.draw == 0)].iloc[0]
+    assert ex["notes"][("abs", 2)] == f"w={first.width}, CV={first.cv:.2g}\nV3={first.v3:.2g}"
+    assert ex["landscapes"][("abs", 2)].shape == (8, 8)
+    with pytest.raises(ValueError, match="landscape depths"):
+        V.landscape_examples(measured, budget=500, depths=[4])
+    shown = V.shown_draws_table(draws, vsum=vsum, budget=500, depths=[2])
+    assert list(shown.columns) == ["activation", "depth", "width", "cv", "v3", "v3_mean", "v3_std", "c2c"]
+    assert len(shown) == 2 and shown.set_index("activation").loc["abs", "v3"] == first.v3
+
+
+def test_the_shown_tables_select_what_their_cells_show():
+    draws, vsum, tsum, corr = _synthetic(True)
+    by_depth = V.v3_depth_table(vsum)
+    assert 1 not in by_depth.index.get_level_values("depth")
+    assert by_depth.loc[(2000, 4), ("v3_mean", "abs")] == pytest.approx(vsum.set_index(
+        ["activation", "depth"]).loc[("abs", 4), "v3_mean"])
+    assert len(V.single_layer_table(vsum)) == 2 and (V.single_layer_table(vsum).rho == 1 / 200).all()
+    med = V.collapsed_v3_table(draws)
+    assert list(med.columns) == [False, True] and med.loc["relu", True] < med.loc["relu", False]
+    grads = V.init_gradient_table(vsum, budget=2000)
+    assert list(grads.columns) == ["activation", "depth", "c2c", "dead", "grad_first", "grad_last_hidden",
+                                   "grad_output"]
+    assert V.init_gradient_table(vsum, budget=5000).empty
+
+
+def _shown(cv_relu, cv_abs, v3=(0.12, 0.19), mean=(0.0043, 0.027), std=(0.018, 0.054)):
+    rows = [{"activation": a, "depth": d, "width": 5, "cv": 0.5, "v3": 0.01, "v3_mean": 0.01, "v3_std": 0.01,
+             "c2c": 0.0} for a in ("relu", "abs") for d in (2, 64)]
+    t = pd.DataFrame(rows)
+    t.loc[(t.depth == 64) & (t.activation == "relu"), "cv"] = cv_relu
+    t.loc[(t.depth == 64) & (t.activation == "abs"), "cv"] = cv_abs
+    for i, a in enumerate(("relu", "abs")):
+        t.loc[(t.depth == 64) & (t.activation == a), ["v3", "v3_mean", "v3_std"]] = [v3[i], mean[i], std[i]]
+    return t
+
+
+def test_deepest_shown_sentence_follows_the_cvs():
+    text = V.deepest_shown_sentence(_shown(0.0, 0.0024), tau=1e-2)
+    assert text.startswith("At L = 64, the deepest depth drawn, the ReLU draw is exactly constant and the |x| "
+                           "draw has collapsed (CV = 0.0024, below τ) but keeps faint ripples.")
+    assert "floor of 1 % of the rms" in text
+    text = V.deepest_shown_sentence(_shown(0.3, 0.0), tau=1e-2)
+    assert "the ReLU draw has not collapsed (CV = 0.3)" in text and "ripples" not in text
+
+
+def test_single_draws_sentence_picks_the_depth_farthest_from_its_mean():
+    text = V.single_draws_sentence(_shown(0.0, 0.0024))
+    assert text == ("Single draws also vary a lot: at L = 64, the ReLU draw has V3 = 0.12, far above its depth's "
+                    "mean of 0.0043 ± 0.018; the |x| draw has V3 = 0.19, far above its depth's mean of 0.027 ± 0.054.")
+    calm = V.single_draws_sentence(_shown(0.0, 0.0, v3=(0.011, 0.009), mean=(0.01, 0.01), std=(0.01, 0.01)))
+    assert calm.startswith("Single draws stay near their depth's mean") and "close to" in calm
+
+
+def test_collapse_sentences_count_from_the_draws():
+    draws, vsum, tsum, corr = _synthetic(True)
+    text = V.collapse_counts_sentence(draws.assign(dead=draws.collapsed & (draws.activation == "relu")))
+    assert text == ("Over the depths L ≥ 2, 12 of the 24 ReLU draws collapsed, all of them with a dead layer; "
+                    "8 of the 24 |x| draws collapsed, none of them with a dead layer.")
+    ratio = V.collapsed_v3_ratio(draws)
+    assert V.collapsed_v3_sentence(draws) == (f"The median V3 of the collapsed draws is {ratio:.2g} times that of "
+                                              "the others: close to zero, as the RMS normalisation intends.")
+    assert "not close to zero" in V.collapsed_v3_sentence(draws.assign(v3=1.0))
+    assert "No draw collapsed" in V.collapsed_v3_sentence(draws.assign(collapsed=False))
+
+
+def test_gradient_sentences_follow_the_scorecard_numbers():
+    draws, vsum, tsum, corr = _synthetic(True)
+    ratio, n = V.collapsed_gradient_ratio(draws)
+    assert n == 20 and "far smaller, as this predicts" in V.gradient_relation_sentence(draws)
+    assert f"the {n} collapsed, non-dead draws have a median first-layer gradient {ratio:.2g} times" in \
+        V.gradient_relation_sentence(draws)
+    kept = draws.assign(grad_first=0.1)
+    assert "not far smaller" in V.gradient_relation_sentence(kept)
+    assert "cannot be seen" in V.gradient_relation_sentence(draws.assign(dead=True))
+    one = draws.assign(dead=draws.collapsed & (draws.index != draws.index[draws.collapsed & (draws.depth >= 2)][0]))
+    assert "Here the one collapsed, non-dead draw has a first-layer gradient" in V.gradient_relation_sentence(one)
+    apart = V.gradient_apart_sentence(vsum)
+    assert apart.startswith("|x| at P = 2000, L = 16 has no collapsed draw, yet its median first-layer gradient "
+                            "(0.013) is 8 times smaller than at L = 2 (0.1)")
+    assert "do not fall by a similar factor" in apart                     # the last layers keep 0.1 here
+    shrinking = V.variability_summary(draws.assign(grad_last_hidden=draws.grad_first, grad_output=draws.grad_first))
+    assert "fall by similar factors" in V.gradient_apart_sentence(shrinking)
+    mild = V.variability_summary(draws.assign(grad_first=draws.grad_first.where(draws.depth <= 2, 0.05)))
+    assert "is only 2 times smaller than at L = 2 (0.1), so small gradients without collapse do not show" in \
+        V.gradient_apart_sentence(mild)
+    for grad in (0.1, draws.depth * 0.1):                                 # flat, rising
+        flat = V.variability_summary(draws.assign(grad_first=grad))
+        assert V.gradient_apart_sentence(flat).startswith("No depth without collapse")
+
+
+def test_prediction_row_keeps_its_verdicts():
+    def row(s, p, b):
+        corr = pd.DataFrame([{"predictor": "v3_mean", "outcome": "success_rate", "spearman": s, "p_value": p,
+                              "points": 10},
+                             {"predictor": "v3_mean", "outcome": "best_accuracy", "spearman": b, "p_value": 0.5,
+                              "points": 10}])
+        draws, vsum, tsum, _ = _synthetic(True)
+        return V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)[4]["verdict"]
+
+    nan = float("nan")
+    assert row(0.68, 0.031, 0.88) == "partly reproduced"
+    assert row(0.75, 0.01, 0.1) == "reproduced" and row(0.75, 0.2, 0.1) == "partly reproduced"
+    assert row(0.3, 0.5, 0.3) == "not reproduced" and row(nan, nan, nan) == "not tested"
+    assert row(nan, nan, 0.5) == "partly reproduced" and row(nan, nan, 0.1) == "not reproduced"

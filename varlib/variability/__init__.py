@@ -6,10 +6,10 @@ f(x_i, y_j) on a uniform grid. Its coefficient of variation
     CV(F) = std(F) / rms(F),   rms(F) = sqrt(mean F^2)
 
 is ~0 for a net that has collapsed to a constant ("Collapse to Constant",
-C2C) and of order 1 for a varied one (spec section 2.5).
+C2C) and of order 1 for a varied one.
 
-V3, the landscape statistic of the variability chapter (spec section 2.3;
-the paper's own formula is unknown: this is our protocol), uses third forward
+V3, the landscape statistic of the variability chapter (the paper's own
+formula is unknown: this is our protocol), uses third forward
 differences along both grid axes, normalised by the RMS of the landscape:
 
     V3(F) = 1/2 (mean |D3x F| + mean |D3y F|) / rms(F),   D3x F[i, j] = F[i+3, j] - 3F[i+2, j] + 3F[i+1, j] - F[i, j]
@@ -26,33 +26,65 @@ cell-interior points and fitted with full-batch Adam on the logistic loss.
 Modules: :mod:`varlib.variability.measures` (landscapes, CV, V3, collapse and dead flags),
 :mod:`varlib.variability.diagnostics` (per-draw measures, gradient norms at initialisation),
 :mod:`varlib.variability.checkerboard` (the checkerboard and its training study),
-:mod:`varlib.variability.scorecard` (summary tables, correlation, scorecard). Every public name is
-re-exported here; :data:`CHAPTER_PROFILES` sizes the ``variability`` chapter.
+:mod:`varlib.variability.scorecard` (summary tables, correlation, scorecard),
+:mod:`varlib.variability.tables` (the chapter's sweeps and shown tables),
+:mod:`varlib.variability.prose` (sentences chosen from the computed tables) and
+:mod:`varlib.variability.plots` (figures). Every public name but the figures' is re-exported here;
+``profiles.CHAPTER_PROFILES`` sizes the ``variability`` chapter.
 """
 from __future__ import annotations
 
-from varlib.variability.checkerboard import checkerboard, train_checkerboard  # noqa: F401
-from varlib.variability.diagnostics import init_gradient_norms, variability_draws  # noqa: F401
-from varlib.variability.measures import (  # noqa: F401
-                                         VARIABILITY_ACTIVATIONS,
-                                         coefficient_of_variation,
-                                         collapse_flags,
-                                         collapse_table,
-                                         grid_measures,
-                                         grid_points,
-                                         landscapes,
-                                         random_landscapes,
-                                         v3,
+from varlib.variability.checkerboard import checkerboard, train_checkerboard
+from varlib.variability.diagnostics import init_gradient_norms, variability_draws
+from varlib.variability.measures import (
+    ACTIVATION_LABELS,
+    COMPARED_ACTIVATIONS,
+    VARIABILITY_ACTIVATIONS,
+    coefficient_of_variation,
+    collapse_flags,
+    collapse_table,
+    grid_measures,
+    grid_points,
+    landscapes,
+    random_landscapes,
+    v3,
 )
-from varlib.variability.scorecard import (  # noqa: F401
-                                         trainability_correlation,
-                                         training_summary,
-                                         variability_scorecard,
-                                         variability_summary,
+from varlib.variability.prose import (
+    collapse_counts_sentence,
+    collapsed_v3_sentence,
+    deepest_shown_sentence,
+    gradient_apart_sentence,
+    gradient_relation_sentence,
+    single_draws_sentence,
+)
+from varlib.variability.scorecard import (
+    SCORECARD_THRESHOLDS,
+    collapsed_gradient_ratio,
+    collapsed_v3_ratio,
+    shrink_without_collapse,
+    trainability_correlation,
+    training_summary,
+    variability_scorecard,
+    variability_summary,
+)
+from varlib.variability.tables import (
+    collapsed_v3_table,
+    init_gradient_table,
+    landscape_examples,
+    shown_draws_table,
+    single_layer_table,
+    stack_draws,
+    stack_runs,
+    sweep_grid,
+    v3_depth_table,
 )
 
-__all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_landscapes",
-           "collapse_table", "VARIABILITY_ACTIVATIONS", "v3", "collapse_flags",
+__all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_landscapes", "collapse_table",
+           "VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "v3", "collapse_flags",
            "grid_measures", "init_gradient_norms", "variability_draws", "checkerboard", "train_checkerboard",
-           "variability_summary", "training_summary", "trainability_correlation", "variability_scorecard"]
-
+           "SCORECARD_THRESHOLDS", "variability_summary", "training_summary", "trainability_correlation",
+           "variability_scorecard", "collapsed_v3_ratio", "collapsed_gradient_ratio", "shrink_without_collapse",
+           "sweep_grid", "stack_draws", "stack_runs", "landscape_examples", "shown_draws_table", "v3_depth_table",
+           "single_layer_table", "collapsed_v3_table", "init_gradient_table", "deepest_shown_sentence",
+           "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
+           "gradient_relation_sentence", "gradient_apart_sentence"]

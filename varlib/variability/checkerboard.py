@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from varlib.core.checks import check_int
 from varlib.variability.measures import check_activation
 
 __all__ = ["checkerboard", "train_checkerboard"]
@@ -19,9 +20,8 @@ def checkerboard(k: int, m: int, device="cpu", dtype=torch.float32) -> tuple[tor
     Point coordinates are -1 + (2i + 1)/m; cell (i, j) has label 2 ((i + j) mod 2) - 1. ``m`` must be a
     multiple of ``k`` so that every cell holds (m/k)^2 points and none lies on a cell border.
     """
-    for name, v in (("board size k", k), ("training grid m", m)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    check_int("board size k", k)
+    check_int("training grid m", m)
     if m % k:
         raise ValueError(f"the training grid m={m} must be a multiple of the board size k={k}")
     g = -1 + (2 * torch.arange(m, dtype=torch.float64) + 1) / m
@@ -31,7 +31,7 @@ def checkerboard(k: int, m: int, device="cpu", dtype=torch.float32) -> tuple[tor
     return x.to(device, dtype), y.to(device, dtype).unsqueeze(1)
 
 
-def train_checkerboard(budget: int, depth: int, activation: str, seeds: int, *, board: int = 8,
+def train_checkerboard(*, budget: int, depth: int, activation: str, seeds: int, board: int = 8,
                        train_grid: int = 32, steps: int = 3000, lr: float = 3e-3, sigma_b: float = 0.1,
                        eval_every: int = 50, success_acc: float = 0.99, seed: int = 0, device="auto",
                        progress: bool = False) -> dict:

@@ -53,13 +53,15 @@ def init_gradient_norms(ens: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, loss
 
 # ----------------------------------------------------------------------------- draws, checkerboard, training
 
-def variability_draws(budget: int, depth: int, activation: str, draws: int, n: int, *, tau: float = 1e-2,
+def variability_draws(*, budget: int, depth: int, activation: str, draws: int, grid: int, tau: float = 1e-2,
                       sigma_b: float = 0.1, board: int = 8, train_grid: int = 32, seed: int = 0,
                       device="auto") -> dict:
     """Every measure of ``draws`` random family members of one (budget, depth, activation).
 
-    Returns ``{"draws": DataFrame (one row per draw), "gradients": DataFrame (draw, layer, parameter, grad_norm),
-    "example": (n, n) landscape of draw 0}``. Gradients are of the logistic loss on the checkerboard.
+    Landscapes are taken on a ``grid`` x ``grid`` grid over [-1, 1]^2. Returns ``{"draws": DataFrame (one row
+    per draw), "gradients": DataFrame (draw, layer, parameter, grad_norm), "example": (grid, grid) landscape of
+    draw 0}``. Gradients are of the logistic loss on the ``board`` x ``board`` checkerboard sampled on
+    ``train_grid`` x ``train_grid`` points.
     """
     import pandas as pd
 
@@ -70,7 +72,7 @@ def variability_draws(budget: int, depth: int, activation: str, draws: int, n: i
     collapse_flags(torch.zeros(1), tau)                                 # validates tau
     width = width_for_budget(budget, depth)
     ens = init_mlp_ensemble(draws, depth, width, activation, sigma_b=sigma_b, seed=seed, device=device)
-    m = grid_measures(ens, n)
+    m = grid_measures(ens, grid)
     F, cv = m["landscapes"], coefficient_of_variation(m["landscapes"])
     x, y = checkerboard(board, train_grid, device=F.device)
     grads = init_gradient_norms(ens, x, y)

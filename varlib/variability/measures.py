@@ -11,20 +11,27 @@ from __future__ import annotations
 
 import torch
 
+from varlib.core.checks import check_int
 from varlib.core.ensemble import MLPEnsemble, forward
 from varlib.core.runtime import chunk_budget
 
-__all__ = ["VARIABILITY_ACTIVATIONS", "grid_points", "landscapes", "coefficient_of_variation",
-           "random_landscapes", "collapse_table", "v3", "collapse_flags", "grid_measures"]
+__all__ = ["VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "grid_points", "landscapes",
+           "coefficient_of_variation", "random_landscapes", "collapse_table", "v3", "collapse_flags", "grid_measures"]
 
 #: Activations of this chapter (a name may carry a parameter: ``"leaky_relu:0.1"``).
 VARIABILITY_ACTIVATIONS = ("relu", "abs", "tanh", "leaky_relu")
 
+#: The two activations the chapter compares (the paper's claims set |x| against ReLU), in the order of its
+#: sweeps, figures and tables.
+COMPARED_ACTIVATIONS = ("relu", "abs")
+
+#: How figures and sentences name an activation.
+ACTIVATION_LABELS = {"relu": "ReLU", "abs": "|x|", "tanh": "tanh"}
+
 
 def grid_points(n: int, low: float = -1.0, high: float = 1.0, device="cpu", dtype=torch.float32) -> torch.Tensor:
     """The n*n points of a uniform grid over [low, high]^2, shape (n*n, 2), row-major in (x, y)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"grid size n must be an integer >= 2, got {n!r}")
+    check_int("grid size n", n, low=2)
     g = torch.linspace(low, high, n, device=device, dtype=dtype)
     return torch.cartesian_prod(g, g)
 
@@ -105,8 +112,6 @@ def collapse_flags(cv: torch.Tensor, tau: float = 1e-2) -> torch.Tensor:
 CHUNK_FLOATS = {"cpu": 1 << 25, "cuda": 1 << 30}
 
 
-
-
 @torch.no_grad()
 def grid_measures(ens: MLPEnsemble, n: int, max_floats: int | None = None) -> dict:
     """Landscapes (R, n, n), dead-layer flags (R,) and ReLU-active fractions (R,) in one chunked pass.
@@ -118,8 +123,7 @@ def grid_measures(ens: MLPEnsemble, n: int, max_floats: int | None = None) -> di
     down to one point a chunk. The chunking leaves the counts (dead, active) exact and the landscapes
     equal up to the rounding of matmuls of another size.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 4:
-        raise ValueError(f"grid size n must be an integer >= 4 (V3 takes third differences), got {n!r}")
+    check_int("grid size n", n, low=4)            # V3 takes third differences
     w0 = ens.weights[0]
     x = grid_points(n, device=w0.device, dtype=w0.dtype)
     per_point = ens.members * ens.depth * w0.shape[1]

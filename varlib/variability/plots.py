@@ -1,7 +1,7 @@
 """Figures of the variability chapter: seaborn drawings of the tidy tables of :mod:`varlib.variability`.
 
 No titles (captions live in the chapter), lowercase axis labels, depth on a log2 axis. Depth L = 1 is
-left out of every trend figure (it is reported apart: spec section 2.2).
+left out of every trend figure (it is reported apart: its activation ratio is the largest of the family).
 """
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from varlib.variability.measures import ACTIVATION_LABELS
+
 __all__ = ["v3_vs_depth", "collapse_vs_depth", "gradients_vs_depth", "training_vs_depth", "v3_vs_training"]
 
-_NAMES = {"relu": "ReLU", "abs": "|x|", "tanh": "tanh"}
-_ORDER = ["ReLU", "|x|", "tanh"]
+_ORDER = [ACTIVATION_LABELS[a] for a in ("relu", "abs", "tanh")]
 
 
 def _hue(df: pd.DataFrame) -> dict:
@@ -27,7 +28,7 @@ def _hue(df: pd.DataFrame) -> dict:
 def _label(df: pd.DataFrame) -> pd.DataFrame:
     """Rows with depth >= 2 and readable activation names."""
     out = df[df.depth >= 2].copy()
-    out["activation"] = out.activation.map(lambda a: _NAMES.get(a, a))
+    out["activation"] = out.activation.map(lambda a: ACTIVATION_LABELS.get(a, a))
     return out
 
 
@@ -36,7 +37,7 @@ def _log2_depth(ax) -> None:
     ax.set_xlabel("depth L")
 
 
-def v3_vs_depth(draws: pd.DataFrame, vsum: pd.DataFrame) -> plt.Figure:
+def v3_vs_depth(draws: pd.DataFrame, *, vsum: pd.DataFrame) -> plt.Figure:
     """Mean V3 ± one std over draws against depth, one panel per budget; ρ = N/P on a right axis (grey)."""
     d, s = _label(draws), _label(vsum)
     budgets = sorted(d.budget.unique())
@@ -58,7 +59,7 @@ def v3_vs_depth(draws: pd.DataFrame, vsum: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def collapse_vs_depth(vsum: pd.DataFrame, tau: float) -> plt.Figure:
+def collapse_vs_depth(vsum: pd.DataFrame, *, tau: float) -> plt.Figure:
     """Fractions of draws collapsed (CV < τ and CV < τ/10) and dead against depth, one panel per budget."""
     s = _label(vsum)
     long = s.melt(id_vars=["activation", "budget", "depth"], value_vars=["c2c", "c2c_strict", "dead"],
@@ -74,7 +75,7 @@ def collapse_vs_depth(vsum: pd.DataFrame, tau: float) -> plt.Figure:
     return g.figure
 
 
-def gradients_vs_depth(vsum: pd.DataFrame, budget: int) -> plt.Figure:
+def gradients_vs_depth(vsum: pd.DataFrame, *, budget: int) -> plt.Figure:
     """Left: median loss-gradient norms at init (first hidden, last hidden, output layer); right: C2C fraction."""
     s = _label(vsum[vsum.budget == budget])
     long = s.melt(id_vars=["activation", "depth"], value_vars=["grad_first", "grad_last_hidden", "grad_output"],
@@ -93,7 +94,7 @@ def gradients_vs_depth(vsum: pd.DataFrame, budget: int) -> plt.Figure:
     return fig
 
 
-def training_vs_depth(runs: pd.DataFrame, success_acc: float) -> plt.Figure:
+def training_vs_depth(runs: pd.DataFrame, *, success_acc: float) -> plt.Figure:
     """Success rate (left) and best training accuracy, mean ± std over seeds (right), against depth."""
     r = _label(runs)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -109,7 +110,7 @@ def training_vs_depth(runs: pd.DataFrame, success_acc: float) -> plt.Figure:
     return fig
 
 
-def v3_vs_training(vsum: pd.DataFrame, tsum: pd.DataFrame) -> plt.Figure:
+def v3_vs_training(vsum: pd.DataFrame, *, tsum: pd.DataFrame) -> plt.Figure:
     """Mean V3 of random draws against success rate (left) and best accuracy (right); labels are depths."""
     both = _label(tsum).merge(_label(vsum), on=["activation", "budget", "depth"])
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))

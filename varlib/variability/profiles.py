@@ -1,9 +1,9 @@
-"""Sizes of the ``variability`` chapter per profile (Yu & Zhang, arXiv 2105.08911): ``smoke`` (CI), ``standard`` (the book),
-``full`` (paper scale). :func:`varlib.chapter_settings` validates overrides against them."""
+"""Sizes of the ``variability`` chapter per profile (Yu & Zhang, arXiv 2105.08911): ``smoke`` (CI),
+``standard`` (the book), ``full`` (paper scale). :func:`varlib.chapter_settings` validates overrides against them."""
 #: Sizes per profile. Variability: ``draws`` random nets per (activation, budget, depth) on a ``grid``^2
 #: grid; training: ``seeds`` nets per (activation, depth) at ``train_budget`` on a ``board`` x ``board``
 #: checkerboard sampled on ``train_grid``^2 points, ``steps`` full-batch Adam steps at ``lr``. L = 1 is
-#: always added and reported apart from the depth trends (spec section 2.2).
+#: always added and reported apart from the depth trends.
 CHAPTER_PROFILES = {
     "smoke": {"budgets": [500], "depths": [2, 16], "draws": 4, "grid": 24, "landscape_depths": [2, 16],
               "tau": 1e-2, "sigma_b": 0.1, "train_budget": 500, "train_depths": [2, 4], "seeds": 2,

@@ -6,7 +6,23 @@ Every function takes the tidy tables of :func:`~varlib.variability.diagnostics.v
 """
 from __future__ import annotations
 
-__all__ = ["variability_summary", "training_summary", "trainability_correlation", "variability_scorecard"]
+from varlib.book.report import graded, verdict
+
+__all__ = ["SCORECARD_THRESHOLDS", "variability_summary", "training_summary", "trainability_correlation",
+           "variability_scorecard", "collapsed_v3_ratio", "collapsed_gradient_ratio", "shrink_without_collapse"]
+
+#: The scorecard's thresholds (project choices; the rows' docstrings say how each is used).
+#: ``pre_collapse``: the depths "before collapse" have at most this C2C fraction; ``rise``: Spearman(N, mean V3)
+#: for "reproduced"; ``onset``: the C2C fraction that marks the onset of collapse; ``fall``: V3 at the onset at
+#: most this fraction of the peak; ``related``: the collapsed draws' first-layer gradient at most this fraction
+#: of the others'; ``apart``: a drop of at least this factor without collapse; ``min_collapsed``: collapsed
+#: non-dead draws needed to test the gradient row; ``predict``, ``predict_p``, ``predict_part``: Spearman(V3,
+#: success rate) and its p-value for "reproduced", and the correlation for "partly"; ``abs_wins``,
+#: ``abs_wins_part``: share of points where |x| has the higher mean V3.
+SCORECARD_THRESHOLDS = {"pre_collapse": 0.1, "rise": 0.8, "onset": 0.5, "fall": 0.5, "related": 0.1,
+                        "apart": 5.0, "min_collapsed": 5, "predict": 0.7, "predict_p": 0.05, "predict_part": 0.4,
+                        "abs_wins": 0.8, "abs_wins_part": 0.5}
+_T = SCORECARD_THRESHOLDS
 
 
 def variability_summary(draws):
@@ -32,7 +48,7 @@ def training_summary(runs):
         diverged=("diverged", "mean"), seeds=("seed", "size")).reset_index()
 
 
-def trainability_correlation(vsum, tsum):
+def trainability_correlation(vsum, *, tsum):
     """Spearman correlations across (activation, depth >= 2) points of a predictor and a training outcome.
 
     Predictors: mean V3 and the activation ratio rho (at the training budget); outcomes: success rate
@@ -61,21 +77,19 @@ def _curves(vsum):
     return {key: c for key, c in deep.groupby(["activation", "budget"])}
 
 
+def _pct(x: float) -> str:
+    return f"{100 * x:g} %"
+
+
 def _spearman(a, b) -> float:
     from scipy.stats import spearmanr
 
     return float("nan") if len(a) < 3 or a.nunique() < 2 or b.nunique() < 2 else float(spearmanr(a, b)[0])
 
 
-def _grade(score: float, full: float, part: float) -> str:
-    if score != score:                                              # NaN: nothing to judge
-        return "not tested"
-    return "reproduced" if score >= full else "partly reproduced" if score >= part else "not reproduced"
-
-
 def _rise_row(vsum) -> dict:
     """Spearman(N, mean V3) per curve over its depths >= 2 with C2C <= 10 %, and whether N rises with L there."""
-    pre = {k: c[c.c2c <= 0.1] for k, c in _curves(vsum).items()}
+    pre = {k: c[c.c2c <= _T["pre_collapse"]] for k, c in _curves(vsum).items()}
     rs = {k: _spearman(c.activations, c.v3_mean) for k, c in pre.items()}
     worst = min((r for r in rs.values() if r == r), default=float("nan"))
     span = {k: f"L {c.depth.min()}–{c.depth.max()}" if len(c) else "no depth" for k, c in pre.items()}
@@ -85,25 +99,31 @@ def _rise_row(vsum) -> dict:
             "; N does not rise monotonically with L on every range")
     return {"claim": "variability (V3) rises with the number of activations N at fixed P",
             "paper": "positive correlation (no number known)",
-            "ours": "Spearman(N, mean V3) over the depths ≥ 2 before collapse (C2C ≤ 10 %): "
+            "ours": f"Spearman(N, mean V3) over the depths ≥ 2 before collapse (C2C ≤ {_pct(_T['pre_collapse'])}): "
                     + ", ".join(f"{a} P={b}: {r:.2f} ({span[(a, b)]})" for (a, b), r in rs.items()) + note,
-            "verdict": _grade(worst, 0.8, 0.0 + 1e-12)}
+            "verdict": graded(worst, full=_T["rise"], part=1e-12)}
+
+
+def collapsed_v3_ratio(draws) -> float:
+    """Median V3 of the collapsed draws (depth >= 2) over that of the non-collapsed draws (NaN when a side is
+    empty): near 0 when the RMS normalisation sends collapsed landscapes to V3 ~ 0."""
+    return draws[draws.collapsed & (draws.depth >= 2)].v3.median() / draws[~draws.collapsed].v3.median()
 
 
 def _fall_row(vsum, draws) -> dict:
     ratios = {}
     for k, c in _curves(vsum).items():
-        hit = c[c.c2c >= 0.5]
+        hit = c[c.c2c >= _T["onset"]]
         if len(hit):
             ratios[k] = float(hit.v3_mean.iloc[0] / c.v3_mean.max())
-    col = draws[draws.collapsed & (draws.depth >= 2)].v3.median() / draws[~draws.collapsed].v3.median()
-    share = sum(r <= 0.5 for r in ratios.values()) / len(ratios) if ratios else float("nan")
+    col = collapsed_v3_ratio(draws)
+    share = sum(r <= _T["fall"] for r in ratios.values()) / len(ratios) if ratios else float("nan")
     return {"claim": "variability falls as Collapse to Constant (C2C) sets in",
             "paper": "negative correlation (no number known)",
-            "ours": "V3 at the first depth with C2C ≥ 50 %, relative to the peak V3: "
+            "ours": f"V3 at the first depth with C2C ≥ {_pct(_T['onset'])}, relative to the peak V3: "
                     + (", ".join(f"{a} P={b}: {r:.2f}" for (a, b), r in ratios.items()) or "no curve collapses")
                     + f"; median V3 of collapsed / non-collapsed draws: {col:.2g}",
-            "verdict": _grade(share, 1.0, 0.5)}
+            "verdict": graded(share, full=1.0, part=0.5)}
 
 
 def _peak_row(vsum) -> dict:
@@ -112,10 +132,10 @@ def _peak_row(vsum) -> dict:
     return {"claim": "with depth, variability first rises, peaks, then falls",
             "paper": "summary of the full text (unverified)",
             "ours": "peak depth of mean V3: " + ", ".join(f"{a} P={b}: L={d}" for (a, b), d in peaks.items()),
-            "verdict": _grade(sum(inner.values()) / max(len(inner), 1), 1.0, 0.5)}
+            "verdict": graded(sum(inner.values()) / max(len(inner), 1), full=1.0, part=0.5)}
 
 
-def _shrink_without_collapse(vsum) -> tuple | None:
+def shrink_without_collapse(vsum) -> tuple | None:
     """Where small gradients occur without collapse: over all curves, the depth >= 2 with no collapsed draw
     whose median first-layer gradient fell the most below that of the curve's shallowest depth >= 2.
 
@@ -132,25 +152,29 @@ def _shrink_without_collapse(vsum) -> tuple | None:
     return best
 
 
+def collapsed_gradient_ratio(draws) -> tuple[float, int]:
+    """(median first-layer gradient norm of the collapsed, non-dead draws over that of the non-collapsed draws,
+    number of collapsed non-dead draws), depths >= 2; the ratio is NaN when a side is empty."""
+    def med(sel):
+        return float(draws.loc[sel, "grad_first"].median()) if sel.any() else float("nan")
+
+    sel, ok = draws.collapsed & ~draws.dead & (draws.depth >= 2), ~draws.collapsed & (draws.depth >= 2)
+    return med(sel) / med(ok), int(sel.sum())
+
+
 def _gradient_row(draws, vsum) -> dict:
     """Related: collapsed (non-dead) draws have far smaller first-layer gradients than non-collapsed ones.
     Not the same: some depth where no draw collapsed still has a much smaller first-layer gradient than L = 2."""
-    def med(col, sel):
-        return float(draws.loc[sel, col].median()) if sel.any() else float("nan")
-
-    sel, ok = draws.collapsed & ~draws.dead & (draws.depth >= 2), ~draws.collapsed & (draws.depth >= 2)
-    first = med("grad_first", sel) / med("grad_first", ok)
-    related = first <= 0.1
-    sep = _shrink_without_collapse(vsum)
-    distinct = sep is not None and sep[3] >= 5.0
-    verdict = "not tested" if sel.sum() < 5 else "reproduced" if related and distinct else \
-        "partly reproduced" if related or distinct else "not reproduced"
+    first, collapsed = collapsed_gradient_ratio(draws)
+    related = first <= _T["related"]
+    sep = shrink_without_collapse(vsum)
+    distinct = sep is not None and sep[3] >= _T["apart"]
     apart = "no depth without collapse has a smaller first-layer gradient than the shallowest" if sep is None else \
         (f"{sep[0]} P={sep[1]}, L = {sep[2]}: no draw collapsed, yet its median first-layer gradient is "
          f"{sep[5]:.2g} against {sep[6]:.2g} at L = {sep[4]}, a drop of {sep[3]:.1f}×")
-    return {"claim": "C2C is related to, but not the same as, vanishing gradients",
-            "paper": "qualitative", "verdict": verdict,
-            "ours": f"related: median first-layer loss-gradient norm at init of the {int(sel.sum())} collapsed, "
+    return {"claim": "C2C is related to, but not the same as, vanishing gradients", "paper": "qualitative",
+            "verdict": verdict(None if collapsed < _T["min_collapsed"] else related and distinct, related or distinct),
+            "ours": f"related: median first-layer loss-gradient norm at init of the {collapsed} collapsed, "
                     f"non-dead draws is {first:.2g}× that of non-collapsed draws; not the same (small gradients "
                     f"without collapse): {apart}"}
 
@@ -159,21 +183,19 @@ def _predict_row(corr) -> dict:
     get = corr.set_index(["predictor", "outcome"])
     s, p = get.loc[("v3_mean", "success_rate"), ["spearman", "p_value"]]
     b = get.loc[("v3_mean", "best_accuracy"), "spearman"]
-    full = s == s and s >= 0.7 and p < 0.05
-    part = max(s if s == s else -1.0, b if b == b else -1.0) >= 0.4
-    verdict = "reproduced" if full else "partly reproduced" if part else \
-        "not tested" if s != s and b != b else "not reproduced"
+    full = s == s and s >= _T["predict"] and p < _T["predict_p"]
+    part = max(s if s == s else -1.0, b if b == b else -1.0) >= _T["predict_part"]
     return {"claim": "variability predicts trainability on the checkerboard", "paper": "'accurately' (no number)",
             "ours": f"Spearman(V3, success rate) = {s:.2f} (p = {p:.2g}); Spearman(V3, best accuracy) = {b:.2f}; "
                     f"{int(get.points.iloc[0])} (activation, depth) points",
-            "verdict": verdict}
+            "verdict": verdict(None if s != s and b != b else full, part)}
 
 
 def _abs_rows(vsum, tsum) -> list[dict]:
     deep = vsum[vsum.depth >= 2].pivot_table(index=["budget", "depth"], columns="activation",
                                             values=["v3_mean", "c2c"])
     win = float((deep["v3_mean"]["abs"] > deep["v3_mean"]["relu"]).mean())
-    onset = {b: {a: (c.depth[c.c2c >= 0.5].min() if (c.c2c >= 0.5).any() else float("inf"))
+    onset = {b: {a: (c.depth[c.c2c >= _T["onset"]].min() if (c.c2c >= _T["onset"]).any() else float("inf"))
                  for (a, bb), c in _curves(vsum).items() if bb == b} for b in vsum.budget.unique()}
     later = [o["abs"] > o["relu"] for o in onset.values() if o.get("relu", float("inf")) < float("inf")]
     t = tsum[tsum.depth >= 2].groupby("activation")[["success_rate", "best_accuracy"]].mean()
@@ -182,20 +204,20 @@ def _abs_rows(vsum, tsum) -> list[dict]:
     return [
         {"claim": "|x| gives higher variability than ReLU", "paper": "qualitative",
          "ours": f"mean V3 of |x| > ReLU at {win:.0%} of (budget, depth ≥ 2) points",
-         "verdict": _grade(win, 0.8, 0.5)},
+         "verdict": graded(win, full=_T["abs_wins"], part=_T["abs_wins_part"])},
         {"claim": "|x| resists C2C better than ReLU", "paper": "summary of the full text (unverified)",
-         "ours": "first depth with C2C ≥ 50 % (ReLU vs |x|): "
+         "ours": f"first depth with C2C ≥ {_pct(_T['onset'])} (ReLU vs |x|): "
                  + ", ".join(f"P={b}: {o.get('relu')} vs {o.get('abs')}" for b, o in onset.items()),
-         "verdict": _grade(sum(later) / len(later), 1.0, 0.5) if later else "not tested"},
+         "verdict": graded(sum(later) / len(later) if later else float("nan"), full=1.0, part=0.5)},
         {"claim": "|x| MLPs train better than ReLU MLPs (checkerboard)", "paper": "implied by the two claims above",
          "ours": f"mean success rate over depths: |x| {t.loc['abs', 'success_rate']:.2f} vs ReLU "
                  f"{t.loc['relu', 'success_rate']:.2f}; mean best accuracy {t.loc['abs', 'best_accuracy']:.3f} vs "
                  f"{t.loc['relu', 'best_accuracy']:.3f}",
-         "verdict": "reproduced" if s_win and b_win else "partly reproduced" if s_win or b_win else "not reproduced"},
+         "verdict": verdict(s_win and b_win, s_win or b_win)},
     ]
 
 
-def variability_scorecard(draws, vsum, tsum, corr) -> list[dict]:
+def variability_scorecard(draws, *, vsum, tsum, corr) -> list[dict]:
     """Scorecard rows (claim, paper, ours, verdict) computed from the chapter's tables (depths >= 2 only).
 
     Thresholds (project choices): *rise*: Spearman(N, mean V3) over the depths with C2C <= 10 %, worst

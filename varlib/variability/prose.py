@@ -1,0 +1,135 @@
+"""Sentences of the variability chapter chosen and filled in from the computed tables, so that the text holds
+for every profile and every override. Each returns plain text (no math markup) for a ``{glue:text}`` role.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from varlib.variability.measures import ACTIVATION_LABELS, COMPARED_ACTIVATIONS
+from varlib.variability.scorecard import (
+    SCORECARD_THRESHOLDS,
+    collapsed_gradient_ratio,
+    collapsed_v3_ratio,
+    shrink_without_collapse,
+)
+
+__all__ = ["deepest_shown_sentence", "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
+           "gradient_relation_sentence", "gradient_apart_sentence"]
+
+
+def _name(activation: str) -> str:
+    return ACTIVATION_LABELS.get(activation, activation)
+
+
+def _join(parts: list[str], sep: str = ", ") -> str:
+    """``a``, ``a and b``, ``a, b and c``; with ``sep="; "`` (for clauses that hold commas) ``a; b; c``."""
+    if sep != ", " or len(parts) == 1:
+        return sep.join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def deepest_shown_sentence(shown: pd.DataFrame, *, tau: float) -> str:
+    """What the drawn landscapes at the deepest shown depth look like: exactly constant (CV = 0), collapsed with
+    faint ripples (0 < CV < ``tau``) or not collapsed, per activation. ``shown``: :func:`shown_draws_table`."""
+    depth = int(shown.depth.max())
+    rows = shown[shown.depth == depth].set_index("activation")
+    parts, ripples = [], False
+    for a in [a for a in COMPARED_ACTIVATIONS if a in rows.index]:
+        cv = float(rows.loc[a, "cv"])
+        if cv == 0:
+            parts.append(f"the {_name(a)} draw is exactly constant")
+        elif cv < tau:
+            ripples = True
+            parts.append(f"the {_name(a)} draw has collapsed (CV = {cv:.2g}, below τ) but keeps faint ripples")
+        else:
+            parts.append(f"the {_name(a)} draw has not collapsed (CV = {cv:.2g})")
+    text = f"At L = {depth}, the deepest depth drawn, {_join(parts)}."
+    if ripples:
+        text += " The ripples are visible only because the colour scale has a floor of 1 % of the rms."
+    return text
+
+
+def single_draws_sentence(shown: pd.DataFrame) -> str:
+    """How far the drawn nets sit from the mean V3 of their depth: the depth where they deviate most (in
+    standard deviations over the draws, averaged over the activations), with each draw's V3 beside the mean
+    ± std. "Vary a lot" when some draw there is at least 2 std from its mean."""
+    z = ((shown.v3 - shown.v3_mean) / shown.v3_std).where(shown.v3_std > 0, 0.0)
+    worst = z.abs().groupby(shown.depth).mean().idxmax()
+    rows = shown[shown.depth == worst].assign(z=z).set_index("activation")
+
+    def relation(s: float) -> str:
+        size = "far " if abs(s) >= 2 else ""
+        return f"{size}above" if s >= 0.5 else f"{size}below" if s <= -0.5 else "close to"
+
+    parts = [f"the {_name(a)} draw has V3 = {r.v3:.2g}, {relation(r.z)} its depth's mean of "
+             f"{r.v3_mean:.2g} ± {r.v3_std:.2g}" for a, r in rows.iterrows()]
+    lead = "Single draws also vary a lot" if rows.z.abs().max() >= 2 else "Single draws stay near their depth's mean"
+    return f"{lead}: at L = {int(worst)}, {_join(parts, '; ')}."
+
+
+def collapse_counts_sentence(draws: pd.DataFrame) -> str:
+    """Per activation, how many draws of depth >= 2 collapsed and how many of those have a dead layer."""
+    deep = draws[draws.depth >= 2]
+    parts = []
+    for a in [a for a in COMPARED_ACTIVATIONS if a in set(deep.activation)]:
+        d = deep[deep.activation == a]
+        n, dead = int(d.collapsed.sum()), int((d.collapsed & d.dead).sum())
+        with_dead = "" if n == 0 else "none of them with a dead layer" if dead == 0 else \
+            "all of them with a dead layer" if dead == n else f"{dead} of them with a dead layer"
+        parts.append(f"{n} of the {len(d)} {_name(a)} draws collapsed" + (f", {with_dead}" if with_dead else ""))
+    return f"Over the depths L ≥ 2, {_join(parts, '; ')}."
+
+
+def collapsed_v3_sentence(draws: pd.DataFrame) -> str:
+    """The median V3 of the collapsed draws against the others' (the scorecard's number) and whether it is close
+    to zero (at most a tenth), as the RMS normalisation intends."""
+    ratio = collapsed_v3_ratio(draws)
+    if ratio != ratio:
+        return "No draw collapsed here, so V3 of collapsed nets cannot be seen."
+    verdict = "close to zero, as the RMS normalisation intends" if ratio <= 0.1 else \
+        "not close to zero, against what the RMS normalisation intends"
+    return f"The median V3 of the collapsed draws is {ratio:.2g} times that of the others: {verdict}."
+
+
+def gradient_relation_sentence(draws: pd.DataFrame) -> str:
+    """The median first-layer gradient of the collapsed, non-dead draws against the non-collapsed draws', and
+    whether it is as small as collapse predicts (at most the scorecard's "related" fraction)."""
+    ratio, n = collapsed_gradient_ratio(draws)
+    if n == 0 or ratio != ratio:
+        return "Here no draw collapsed without a dead layer, so this relation cannot be seen."
+    small = ratio <= SCORECARD_THRESHOLDS["related"]
+    who = "the one collapsed, non-dead draw has a" if n == 1 else f"the {n} collapsed, non-dead draws have a median"
+    return (f"Here {who} first-layer gradient {ratio:.2g} times that of the non-collapsed draws"
+            + (", far smaller, as this predicts." if small else ", not far smaller, against this prediction."))
+
+
+def gradient_apart_sentence(vsum: pd.DataFrame) -> str:
+    """Small gradients without collapse: the (activation, budget, depth) with no collapsed draw whose median
+    first-layer gradient fell the most below its shallowest depth's (the scorecard's gradient row). When that
+    drop reaches the scorecard's ``apart`` factor, also whether the last hidden and output layers fell by similar
+    factors (within 3x of the first layer's drop: the whole net's gradients shrink) or not (the gradient decays
+    towards the input)."""
+    sep = shrink_without_collapse(vsum)
+    if sep is None or sep[3] <= 1:
+        return ("No depth without collapse has a smaller first-layer gradient than the shallowest depth, so small "
+                "gradients without collapse do not show here.")
+    a, b, depth, drop, base, grad, base_grad = sep
+    where = f"{_name(a)} at P = {b}, L = {depth} has no collapsed draw"
+    if drop < SCORECARD_THRESHOLDS["apart"]:
+        return (f"The largest drop without collapse is small: {where}, and its median first-layer gradient "
+                f"({grad:.2g}) is only {drop:.2g} times smaller than at L = {base} ({base_grad:.2g}), so small "
+                "gradients without collapse do not show here.")
+    curve = vsum[(vsum.activation == a) & (vsum.budget == b)].set_index("depth")
+    later = {name: (float(curve.loc[base, col]), float(curve.loc[depth, col]))
+             for name, col in (("last hidden", "grad_last_hidden"), ("output", "grad_output"))}
+    factors = [old / new if new > 0 else float("inf") for old, new in later.values()]
+    similar = all(drop / 3 <= f <= 3 * drop for f in factors)
+    pairs = "; ".join(f"{name} {new:.2g} against {old:.2g}" for name, (old, new) in later.items())
+    text = (f"{where}, yet its median first-layer gradient ({grad:.2g}) is {drop:.2g} times smaller than at "
+            f"L = {base} ({base_grad:.2g}); the scorecard's gradient row finds this largest drop from the data. ")
+    if similar:
+        return text + (f"The drop is not specific to the first layer: the last hidden and output layers fall by "
+                       f"similar factors ({pairs}), so at that depth gradients shrink through the whole, narrower "
+                       "net rather than decay towards the input.")
+    return text + (f"The last hidden and output layers do not fall by a similar factor ({pairs}), so at that depth "
+                   "the gradient decays towards the input.")
