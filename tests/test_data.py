@@ -7,17 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from varlib.core.data import (
-    CIFAR10_FILES,
-    MNIST_FILES,
-    load_cifar10_gray,
-    load_dataset,
-    load_digits_dataset,
-    load_mnist,
-    make_teacher_dataset,
-    minibatches,
-    read_idx,
-)
+from varlib.core.data import (CIFAR10_FILES, MNIST_FILES, load_cifar10_gray, load_dataset, load_digits_dataset,
+                              load_mnist, make_teacher_dataset, minibatches, read_idx)
 
 
 def _write_idx(path, arr: np.ndarray, gz: bool) -> None:

@@ -11,35 +11,12 @@ import pytest
 import torch
 from scipy.optimize import minimize
 
-from varlib.deep_linear import (
-    DeepLinear,
-    LinearTask,
-    critical_gamma,
-    end_to_end,
-    ensemble_start,
-    expected_loss,
-    expected_variance,
-    gamma_from_weight_decay,
-    gamma_spinodal,
-    gamma_star,
-    gaussian_task,
-    hessian_at_zero,
-    homogeneous_variance,
-    init_weights,
-    isotropic_roots,
-    kappa,
-    layer_norms,
-    mc_prediction_moments,
-    prediction_moments,
-    reduced_loss,
-    sample_predictions,
-    solve_global,
-    stationarity_roots,
-    task_from_data,
-    train_exact,
-    train_linear_ensemble,
-    weights_from_b,
-)
+from varlib.deep_linear import (DeepLinear, LinearTask, critical_gamma, end_to_end, ensemble_start, expected_loss,
+                                expected_variance, gamma_from_weight_decay, gamma_spinodal, gamma_star, gaussian_task,
+                                hessian_at_zero, homogeneous_variance, init_weights, isotropic_roots, kappa,
+                                layer_norms, mc_prediction_moments, prediction_moments, reduced_loss,
+                                sample_predictions, solve_global, stationarity_roots, task_from_data, train_exact,
+                                train_linear_ensemble, weights_from_b)
 from varlib.deep_linear.theory import _polynomial_roots
 
 F64 = torch.float64

@@ -10,18 +10,8 @@ import pandas as pd
 import pytest
 import torch
 
-from varlib.deep_linear import (
-    DeepLinear,
-    end_to_end,
-    ensemble_start,
-    expected_loss,
-    init_weights,
-    solve_global,
-    task_from_data,
-    train_linear_ensemble,
-    unit_spread,
-    weights_from_b,
-)
+from varlib.deep_linear import (DeepLinear, end_to_end, ensemble_start, expected_loss, init_weights, solve_global,
+                                task_from_data, train_linear_ensemble, unit_spread, weights_from_b)
 from varlib.book.config import COMMON, chapter_parameters, chapter_settings
 from varlib.book.results import call_key
 from varlib.deep_linear import plots as lp
@@ -29,17 +19,8 @@ from varlib.deep_linear import prose as dp
 from varlib.deep_linear import scorecard as sc
 from varlib.deep_linear import study as st
 from varlib.deep_linear.profiles import _FIXED, CHAPTER_PROFILES
-from varlib.deep_linear.sgd import (
-    family_loss,
-    isotropic_samples,
-    l2_decay_factor,
-    lr_schedule,
-    mlp_forward,
-    other_schedule,
-    signal_samples,
-    torch_default_init,
-    train_sgd,
-)
+from varlib.deep_linear.sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
+                                    other_schedule, signal_samples, torch_default_init, train_sgd)
 from varlib.deep_linear.theory import gamma_spinodal
 
 F64 = torch.float64

@@ -14,29 +14,11 @@ import pytest
 import torch
 
 from varlib.core.data import make_teacher_dataset, minibatches
-from varlib.integrable import (
-    PRESETS,
-    abc_forward,
-    abc_loss,
-    abc_parameterization,
-    calibrate_step0,
-    coord_check,
-    get_parameterization,
-    init_params,
-    initial_draws,
-    make_sgd,
-    mean_abs_preactivations,
-    numerical_rank,
-    preactivation_change,
-    preactivation_ranks,
-    relative_weight_change,
-    reparameterize,
-    squared_trace_rank,
-    stable_rank,
-    switch_to_later_rates,
-    train_abc,
-    update_ranks,
-)
+from varlib.integrable import (PRESETS, abc_forward, abc_loss, abc_parameterization, calibrate_step0, coord_check,
+                               get_parameterization, init_params, initial_draws, make_sgd, mean_abs_preactivations,
+                               numerical_rank, preactivation_change, preactivation_ranks, relative_weight_change,
+                               reparameterize, squared_trace_rank, stable_rank, switch_to_later_rates, train_abc,
+                               update_ranks)
 
 LN10 = math.log(10)
 D, K = 100, 10

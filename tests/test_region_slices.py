@@ -5,12 +5,7 @@ import torch
 from varlib.maxout import count_regions
 from varlib.maxout.nets import MaxoutParams, init_maxout_net, split_widths
 from varlib.maxout.scorecard import MAXOUT_THRESHOLDS, parameter_slice_row
-from varlib.maxout.slices import (
-    neighbour_correlation,
-    parameter_plane,
-    parameter_slice_counts,
-    slice_examples,
-)
+from varlib.maxout.slices import neighbour_correlation, parameter_plane, parameter_slice_counts, slice_examples
 
 
 def _base(seed=4):

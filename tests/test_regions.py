@@ -7,34 +7,12 @@ import pytest
 import torch
 
 from varlib.core.activations import maxout_second_moment
-from varlib.maxout import (
-    MaxoutParams,
-    activation_pattern,
-    activation_regions,
-    as_relu,
-    authors_demo_net,
-    count_regions,
-    count_regions_lp,
-    decision_boundary,
-    grid_region_count,
-    init_maxout_net,
-    linear_region_count,
-    maxout_forward,
-    slice_plane,
-    split_widths,
-)
-from varlib.maxout.bounds import (
-    bias_density_constant,
-    complexity_bounds,
-    db_bound,
-    db_bound_with_k,
-    db_bound_without_k,
-    gradient_constant,
-    max_regions_one_layer,
-    region_bound,
-    region_bound_with_k,
-    region_bound_without_k,
-)
+from varlib.maxout import (MaxoutParams, activation_pattern, activation_regions, as_relu, authors_demo_net,
+                           count_regions, count_regions_lp, decision_boundary, grid_region_count, init_maxout_net,
+                           linear_region_count, maxout_forward, slice_plane, split_widths)
+from varlib.maxout.bounds import (bias_density_constant, complexity_bounds, db_bound, db_bound_with_k,
+                                  db_bound_without_k, gradient_constant, max_regions_one_layer, region_bound,
+                                  region_bound_with_k, region_bound_without_k)
 
 
 def _one_layer(W, b, m=2, seed=0):

@@ -13,43 +13,14 @@ scorecard) and :mod:`varlib.deep_linear.prose` (the words and numbers its text r
 """
 from __future__ import annotations
 
-from varlib.deep_linear.model import (  # noqa: F401
-                                DeepLinear,
-                                LinearTask,
-                                gamma_from_weight_decay,
-                                gaussian_task,
-                                kappa,
-                                task_from_data,
-)
-from varlib.deep_linear.nets import (  # noqa: F401
-                                NOISES,
-                                OPTIMIZERS,
-                                end_to_end,
-                                ensemble_start,
-                                expected_loss,
-                                expected_variance,
-                                hessian_at_zero,
-                                homogeneous_variance,
-                                init_weights,
-                                layer_norms,
-                                mc_prediction_moments,
-                                prediction_moments,
-                                sample_predictions,
-                                train_exact,
-                                train_linear_ensemble,
-                                unit_spread,
-)
-from varlib.deep_linear.theory import (  # noqa: F401
-                                LinearSolution,
-                                critical_gamma,
-                                gamma_spinodal,
-                                gamma_star,
-                                isotropic_roots,
-                                reduced_loss,
-                                solve_global,
-                                stationarity_roots,
-                                weights_from_b,
-)
+from varlib.deep_linear.model import (DeepLinear, LinearTask, gamma_from_weight_decay, gaussian_task,  # noqa: F401
+                                      kappa, task_from_data)
+from varlib.deep_linear.nets import (NOISES, OPTIMIZERS, end_to_end, ensemble_start, expected_loss,  # noqa: F401
+                                     expected_variance, hessian_at_zero, homogeneous_variance, init_weights,
+                                     layer_norms, mc_prediction_moments, prediction_moments, sample_predictions,
+                                     train_exact, train_linear_ensemble, unit_spread)
+from varlib.deep_linear.theory import (LinearSolution, critical_gamma, gamma_spinodal, gamma_star,  # noqa: F401
+                                       isotropic_roots, reduced_loss, solve_global, stationarity_roots, weights_from_b)
 
 __all__ = ["LinearTask", "DeepLinear", "LinearSolution", "gamma_from_weight_decay", "task_from_data", "gaussian_task",
            "kappa", "reduced_loss", "stationarity_roots", "solve_global", "weights_from_b",

@@ -12,15 +12,8 @@ import numpy as np
 import pandas as pd
 
 from varlib.book.report import glue, phrase
-from varlib.deep_linear.scorecard import (
-    BASIN_TRAPPED,
-    SIGNAL_ABOVE_TOL,
-    SIGNAL_BELOW_TOL,
-    SIGNAL_HALF_FACTOR,
-    basin_verdict,
-    signal_verdict,
-    spinodal_signal,
-)
+from varlib.deep_linear.scorecard import (BASIN_TRAPPED, SIGNAL_ABOVE_TOL, SIGNAL_BELOW_TOL, SIGNAL_HALF_FACTOR,
+                                          basin_verdict, signal_verdict, spinodal_signal)
 from varlib.deep_linear.sgd import lr_schedule, sgd_steps
 
 __all__ = ["glue_linear", "gluable", "dropout_rate", "l2_decay_exponents", "hessian_prose", "family_prose",

@@ -19,42 +19,14 @@ import pandas as pd
 import torch
 
 from varlib.deep_linear.model import DeepLinear, LinearTask, task_from_data
-from varlib.deep_linear.nets import (
-    end_to_end,
-    expected_loss,
-    hessian_at_zero,
-    init_weights,
-    sample_predictions,
-    train_linear_ensemble,
-)
-from varlib.deep_linear.scorecard import (  # noqa: F401
-    basin_metrics,
-    deep_linear_scorecard,
-    signal_collapse_table,
-    signal_metrics,
-    spinodal_signal,
-    variance_metrics,
-)
-from varlib.deep_linear.sgd import (
-    family_loss,
-    isotropic_samples,
-    l2_decay_factor,
-    lr_schedule,
-    mlp_forward,
-    sgd_steps,
-    signal_samples,
-    torch_default_init,
-    train_sgd,
-)
-from varlib.deep_linear.theory import (
-    critical_gamma,
-    gamma_spinodal,
-    gamma_star,
-    isotropic_roots,
-    reduced_loss,
-    solve_global,
-    weights_from_b,
-)
+from varlib.deep_linear.nets import (end_to_end, expected_loss, hessian_at_zero, init_weights, sample_predictions,
+                                     train_linear_ensemble)
+from varlib.deep_linear.scorecard import (basin_metrics, deep_linear_scorecard, signal_collapse_table,  # noqa: F401
+                                          signal_metrics, spinodal_signal, variance_metrics)
+from varlib.deep_linear.sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
+                                    sgd_steps, signal_samples, torch_default_init, train_sgd)
+from varlib.deep_linear.theory import (critical_gamma, gamma_spinodal, gamma_star, isotropic_roots, reduced_loss,
+                                       solve_global, weights_from_b)
 
 __all__ = ["concat_tables", "isotropic_task", "isotropy_check", "anisotropic_task", "landscape_table",
            "hessian_table", "hessian_check", "threshold_table", "phase_table", "phase_metrics", "trained_table",

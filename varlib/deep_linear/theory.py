@@ -43,14 +43,8 @@ from scipy.optimize import brentq, minimize_scalar, newton
 
 from varlib.core.checks import check_int as _check_int
 from varlib.core.runtime import member_generator
-from varlib.deep_linear.model import (  # noqa: F401
-    DeepLinear,
-    LinearTask,
-    gamma_from_weight_decay,
-    gaussian_task,
-    kappa,
-    task_from_data,
-)
+from varlib.deep_linear.model import (DeepLinear, LinearTask, gamma_from_weight_decay, gaussian_task,  # noqa: F401
+                                      kappa, task_from_data)
 
 __all__ = ["LinearTask", "DeepLinear", "LinearSolution", "gamma_from_weight_decay", "task_from_data",
            "gaussian_task", "kappa", "reduced_loss", "stationarity_roots", "solve_global", "weights_from_b",

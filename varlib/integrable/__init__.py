@@ -40,32 +40,12 @@ Precision: float32 or float64, never half (IP activations reach m^{-L/2} ~ 1e-9 
 """
 from __future__ import annotations
 
-from varlib.integrable.diagnostics import (  # noqa: F401
-                                                 coord_check,
-                                                 numerical_rank,
-                                                 preactivation_ranks,
-                                                 rank_table,
-                                                 relative_weight_change,
-                                                 squared_trace_rank,
-                                                 stable_rank,
-                                                 update_ranks,
-)
-from varlib.integrable.family import (  # noqa: F401
-                                                 BIAS_MODES,
-                                                 PRESETS,
-                                                 Parameterization,
-                                                 abc_parameterization,
-                                                 get_parameterization,
-                                                 reparameterize,
-)
-from varlib.integrable.nets import (  # noqa: F401
-                                                 abc_forward,
-                                                 abc_loss,
-                                                 init_params,
-                                                 initial_draws,
-                                                 mean_abs_preactivations,
-                                                 preactivation_change,
-)
+from varlib.integrable.diagnostics import (coord_check, numerical_rank, preactivation_ranks, rank_table,  # noqa: F401
+                                           relative_weight_change, squared_trace_rank, stable_rank, update_ranks)
+from varlib.integrable.family import (BIAS_MODES, PRESETS, Parameterization, abc_parameterization,  # noqa: F401
+                                      get_parameterization, reparameterize)
+from varlib.integrable.nets import (abc_forward, abc_loss, init_params, initial_draws,  # noqa: F401
+                                    mean_abs_preactivations, preactivation_change)
 from varlib.integrable.sgd import calibrate_step0, make_sgd, switch_to_later_rates, train_abc  # noqa: F401
 
 __all__ = ["Parameterization", "BIAS_MODES", "PRESETS", "abc_parameterization", "get_parameterization",

@@ -36,33 +36,13 @@ from varlib.core.runtime import small_op_threads
 from varlib.integrable.diagnostics import preactivation_ranks, relative_weight_change, update_ranks
 from varlib.integrable.family import get_parameterization, reparameterize
 from varlib.integrable.nets import abc_forward, abc_loss, init_params, initial_draws
-from varlib.integrable.prose import (  # noqa: F401
-    data_story,
-    escape_story,
-    init_story,
-    integrable_glue,
-    main_story,
-    naive_story,
-    rank_story,
-)
+from varlib.integrable.prose import (data_story, escape_story, init_story, integrable_glue, main_story,  # noqa: F401
+                                     naive_story, rank_story)
 from varlib.integrable.scorecard import accuracy_table, integrable_scorecard  # noqa: F401
 from varlib.integrable.sgd import calibrate_step0, make_sgd, train_abc
-from varlib.integrable.sweeps import (  # noqa: F401
-    LN10,
-    MAIN_PRESETS,
-    PAPER_DATASETS,
-    PROBE_INPUTS,
-    SWEEP_ACTIVATIONS,
-    chapter_dataset,
-    comparison_grid,
-    escape_grid,
-    grid,
-    histories,
-    naive_ip_grid,
-    rank_grid,
-    stacked,
-    summaries,
-)
+from varlib.integrable.sweeps import (LN10, MAIN_PRESETS, PAPER_DATASETS, PROBE_INPUTS, SWEEP_ACTIVATIONS,  # noqa: F401
+                                      chapter_dataset, comparison_grid, escape_grid, grid, histories, naive_ip_grid,
+                                      rank_grid, stacked, summaries)
 
 __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "SYMMETRY_PRESETS",
            "INIT_ACTIVATIONS", "grid", "naive_ip_grid", "escape_grid", "rank_grid", "comparison_grid", "summaries",

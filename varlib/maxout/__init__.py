@@ -14,39 +14,16 @@ Modules, one idea each:
   its text reads (glued);
 * :mod:`~varlib.maxout.scorecard`, :mod:`~varlib.maxout.plots`, :mod:`~varlib.maxout.profiles`.
 """
-from varlib.maxout.bounds import (
-                                  bias_density_constant,
-                                  complexity_bounds,
-                                  db_bound,
-                                  db_bound_with_k,
-                                  db_bound_without_k,
-                                  gradient_constant,
-                                  max_regions_one_layer,
-                                  region_bound,
-                                  region_bound_with_k,
-                                  region_bound_without_k,
-)
+from varlib.maxout.bounds import (bias_density_constant, complexity_bounds, db_bound, db_bound_with_k,
+                                  db_bound_without_k, gradient_constant, max_regions_one_layer, region_bound,
+                                  region_bound_with_k, region_bound_without_k)
 from varlib.maxout.geometry import Box, box_bounds, plane_basis, slice_plane
 from varlib.maxout.grid import box_grid, grid_region_count
 from varlib.maxout.lp import count_regions_lp
-from varlib.maxout.nets import (
-                                  MAXOUT_INITS,
-                                  MaxoutParams,
-                                  activation_pattern,
-                                  as_relu,
-                                  authors_demo_net,
-                                  init_maxout_net,
-                                  maxout_forward,
-                                  split_widths,
-)
-from varlib.maxout.regions import (
-                                  DecisionBoundary,
-                                  Regions,
-                                  activation_regions,
-                                  count_regions,
-                                  decision_boundary,
-                                  linear_region_count,
-)
+from varlib.maxout.nets import (MAXOUT_INITS, MaxoutParams, activation_pattern, as_relu, authors_demo_net,
+                                init_maxout_net, maxout_forward, split_widths)
+from varlib.maxout.regions import (DecisionBoundary, Regions, activation_regions, count_regions, decision_boundary,
+                                   linear_region_count)
 
 __all__ = ["MaxoutParams", "MAXOUT_INITS", "split_widths", "init_maxout_net", "as_relu", "maxout_forward",
            "activation_pattern", "authors_demo_net", "Box", "slice_plane", "box_bounds", "plane_basis",

@@ -27,18 +27,8 @@ import numpy as np
 import torch
 
 from varlib.core.runtime import small_op_threads
-from varlib.maxout.geometry import (
-    Box,
-    box_bounds,
-    check_labels,
-    clip_polygons,
-    clip_segments,
-    level_segments,
-    pad_cat,
-    plane_basis,
-    polygon_areas,
-    share_edge,
-)
+from varlib.maxout.geometry import (Box, box_bounds, check_labels, clip_polygons, clip_segments, level_segments,
+                                    pad_cat, plane_basis, polygon_areas, share_edge)
 from varlib.maxout.nets import MaxoutParams
 
 __all__ = ["Regions", "activation_regions", "linear_region_count", "DecisionBoundary", "decision_boundary",

@@ -36,48 +36,16 @@ from __future__ import annotations
 
 from varlib.variability.checkerboard import checkerboard, train_checkerboard
 from varlib.variability.diagnostics import init_gradient_norms, variability_draws
-from varlib.variability.measures import (
-    ACTIVATION_LABELS,
-    COMPARED_ACTIVATIONS,
-    VARIABILITY_ACTIVATIONS,
-    coefficient_of_variation,
-    collapse_flags,
-    collapse_table,
-    grid_measures,
-    grid_points,
-    landscapes,
-    random_landscapes,
-    v3,
-)
-from varlib.variability.prose import (
-    collapse_counts_sentence,
-    collapsed_v3_sentence,
-    deepest_shown_sentence,
-    gradient_apart_sentence,
-    gradient_relation_sentence,
-    single_draws_sentence,
-)
-from varlib.variability.scorecard import (
-    SCORECARD_THRESHOLDS,
-    collapsed_gradient_ratio,
-    collapsed_v3_ratio,
-    shrink_without_collapse,
-    trainability_correlation,
-    training_summary,
-    variability_scorecard,
-    variability_summary,
-)
-from varlib.variability.tables import (
-    collapsed_v3_table,
-    init_gradient_table,
-    landscape_examples,
-    shown_draws_table,
-    single_layer_table,
-    stack_draws,
-    stack_runs,
-    sweep_grid,
-    v3_depth_table,
-)
+from varlib.variability.measures import (ACTIVATION_LABELS, COMPARED_ACTIVATIONS, VARIABILITY_ACTIVATIONS,
+                                         coefficient_of_variation, collapse_flags, collapse_table, grid_measures,
+                                         grid_points, landscapes, random_landscapes, v3)
+from varlib.variability.prose import (collapse_counts_sentence, collapsed_v3_sentence, deepest_shown_sentence,
+                                      gradient_apart_sentence, gradient_relation_sentence, single_draws_sentence)
+from varlib.variability.scorecard import (SCORECARD_THRESHOLDS, collapsed_gradient_ratio, collapsed_v3_ratio,
+                                          shrink_without_collapse, trainability_correlation, training_summary,
+                                          variability_scorecard, variability_summary)
+from varlib.variability.tables import (collapsed_v3_table, init_gradient_table, landscape_examples, shown_draws_table,
+                                       single_layer_table, stack_draws, stack_runs, sweep_grid, v3_depth_table)
 
 __all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_landscapes", "collapse_table",
            "VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "v3", "collapse_flags",

@@ -6,12 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from varlib.variability.measures import ACTIVATION_LABELS, COMPARED_ACTIVATIONS
-from varlib.variability.scorecard import (
-    SCORECARD_THRESHOLDS,
-    collapsed_gradient_ratio,
-    collapsed_v3_ratio,
-    shrink_without_collapse,
-)
+from varlib.variability.scorecard import (SCORECARD_THRESHOLDS, collapsed_gradient_ratio, collapsed_v3_ratio,
+                                          shrink_without_collapse)
 
 __all__ = ["deepest_shown_sentence", "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
            "gradient_relation_sentence", "gradient_apart_sentence"]
