@@ -122,13 +122,12 @@ basin_gamma_ratio = None  # weight decay of the basin experiment, as a multiple 
 # %% tags=["remove-output"]
 import varlib
 from varlib.book import plots
-from varlib.book.config import chapter_parameters
 from varlib.deep_linear import plots as lp
 from varlib.deep_linear import prose as dp
 from varlib.deep_linear import sgd as ls
 from varlib.deep_linear import study as st
 
-cfg = varlib.chapter_settings("deep_linear", profile, **{k: globals()[k] for k in chapter_parameters("deep_linear")})
+cfg = varlib.settings_from("deep_linear", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
 store = varlib.ResultStore(results_dir, profile, rt)
 plots.set_style()

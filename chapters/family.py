@@ -55,9 +55,7 @@ budget_tol = None        # relative miss of the budget that counts as "equal P"
 import varlib
 from varlib.book import family_report, plots
 
-cfg = varlib.chapter_settings("family", profile, budgets=budgets, depths=depths, draws=draws, grid=grid,
-                              landscape_budget=landscape_budget, landscape_depths=landscape_depths,
-                              sigma_b=sigma_b, collapse_cv=collapse_cv, budget_tol=budget_tol)
+cfg = varlib.settings_from("family", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
 store = varlib.ResultStore(results_dir, profile, rt)
 plots.set_style()

@@ -82,13 +82,7 @@ from varlib.integrable import plots as iplots
 plots.set_style()
 
 # %% tags=["remove-output"]
-cfg = varlib.chapter_settings(
-    "integrable", profile, dataset=dataset, init_widths=init_widths, init_draws=init_draws, init_depths=init_depths,
-    stuck_depths=stuck_depths, stuck_widths=stuck_widths, stuck_steps=stuck_steps, stuck_eta=stuck_eta,
-    equiv_width=equiv_width, equiv_steps=equiv_steps, symmetry_depth=symmetry_depth, equiv_depth=equiv_depth,
-    equiv_batch=equiv_batch, equiv_eta=equiv_eta, escape_widths=escape_widths, escape_steps=escape_steps,
-    rank_width=rank_width, rank_batch=rank_batch, depth=depth, width=width, batch=batch, steps=steps, eta=eta,
-    seeds=seeds)
+cfg = varlib.settings_from("integrable", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
 store = varlib.ResultStore(results_dir, profile, rt)
 ie.integrable_glue(cfg.as_dict())

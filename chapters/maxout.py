@@ -100,15 +100,7 @@ from varlib.maxout import training as mt
 from varlib.maxout.scorecard import maxout_scorecard, parameter_slice_row
 
 # %% tags=["remove-output"]
-cfg = varlib.chapter_settings(
-    "maxout", profile, box=box, demo_rank=demo_rank, demo_units=demo_units, demo_depth=demo_depth,
-    demo_nets=demo_nets, ranks=ranks, units=units, depths=depths, nets=nets, picture_ranks=picture_ranks,
-    picture_units=picture_units, picture_depth=picture_depth, picture_inits=picture_inits,
-    picture_candidates=picture_candidates, grid_steps=grid_steps, bound_depth=bound_depth, bound_nets=bound_nets,
-    theta_rank=theta_rank, theta_units=theta_units, theta_depth=theta_depth, theta_extent=theta_extent,
-    theta_steps=theta_steps, init_units=init_units, init_depth=init_depth, train_ranks=train_ranks,
-    train_units=train_units, train_depth=train_depth, train_seeds=train_seeds, epochs=epochs,
-    count_every=count_every, lr=lr, batch=batch, slice_box=slice_box, target_acc=target_acc, data_dir=data_dir)
+cfg = varlib.settings_from("maxout", globals())  # the parameters above, validated and frozen
 
 # %% tags=["remove-output"]
 rt = varlib.setup(device, seed, threads)

@@ -78,11 +78,7 @@ from varlib import variability as V
 from varlib.book import plots
 from varlib.variability import plots as vplots
 
-cfg = varlib.chapter_settings("variability", profile, budgets=budgets, depths=depths, draws=draws, grid=grid,
-                              landscape_depths=landscape_depths, tau=tau, sigma_b=sigma_b,
-                              train_budget=train_budget, train_depths=train_depths, seeds=seeds, steps=steps,
-                              lr=lr, board=board, train_grid=train_grid, eval_every=eval_every,
-                              success_acc=success_acc)
+cfg = varlib.settings_from("variability", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
 store = varlib.ResultStore(results_dir, profile, rt)
 plots.set_style()

@@ -53,3 +53,13 @@ def test_list_of_choices_is_checked_entry_by_entry():
         chapter_settings("maxout", "smoke", picture_inits=["sphere", "xavier"])
     with pytest.raises(ValueError, match="every entry of signal_activations"):
         chapter_settings("deep_linear", "smoke", signal_activations=["gelu"])
+
+
+def test_settings_from_a_parameters_cell():
+    from varlib.book.config import settings_from
+
+    cfg = settings_from("family", {"profile": "smoke", "draws": 5, "grid": None, "unrelated": 1})
+    assert cfg.profile == "smoke" and cfg.draws == 5 and cfg.overridden == ("draws",)
+    assert cfg.grid == chapter_settings("family", "smoke").grid
+    with pytest.raises(ValueError, match="draws must be an integer"):
+        settings_from("family", {"draws": 1.5})

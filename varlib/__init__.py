@@ -11,7 +11,7 @@ The names a chapter uses most are re-exported here.
 """
 __version__ = "0.1.0"
 
-from varlib.book.config import CHAPTERS, PROFILES, Settings, chapter_settings
+from varlib.book.config import CHAPTERS, PROFILES, Settings, chapter_settings, settings_from
 from varlib.book.family_report import budget_misses, family_scorecard
 from varlib.book.report import VERDICTS, glue, glue_all, phrase, resources, run_summary, scorecard
 from varlib.book.results import CorruptResultWarning, ResultStore
@@ -31,13 +31,13 @@ from varlib.variability import (checkerboard, coefficient_of_variation, collapse
                                 grid_measures, grid_points, init_gradient_norms, landscapes, random_landscapes,
                                 train_checkerboard, trainability_correlation, v3, variability_draws)
 
-__all__ = ["CHAPTERS", "PROFILES", "Settings", "chapter_settings", "VERDICTS", "glue", "glue_all", "phrase",
-           "resources", "run_summary", "scorecard", "CorruptResultWarning", "ResultStore", "ACTIVATIONS",
-           "Activation", "get_activation", "maxout_second_moment", "DATASETS", "Dataset", "load_dataset",
-           "MLPEnsemble", "built_param_count", "forward", "init_mlp_ensemble", "member_module",
-           "budget_misses", "family_scorecard", "family_table", "param_count", "width_for_budget",
-           "Runtime", "provenance", "resolve_device", "setup", "TrainResult", "accuracy_pm1",
-           "member_losses", "train_ensemble", "DeepLinear", "LinearSolution", "LinearTask",
+__all__ = ["CHAPTERS", "PROFILES", "Settings", "chapter_settings", "settings_from", "VERDICTS", "glue", "glue_all",
+           "phrase", "resources", "run_summary", "scorecard", "CorruptResultWarning", "ResultStore",
+           "ACTIVATIONS", "Activation", "get_activation", "maxout_second_moment", "DATASETS", "Dataset",
+           "load_dataset", "MLPEnsemble", "built_param_count", "forward", "init_mlp_ensemble",
+           "member_module", "budget_misses", "family_scorecard", "family_table", "param_count",
+           "width_for_budget", "Runtime", "provenance", "resolve_device", "setup", "TrainResult",
+           "accuracy_pm1", "member_losses", "train_ensemble", "DeepLinear", "LinearSolution", "LinearTask",
            "critical_gamma", "gaussian_task", "hessian_at_zero", "prediction_moments", "reduced_loss",
            "solve_global", "task_from_data", "PRESETS", "Parameterization", "abc_forward", "coord_check",
            "get_parameterization", "init_params", "train_abc", "MaxoutParams", "activation_regions",

@@ -7,9 +7,10 @@
 * :mod:`~varlib.book.archive`: run archives for a lent GPU; :mod:`~varlib.book.bench`: benchmark records;
 * :mod:`~varlib.book.plots`: the house style and the figures shared by chapters.
 """
-from varlib.book.config import CHAPTERS, LENSES, PROFILES, Settings, chapter_settings
+from varlib.book.config import CHAPTERS, LENSES, PROFILES, Settings, chapter_settings, settings_from
 from varlib.book.report import VERDICTS, glue, glue_all, phrase, resources, run_summary, scorecard
 from varlib.book.results import CorruptResultWarning, ResultStore
 
-__all__ = ["CHAPTERS", "LENSES", "PROFILES", "Settings", "chapter_settings", "VERDICTS", "glue", "glue_all", "phrase",
-           "resources", "run_summary", "scorecard", "CorruptResultWarning", "ResultStore"]
+__all__ = ["CHAPTERS", "LENSES", "PROFILES", "Settings", "chapter_settings", "settings_from", "VERDICTS", "glue",
+           "glue_all", "phrase", "resources", "run_summary", "scorecard", "CorruptResultWarning",
+           "ResultStore"]

@@ -19,7 +19,7 @@ import pandas as pd
 from varlib.book.results import PROFILES
 
 __all__ = ["PROFILES", "CHAPTERS", "LENSES", "COMMON", "chapter_settings", "Settings",
-           "chapter_parameters", "chapter_profiles", "chapter_choices", "known_chapters"]
+           "chapter_parameters", "chapter_profiles", "settings_from", "chapter_choices", "known_chapters"]
 
 #: Parameters every chapter has, with their defaults.
 COMMON: dict[str, Any] = {"profile": "standard", "device": "auto", "seed": 0, "threads": 2,
@@ -147,3 +147,10 @@ def chapter_settings(chapter: str, profile: str = "standard", **overrides: Any) 
                 raise ValueError(f"{what} must be one of {', '.join(map(repr, options))}, got {v!r}")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
     return Settings(chapter, profile, MappingProxyType(values), tuple(sorted(given)))
+
+
+def settings_from(chapter: str, namespace: Mapping[str, Any]) -> Settings:
+    """:func:`chapter_settings` from a chapter's parameters cell: ``namespace`` (the notebook's ``globals()``)
+    holds ``profile`` and the chapter's parameters (``None`` or absent = the profile's value)."""
+    return chapter_settings(chapter, namespace.get("profile", "standard"),
+                            **{k: namespace.get(k) for k in chapter_parameters(chapter)})
