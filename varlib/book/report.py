@@ -62,6 +62,8 @@ def run_summary(cfg: Settings, rt: Runtime) -> pd.DataFrame:
     """Settings and provenance of this run in one two-column table."""
     rows = {"profile": cfg.profile, **{k: str(v) for k, v in cfg.as_dict().items()},
             **{k: str(v) for k, v in rt.provenance().items()}}
+    if pd.get_option("display.max_rows") < len(rows) + 1:
+        pd.set_option("display.max_rows", len(rows) + 1)  # a chapter with many settings shows them all
     return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="setting"))
 
 
