@@ -63,3 +63,28 @@ def test_settings_from_a_parameters_cell():
     assert cfg.grid == chapter_settings("family", "smoke").grid
     with pytest.raises(ValueError, match="draws must be an integer"):
         settings_from("family", {"draws": 1.5})
+
+
+@pytest.mark.parametrize("text, value", [("lr=3e-3", 0.003), ("lr=1.0e+30", 1e30), ("draws=10", 10),
+                                         ("depths=[2, 4]", [2, 4]), ("lr=.5", 0.5), ("dataset=digits", "digits")])
+def test_p_values_parse_as_numbers(text, value):
+    from varlib.__main__ import _parse_param
+
+    name, parsed = _parse_param(text)
+    assert parsed == value and type(parsed) is type(value)
+
+
+@pytest.mark.parametrize("name, flag", [("profile", "--profile"), ("results_dir", "--results-dir"),
+                                        ("device", "--device")])
+def test_p_refuses_settings_that_have_a_flag(name, flag, capsys):
+    from varlib.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["book", "--profile", "smoke", "-p", f"{name}=full"])
+    assert f"use {flag}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_nan_and_inf_are_refused(bad):
+    with pytest.raises(ValueError, match="lr must be a finite number"):
+        chapter_settings("variability", "smoke", lr=bad)

@@ -189,3 +189,66 @@ def test_interrupted_map_resumes(tmp_path):
     out = store.map(flaky, grid, crash_at=3, progress=False)
     assert [o["i"] for o in out] == list(range(5))
     assert CALLS == [0, 1, 2, "crashed", 3, 4]
+
+
+def test_a_flipped_bit_is_caught_by_the_checksum(tmp_path):
+    """One bit of a stored tensor's data flipped (the file itself still reads): the checksum catches it."""
+    store = _store(tmp_path)
+    key = store.key(payload, {"depth": 1})
+    path = store.save(key, {"x": torch.full((64,), 0.4595)})
+    blob = torch.load(path, weights_only=True)
+    data = bytearray(blob["result"])
+    at = data.find(torch.tensor(0.4595).numpy().tobytes())
+    data[at + 1] ^= 0x10
+    torch.save({**blob, "result": bytes(data)}, path)
+    with pytest.warns(CorruptResultWarning, match="checksum"):
+        assert store.load(key) == (False, None)
+    assert store.call(payload, depth=1)["width"] == 7
+
+
+def test_a_corrupt_file_moved_by_another_process_is_not_an_error(tmp_path, monkeypatch):
+    """Two runs meet the same corrupt file: the second finds it gone when it moves it aside, and recomputes."""
+    store = _store(tmp_path)
+    key = store.key(payload, {"depth": 1})
+    path = store.save(key, payload(depth=1))
+    real_load = torch.load
+
+    def load_then_vanish(f, *args, **kwargs):
+        if isinstance(f, (str, type(path))):
+            path.unlink()  # the other process moves it aside right after we opened it
+            raise ValueError("garbage")
+        return real_load(f, *args, **kwargs)
+
+    monkeypatch.setattr(results.torch, "load", load_then_vanish)
+    with pytest.warns(CorruptResultWarning):
+        assert store.load(key) == (False, None)
+
+
+def test_a_failed_write_names_the_file_and_the_free_space_and_leaves_nothing(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    real_save = torch.save
+
+    def disk_full(obj, f, *args, **kwargs):
+        if isinstance(obj, dict) and "sha256" in obj:  # the write of the file itself
+            raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 1408 vs 1302")
+        return real_save(obj, f, *args, **kwargs)
+
+    monkeypatch.setattr(results.torch, "save", disk_full)
+    with pytest.raises(OSError, match=r"could not write the result file .*\.pt .*MiB free on its disk"):
+        store.call(payload, depth=1)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_temporaries_of_killed_writes_are_swept(tmp_path):
+    import os
+    import time
+
+    store = _store(tmp_path)
+    key = store.key(payload, {"depth": 1})
+    folder = store.path(key).parent
+    folder.mkdir(parents=True)
+    old, young = folder / ".killed.tmp", folder / ".in-progress.tmp"
+    old.write_bytes(b"half"), young.write_bytes(b"half")
+    os.utime(old, (time.time() - 2 * results.STALE_TEMPORARY_SECONDS,) * 2)
+    store.save(key, payload(depth=1))
+    assert not old.exists() and young.exists()

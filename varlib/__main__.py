@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -16,11 +17,23 @@ from varlib.book.results import PROFILES
 from varlib.core.runtime import DEVICES
 
 
+#: Settings that have their own flag: ``-p`` may not set them (it would run one profile with another's checks).
+_FLAGGED = {"profile": "--profile", "results_dir": "--results-dir", "device": "--device"}
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _parse_param(text: str) -> tuple[str, object]:
+    """``name=value`` with a YAML value; numbers such as ``3e-3`` (which YAML 1.1 reads as a string) are numbers."""
     name, sep, value = text.partition("=")
+    name = name.strip()
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"-p takes name=value (e.g. -p draws=10), got {text!r}")
-    return name.strip(), yaml.safe_load(value)
+    if name in _FLAGGED:
+        raise argparse.ArgumentTypeError(f"{name} is not a -p parameter: use {_FLAGGED[name]}")
+    parsed = yaml.safe_load(value)
+    if isinstance(parsed, str) and _NUMBER.fullmatch(parsed.strip()):
+        parsed = float(parsed)
+    return name, parsed
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ checkout, merging the run log (the latest run of each chapter wins), after which
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tarfile
 import tempfile
@@ -66,9 +67,10 @@ def merge_run_log(target: Path, incoming: list[dict]) -> None:
     names = {r["name"] for r in incoming}
     merged = [r for r in log if r["name"] not in names] + incoming
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(merged, indent=1, default=str))
-    tmp.replace(target)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")  # unique per writer
+    with os.fdopen(fd, "w") as f:
+        f.write(json.dumps(merged, indent=1, default=str))
+    os.replace(tmp, target)
 
 
 def import_run(archive: Path, build_dir: Path = Path("_build"), results_dir: Path = Path("results")) -> list[str]:

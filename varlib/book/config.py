@@ -10,6 +10,7 @@ raises ``ValueError`` naming the parameter and what is allowed.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -65,6 +66,8 @@ def _check_value(name: str, value: Any, like: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or \
             (isinstance(like, int) and not isinstance(value, int)):
         raise ValueError(f"{name} must be {'an integer' if isinstance(like, int) else 'a number'}, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
     if value < 0 or (value == 0 and name.split("[")[0] not in _NONNEGATIVE):
         raise ValueError(f"{name} must be {'>= 0' if name in _NONNEGATIVE else '> 0'}, got {value!r}")
     return float(value) if isinstance(like, float) else value

@@ -15,8 +15,10 @@ interrupted sweep resumes where it stopped. The key of a stored result is
 
 Layout: ``<root>/<profile>/<function>/<key>.pt``; profiles live in separate folders, so a smoke run never
 overwrites a full one. Files are written atomically (a temporary file in the same folder, then ``os.replace``).
-A file that cannot be read, or whose stored key does not match, is reported with :class:`CorruptResultWarning`,
-moved aside to ``*.corrupt`` and recomputed.
+Each file carries a sha256 of its result's bytes, checked on load: a file that cannot be read, whose stored key
+does not match or whose checksum fails (a flipped bit) is reported with :class:`CorruptResultWarning`, moved aside to
+``*.corrupt`` and recomputed; two processes meeting the same corrupt file both recompute. A write that fails (a full
+disk) names the file and the free space; temporary files of killed writes are swept.
 
 Results may be tensors, arrays, pandas DataFrames, JSON-like values, and dicts, lists and tuples of these; they
 are loaded with ``torch.load(weights_only=True)`` (no arbitrary pickles).
@@ -27,9 +29,11 @@ import dataclasses
 import functools
 import hashlib
 import inspect
+import io
 import json
 import math
 import os
+import shutil
 import tempfile
 import warnings
 import weakref
@@ -46,7 +50,9 @@ from varlib.core.runtime import Runtime, provenance
 __all__ = ["ResultStore", "CorruptResultWarning", "PROFILES", "call_key", "code_hash", "digest"]
 
 PROFILES = ("smoke", "standard", "full")
-_FORMAT = 2
+_FORMAT = 3
+#: A temporary file older than this (seconds) was left by a killed write and is swept.
+STALE_TEMPORARY_SECONDS = 3600
 _PACKAGE = Path(__file__).resolve().parents[1]  # varlib/
 
 
@@ -196,6 +202,19 @@ def _decode_table(t: dict) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- the store
+def _sweep_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files of writes that were killed (older than :data:`STALE_TEMPORARY_SECONDS`; a
+    younger one may belong to a write in progress in another process)."""
+    import time
+
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            if time.time() - tmp.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+
 class ResultStore:
     """Stores the results of one profile under ``root`` for one :class:`~varlib.core.runtime.Runtime`."""
 
@@ -223,20 +242,32 @@ class ResultStore:
             blob = torch.load(path, weights_only=True)
             if blob.get("format") != _FORMAT or blob.get("key") != _canonical(key):
                 raise ValueError("the stored key does not match the file's name")
-            return True, _decode(blob["result"])
+            if hashlib.sha256(blob["result"]).hexdigest() != blob.get("sha256"):
+                raise ValueError("the result's checksum does not match (a changed or damaged byte)")
+            return True, _decode(torch.load(io.BytesIO(blob["result"]), weights_only=True))
+        except FileNotFoundError:
+            return False, None  # another process moved it aside meanwhile
         except Exception as err:  # noqa: BLE001 - any unreadable file is recomputed
             warnings.warn(f"result file {path} is corrupt ({type(err).__name__}: {err}); "
                           f"moved to {path.name}.corrupt and recomputing", CorruptResultWarning, stacklevel=3)
-            os.replace(path, path.with_suffix(".pt.corrupt"))
+            try:
+                os.replace(path, path.with_suffix(".pt.corrupt"))
+            except FileNotFoundError:
+                pass  # another process (a second run, a sweep worker) moved it first
             return False, None
 
     def save(self, key: dict, result: Any) -> Path:
-        """Write ``result`` atomically with its key and provenance."""
+        """Write ``result`` atomically with its key, a sha256 of its bytes and its provenance. A failed write
+        leaves no file behind and says which file, and how much space its disk has left."""
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        blob = {"format": _FORMAT, "key": _canonical(key),
+        _sweep_stale_temporaries(path.parent)
+        buffer = io.BytesIO()
+        torch.save(_encode(result), buffer)
+        data = buffer.getvalue()
+        blob = {"format": _FORMAT, "key": _canonical(key), "sha256": hashlib.sha256(data).hexdigest(),
                 "provenance": json.loads(json.dumps(provenance(self.runtime.device, self.runtime.seed), default=str)),
-                "result": _encode(result)}
+                "result": data}
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -244,6 +275,11 @@ class ResultStore:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
+        except (OSError, RuntimeError) as err:
+            free = shutil.disk_usage(path.parent).free
+            raise OSError(f"could not write the result file {path} ({len(data) / 2**20:.1f} MiB): {err}; "
+                          f"{free / 2**20:.0f} MiB free on its disk. If the disk is full, free space or point "
+                          "--results-dir elsewhere, then rerun: finished results are kept") from err
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
