@@ -143,11 +143,26 @@ def load_mnist(data_dir: str | Path, scaling: str = "standardize",
     return _as_dataset("mnist", X["train"], arr["train_labels"], X["test"], arr["test_labels"], dtype)
 
 
+class _ArraysOnly(pickle.Unpickler):
+    """An unpickler for data files that builds numpy arrays and builtins and nothing else: a reader-supplied
+    batch file cannot run code (a pickle naming ``os.system``, say, is refused)."""
+
+    _ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+                ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
+                ("numpy._core.multiarray", "scalar")}
+
+    def find_class(self, module: str, name: str):
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a data file: a CIFAR-10 batch holds "
+                                     "only arrays, lists and bytes (is this the python version of CIFAR-10?)")
+
+
 def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """One python-pickle CIFAR-10 batch -> grayscale ``(n, 1024)`` float64 in [0, 255] and labels."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as fh:
-        batch = pickle.load(fh, encoding="bytes")
+        batch = _ArraysOnly(fh, encoding="bytes").load()
     rgb = np.asarray(batch[b"data"], dtype=np.float64).reshape(-1, 3, 1024)  # (n, RGB, 32*32)
     gray = 0.299 * rgb[:, 0] + 0.587 * rgb[:, 1] + 0.114 * rgb[:, 2]
     return gray, np.asarray(batch[b"labels"], dtype=np.int64)
