@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -126,18 +127,23 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path, pro
     name = source.stem
     run = ChapterRun(name, output, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
+    running = output.with_name(f".{output.stem}.running.ipynb")   # the last good notebook stays until success
+    failed = output.with_name(f"{output.stem}.failed.ipynb")
     start = time.perf_counter()
     try:
-        pm.execute_notebook(jupytext.read(source), str(output), parameters=parameters, cwd=str(cwd),
+        pm.execute_notebook(jupytext.read(source), str(running), parameters=parameters, cwd=str(cwd),
                             kernel_name="python3", language="python", progress_bar=progress)
         run.ok = True
     except pm.PapermillExecutionError as err:
-        run.error = f"{err.ename}: {err.evalue} (cell {err.exec_count}; see {output})"
+        run.error = f"{err.ename}: {err.evalue} (cell {err.exec_count}; see {failed})"
     except Exception as err:  # noqa: BLE001 - report any failure of the kernel or the notebook
         run.error = f"{type(err).__name__}: {err}"
     run.seconds = time.perf_counter() - start
-    if output.exists():
-        _fold_injected_parameters(output)
+    if running.exists():
+        _fold_injected_parameters(running)
+        os.replace(running, output if run.ok else failed)
+    if run.ok and failed.exists():
+        failed.unlink()
     return run
 
 
@@ -282,6 +288,9 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
                       {k: v for k, v in given.items() if k in declared[name]}))
     executed, runs = build / "executed", []
     for name, entry, source, parameters in tqdm(plans, desc=f"chapters ({profile})", disable=not progress):
+        # recorded as running first: a killed run leaves "not ok" in the log, never the previous "ok"
+        _update_run_log(build / "runs.json", [ChapterRun(name, executed / f"{entry}.ipynb", parameters,
+                                                          error="running (interrupted?)")], dev_name)
         run = execute_chapter(source, executed / f"{entry}.ipynb", parameters, root, progress)
         runs.append(run)
         _update_run_log(build / "runs.json", [run], dev_name)     # at once: an interrupted build keeps it
