@@ -159,3 +159,29 @@ def test_dropping_toc_entries_removes_parts_left_empty():
     assert _drop_toc_entries(toc, {"a", "c"}) == {"format": "jb-book", "root": "intro",
                                                   "parts": [{"caption": "B",
                                                              "chapters": [{"file": "b"}, {"file": "d"}]}]}
+
+
+def test_an_unwritable_build_folder_is_a_clear_error(tmp_path):
+    """A build folder that cannot be written (here: a file stands where it should be, which even root cannot
+    write into) is reported with its path and the flag to change, before anything runs."""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder")
+    with pytest.raises(BookError, match=r"cannot write to .*blocked.*--build-dir"):
+        run_book(ROOT, "smoke", chapters=["family"], device="cpu", build_dir=blocked, results_dir=tmp_path / "r",
+                 progress=False, html=False)
+
+
+def test_corrupt_result_warnings_reach_the_command_line(tmp_path):
+    import nbformat
+
+    from varlib.book.pipeline import stored_result_warnings
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="/x/results.py:1: CorruptResultWarning: "
+                                           "result file r/a.pt is corrupt (ValueError: bad); moved\n  warn(...)\n")]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "c.ipynb")
+    assert stored_result_warnings(tmp_path / "c.ipynb") == [
+        "/x/results.py:1: CorruptResultWarning: result file r/a.pt is corrupt (ValueError: bad); moved"]
+    assert stored_result_warnings(None) == []

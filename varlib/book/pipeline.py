@@ -147,6 +147,29 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path, pro
     return run
 
 
+def stored_result_warnings(notebook: Path | None) -> list[str]:
+    """The corrupt-result warnings a chapter printed (they would otherwise stay in the notebook's stderr)."""
+    if notebook is None or not notebook.exists():
+        return []
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return [line.strip() for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"
+            for line in o.get("text", "").splitlines() if "CorruptResultWarning" in line]
+
+
+def _check_writable(folder: Path, flag: str) -> None:
+    """A folder the run must write to: made if absent, else a clear error naming it and the flag to change."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise BookError(f"cannot write to {folder} ({err.strerror or err}): make it writable or choose another "
+                        f"folder with {flag}") from None
+
+
 def write_status(path: Path, runs: list[dict], profile: str) -> None:
     """The status page: one row per chapter run, then versions and the commit."""
     import importlib.metadata as md
@@ -273,6 +296,8 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
             raise BookError(f"nothing executed on profile {profile!r} in {build}: run without --render-only "
                             "first, or import an archive with `python -m varlib import-run`")
         return _render(root, build, entries, profile, repository_url)
+    for folder, flag in ((build, "--build-dir"), (results, "--results-dir")):
+        _check_writable(folder, flag)
     params = dict(params or {})
     dev_name = device_name(resolve_device(device))
     declared = {name: notebook_parameters(notebooks[name][1]) for name in chosen}
@@ -296,6 +321,8 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
         _update_run_log(build / "runs.json", [run], dev_name)     # at once: an interrupted build keeps it
         outcome = f"[{'ok' if run.ok else 'FAILED'}] {name}: {run.seconds:.1f} s"
         print(outcome + (f" - {run.error}" if run.error else ""))
+        for line in stored_result_warnings(executed / f"{entry}.ipynb" if run.ok else None):
+            print(f"[warning] {name}: {line}")
     failed = [r for r in runs if not r.ok]
     if failed:
         raise BookError(f"{len(failed)} chapter(s) failed: {', '.join(r.name for r in failed)}; "
