@@ -37,6 +37,14 @@ def test_maxout_reduces_groups_of_rank():
     assert get_activation("maxout:2")(z).tolist() == [[5.0, 0.0, 3.5]]
 
 
+@pytest.mark.parametrize("bad, words", [("maxout:", "must be a number"), ("relu:3", "takes no parameter"),
+                                        ("leaky_relu:nan", "finite"), ("maxout:inf", "finite"),
+                                        ("abs:", "takes no parameter")])
+def test_a_parameter_is_never_dropped_or_defaulted(bad, words):
+    with pytest.raises(ValueError, match=words):
+        get_activation(bad)
+
+
 @pytest.mark.parametrize("bad", ["sigmoid", "Relu", "maxout:1", "maxout:2.5", "leaky_relu:x", 3])
 def test_bad_names_raise_with_allowed_list(bad):
     with pytest.raises(ValueError) as err:

@@ -1,6 +1,10 @@
+from pathlib import Path
+
 import pytest
 
 from varlib.book.config import CHAPTERS, PROFILES, chapter_choices, chapter_profiles, chapter_settings, known_chapters
+
+ROOT_DIR = Path(__file__).resolve().parents[1]
 
 
 def test_profiles_share_keys_and_validate():
@@ -88,3 +92,15 @@ def test_p_refuses_settings_that_have_a_flag(name, flag, capsys):
 def test_nan_and_inf_are_refused(bad):
     with pytest.raises(ValueError, match="lr must be a finite number"):
         chapter_settings("variability", "smoke", lr=bad)
+
+
+@pytest.mark.parametrize("given, words", [({"threads": 0}, "threads must be an integer >= 1"),
+                                          ({"seed": -1}, "seed must be an integer >= 0"),
+                                          ({"threads": 1.5}, "threads")])
+def test_common_parameters_are_checked_before_a_kernel_starts(given, words, tmp_path):
+    from varlib.book.pipeline import run_book
+
+    with pytest.raises(ValueError, match=words):
+        run_book(ROOT_DIR, "smoke", chapters=["family"], device="cpu", params=given, build_dir=tmp_path / "b",
+                 results_dir=tmp_path / "r", progress=False, html=False)
+    assert not (tmp_path / "b" / "smoke" / "executed").exists()

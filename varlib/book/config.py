@@ -20,7 +20,8 @@ import pandas as pd
 from varlib.book.results import PROFILES
 
 __all__ = ["PROFILES", "CHAPTERS", "LENSES", "COMMON", "chapter_settings", "Settings",
-           "chapter_parameters", "chapter_profiles", "settings_from", "chapter_choices", "known_chapters"]
+           "chapter_parameters", "chapter_profiles", "settings_from", "check_common", "chapter_choices",
+           "known_chapters"]
 
 #: Parameters every chapter has, with their defaults.
 COMMON: dict[str, Any] = {"profile": "standard", "device": "auto", "seed": 0, "threads": 2,
@@ -157,3 +158,14 @@ def settings_from(chapter: str, namespace: Mapping[str, Any]) -> Settings:
     holds ``profile`` and the chapter's parameters (``None`` or absent = the profile's value)."""
     return chapter_settings(chapter, namespace.get("profile", "standard"),
                             **{k: namespace.get(k) for k in chapter_parameters(chapter)})
+
+
+def check_common(values: Mapping[str, Any]) -> None:
+    """The common parameters given (``seed`` an integer >= 0, ``threads`` an integer >= 1), checked before any
+    kernel starts (:func:`varlib.setup` checks them again inside the chapter)."""
+    from varlib.core.checks import check_int
+
+    if "seed" in values:
+        check_int("seed", values["seed"], 0)
+    if "threads" in values:
+        check_int("threads", values["threads"], 1)

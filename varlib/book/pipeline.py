@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from varlib.book.archive import merge_run_log
-from varlib.book.config import chapter_parameters, chapter_settings, known_chapters
+from varlib.book.config import chapter_parameters, chapter_settings, check_common, known_chapters
 from varlib.book.results import PROFILES
 from varlib.core.runtime import device_name, git_commit, resolve_device
 
@@ -305,6 +305,7 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
     plans = []
     for name in chosen:
         mine = {k: v for k, v in params.items() if k in declared[name]}
+        check_common(mine)
         if name in known_chapters():  # values checked before any kernel starts
             sizes = chapter_parameters(name)
             chapter_settings(name, profile, **{k: v for k, v in mine.items() if k in sizes})

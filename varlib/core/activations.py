@@ -155,6 +155,10 @@ ACTIVATIONS: dict[str, Callable[[float | None], Activation]] = {
 }
 
 
+#: The activations whose name may carry a parameter after a colon.
+_TAKES_PARAMETER = ("leaky_relu", "maxout")
+
+
 def get_activation(name: str | Activation, param: float | None = None) -> Activation:
     """Look up an activation by name, e.g. ``"relu"``, ``"swish"``, ``"leaky_relu:0.1"``, ``"maxout:3"``.
 
@@ -164,13 +168,18 @@ def get_activation(name: str | Activation, param: float | None = None) -> Activa
         return name
     if not isinstance(name, str):
         raise ValueError(f"activation must be a string, got {type(name).__name__}; allowed: {sorted(ACTIVATIONS)}")
-    base, _, arg = name.partition(":")
+    base, colon, arg = name.partition(":")
     if base not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; allowed: {', '.join(sorted(ACTIVATIONS))}"
                          " (with a parameter: 'leaky_relu:0.1', 'maxout:3')")
-    if arg:
+    if colon and base not in _TAKES_PARAMETER:
+        raise ValueError(f"activation {base!r} takes no parameter, got {name!r}; only "
+                         f"{' and '.join(sorted(_TAKES_PARAMETER))} do (e.g. 'leaky_relu:0.1', 'maxout:3')")
+    if colon:
         try:
             param = float(arg)
         except ValueError:
-            raise ValueError(f"activation parameter in {name!r} must be a number") from None
+            raise ValueError(f"activation parameter in {name!r} must be a number (e.g. 'maxout:3')") from None
+    if param is not None and not math.isfinite(param):
+        raise ValueError(f"activation parameter in {name!r} must be a finite number, got {param!r}")
     return ACTIVATIONS[base](param)
