@@ -104,3 +104,14 @@ def test_common_parameters_are_checked_before_a_kernel_starts(given, words, tmp_
         run_book(ROOT_DIR, "smoke", chapters=["family"], device="cpu", params=given, build_dir=tmp_path / "b",
                  results_dir=tmp_path / "r", progress=False, html=False)
     assert not (tmp_path / "b" / "smoke" / "executed").exists()
+
+
+@pytest.mark.parametrize("chapter, given, full", [("variability", {"grid": 100000}, 256),
+                                                  ("variability", {"draws": 10**12}, 1000),
+                                                  ("family", {"depths": [1, 2, 10**6]}, 128)])
+def test_sizes_have_an_upper_bound_named_in_the_error(chapter, given, full):
+    name = next(iter(given))
+    with pytest.raises(ValueError, match=rf"{name}=\d+ is over the largest allowed size {64 * full} "
+                                         rf"\(64 x the full profile's {full}\).*times the memory or time"):
+        chapter_settings(chapter, "smoke", **given)
+    chapter_settings(chapter, "smoke", **{name: 64 * full if name != "depths" else [1, 64 * full]})

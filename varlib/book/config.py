@@ -74,6 +74,27 @@ def _check_value(name: str, value: Any, like: Any) -> Any:
     return float(value) if isinstance(like, float) else value
 
 
+#: An integer size may be at most this many times the largest value of the ``full`` profile (paper scale).
+SIZE_HEADROOM = 64
+
+
+def _check_size(name: str, value: Any, full: Any) -> None:
+    """Integer sizes (and lists of them) are bounded by :data:`SIZE_HEADROOM` x the ``full`` profile's largest
+    value, so a typo (``grid=100000``, ``draws=10**12``) is refused before it allocates or runs for days."""
+    def ints(v):
+        items = v if isinstance(v, (list, tuple)) else [v]
+        return [x for x in items if isinstance(x, int) and not isinstance(x, bool)]
+
+    if not ints(full) or not ints(value):
+        return
+    reference = max(max(ints(full)), 1)
+    biggest = max(ints(value))
+    if biggest > SIZE_HEADROOM * reference:
+        raise ValueError(f"{name}={biggest} is over the largest allowed size {SIZE_HEADROOM * reference} "
+                         f"({SIZE_HEADROOM} x the full profile's {reference}): it would need at least "
+                         f"{biggest / reference:.0f} times the memory or time of the full profile's setting")
+
+
 @dataclass(frozen=True)
 class Settings:
     """The frozen, validated parameters of one chapter run (attribute access: ``cfg.depths``)."""
@@ -144,6 +165,8 @@ def chapter_settings(chapter: str, profile: str = "standard", **overrides: Any) 
     defaults = chapter_profiles(chapter)[profile]
     given = {k: v for k, v in overrides.items() if v is not None}
     values = {k: _check_value(k, given.get(k, defaults[k]), defaults[k]) for k in allowed}
+    for k in given:
+        _check_size(k, values[k], chapter_profiles(chapter)["full"][k])
     for k, options in chapter_choices(chapter).items():
         for v in values[k] if isinstance(values[k], list) else [values[k]]:
             if v not in options:
