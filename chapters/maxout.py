@@ -366,7 +366,7 @@ tables.slice_region_table(slice_counts)
 fig = regions_plots.training_curves(history)
 
 # %%
-conv = mt.convergence_table(history, target=cfg.target_acc)
+conv = mt.convergence_table(history, target=cfg.target_acc, classes=data.n_classes)
 tables.convergence_means(conv)
 
 # %% tags=["remove-cell"]
@@ -408,6 +408,12 @@ varlib.glue_all(prose.threshold_facts())
 # training" asks the count in the slice to rise in at least {glue:text}`maxout-threshold-rise-full:.0%` of the
 # runs (at least {glue:text}`maxout-threshold-rise-part:.0%` for partly); "faster" asks the best of maxout-He,
 # sphere and many-regions to beat ReLU-He in mean training loss by more than one standard deviation over seeds.
+# The two training rows say how many runs diverged (a training loss that is not finite or rises above
+# {glue:text}`maxout-divergence-factor:.0f` times its value before training) and how many sit at chance (final test
+# accuracy at most chance plus {glue:text}`maxout-chance-margin:.2f`). Both are not tested when fewer than
+# {glue:text}`maxout-threshold-min-trained:.0%` of the runs trained (neither diverged nor at chance); "increase
+# during training" then counts only the runs that trained, and "faster" all runs that did not diverge (a run stuck
+# at chance is a slow run).
 # The parameter-slice row asks the counts on the slice to differ by a factor of at least
 # {glue:text}`maxout-threshold-slice-ratio:.0f` and neighbouring networks on the grid to have correlated counts
 # (correlation at least {glue:text}`maxout-threshold-slice-correlation:.1f`: patches, not noise); it can at best

@@ -129,10 +129,25 @@ def test_train_inits_passes_the_optimiser_settings_on(small_digits):
 def test_convergence_table_finds_the_first_epoch_at_target():
     history = pd.DataFrame({"K": 2, "init": "a", "seed": 0, "epoch": [0, 1, 2, 3],
                             "test_acc": [0.1, 0.5, 0.92, 0.95], "train_loss": [2.0, 1.0, 0.5, 0.3]})
-    conv = mt.convergence_table(history, target=0.9)
+    conv = mt.convergence_table(history, target=0.9, classes=10)
     assert conv.epochs_to_target[0] == 2 and conv.final_acc[0] == 0.95
     assert conv.mean_loss[0] == pytest.approx(0.6)
-    assert math.isnan(mt.convergence_table(history, target=0.99).epochs_to_target[0])
+    assert not conv.diverged[0] and not conv.at_chance[0]
+    assert math.isnan(mt.convergence_table(history, target=0.99, classes=10).epochs_to_target[0])
+    with pytest.raises(ValueError, match="classes must be"):
+        mt.convergence_table(history, target=0.9, classes=1)
+
+
+@pytest.mark.parametrize("late, acc, diverged, at_chance", [
+    (np.nan, 0.95, True, False), (np.inf, 0.95, True, False), (2.5e31, 0.95, True, False),   # not finite, exploded
+    (1.9e3, 0.95, False, False), (2.1e3, 0.95, True, False),      # the bound: 1e3 x the loss before training (2.0)
+    (0.3, 0.15, False, True), (0.3, 0.16, False, False), (0.3, 0.02, False, True), (0.3, np.nan, False, True)])
+def test_convergence_table_flags_diverged_and_at_chance_runs(late, acc, diverged, at_chance):
+    history = pd.DataFrame({"K": 2, "init": "a", "seed": 0, "epoch": [0, 1, 2],
+                            "test_acc": [0.1, 0.5, acc], "train_loss": [2.0, 1.0, late]})
+    conv = mt.convergence_table(history, target=0.9, classes=10)            # chance 0.1 plus the margin
+    assert (conv.diverged[0], conv.at_chance[0]) == (diverged, at_chance)
+    assert mt.MAXOUT_DIVERGENCE_FACTOR == 1e3 and mt.MAXOUT_CHANCE_MARGIN == 0.05
 
 
 def _sweep(depth_effect):
@@ -143,8 +158,8 @@ def _sweep(depth_effect):
 
 def _conv(relu_loss):
     return pd.DataFrame([{"K": 2, "init": i, "seed": s, "epochs_to_target": 3.0, "final_acc": 0.9,
-                          "mean_loss": (relu_loss if i == "relu_he" else 0.5) + 0.01 * s}
-                         for i in ("relu_he", "maxout_he", "sphere") for s in range(3)])
+                          "mean_loss": (relu_loss if i == "relu_he" else 0.5) + 0.01 * s, "diverged": False,
+                          "at_chance": False} for i in ("relu_he", "maxout_he", "sphere") for s in range(3)])
 
 
 def _slice(rise):
@@ -163,6 +178,92 @@ def test_scorecard_verdicts_follow_the_numbers():
                                slice_counts=_slice(-5), target=0.9)
     assert [r["verdict"] for r in rows] == ["not reproduced", "reproduced", "not reproduced", "not reproduced",
                                             "not reproduced"]
+
+
+def _history(late_loss, late_acc, inits=("relu_he", "maxout_he", "sphere"), seeds=3):
+    """Training histories (epochs 0, 5, 10) of ``seeds`` runs per init; the losses and test accuracies after
+    training are ``late_loss`` and ``late_acc`` (a number, or a function of init and seed)."""
+    def pick(v, i, s):
+        return v(i, s) if callable(v) else v
+
+    return pd.DataFrame([{"K": 2, "init": i, "seed": s, "epoch": e,
+                          "train_loss": 2.3 if e == 0 else pick(late_loss, i, s) * (1 + 0.01 * s),
+                          "test_acc": 0.1 if e == 0 else pick(late_acc, i, s)}
+                         for i in inits for s in range(seeds) for e in (0, 5, 10)])
+
+
+def _slice_of(history, rise):
+    """Slice counts of the runs of ``history`` at epochs 0 and 10 (regions 100, then 100 + 10 rise)."""
+    runs = history[["K", "init", "seed"]].drop_duplicates()
+    return pd.concat([runs.assign(epoch=e, regions=100 + rise * e, db_pieces=3) for e in (0, 10)],
+                     ignore_index=True)
+
+
+def _training_rows(history, rise=5):
+    conv = mt.convergence_table(history, target=0.9, classes=10)
+    demo = pd.DataFrame({"regions": [216], "db_pieces": [30], "grid_regions": [199]})
+    seeds = pd.DataFrame({"regions": [150, 170], "db_pieces": [10, 12]})
+    rows = ms.maxout_scorecard(demo=demo, demo_seeds=seeds, sweep=_sweep(0.0), conv=conv,
+                               slice_counts=_slice_of(history, rise), target=0.9)
+    varlib.scorecard(rows)                                                  # a valid table, whatever happened
+    return {r["claim"]: r for r in rows}
+
+
+RISE = "regions in an input slice increase during training"
+FASTER = "some initialisations speed up convergence of training"
+
+
+def test_training_rows_of_a_normal_run_are_unchanged():
+    """Runs that learn: verdicts and numbers as before, plus the failure counts."""
+    rows = _training_rows(_history(lambda i, s: 1.0 if i == "relu_he" else 0.5, 0.95))
+    assert rows[RISE]["verdict"] == "reproduced" and rows[FASTER]["verdict"] == "reproduced"
+    assert rows[RISE]["ours"] == "final/initial count: median 1.50; rises in 100% of runs (diverged 0/9, at chance 0/9)"
+    assert rows[FASTER]["ours"].startswith("K = 2: fastest maxout_he (lowest mean training loss); epochs to 90% test")
+    assert rows[FASTER]["ours"].endswith("(diverged 0/9, at chance 0/9)")
+    falling = _training_rows(_history(lambda i, s: 0.5 if i == "relu_he" else 1.0, 0.95), rise=-5)
+    assert falling[RISE]["verdict"] == "not reproduced" and falling[FASTER]["verdict"] == "not reproduced"
+    assert "rises in 0% of runs (diverged 0/9" in falling[RISE]["ours"]
+
+
+@pytest.mark.parametrize("late_loss, late_acc", [(np.nan, 0.0867), (np.inf, 0.0867), (1e31, 0.3), (1e31, 0.0867)])
+def test_training_rows_are_not_tested_when_every_run_diverged(late_loss, late_acc):
+    """All NaN, infinite or finite but exploded (1e31, even with an accuracy above chance): not tested."""
+    rows = _training_rows(_history(late_loss, late_acc))
+    for claim in (RISE, FASTER):
+        assert rows[claim]["verdict"] == "not tested", claim
+        assert "diverged 9/9" in rows[claim]["ours"] and "too few runs trained" in rows[claim]["ours"]
+    others = [r["verdict"] for c, r in rows.items() if c not in (RISE, FASTER)]
+    assert others == ["reproduced", "reproduced", "reproduced"]                # rows without training keep theirs
+
+
+def test_training_rows_are_not_tested_when_every_run_sits_at_chance():
+    rows = _training_rows(_history(lambda i, s: 2.0 if i == "relu_he" else 1.0, 0.12))
+    for claim in (RISE, FASTER):
+        assert rows[claim]["verdict"] == "not tested" and "(diverged 0/9, at chance 9/9)" in rows[claim]["ours"]
+
+
+def test_training_rows_are_not_tested_from_nan_evidence():
+    """A convergence table that carries NaN losses without the flags: the NaN runs count as diverged."""
+    history = _history(0.5, 0.95)
+    conv = mt.convergence_table(history, target=0.9, classes=10).assign(mean_loss=np.nan)
+    assert ms._init_row(conv, 0.9)["verdict"] == "not tested"
+    assert ms._training_row(_slice_of(history, 5), conv)["verdict"] == "not tested"
+    assert ms._training_row(_slice_of(history, 5), conv.iloc[0:0])["verdict"] == "not tested"   # no runs at all
+
+
+def test_training_rows_judge_the_runs_that_trained_when_most_did():
+    """Two of nine runs diverge (ReLU-He seeds 0, 1): the rows are tested on the runs that trained and say so;
+    with ReLU-He gone there is nothing to beat, so "faster" is not tested."""
+    history = _history(lambda i, s: 1e31 if i == "relu_he" and s < 2 else 1.0 if i == "relu_he" else 0.5, 0.95)
+    rows = _training_rows(history)
+    assert rows[RISE]["verdict"] == "reproduced"
+    assert rows[RISE]["ours"] == ("final/initial count: median 1.50; rises in 100% of runs that trained (7/9) "
+                                  "(diverged 2/9, at chance 0/9)")
+    assert rows[FASTER]["verdict"] == "reproduced" and "(diverged 2/9, at chance 0/9)" in rows[FASTER]["ours"]
+    gone = _training_rows(_history(lambda i, s: 1e31 if i == "relu_he" else 0.5, 0.95))
+    assert gone[FASTER]["verdict"] == "not tested" and gone[RISE]["verdict"] == "reproduced"
+    most = _training_rows(_history(lambda i, s: 1e31 if s < 2 else 0.5, 0.95))    # 6 of 9 diverged
+    assert most[RISE]["verdict"] == most[FASTER]["verdict"] == "not tested"
 
 
 def test_far_below_fails_when_deep_counts_reach_the_maximum():
@@ -313,6 +414,12 @@ def test_init_speed_facts_rank_the_initialisations():
     assert "The slowest, many-regions at K = 2 and many-regions at K = 5, also have" in both
     never = prose.init_speed_facts(conv.assign(epochs_to_target=np.nan), init_table)["maxout-speed-words"]
     assert never.startswith("No initialisation reaches the target accuracy. By mean training loss")
+    diverged = prose.init_speed_facts(conv.assign(mean_loss=np.nan), init_table)["maxout-speed-words"]
+    assert diverged == "8 of the 8 training runs diverged and are left out. No run is left to compare the " \
+                       "initialisations."
+    some = conv.assign(diverged=conv.init == "many_regions")
+    some = prose.init_speed_facts(some, init_table)["maxout-speed-words"]
+    assert some.startswith("4 of the 8 training runs diverged and are left out. Maxout-He reaches the target")
 
 
 def test_glue_names_are_unique_and_prefixed():

@@ -18,7 +18,7 @@ from varlib.maxout.nets import split_widths
 from varlib.maxout.scorecard import MAXOUT_THRESHOLDS
 from varlib.maxout.slices import neighbour_correlation
 from varlib.maxout.tables import bound_ratios, depth_spread
-from varlib.maxout.training import deep_max_regions
+from varlib.maxout.training import MAXOUT_CHANCE_MARGIN, MAXOUT_DIVERGENCE_FACTOR, deep_max_regions
 
 __all__ = ["demo_facts", "count_sweep_facts", "theta_slice_facts", "training_data_facts", "slice_training_facts",
            "init_speed_facts", "threshold_facts", "CHANGE_TOLERANCE"]
@@ -216,7 +216,15 @@ def init_speed_facts(conv: pd.DataFrame, init_table: pd.DataFrame) -> dict:
     """From :func:`~varlib.maxout.training.convergence_table` and the counts at initialisation per (K, init):
     the epochs each initialisation needs to reach the target (mean over seeds, range over ranks), the fastest and
     slowest initialisation per rank by mean training loss, and whether the slowest one of a rank is also the one
-    with the fewest regions at initialisation there."""
+    with the fewest regions at initialisation there. Runs that diverged (the ``diverged`` column, or a NaN or
+    infinite mean loss) are left out of all of it, and the text says how many there were."""
+    losses = conv.mean_loss.to_numpy(dtype=float)
+    bad = ~np.isfinite(losses) | (conv.diverged.to_numpy(dtype=bool) if "diverged" in conv else False)
+    failed = (f"{int(bad.sum())} of the {len(conv)} training runs diverged and are left out. " if bad.any()
+              else "")
+    conv = conv[~bad]
+    if conv.empty:
+        return {"maxout-speed-words": failed + "No run is left to compare the initialisations."}
     per = conv.groupby(["K", "init"]).agg(epochs=("epochs_to_target", "mean"), loss=("mean_loss", "mean"))
     reached, never = [], []
     for init, d in per.groupby(level="init"):
@@ -248,10 +256,12 @@ def init_speed_facts(conv: pd.DataFrame, init_table: pd.DataFrame) -> dict:
         verb, rank = ("has", "that rank") if len(fewest) == 1 else ("have", "their ranks")
         text += (f" The slowest, {_join(fewest)}, also {verb} the fewest regions at initialisation at {rank} "
                  "(table of initialisations above).")
-    return {"maxout-speed-words": text}
+    return {"maxout-speed-words": failed + text}
 
 
 def threshold_facts() -> dict:
-    """The scorecard's thresholds (:data:`varlib.maxout.scorecard.MAXOUT_THRESHOLDS`), for the text that
-    explains the verdicts."""
-    return {f"maxout-threshold-{k.replace('_', '-')}": v for k, v in MAXOUT_THRESHOLDS.items()}
+    """The scorecard's thresholds (:data:`varlib.maxout.scorecard.MAXOUT_THRESHOLDS`) and the rules for a failed
+    training run (:data:`varlib.maxout.training.MAXOUT_DIVERGENCE_FACTOR` and
+    :data:`~varlib.maxout.training.MAXOUT_CHANCE_MARGIN`), for the text that explains the verdicts."""
+    return {**{f"maxout-threshold-{k.replace('_', '-')}": v for k, v in MAXOUT_THRESHOLDS.items()},
+            "maxout-divergence-factor": MAXOUT_DIVERGENCE_FACTOR, "maxout-chance-margin": MAXOUT_CHANCE_MARGIN}

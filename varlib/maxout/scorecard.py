@@ -8,12 +8,20 @@ beat ReLU-He in mean training loss by more than one standard deviation over seed
 training" is reproduced when the count rises in a fraction ``rise_full`` of the runs, partly at ``rise_part``;
 the parameter slice asks for a ratio of at least ``slice_ratio`` between the largest and smallest count and a
 correlation of neighbouring counts of at least ``slice_correlation``.
+
+The two training rows report how many runs diverged and how many sit at chance (the ``diverged`` and
+``at_chance`` columns of :func:`varlib.maxout.training.convergence_table`) and are "not tested" unless a fraction
+``min_trained`` of the runs trained (neither diverged nor at chance). "Regions increase during training" is a
+claim about training that learns, so it counts only the runs that trained; "faster" compares the mean training
+losses of the runs that did not diverge (a run stuck at chance is a slow run, a diverged run has no comparable
+loss), and a rank whose ReLU-He runs all diverged gives no evidence.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from varlib.book.report import graded, verdict
+from varlib.book.report import verdict
 from varlib.maxout.nets import split_widths
 from varlib.maxout.slices import neighbour_correlation
 from varlib.maxout.tables import bound_ratios, depth_spread
@@ -23,7 +31,7 @@ __all__ = ["MAXOUT_THRESHOLDS", "maxout_scorecard", "parameter_slice_row"]
 
 #: The thresholds of the maxout verdicts (see the module's docstring).
 MAXOUT_THRESHOLDS = {"far_below": 1e-2, "depth_spread": 0.25, "rise_full": 0.75, "rise_part": 0.5,
-                     "slice_ratio": 2.0, "slice_correlation": 0.5}
+                     "slice_ratio": 2.0, "slice_correlation": 0.5, "min_trained": 0.5}
 
 
 def _demo_row(demo: pd.DataFrame, seeds: pd.DataFrame) -> dict:
@@ -63,34 +71,62 @@ def _depth_row(sweep: pd.DataFrame) -> dict:
             "verdict": verdict(bool(flat.all()) if len(spread) else None, bool(flat.any()))}
 
 
+def _health(conv: pd.DataFrame) -> tuple[pd.Series, pd.Series, str, bool]:
+    """Per run (K, init, seed) of a convergence table: did it diverge (a NaN or infinite mean loss counts as
+    diverged too), did it train (neither diverged nor at chance); the text "(diverged d/n, at chance c/n)"; and
+    whether enough runs trained to test a claim."""
+    runs = conv.set_index(["K", "init", "seed"])
+    diverged = runs.diverged.astype(bool) | ~np.isfinite(runs.mean_loss.to_numpy(dtype=float))
+    at_chance = runs.at_chance.astype(bool)
+    trained = ~diverged & ~at_chance
+    n = len(runs)
+    enough = n > 0 and trained.sum() >= MAXOUT_THRESHOLDS["min_trained"] * n
+    return diverged, trained, f" (diverged {diverged.sum()}/{n}, at chance {at_chance.sum()}/{n})", bool(enough)
+
+
 def _init_row(conv: pd.DataFrame, target: float) -> dict:
-    per = conv.groupby(["K", "init"]).mean_loss.agg(["mean", "std"]).reset_index()
-    wins, texts = [], []
+    diverged, trained, failures, enough = _health(conv)
+    ok_runs = conv[~diverged.to_numpy()]
+    per = ok_runs.groupby(["K", "init"]).mean_loss.agg(["mean", "std"]).reset_index()
+    wins, texts, evidence = [], [], []
     for K, d in per.groupby("K"):
         d = d.set_index("init")
         base = d.loc["relu_he"] if "relu_he" in d.index else None
-        best = d.drop(index="relu_he", errors="ignore")["mean"].idxmin()
+        others = d.drop(index="relu_he", errors="ignore")
         texts.append(f"K = {K}: fastest {d['mean'].idxmin()}")
-        if base is not None:
+        if base is not None and len(others):
+            best = others["mean"].idxmin()
             wins.append(bool(d.loc[best, "mean"] + d.loc[best, "std"] < base["mean"]))
-    ept = conv.groupby("init").epochs_to_target.mean()
+            evidence += [base["mean"], d.loc[best, "mean"]]
+    ept = ok_runs.groupby("init").epochs_to_target.mean()
+    ours = ("; ".join(texts) + " (lowest mean training loss); epochs to "
+            f"{target:.0%} test accuracy: " + ", ".join(f"{k} {v:.1f}" for k, v in ept.items())
+            if enough else f"too few runs trained to compare ({trained.sum()}/{len(trained)})")
     return {"claim": "some initialisations speed up convergence of training",
             "paper": "qualitative; which init beats which not verified",
-            "ours": "; ".join(texts) + " (lowest mean training loss); epochs to "
-                    f"{target:.0%} test accuracy: " + ", ".join(f"{k} {v:.1f}" for k, v in ept.items()),
-            "verdict": verdict(all(wins) if wins else None, any(wins))}
+            "ours": ours + failures,
+            "verdict": verdict(all(wins) if wins and enough else None, any(wins), evidence=evidence)}
 
 
-def _training_row(counts: pd.DataFrame) -> dict:
+def _training_row(counts: pd.DataFrame, conv: pd.DataFrame) -> dict:
+    _, trained, failures, enough = _health(conv)
     first, last = counts.epoch.min(), counts.epoch.max()
     per = counts.groupby(["K", "init", "seed"]).apply(
         lambda d: d.loc[d.epoch == last, "regions"].iloc[0] / max(d.loc[d.epoch == first, "regions"].iloc[0], 1),
         include_groups=False)
-    frac = float((per > 1).mean())
+    runs = len(per)
+    per = per[trained.reindex(per.index, fill_value=False).to_numpy()]   # a run missing from conv: no evidence
+    frac = float((per > 1).mean()) if enough and len(per) else float("nan")
+    if enough:
+        ours = (f"final/initial count: median {per.median():.2f}; rises in {frac:.0%} of runs"
+                + (f" that trained ({len(per)}/{runs})" if len(per) < runs else ""))
+    else:
+        ours = f"too few runs trained to judge ({int(trained.sum())}/{len(trained)})"
     return {"claim": "regions in an input slice increase during training",
             "paper": "demo log: 111 → 178 → 193 regions (0, 5, 10 epochs)",
-            "ours": f"final/initial count: median {per.median():.2f}; rises in {frac:.0%} of runs",
-            "verdict": graded(frac, full=MAXOUT_THRESHOLDS["rise_full"], part=MAXOUT_THRESHOLDS["rise_part"])}
+            "ours": ours + failures,
+            "verdict": verdict(frac >= MAXOUT_THRESHOLDS["rise_full"], frac >= MAXOUT_THRESHOLDS["rise_part"],
+                               evidence=[frac])}
 
 
 def maxout_scorecard(*, demo: pd.DataFrame, demo_seeds: pd.DataFrame, sweep: pd.DataFrame, conv: pd.DataFrame,
@@ -99,10 +135,12 @@ def maxout_scorecard(*, demo: pd.DataFrame, demo_seeds: pd.DataFrame, sweep: pd.
 
     ``demo``: :func:`~varlib.maxout.training.authors_demo_counts`; ``demo_seeds``: counts of our seeds in the
     demo setting; ``sweep``: :func:`~varlib.maxout.training.count_cell` rows (maxout-He); ``conv``:
-    :func:`~varlib.maxout.training.convergence_table`; ``slice_counts``: slice counts with K, init, seed, epoch;
-    ``target``: the test accuracy of ``conv``."""
+    :func:`~varlib.maxout.training.convergence_table` (one row per training run, with its ``diverged`` and
+    ``at_chance`` flags); ``slice_counts``: slice counts with K, init, seed, epoch of the same runs; ``target``:
+    the test accuracy of ``conv``. The two training rows are "not tested" when too few runs trained (see the
+    module's docstring)."""
     return [_demo_row(demo, demo_seeds), _far_below_row(sweep), _depth_row(sweep),
-            _training_row(slice_counts), _init_row(conv, target)]
+            _training_row(slice_counts, conv), _init_row(conv, target)]
 
 
 def parameter_slice_row(table: pd.DataFrame, *, K: int, N: int, depth: int = 3) -> dict:

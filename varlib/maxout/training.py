@@ -36,7 +36,15 @@ from varlib.maxout.regions import activation_regions, count_regions, decision_bo
 
 __all__ = ["authors_demo_counts", "picture_panels", "count_grid", "count_cell", "bound_curves", "deep_max_regions",
            "load_training_data", "slice_points", "flatten_params", "unflatten_params", "train_maxout", "train_inits",
-           "slice_panels", "convergence_table"]
+           "slice_panels", "convergence_table", "MAXOUT_DIVERGENCE_FACTOR", "MAXOUT_CHANCE_MARGIN"]
+
+#: A training run has diverged when a training loss it records is NaN or infinite, or exceeds this multiple of
+#: its loss before training: cross-entropy starts at a few units and a run that learns lowers it, so a
+#: thousandfold rise is reached only by an optimiser that blows up.
+MAXOUT_DIVERGENCE_FACTOR = 1e3
+
+#: A training run sits at chance when its final test accuracy is at most chance (1 / classes) plus this margin.
+MAXOUT_CHANCE_MARGIN = 0.05
 
 
 # ----------------------------------------------------------------------------- counts at initialisation
@@ -269,14 +277,22 @@ def slice_panels(out: dict, data: Dataset, *, widths: Sequence[int], init: str, 
     return panels, ((pts - plane[1]) @ plane[0]).numpy()
 
 
-def convergence_table(history: pd.DataFrame, *, target: float) -> pd.DataFrame:
+def convergence_table(history: pd.DataFrame, *, target: float, classes: int) -> pd.DataFrame:
     """Per (K, init, seed): the first epoch at which test accuracy reaches ``target`` (NaN if never), the
-    final test accuracy, and the mean training loss over all epochs >= 1 (area under the loss curve)."""
+    final test accuracy, the mean training loss over all epochs >= 1 (area under the loss curve), and whether
+    the run failed: ``diverged`` when a recorded training loss is NaN or infinite or exceeds
+    :data:`MAXOUT_DIVERGENCE_FACTOR` times the loss at epoch 0; ``at_chance`` when the final test accuracy is
+    not above ``1 / classes`` + :data:`MAXOUT_CHANCE_MARGIN` (a NaN accuracy counts as at chance)."""
+    check_int("classes", classes, low=2)
     rows = []
     for (K, init, seed), d in history.groupby(["K", "init", "seed"]):
         hit = d[(d.epoch > 0) & (d.test_acc >= target)].epoch
         trained = d[d.epoch > 0]
+        loss, start = d.train_loss.to_numpy(dtype=float), float(d.loc[d.epoch.idxmin(), "train_loss"])
+        final = float(d.loc[d.epoch.idxmax(), "test_acc"])
         rows.append({"K": K, "init": init, "seed": seed, "epochs_to_target": float(hit.min()) if len(hit)
-                     else np.nan, "final_acc": float(d.loc[d.epoch.idxmax(), "test_acc"]),
-                     "mean_loss": float(trained.train_loss.mean())})
+                     else np.nan, "final_acc": final, "mean_loss": float(trained.train_loss.mean()),
+                     "diverged": bool(not np.isfinite(loss).all()
+                                      or (loss > MAXOUT_DIVERGENCE_FACTOR * start).any()),
+                     "at_chance": not final > 1 / classes + MAXOUT_CHANCE_MARGIN})
     return pd.DataFrame(rows)
