@@ -191,7 +191,7 @@ naive_items = ie.naive_ip_grid(depths=cfg.stuck_depths, widths=cfg.stuck_widths,
 naive_runs = store.map(ie.train_run, naive_items, desc="naive IP", data=data, device=rt.device)
 naive = ie.summaries(naive_items, results=naive_runs)
 ie.integrable_glue(ie.naive_story(naive))
-naive[["L", "width", "final_loss", "max_dev_ln10", "test_acc", "change_w1", "change_w2"]]
+naive[["L", "width", "final_loss", "max_dev_ln10", "test_acc", "diverged", "change_w1", "change_w2"]]
 
 # %% mystnb={"figure": {"caption": "Naive IP with ReLU: training loss (per batch) against step, one panel per depth $L$, one line per width. Dashed: $\\ln 10$.", "name": "fig-integrable-naive"}}
 fig = iplots.loss_curves(ie.histories(naive_items, results=naive_runs), col="L", hue="width")
@@ -219,7 +219,7 @@ escape_items = ie.escape_grid(depth=cfg.depth, widths=cfg.escape_widths, steps=c
 escape_runs = store.map(ie.train_run, escape_items, desc="IP-LLR vs naive IP", data=data, device=rt.device)
 escape, escape_hist = ie.summaries(escape_items, results=escape_runs), ie.histories(escape_items, results=escape_runs)
 ie.integrable_glue(ie.escape_story(escape, history=escape_hist))
-escape[["preset", "width", "final_loss", "max_dev_ln10", "test_acc"]]
+escape[["preset", "width", "final_loss", "max_dev_ln10", "test_acc", "diverged"]]
 
 # %% mystnb={"figure": {"caption": "Naive IP (left) and IP-LLR (right) with GeLU at the main comparison's depth: training loss against step (symmetric log axis), one line per width. Dashed: $\\ln 10$.", "name": "fig-integrable-escape"}}
 fig = iplots.loss_curves(escape_hist, col="preset", hue="width", log_x=True)
@@ -308,17 +308,19 @@ fig = iplots.loss_curves(main_hist, col="preset", hue="activation", log_x=True, 
 # %% [markdown]
 # {numref}`fig-integrable-accuracy` and {numref}`fig-integrable-main-loss` compare the four
 # parameterizations. IP-LLR's loss can spike for a step and recover (the authors' MNIST curves also show
-# spikes); its largest batch loss after the first step here is {glue:text}`integrable-main-ipllr-peak:.3g`. A
-# run whose logits overflow counts as accuracy 0 in the table: {glue:text}`integrable-main-diverged` of the
-# {glue:text}`integrable-main-runs` runs diverged. IP-bias, uncalibrated, starts
-# {glue:text}`integrable-main-bias-side` $\ln 10$ (mean batch loss {glue:text}`integrable-main-bias-start:.2f`
-# at step 0; its output bias is of order one) and {glue:text}`integrable-main-bias-trend`
+# spikes); its largest batch loss after the first step, over the runs that did not diverge, is
+# {glue:text}`integrable-main-ipllr-peak:.3g`. A run that diverged counts as accuracy 0 in the table:
+# {glue:text}`integrable-main-diverged` of the {glue:text}`integrable-main-runs` runs diverged. IP-bias,
+# uncalibrated, starts {glue:text}`integrable-main-bias-side` $\ln 10$ (mean batch loss
+# {glue:text}`integrable-main-bias-start:.2f` at step 0; its output bias is of order one) and
+# {glue:text}`integrable-main-bias-trend`
 # ({glue:text}`integrable-main-bias-end:.2f` at the last step). The authors' numbers (their notebooks, mean of
 # five trials) are in the Paper column of the scorecard below. The standard deviations over the
-# {glue:text}`integrable-seeds` seeds, and the number of diverged runs per configuration:
+# {glue:text}`integrable-seeds` seeds, and the numbers of runs per configuration that diverged or sat at chance
+# (both defined with the scorecard below):
 
 # %%
-accuracy.pivot(index="preset", columns="activation", values=["std", "diverged"]).round(3)
+accuracy.pivot(index="preset", columns="activation", values=["std", "diverged", "at_chance"]).round(3)
 
 # %% [markdown]
 # The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):
@@ -333,6 +335,17 @@ varlib.resources(rt)
 # this run, and a Verdict computed from the numbers by `integrable_scorecard` (tested). Mechanistic claims
 # (identities, scalings, ranks) are judged on their own; a claim that carries the authors' MNIST/CIFAR-10
 # numbers is at best "partly reproduced" on digits, since only its pattern can be compared there.
+#
+# Every row fed by training (or by one SGD step) says how many of its runs **diverged**: a loss was NaN or
+# infinite, or the loss at the end (the median batch loss over the last tenth of the steps, so that a spike that
+# recovers does not count) exceeds {glue:text}`integrable-diverged-factor:.0f` times $\ln K$; and, where there
+# are test accuracies, how many sat **at chance**: an accuracy at most {glue:text}`integrable-chance-margin:.2f`
+# above $1/K$. A claim whose evidence diverged, or sat at chance where the claim needs learning, is "not
+# tested"; a claim that something stays at chance keeps its runs at chance as evidence. In the main comparison a
+# configuration fails when more than half of its seeds failed.
+
+# %% tags=["remove-cell"]
+ie.integrable_glue({"diverged-factor": ie.INTEGRABLE_DIVERGED_FACTOR, "chance-margin": ie.INTEGRABLE_CHANCE_MARGIN})
 
 # %%
 varlib.scorecard(ie.integrable_scorecard(data.name, symmetry=symmetry, slopes=slopes, naive=naive, escape=escape,

@@ -145,38 +145,58 @@ def test_chapter_dataset_falls_back_to_digits(tmp_path):
 # ------------------------------------------------------------------ scorecard
 
 
+def _main_summary(accs: dict, seeds: int = 3) -> pd.DataFrame:
+    """One row per run of the main comparison: every seed of (preset, activation) has the given accuracy (NaN:
+    the run diverged), the final loss of a sane run."""
+    return pd.DataFrame([{"preset": p, "activation": a, "seed": s, "test_acc": acc, "final_loss": 1.0,
+                          "diverged": acc != acc}
+                         for p, row in accs.items() for a, acc in zip(ie.SWEEP_ACTIVATIONS, row) for s in range(seeds)])
+
+
 def _tables(good: bool):
-    """Synthetic inputs of the scorecard: every claim holds (good) or fails."""
+    """Synthetic inputs of the scorecard: every claim holds (good) or fails, every run finite and above chance
+    where the claim needs learning."""
     symmetry = pd.DataFrame({"preset": ["mup"], "max_abs_f": [1.0], "shifted": [1e-15 if good else 1e-3],
-                             "c_not_shifted": [0.5]})
+                             "c_not_shifted": [0.5], "diverged": [False]})
     slopes = pd.DataFrame({"preset": ["naive_ip", "mup"], "L": [5, 5], "activation": ["relu"] * 2,
                            "slope": [-2.45 if good else -1.0, -0.5], "predicted": [-2.5, -0.5],
                            "max_loss_minus_ln10": [1e-6, 0.1]})
     naive = pd.DataFrame({"L": [2, 2, 3, 3, 4, 4], "width": [128, 512] * 3,
                           "final_loss": [1.5, 1.6, 2.0, 2.2, 2.3026, 2.3026] if good else [2.3] * 6,
                           "max_dev_ln10": [0.8, 0.7, 0.3, 0.1, 1e-5, 1e-6],
+                          "test_acc": [0.9, 0.9, 0.4, 0.3, 0.1, 0.1] if good else [0.3] * 6,
+                          "diverged": [False] * 6,
                           "change_w1": [0.5, 0.5, 1e-2, 1e-3, 2e-3, 2e-4] if good else [1e-3] * 6})
     escape = pd.DataFrame({"preset": ["naive_ip", "ipllr"], "width": [128, 128],
                            "final_loss": [2.3026, 1.0 if good else 2.3],
-                           "max_dev_ln10": [1e-5, 1.0]})
-    equivalence = pd.DataFrame({"pair": ["a", "b", "c"], "relative": [1e-15, 1e-15, 1.0 if good else 1e-14]})
+                           "max_dev_ln10": [1e-5, 1.0], "test_acc": [0.1, 0.7 if good else 0.3],
+                           "diverged": [False, False]})
+    equivalence = pd.DataFrame({"pair": ["a", "b", "c"], "relative": [1e-15, 1e-15, 1.0 if good else 1e-14],
+                                "diverged": [False] * 3})
     rows = []
     for act in ie.SWEEP_ACTIVATIONS:
         for layer in range(1, 6):
             relu = act == "relu"
             rank = 9 if (not relu and layer >= 3 and good) or layer == 5 else 64
             rows.append({"activation": act, "kind": "update Δw", "layer": layer, "numerical_rank": rank,
-                         "stable_rank": 1.5})
+                         "stable_rank": 1.5, "diverged": False})
         for layer in range(1, 5):
             rows.append({"activation": act, "kind": "pre-activation h", "layer": layer,
-                         "numerical_rank": (1 if relu else 12) if layer == 4 else 100, "stable_rank": 1.0})
-    accuracy = pd.DataFrame([{"preset": p, "activation": a, "mean": acc, "std": 0.01, "count": 3}
-                             for p, accs in {"mup": [0.9] * 4, "ipllr": [0.1, 0.9, 0.9, 0.9] if good else [0.9] * 4,
-                                             "ip_bias": [0.1, float("nan"), 0.1, 0.1],
-                                             "ip_non_centered": [0.1, 0.1, 0.12, 0.15]}.items()
-                             for a, acc in zip(ie.SWEEP_ACTIVATIONS, accs)])
+                         "numerical_rank": (1 if relu else 12) if layer == 4 else 100, "stable_rank": 1.0,
+                         "diverged": False})
+    accuracy = ie.accuracy_table(_main_summary({"mup": [0.9] * 4,
+                                                "ipllr": [0.1, 0.9, 0.9, 0.9] if good else [0.9] * 4,
+                                                "ip_bias": [0.1] * 4, "ip_non_centered": [0.1, 0.1, 0.12, 0.15]}))
     return dict(symmetry=symmetry, slopes=slopes, naive=naive, escape=escape, equivalence=equivalence,
                 ranks=pd.DataFrame(rows), accuracy=accuracy, batch=64)
+
+
+def _verdicts(dataset="mnist", **tables) -> dict:
+    return {r["claim"]: r["verdict"] for r in ie.integrable_scorecard(dataset, **tables)}
+
+
+#: The scorecard rows fed by computations that start from the initial draws only (no training, no step).
+INIT_ROWS = ("at init mean|f| ∝ m^(−L/2) for IP, m^(−1/2) for μP", "IP (L ≥ 3) loss at init is ln 10")
 
 
 def test_scorecard_verdicts_follow_the_numbers():
@@ -185,10 +205,10 @@ def test_scorecard_verdicts_follow_the_numbers():
     good = ie.integrable_scorecard("mnist", **_tables(True))
     assert all(r["verdict"] == "reproduced" for r in good), [(r["claim"], r["verdict"]) for r in good]
     assert varlib.scorecard(good).shape == (len(good), 3)
-    on_digits = {r["claim"]: r["verdict"] for r in ie.integrable_scorecard("digits", **_tables(True))}
+    on_digits = _verdicts("digits", **_tables(True))
     assert on_digits["ReLU fails under IP-LLR; GeLU/ELU/tanh learn"] == "partly reproduced"
     assert on_digits["IP-LLR is exactly a modified μP (and Naive IP is μP with √m-smaller hidden init)"] == "reproduced"
-    bad = {r["claim"]: r["verdict"] for r in ie.integrable_scorecard("mnist", **_tables(False))}
+    bad = _verdicts(**_tables(False))
     for claim in ["(a+θ, b−θ, c−2θ) on any layer leaves f unchanged along SGD", "Naive IP learns at L = 2",
                   "IP-LLR trains deep IPs where Naive IP is stuck (GeLU)",
                   "ReLU fails under IP-LLR; GeLU/ELU/tanh learn",
@@ -196,6 +216,122 @@ def test_scorecard_verdicts_follow_the_numbers():
                   "at init mean|f| ∝ m^(−L/2) for IP, m^(−1/2) for μP"]:
         assert bad[claim] == "not reproduced", claim
     assert bad["smooth σ: deep updates have rank K−1; ReLU: full rank, stable rank < 2"] == "partly reproduced"
+
+
+def test_scorecard_reports_failed_fractions_and_keeps_the_normal_case():
+    rows = {r["claim"]: r["ours"] for r in ie.integrable_scorecard("digits", **_tables(True))}
+    assert rows["Naive IP learns at L = 2"].endswith("(by width; diverged 0/2, at chance 0/2)")
+    assert rows["Naive IP is stuck at ln 10 for L ≥ 4"].endswith("(diverged 0/2, at chance 2/2)")
+    assert "IP-LLR diverged 0/1, at chance 0/1; Naive IP diverged 0/1, at chance 1/1" in \
+        rows["IP-LLR trains deep IPs where Naive IP is stuck (GeLU)"]
+    assert rows["(a+θ, b−θ, c−2θ) on any layer leaves f unchanged along SGD"].endswith("; diverged 0/1)")
+    assert rows["IP-LLR is exactly a modified μP (and Naive IP is μP with √m-smaller hidden init)"].endswith(
+        "; diverged 0/3)")
+    assert rows["after the first IP-LLR step ReLU collapses the deepest representation"] == \
+        "rank h^4: relu 1, gelu 12, elu 12, tanh 12 (diverged 0/4)"
+    assert rows["ReLU fails under IP-LLR; GeLU/ELU/tanh learn"] == \
+        "digits: relu 0.100, gelu 0.900, elu 0.900, tanh 0.900 (diverged 0/12; at chance 3/12)"
+    assert all(v in rows[c] for c, v in [(INIT_ROWS[0], "over 2 fits"), (INIT_ROWS[1], "= 1.0e-06")])
+    assert not any("diverged" in rows[c] for c in INIT_ROWS)
+    # one seed of three diverging (as IP-LLR with ELU does in the standard profile) keeps every verdict
+    tables = _tables(True)
+    tables["accuracy"] = ie.accuracy_table(_main_summary({"mup": [0.9] * 4, "ipllr": [0.1, 0.9, 0.9, 0.9],
+                                                          "ip_bias": [0.1] * 4, "ip_non_centered": [0.1] * 4})
+                                           .assign(test_acc=lambda d: d.test_acc.mask(
+                                               (d.preset == "ipllr") & (d.activation == "elu") & (d.seed == 0)),
+                                               diverged=lambda d: d.test_acc.isna()))
+    assert _verdicts(**tables) == _verdicts(**_tables(True))
+    ours = {r["claim"]: r["ours"] for r in ie.integrable_scorecard("mnist", **tables)}
+    assert ours["ReLU fails under IP-LLR; GeLU/ELU/tanh learn"].endswith("(diverged 1/12: elu 1/3; at chance 3/12)")
+
+
+def _blown(how: str) -> dict:
+    """The scorecard's inputs after every run failed: ``"diverged"`` (NaN losses, NaN accuracies), ``"exploded"``
+    (finite losses of 1e31, accuracies at chance, no ``diverged`` flag in the run summaries: the final loss
+    alone must tell) or ``"nan"`` (every computed value NaN)."""
+    t = _tables(True)
+    nan, big = float("nan"), 1e31
+    loss = big if how == "exploded" else nan
+    for name in ("naive", "escape"):
+        df = t[name].assign(final_loss=loss, max_dev_ln10=loss, test_acc=0.1 if how == "exploded" else nan)
+        if "change_w1" in df:
+            df = df.assign(change_w1=big if how == "exploded" else nan)
+        t[name] = df.drop(columns="diverged") if how == "exploded" else df.assign(diverged=True)
+    t["symmetry"] = t["symmetry"].assign(diverged=True, **({"shifted": nan, "max_abs_f": nan} if how == "nan" else {}))
+    t["equivalence"] = t["equivalence"].assign(diverged=True, **({"relative": nan} if how == "nan" else {}))
+    t["ranks"] = t["ranks"].assign(diverged=True, **({"numerical_rank": nan, "stable_rank": nan}
+                                                     if how != "exploded" else {}))
+    summary = _main_summary({p: [0.1] * 4 for p in ie.MAIN_PRESETS})
+    t["accuracy"] = ie.accuracy_table(summary.drop(columns="diverged").assign(final_loss=big) if how == "exploded"
+                                      else summary.assign(test_acc=nan, final_loss=nan, diverged=True))
+    return t
+
+
+@pytest.mark.parametrize("how", ["diverged", "exploded", "nan"])
+def test_scorecard_is_not_tested_when_training_failed(how):
+    tables = _blown(how)
+    rows = ie.integrable_scorecard("mnist", **tables)
+    verdicts = {r["claim"]: r["verdict"] for r in rows}
+    trained = [c for c in verdicts if c not in INIT_ROWS]
+    assert len(trained) == 13 and all(verdicts[c] == "not tested" for c in trained), verdicts
+    assert all(verdicts[c] == "reproduced" for c in INIT_ROWS)  # no training there: unchanged
+    ours = {r["claim"]: r["ours"] for r in rows}
+    assert "diverged 2/2" in ours["Naive IP learns at L = 2"]
+    assert "diverged 1/1" in ours["(a+θ, b−θ, c−2θ) on any layer leaves f unchanged along SGD"]
+    assert ours["μP learns with every activation"].endswith("(diverged 12/12: relu 3/3, gelu 3/3, elu 3/3, tanh 3/3; "
+                                                              "at chance 0/12)")
+    assert "(diverged 4/4)" in ours["after the first IP-LLR step ReLU collapses the deepest representation"]
+
+
+def test_at_chance_fails_only_claims_that_need_learning():
+    tables = _tables(True)
+    tables["naive"] = tables["naive"].assign(test_acc=0.1)  # every Naive-IP run at chance
+    tables["escape"] = tables["escape"].assign(test_acc=0.12)
+    tables["accuracy"] = ie.accuracy_table(_main_summary({p: [0.1] * 4 for p in ie.MAIN_PRESETS}))
+    v = _verdicts(**tables)
+    for claim in ["Naive IP learns at L = 2", "IP-LLR trains deep IPs where Naive IP is stuck (GeLU)",
+                  "ReLU fails under IP-LLR; GeLU/ELU/tanh learn", "μP learns with every activation"]:
+        assert v[claim] == "not tested", claim
+    for claim in ["Naive IP is stuck at ln 10 for L ≥ 4", "Naive IP weights barely move, less as m grows (L = 4)",
+                  "Naive IP at L = 3: the plateau at ln 10 lasts longer as m grows", "IP-bias stays at chance",
+                  "IP-non-centered barely learns (neurons are clones)"]:
+        assert v[claim] == "reproduced", claim
+
+
+def test_diverged_and_at_chance_rules():
+    ceiling = ie.integrable_loss_ceiling(10)
+    assert ceiling == pytest.approx(1e2 * math.log(10)) and ie.INTEGRABLE_CHANCE_MARGIN == 0.05
+    assert ie.integrable_diverged([2.3, float("nan"), 1.0]) and ie.integrable_diverged([2.3, float("inf")])
+    assert ie.integrable_diverged([2.3] + [2.5e31] * 9)  # finite but exploded
+    assert ie.integrable_diverged([2.3] * 10, test_acc=float("nan"))  # the test logits overflowed
+    assert not ie.integrable_diverged([2.3, 3e10] + [0.5] * 18)  # a one-step spike that recovers
+    assert not ie.integrable_diverged([2.3, 2.0, 0.9 * ceiling]) and ie.integrable_diverged([2.3, 2.0, 1.1 * ceiling])
+    assert not ie.integrable_diverged([])
+    runs = ie.integrable_failures(pd.DataFrame({"test_acc": [0.15, 0.1501, float("nan"), 0.1, 0.9],
+                                                "final_loss": [2.3, 2.3, 2.3, 1e31, 0.2]}))
+    assert runs.at_chance.tolist() == [True, False, False, False, False]
+    assert runs.diverged.tolist() == [False, False, True, True, False]
+    assert ie.integrable_failure_note(runs) == "diverged 2/5, at chance 1/5"
+    assert ie.integrable_failure_note(runs, chance=False) == "diverged 2/5"
+    assert ie.integrable_usable(runs, learn=True).tolist() == [False, True, False, False, True]
+    assert ie.integrable_usable(runs, learn=False).tolist() == [True, True, False, False, True]
+
+
+def test_blown_up_runs_are_flagged_and_never_raise(digits):
+    kw = dict(data=digits, L=3, width=16, steps=6, batch=32)
+    sane = ie.train_run(preset="mup", activation="tanh", eta=0.01, **kw)["summary"]
+    exploded = ie.train_run(preset="mup", activation="tanh", eta=1e6, **kw)["summary"]  # tanh: finite logits
+    nan = ie.train_run(preset="ipllr", activation="relu", eta=1e30, **kw)["summary"]
+    assert not sane["diverged"] and exploded["diverged"] and nan["diverged"]
+    assert math.isfinite(exploded["final_loss"]) and exploded["final_loss"] > ie.integrable_loss_ceiling(10)
+    assert math.isnan(nan["final_loss"]) and math.isnan(nan["max_dev_ln10"])  # a NaN loss is not skipped
+    ranks = ie.first_step_ranks(data=digits, activation="relu", L=3, width=16, batch=32, eta=math.inf)
+    assert ranks.diverged.all() and ranks.numerical_rank.isna().all()  # no SVD of a non-finite matrix
+    assert not ie.first_step_ranks(data=digits, activation="relu", L=3, width=16, batch=32).diverged.any()
+    small = dict(data=digits, L=3, m=16, steps=3)
+    assert not ie.symmetry_check(presets=["mup"], **small).diverged.any()
+    assert ie.symmetry_check(presets=["mup"], eta=1e6, **small).diverged.all()
+    assert not ie.equivalence_check(**small).diverged.any() and ie.equivalence_check(eta=1e30, **small).diverged.all()
 
 
 # ------------------------------------------------------------------ figures
@@ -229,13 +365,15 @@ def test_diagnostics_stay_importable_from_parameterizations():
 
 
 def test_accuracy_table_counts_diverged_runs_as_zero():
-    summary = pd.DataFrame({"preset": ["ipllr"] * 3, "activation": ["elu"] * 3, "test_acc": [0.9, float("nan"), 0.9]})
-    row = ie.accuracy_table(summary).iloc[0]
-    assert row["mean"] == pytest.approx(0.6) and row["diverged"] == 1 and row["count"] == 3
+    summary = pd.DataFrame({"preset": ["ipllr"] * 4, "activation": ["elu"] * 4,
+                            "test_acc": [0.9, float("nan"), 0.9, 0.12], "final_loss": [0.3, 0.3, 2e31, 2.3]})
+    row = ie.accuracy_table(summary).iloc[0]  # NaN accuracy, or a final loss of 2e31: diverged, counted as 0
+    assert row["mean"] == pytest.approx(0.255) and row["diverged"] == 2 and row["at_chance"] == 1
+    assert row["count"] == 4
     tables = _tables(True)
-    tables["accuracy"] = ie.accuracy_table(pd.concat([summary.assign(activation=a) for a in ie.SWEEP_ACTIVATIONS])
-                                           .assign(preset="ipllr"))
-    assert "(diverged: relu 1/3, gelu 1/3, elu 1/3, tanh 1/3)" in isc._rows_main(tables["accuracy"], "mnist")[0]["ours"]
+    tables["accuracy"] = ie.accuracy_table(pd.concat([summary.assign(activation=a) for a in ie.SWEEP_ACTIVATIONS]))
+    assert ("(diverged 8/16: relu 2/4, gelu 2/4, elu 2/4, tanh 2/4; at chance 4/16)"
+            in isc._rows_main(tables["accuracy"], "mnist")[0]["ours"])
 
 
 # ------------------------------------------------------------------ the values the prose reads
@@ -272,7 +410,7 @@ def test_naive_story_follows_the_numbers():
     assert bad["naive-three"].startswith("does not rise")
     assert bad["naive-w1"].startswith("does not shrink (it grows 2.0")
     one = ie.naive_story(pd.DataFrame({"L": [3], "width": [64], "final_loss": [2.0], "max_dev_ln10": [0.3],
-                                       "change_w1": [1e-3]}))
+                                       "test_acc": [0.3], "change_w1": [1e-3]}))
     assert "not trained" in one["naive-two"] and "not trained" in one["naive-deep"]
     assert "one width" in one["naive-w1"] and "cannot be compared" in one["naive-three"]
 
@@ -318,3 +456,34 @@ def test_main_story_follows_the_numbers():
     assert story["main-bias-start"] == 3.0 and story["main-bias-end"] == 2.4 and story["main-bias-side"] == "above"
     assert story["main-bias-trend"].startswith("moves towards it")
     assert ie.main_story(accuracy, history=history(4.0))["main-bias-trend"].startswith("does not move towards it")
+
+
+def test_stories_say_when_runs_diverged():
+    blown = _blown("diverged")
+    naive = ie.naive_story(blown["naive"])
+    assert naive["naive-two"] == "diverged in 2 of 2 runs" and naive["naive-deep"] == "diverged in 2 of 2 runs"
+    assert naive["naive-three"] == "diverged in 2 of 2 runs"
+    assert naive["naive-w1"] == "cannot be compared: the runs at L = 4 diverged in 2 of 2 runs"
+    history = pd.DataFrame([{"preset": p, "L": 3, "width": 16, "step": t, "loss": 2.3, "h3": 1.0}
+                            for p in ("naive_ip", "ipllr") for t in (0, 1, 2)])
+    escape = ie.escape_story(_blown("exploded")["escape"], history=history)  # no flag: the 1e31 loss tells
+    assert escape["escape-naive"] == escape["escape-ipllr"] == "diverged in 1 of 1 runs"
+    ranks = ie.rank_story(blown["ranks"], batch=64)
+    assert ranks["rank-tanh"].startswith("not measured") and ranks["rank-relu"].startswith("not measured")
+    assert ranks["rank-relu-h"] == "not measured" and math.isnan(ranks["rank-relu-stable"])
+    kept = _tables(True)["ranks"]
+    kept.loc[kept.activation == "elu", "diverged"] = True  # another activation's step diverged: no change
+    assert ie.rank_story(kept, batch=64) == ie.rank_story(_tables(True)["ranks"], batch=64)
+
+
+def test_main_story_peak_leaves_out_diverged_runs():
+    nan = float("nan")
+    history = pd.DataFrame([{"preset": "ipllr", "activation": a, "seed": 0, "step": t, "loss": loss}
+                            for a, losses in {"relu": [2.3, 40.0, 0.5, nan], "elu": [2.3, 3e10, nan, nan]}.items()
+                            for t, loss in enumerate(losses)]
+                           + [{"preset": "ip_bias", "activation": "relu", "seed": 0, "step": t, "loss": 2.5}
+                              for t in range(4)])
+    story = ie.main_story(_tables(True)["accuracy"], history=history)
+    assert story["main-ipllr-peak"] == 40.0  # the diverged ELU run's last finite loss (3e10) is no spike
+    assert ie.main_story(_blown("diverged")["accuracy"], history=history)["main-bias-trend"] == \
+        "diverged in 12 of 12 runs"

@@ -12,6 +12,7 @@ chapter stores each one with ``store.call`` or, over a grid, ``store.map`` (one 
   hidden initialisation) along SGD, float64, max |Delta f|.
 * :func:`first_step_ranks`: ranks of the weight updates and of the pre-activations after one IP-LLR step.
 
+When a run diverged or sat at chance is decided in :mod:`varlib.integrable.failures`.
 The constants, :func:`grid`, the chapter's grids and the result tables are in :mod:`varlib.integrable.sweeps`;
 :func:`accuracy_table` and :func:`integrable_scorecard` (one row per claim, verdicts computed from these numbers)
 in :mod:`varlib.integrable.scorecard`; the values the chapter's prose reads in :mod:`varlib.integrable.prose`.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 from dataclasses import replace
 from typing import Iterable
 
@@ -34,6 +36,9 @@ from varlib.core.checks import check_int
 from varlib.core.data import Dataset, minibatches
 from varlib.core.runtime import small_op_threads
 from varlib.integrable.diagnostics import preactivation_ranks, relative_weight_change, update_ranks
+from varlib.integrable.failures import (INTEGRABLE_CHANCE_MARGIN, INTEGRABLE_DIVERGED_FACTOR,  # noqa: F401
+                                        integrable_diverged, integrable_failure_note, integrable_failures,
+                                        integrable_loss_ceiling, integrable_usable)
 from varlib.integrable.family import get_parameterization, reparameterize
 from varlib.integrable.nets import abc_forward, abc_loss, init_params, initial_draws
 from varlib.integrable.prose import (data_story, escape_story, init_story, integrable_glue, main_story,  # noqa: F401
@@ -49,7 +54,9 @@ __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_D
            "histories", "stacked", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
            "equivalence_check", "first_step_ranks", "accuracy_table", "flush_denormals", "exact_matmul",
            "integrable_scorecard", "chapter_dataset", "data_story", "init_story", "naive_story", "escape_story",
-           "rank_story", "main_story", "integrable_glue"]
+           "rank_story", "main_story", "integrable_glue", "INTEGRABLE_DIVERGED_FACTOR", "INTEGRABLE_CHANCE_MARGIN",
+           "integrable_loss_ceiling", "integrable_diverged", "integrable_failures", "integrable_usable",
+           "integrable_failure_note"]
 
 #: The presets of the symmetry check.
 SYMMETRY_PRESETS = ("sp", "ntk", "mup", "naive_ip", "ipllr")
@@ -116,6 +123,14 @@ def _logits_along(p, params, batches, act, eta, x) -> torch.Tensor:
     return torch.stack(out)
 
 
+def _logits_diverged(f: torch.Tensor, y: torch.Tensor) -> bool:
+    """Logits along a trajectory (T, B, K) diverged: one is not finite, or the loss on ``y`` after the last step
+    exceeds :func:`~varlib.integrable.failures.integrable_loss_ceiling`."""
+    if not bool(torch.isfinite(f).all()):
+        return True
+    return torch.nn.functional.cross_entropy(f[-1], y).item() > integrable_loss_ceiling(f.shape[-1])
+
+
 def _batches64(data: Dataset, batch: int, steps: int, seed: int):
     return minibatches(data.X_train.double(), data.y_train, batch, steps, seed=seed)
 
@@ -124,11 +139,12 @@ def symmetry_check(*, data: Dataset, presets: Iterable[str] = SYMMETRY_PRESETS, 
                    activation="tanh", batch: int = 32, eta: float = 0.05, seed: int = 0, device="cpu") -> pd.DataFrame:
     """Each preset against itself with every layer shifted by a random theta in [-1, 1] (float64).
 
-    Columns: ``preset, max_abs_f, shifted`` (max |Delta f| with (a+θ, b-θ, c-2θ)) and ``c_not_shifted``
-    (the same shift of a and b only: a different parameterization, so f differs).
+    Columns: ``preset, max_abs_f, shifted`` (max |Delta f| with (a+θ, b-θ, c-2θ)), ``c_not_shifted``
+    (the same shift of a and b only: a different parameterization, so f differs) and ``diverged`` (the preset
+    or its shifted copy diverged, by the rule of :mod:`varlib.integrable.failures` on the probe inputs' loss).
     """
     data = _on(data, device, torch.float64)
-    batches, x = _batches64(data, batch, steps, seed), data.X_test[:PROBE_INPUTS]
+    batches, x, y = _batches64(data, batch, steps, seed), data.X_test[:PROBE_INPUTS], data.y_test[:PROBE_INPUTS]
     draws = {k: v.to(device) for k, v in initial_draws(data.dim, m, data.n_classes, L, seed).items()}
     rng, rows = np.random.default_rng(seed), []
     with exact_matmul(), small_op_threads(device):
@@ -142,7 +158,8 @@ def symmetry_check(*, data: Dataset, presets: Iterable[str] = SYMMETRY_PRESETS, 
                  for k, r in (("p", p), ("q", q), ("broken", broken))}
             rows.append({"preset": name, "max_abs_f": f["p"].abs().max().item(),
                          "shifted": (f["p"] - f["q"]).abs().max().item(),
-                         "c_not_shifted": (f["p"] - f["broken"]).abs().max().item()})
+                         "c_not_shifted": (f["p"] - f["broken"]).abs().max().item(),
+                         "diverged": _logits_diverged(f["p"], y) or _logits_diverged(f["q"], y)})
     return pd.DataFrame(rows)
 
 
@@ -209,7 +226,8 @@ def train_run(*, data: Dataset, preset: str, activation: str, L: int, width: int
 
     Returns ``history`` (step, loss, h1..hL, f: mean |h^l| on 256 test inputs) and ``summary``:
     ``test_acc`` (NaN when the logits diverged), ``final_loss`` (mean loss of the last 10 % of steps),
-    ``max_dev_ln10`` (max |loss - ln 10| over the run), ``change_w{l}`` (relative weight change).
+    ``max_dev_ln10`` (max |loss - ln 10| over the run; both NaN when a loss was NaN), ``diverged`` (by
+    :func:`~varlib.integrable.failures.integrable_diverged`), ``change_w{l}`` (relative weight change).
     """
     data = _on(data, device, torch.float32)
     p = get_parameterization(preset, L)
@@ -219,10 +237,11 @@ def train_run(*, data: Dataset, preset: str, activation: str, L: int, width: int
     with flush_denormals(), small_op_threads(device):
         params, hist = train_abc(p, params0, batches, activation, eta, probe=data.X_test[:PROBE_INPUTS])
         acc = _accuracy(p, params, data.X_test, data.y_test, activation)
-    losses = hist.loss.dropna()
+    losses = hist.loss.iloc[:-1]  # the last row (after the last step) has no batch loss
     change = {f"change_{k}": v for k, v in relative_weight_change(params0, params).items() if k.startswith("w")}
-    summary = {"test_acc": acc, "final_loss": float(losses.iloc[-max(1, len(losses) // 10):].mean()),
-               "max_dev_ln10": float((losses - LN10).abs().max()), **change}
+    summary = {"test_acc": acc, "final_loss": float(losses.iloc[-max(1, len(losses) // 10):].mean(skipna=False)),
+               "max_dev_ln10": float((losses - LN10).abs().max(skipna=False)),
+               "diverged": integrable_diverged(losses.to_numpy(), test_acc=acc, classes=data.n_classes), **change}
     return {"history": hist, "summary": summary}
 
 
@@ -234,10 +253,11 @@ def equivalence_check(*, data: Dataset, L: int, m: int, steps: int, activation="
     """max |Delta f| over t = 2..steps SGD steps between parameterizations built from the same draws (float64).
 
     Pairs: IP-LLR vs modified muP (both calibrated); Naive-IP vs muP with hidden init times m^{-1/2};
-    and, for contrast, IP-LLR vs muP. Columns ``pair, max_abs_f, max_abs_df, relative``.
+    and, for contrast, IP-LLR vs muP. Columns ``pair, max_abs_f, max_abs_df, relative`` and ``diverged`` (either
+    net diverged, by the rule of :mod:`varlib.integrable.failures` on the probe inputs' loss).
     """
     data = _on(data, device, torch.float64)
-    batches, x = _batches64(data, batch, steps, seed), data.X_test[:PROBE_INPUTS]
+    batches, x, y = _batches64(data, batch, steps, seed), data.X_test[:PROBE_INPUTS], data.y_test[:PROBE_INPUTS]
     draws = {k: v.to(device) for k, v in initial_draws(data.dim, m, data.n_classes, L, seed).items()}
     mup = get_parameterization("mup", L)
     shrunk = replace(mup, name="mup_shrunk", b=(0.5,) + (1.0,) * (L - 1) + (0.5,))
@@ -251,7 +271,8 @@ def equivalence_check(*, data: Dataset, L: int, m: int, steps: int, activation="
                       for r in (p, q))
             df = (fp - fq).abs().max().item()
             rows.append({"pair": f"{label} vs {q.name}", "max_abs_f": fp.abs().max().item(), "max_abs_df": df,
-                         "relative": df / fp.abs().max().item()})
+                         "relative": df / fp.abs().max().item(),
+                         "diverged": _logits_diverged(fp, y) or _logits_diverged(fq, y)})
     return pd.DataFrame(rows)
 
 
@@ -271,7 +292,9 @@ def first_step_ranks(*, data: Dataset, activation: str, L: int, width: int, batc
                      seed: int = 0, device="cpu") -> pd.DataFrame:
     """Ranks after one calibrated IP-LLR step (float64): updates Delta w^l and h^l over the training inputs.
 
-    Columns ``kind, layer, numerical_rank, stable_rank``.
+    Columns ``kind, layer, numerical_rank, stable_rank`` and ``diverged`` (the step diverged: a parameter or the
+    loss on the training inputs after it is not finite, or that loss exceeds
+    :func:`~varlib.integrable.failures.integrable_loss_ceiling`); the ranks are NaN when a value is not finite.
     """
     data = _on(data, device, torch.float64)
     p = get_parameterization("ipllr", L)
@@ -279,8 +302,22 @@ def first_step_ranks(*, data: Dataset, activation: str, L: int, width: int, batc
                                                                         seed).items()}, activation)
     with exact_matmul(), small_op_threads(device):
         params1 = _first_step(p, params0, _batches64(data, batch, 2, seed), activation, eta)
-        upd = update_ranks(params0, params1).assign(kind="update Δw")
-        pre = preactivation_ranks(p, params1, data.X_train, activation).assign(kind="pre-activation h")
-    ranks = pd.concat([upd, pre], ignore_index=True)
+        with torch.no_grad():
+            loss = abc_loss(p, params1, data.X_train, data.y_train, activation).item()
+        finite = math.isfinite(loss) and all(bool(torch.isfinite(v).all()) for v in params1.values())
+        if finite:
+            upd = update_ranks(params0, params1)
+            pre = preactivation_ranks(p, params1, data.X_train, activation)
+        else:  # the SVD of a non-finite matrix fails: no ranks
+            upd = _no_ranks([k for k in params0 if k.startswith("w")])
+            pre = _no_ranks([f"h{l}" for l in range(1, L + 1)])
+    ranks = pd.concat([upd.assign(kind="update Δw"), pre.assign(kind="pre-activation h")], ignore_index=True)
     ranks["layer"] = ranks.name.str.lstrip("wh").astype(int)
-    return ranks[["kind", "layer", "numerical_rank", "stable_rank"]]
+    ranks["diverged"] = not (finite and loss <= integrable_loss_ceiling(data.n_classes))
+    return ranks[["kind", "layer", "numerical_rank", "stable_rank", "diverged"]]
+
+
+def _no_ranks(names: list[str]) -> pd.DataFrame:
+    """The rows of :func:`~varlib.integrable.diagnostics.rank_table` for ``names``, every rank NaN."""
+    return pd.DataFrame({"name": names, "numerical_rank": math.nan, "stable_rank": math.nan,
+                         "squared_trace_rank": math.nan})

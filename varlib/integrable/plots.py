@@ -116,8 +116,10 @@ def rank_plot(ranks: pd.DataFrame, *, batch: int, n_inputs: int, K: int = 10) ->
 
 
 def accuracy_plot(summary: pd.DataFrame, *, chance: float = 0.1) -> plt.Figure:
-    """Test accuracy per preset and activation: bars (mean over seeds) and dots (seeds); NaN = diverged."""
-    df = summary.assign(test_acc=summary.test_acc.fillna(0.0))
+    """Test accuracy per preset and activation: bars (mean over seeds) and dots (seeds); a diverged run (NaN, or
+    ``diverged`` in the summary) counts as 0."""
+    failed = summary.test_acc.isna() | (summary.diverged.astype(bool) if "diverged" in summary else False)
+    df = summary.assign(test_acc=summary.test_acc.where(~failed, 0.0))
     fig, ax = plt.subplots(figsize=(8, 3.4))
     sns.barplot(df, x="preset", y="test_acc", hue="activation", errorbar=None, alpha=0.7, ax=ax)
     sns.stripplot(df, x="preset", y="test_acc", hue="activation", dodge=True, palette="dark:0.15", size=3,

@@ -13,6 +13,7 @@ import pandas as pd
 
 from varlib.book.report import glue, phrase
 from varlib.core.data import Dataset
+from varlib.integrable.failures import integrable_diverged, integrable_failures
 from varlib.integrable.sweeps import LN10, PROBE_INPUTS
 
 __all__ = ["PAPER_BATCH", "integrable_glue", "data_story", "init_story", "naive_story", "escape_story",
@@ -34,6 +35,13 @@ def integrable_glue(values: dict) -> None:
 def _times(r: float) -> str:
     """A factor as '17-fold' or '1.3-fold'."""
     return f"{r:.0f}-fold" if r >= 10 else f"{r:.1f}-fold"
+
+
+def _diverged_in(runs: pd.DataFrame) -> str | None:
+    """'diverged in 2 of 3 runs' when some of ``runs`` (rows of ``integrable_failures``) diverged, else None: a
+    phrase read from the numbers of a diverged run would describe the divergence, not the claim."""
+    k = int(runs.diverged.sum())
+    return f"diverged in {k} of {len(runs)} runs" if k else None
 
 
 def _ln10_distance(dev: float, tol: float) -> str:
@@ -63,26 +71,34 @@ def init_story(slopes: pd.DataFrame) -> dict:
 def naive_story(naive: pd.DataFrame) -> dict:
     """Phrases on the Naive-IP runs (:func:`~varlib.integrable.sweeps.summaries` of the stuck sweep): the loss at
     L = 2 (``naive-two``), at L >= 4 (``naive-deep``), at L = 3 across widths (``naive-three``), and the relative
-    change of the input weights across widths at the largest depth (``naive-w1``)."""
+    change of the input weights across widths at the largest depth (``naive-w1``). A group with a diverged run
+    says so instead."""
+    naive = integrable_failures(naive)
     two, deep = naive[naive.L == 2], naive[naive.L >= 4]
     three = naive[naive.L == 3].sort_values("width")
     deepest = naive[naive.L == naive.L.max()].sort_values("width")
     out = {}
-    if len(two):
+    if len(two) and _diverged_in(two):
+        out["naive-two"] = _diverged_in(two)
+    elif len(two):
         worst = two.final_loss.max()
         out["naive-two"] = (f"falls, to a final loss of {worst:.2f} or less" if (two.final_loss < LN10 - 0.3).all()
                             else f"does not fall far below ln 10 (final loss up to {worst:.2f})")
     else:
         out["naive-two"] = "was not trained (no L = 2 in stuck_depths)"
-    out["naive-deep"] = (_ln10_distance(deep.max_dev_ln10.max(), 1e-3) if len(deep)
+    out["naive-deep"] = (_diverged_in(deep) or _ln10_distance(deep.max_dev_ln10.max(), 1e-3) if len(deep)
                          else "was not trained (no L ≥ 4 in stuck_depths)")
-    if len(three) >= 2:
+    if len(three) >= 2 and _diverged_in(three):
+        out["naive-three"] = _diverged_in(three)
+    elif len(three) >= 2:
         values = ", ".join(f"{r.final_loss:.3f} at m = {r.width}" for r in three.itertuples())
         rises = bool(three.final_loss.is_monotonic_increasing)
         out["naive-three"] = f"{'rises' if rises else 'does not rise'} with the width ({values})"
     else:
         out["naive-three"] = "cannot be compared across widths (fewer than two widths at L = 3)"
-    if len(deepest) >= 2:
+    if len(deepest) >= 2 and _diverged_in(deepest):
+        out["naive-w1"] = f"cannot be compared: the runs at L = {int(deepest.L.iloc[0])} {_diverged_in(deepest)}"
+    elif len(deepest) >= 2:
         lo, hi = deepest.iloc[0], deepest.iloc[-1]
         ratio = lo.change_w1 / hi.change_w1
         verb = f"shrinks {_times(ratio)}" if ratio > 1 else f"does not shrink (it grows {_times(1 / ratio)})"
@@ -95,12 +111,15 @@ def naive_story(naive: pd.DataFrame) -> dict:
 def escape_story(escape: pd.DataFrame, *, history: pd.DataFrame) -> dict:
     """Phrases on Naive IP against IP-LLR (``escape``: the summaries, ``history``: the stacked histories): whether
     Naive IP stays at ln 10 and IP-LLR descends, and how far the first IP-LLR step lifts the deepest hidden layer
-    (mean |h^L| on the probe inputs, at step 0 and after step 0, over the widths)."""
+    (mean |h^L| on the probe inputs, at step 0 and after step 0, over the widths). A preset with a diverged run
+    says so instead."""
+    escape = integrable_failures(escape)
     ip, naive = escape[escape.preset == "ipllr"], escape[escape.preset == "naive_ip"]
     worst = ip.final_loss.max()
-    out = {"escape-naive": _ln10_distance(naive.max_dev_ln10.max(), 1e-2),
-           "escape-ipllr": f"descends, to a final loss of {worst:.2f} or less" if (ip.final_loss < LN10 - 0.3).all()
-           else f"does not descend at every width (final loss up to {worst:.2f})"}
+    descends = (f"descends, to a final loss of {worst:.2f} or less" if (ip.final_loss < LN10 - 0.3).all()
+                else f"does not descend at every width (final loss up to {worst:.2f})")
+    out = {"escape-naive": _diverged_in(naive) or _ln10_distance(naive.max_dev_ln10.max(), 1e-2),
+           "escape-ipllr": _diverged_in(ip) or descends}
     h = history[history.preset == "ipllr"]
     col = f"h{int(h.L.max())}"
     h0, h1 = h[h.step == 0][col], h[h.step == 1][col]
@@ -114,36 +133,56 @@ def escape_story(escape: pd.DataFrame, *, history: pd.DataFrame) -> dict:
 def rank_story(ranks: pd.DataFrame, *, batch: int, K: int = 10) -> dict:
     """Phrases on the ranks after one IP-LLR step (the stacked ``first_step_ranks`` tables, with an
     ``activation`` column): the tanh update ranks from layer 3 on, the hidden ReLU update ranks against the batch
-    and their largest stable rank, and the rank of the deepest ReLU representation (collapsed at <= 2)."""
+    and their largest stable rank, and the rank of the deepest ReLU representation (collapsed at <= 2). Ranks of
+    a step that diverged (``diverged`` column) are left out; what is left out entirely reads "not measured"."""
+    L = int(ranks[ranks.kind == "update Δw"].layer.max()) - 1
+    top = ranks[ranks.kind == "pre-activation h"].layer.max()
+    ranks = ranks[~ranks.diverged.astype(bool)] if "diverged" in ranks else ranks
     upd, h = ranks[ranks.kind == "update Δw"], ranks[ranks.kind == "pre-activation h"]
-    L = int(upd.layer.max()) - 1
-    tanh = sorted(set(upd[(upd.activation == "tanh") & (upd.layer >= 3)].numerical_rank.tolist()))
-    relu = upd[(upd.activation == "relu") & (upd.layer >= 2) & (upd.layer <= L)].numerical_rank
+    tanh = sorted({int(r) for r in upd[(upd.activation == "tanh") & (upd.layer >= 3)].numerical_rank})
+    relu = upd[(upd.activation == "relu") & (upd.layer >= 2) & (upd.layer <= L)].numerical_rank.astype(int)
     stable = upd[(upd.activation == "relu") & (upd.layer >= 2) & (upd.layer <= L)].stable_rank
-    last = h[(h.activation == "relu") & (h.layer == h.layer.max())].numerical_rank
+    last = h[(h.activation == "relu") & (h.layer == top)].numerical_rank
+    gone = "not measured (the step diverged)"
     out = {"rank-tanh": ", ".join(map(str, tanh)) + (" (that is, K − 1)" if tanh == [K - 1] else
-                                                     f" (not all K − 1 = {K - 1})")}
-    out["rank-relu"] = f"{relu.min()}–{relu.max()}" if relu.min() != relu.max() else f"{relu.min()}"
-    out["rank-relu-full"] = phrase(relu.min() / batch, low=0.9, high=0.9, below="short of full rank",
-                                   between="close to full rank", above="close to full rank")
-    out["rank-relu-stable"] = float(stable.max())
-    out["rank-relu-h"] = int(last.iloc[0])
-    out["rank-collapse"] = ("it collapses: every input is mapped to nearly the same point" if last.iloc[0] <= 2
-                            else "it does not collapse")
+                                                     f" (not all K − 1 = {K - 1})") if tanh else gone}
+    if len(relu):
+        out["rank-relu"] = f"{relu.min()}–{relu.max()}" if relu.min() != relu.max() else f"{relu.min()}"
+        out["rank-relu-full"] = phrase(relu.min() / batch, low=0.9, high=0.9, below="short of full rank",
+                                       between="close to full rank", above="close to full rank")
+    else:
+        out["rank-relu"], out["rank-relu-full"] = gone, "not compared"
+    out["rank-relu-stable"] = float(stable.max()) if len(stable) else math.nan
+    if len(last):
+        out["rank-relu-h"] = int(last.iloc[0])
+        out["rank-collapse"] = ("it collapses: every input is mapped to nearly the same point" if last.iloc[0] <= 2
+                                else "it does not collapse")
+    else:
+        out["rank-relu-h"], out["rank-collapse"] = "not measured", "the ReLU step diverged"
     return out
 
 
 def main_story(accuracy: pd.DataFrame, *, history: pd.DataFrame) -> dict:
     """Numbers and phrases on the main comparison (``accuracy``: :func:`accuracy_table`; ``history``: the stacked
-    histories): runs and diverged runs, IP-LLR's largest batch loss after step 0, and IP-bias's mean batch loss at
-    step 0 and at the last step against ln 10."""
+    histories): runs and diverged runs, IP-LLR's largest batch loss after step 0 over the runs that did not
+    diverge (a diverged run's last finite loss is no spike), and IP-bias's mean batch loss at step 0 and at the
+    last step against ln 10 (its trend says so when IP-bias runs diverged)."""
     h = history.dropna(subset=["loss"])
+    runs = ["preset", "activation", "seed"]
+    body = history[history.step < history.groupby(runs).step.transform("max")]  # the last row has no batch loss
+    diverged = body.groupby(runs).loss.apply(lambda l: integrable_diverged(l.to_numpy()))
+    bad = {key for key, d in diverged.items() if d}
+    sane = pd.Series([key not in bad for key in h[runs].itertuples(index=False, name=None)], index=h.index)
     bias = h[h.preset == "ip_bias"]
     start, end = bias[bias.step == 0].loss.mean(), bias[bias.step == bias.step.max()].loss.mean()
     towards = abs(end - LN10) < abs(start - LN10)
+    cells = accuracy[accuracy.preset == "ip_bias"]
+    trend = ("moves towards it, as in the authors' CIFAR-10 curves" if towards
+             else "does not move towards it, unlike the authors' CIFAR-10 curves")
+    if cells.diverged.sum():
+        trend = f"diverged in {int(cells.diverged.sum())} of {int(cells['count'].sum())} runs"
     return {"main-runs": int(accuracy["count"].sum()), "main-diverged": int(accuracy.diverged.sum()),
-            "main-ipllr-peak": float(h[(h.preset == "ipllr") & (h.step >= 1)].loss.max()),
+            "main-ipllr-peak": float(h[sane & (h.preset == "ipllr") & (h.step >= 1)].loss.max()),
             "main-bias-start": float(start), "main-bias-end": float(end),
             "main-bias-side": "above" if start > LN10 else "below",
-            "main-bias-trend": "moves towards it, as in the authors' CIFAR-10 curves" if towards
-            else "does not move towards it, unlike the authors' CIFAR-10 curves"}
+            "main-bias-trend": trend}
