@@ -122,6 +122,7 @@ basin_gamma_ratio = None  # weight decay of the basin experiment, as a multiple 
 # %% tags=["remove-output"]
 import varlib
 from varlib.book import plots
+from varlib.deep_linear import LINEAR_DIVERGED_GROWTH
 from varlib.deep_linear import plots as lp
 from varlib.deep_linear import prose as dp
 from varlib.deep_linear import sgd as ls
@@ -133,7 +134,8 @@ store = varlib.ResultStore(results_dir, profile, rt)
 plots.set_style()
 
 # %% tags=["remove-cell"]
-dp.glue_linear({**cfg.as_dict(), "sgd_dropout_rate": dp.dropout_rate(cfg.sgd_sigma2)})
+dp.glue_linear({**cfg.as_dict(), "sgd_dropout_rate": dp.dropout_rate(cfg.sgd_sigma2),
+                "diverged_growth": LINEAR_DIVERGED_GROWTH})
 dp.glue_linear(dp.l2_decay_exponents(gamma=cfg.signal_gamma, lr=cfg.signal_lr, n=cfg.signal_n_samples,
                                      epochs=cfg.signal_epochs, batch=cfg.signal_batch))
 
@@ -500,6 +502,12 @@ varlib.resources(rt)
 # from the numbers with the tolerances stated in the text and in the rows
 # (`varlib.deep_linear.study.deep_linear_scorecard`). "derived here (not in the paper)" in the paper column marks
 # a value from our own derivation, not one printed in the paper.
+#
+# A row whose numbers come from trained nets also says how many of its runs diverged: a run counts as diverged
+# when its final loss is NaN or infinite, or more than {glue:text}`deep_linear-diverged-growth:g` times its loss at
+# the start. A diverged run is evidence of nothing (a blown-up net has neither reached a minimum nor collapsed to
+# zero), so a row with a diverged run, or whose numbers are missing or NaN, is "not tested". The tasks are
+# regressions, so no run is compared with a chance level.
 
 # %%
 metrics = {**pm, **tm, "hessian_ok": hessian_ok, "variance": variance, "sgd": st.sgd_metrics(sgd),

@@ -2,6 +2,7 @@
 scorecard (varlib.deep_linear.study) and the chapter's prose (varlib.deep_linear.prose). Claims C1-C11: the chapter's
 scorecard."""
 import inspect
+import re
 from pathlib import Path
 
 import jupytext
@@ -10,10 +11,11 @@ import pandas as pd
 import pytest
 import torch
 
-from varlib.deep_linear import (DeepLinear, end_to_end, ensemble_start, expected_loss, init_weights, solve_global,
-                                task_from_data, train_linear_ensemble, unit_spread, weights_from_b)
 from varlib.book.config import COMMON, chapter_parameters, chapter_settings
 from varlib.book.results import call_key
+from varlib.deep_linear import (LINEAR_DIVERGED_GROWTH, DeepLinear, end_to_end, ensemble_start, expected_loss,
+                                init_weights, linear_diverged, solve_global, task_from_data, train_linear_ensemble,
+                                unit_spread, weights_from_b)
 from varlib.deep_linear import plots as lp
 from varlib.deep_linear import prose as dp
 from varlib.deep_linear import scorecard as sc
@@ -143,9 +145,10 @@ def test_half_signal_and_basin_metrics():
 
 
 def _basin(escape: dict) -> pd.DataFrame:
-    """A basin table with the given escape fractions {scale: [fraction per depth 1, 2, ...]}, 2 seeds each."""
-    rows = [{"scale": s, "depth": D, "escaped": k < round(2 * f)} for s, fr in escape.items()
-            for D, f in enumerate(fr, 1) for k in range(2)]
+    """A basin table with the given escape fractions {scale: [fraction per depth 1, 2, ...]}, 2 seeds each (all
+    trained without blowing up: loss 0.5 from 1.0)."""
+    rows = [{"scale": s, "depth": D, "escaped": k < round(2 * f), "loss0": 1.0, "loss": 0.5}
+            for s, fr in escape.items() for D, f in enumerate(fr, 1) for k in range(2)]
     return pd.DataFrame(rows)
 
 
@@ -162,6 +165,9 @@ def test_basin_verdict_needs_the_standard_scale_trapped():
     assert row["verdict"] == "reproduced" and "1× Kaiming trapped from D = 5" in row["ours"]
     never = {0.25: [0, 0, 0, 0, 0], 1.0: [1, 1, 1, 1, 1]}  # 0.25x never escapes: trapped, but not by depth
     assert sc._basin_row(st.basin_metrics(_basin(never)))["verdict"] == "not reproduced"
+    row = sc._basin_row(st.basin_metrics(_basin({0.5: [1, 1, 0], 1.0: [0.5, 0, 0]})))  # 1x never escapes
+    assert row["ours"].startswith("1× Kaiming trapped at every depth (at most 50% escape), not by depth; trapped")
+    assert dp.basin_prose(st.basin_metrics(_basin({1.0: [0, 0]})))["basin_standard"].endswith("at the shallowest")
 
 
 def test_spinodal_signal_is_where_gamma_sp_equals_gamma():
@@ -182,7 +188,7 @@ def _signal(below: float, above: float = 0.05, relu_below: float = 0.05, gamma: 
             else:
                 out = (1 + above) * th if M > M_c else below * M
             rows.append({"activation": a, "signal": M, "beta_norm": M, "member": 0, "output_std": out,
-                         "theory_std": th})
+                         "theory_std": th, "loss0": 1.0, "loss": 0.5})
     return pd.DataFrame(rows)
 
 
@@ -204,7 +210,7 @@ def test_signal_metrics_and_verdict_measure_the_collapse():
     assert cmp["compare_below_linear"] == pytest.approx(0.4) and "compare_below_tanh" not in cmp
     row = sc._signal_row(cmp)
     assert row["verdict"] == "reproduced" and row["ours"].startswith("constant lr: std f / ‖E[xy]‖ = 1/2 at")
-    assert row["ours"].endswith("with a cosine lr, below M_sp up to linear 40%")
+    assert row["ours"].endswith("(diverged 0/36); with a cosine lr, below M_sp up to linear 40% (diverged 0/12)")
     no_relu = _signal(0.05).query("activation != 'relu'")
     assert sc._signal_row(st.signal_metrics(no_relu, gamma=0.02))["verdict"] == "partly reproduced"
 
@@ -242,13 +248,16 @@ def _metrics(good: bool) -> dict:
             "meta_frac": 1.0 if good else 0.0, "meta_above_Ey2": good, "meta_vnorm_err": e,
             "above_sp_zero_frac": 1.0 if good else 0.5, "c7_loss_err": e, "c7_b_dev": e, "c8_spread": e,
             "variance": {"mc_err": 0.01 if good else 0.5, "trained_err": 0.02, "width_ratio": 0.01,
-                         "noise_ratio": 0.01, "depth_ratio": 0.0, "sweeps": {"depth": sweep}},
-            "sgd": {"loss_err": 0.01 if good else 0.2}, "family": {"tanh": 0.01 if good else 0.5},
+                         "noise_ratio": 0.01, "depth_ratio": 0.0, "sweeps": {"depth": sweep},
+                         "trained_diverged": (0, 4)},
+            "sgd": {"loss_err": 0.01 if good else 0.2, "diverged": (0, 4)}, "family": {"tanh": 0.01 if good else 0.5},
             "signal": {"M_c": 0.1, "M_sp": 0.09, "half_linear": 0.1 if good else float("nan"), "half_tanh": 0.11,
                        "half_relu": 0.2, "below_linear": 0.05 if good else 0.4, "below_tanh": 0.05,
-                       "above_linear": 0.05 if good else 0.5, "above_tanh": 0.05},
+                       "above_linear": 0.05 if good else 0.5, "above_tanh": 0.05, "diverged": (0, 4)},
             "basin": {"narrows": good, "spread": 1.0 if good else 0.0, "standard": 1.0, "max_depth": 4,
-                      "standard_min": 0.0 if good else 1.0, "trapped_from": {1.0: 4} if good else {}}}
+                      "standard_min": 0.0 if good else 1.0, "trapped_from": {1.0: 4} if good else {},
+                      "diverged": (0, 4)},
+            **{f"{k}_diverged": (0, 4) for k in ("c1", "c7", "c8", "d1", "tiny", "jump", "meta", "above_sp")}}
 
 
 def test_scorecard_verdicts_follow_the_numbers():
@@ -257,6 +266,125 @@ def test_scorecard_verdicts_follow_the_numbers():
     assert len(good) == len(bad) == 14
     assert all(r["verdict"] == "reproduced" for r in good[:-1]) and good[-1]["verdict"] == "not tested"
     assert sum(r["verdict"] == "reproduced" for r in bad) == 0
+
+
+# ----------------------------------------------------------------------------- failed training
+def test_linear_diverged_rule():
+    """Diverged: final loss NaN or inf, or above LINEAR_DIVERGED_GROWTH x the loss at the start (finite 1e31 too);
+    a loss that fell, or rose less than that, is not."""
+    assert LINEAR_DIVERGED_GROWTH == 1e3
+    loss0 = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 2.0, np.nan])
+    loss = np.array([0.3, 999.0, 1001.0, 1e31, np.nan, np.inf, 0.3])
+    assert linear_diverged(loss, loss0).tolist() == [False, False, True, True, True, True, True]
+    t = pd.DataFrame({"loss0": loss0, "loss": loss})
+    assert sc.linear_diverged_count(t) == (5, 7) and sc.linear_diverged_count(t.drop(columns="loss0")) is None
+
+
+_LR = {"lr": 0.05, "trained_lr": 0.02, "sgd_lr": 0.02, "signal_lr": 0.05}
+
+
+def _scorecard_tables(blow: float = 1.0) -> dict:
+    """Every table the chapter's scorecard reads, at toy size, with every learning rate times ``blow``
+    (1e6: the chapter run with -p lr=... -p sgd_lr=... -p signal_lr=... a million times too large)."""
+    lr, trained_lr, sgd_lr, sig_lr = (blow * v for v in _LR.values())
+    x, y, iso = st.isotropic_task(d0=3, n=100)
+    xa, ya, aniso = st.anisotropic_task(d0=3, n=200, var_min=0.5, var_max=2.0)
+    sweeps = st.variance_sweeps(widths=[1, 4, 64], noises=[0.1, 8.0, 1000.0], depths=[1, 4, 12], depth=2, width=8,
+                                sigma2=1.0, gamma=0.05, noise_depth=1, noise_gamma=1e-6)
+    sig = dict(signals=[0.03, 0.3, 1.0], gamma=0.02, d0=3, n=400, width=4, seeds=1, epochs=2, batch=40, lr=sig_lr)
+    gd, tgd = dict(seeds=1, steps=300, lr=lr), dict(seeds=1, steps=300, lr=trained_lr)
+    return {"iso": iso, "x": x, "sweeps": sweeps,
+            "phase": st.phase_table(task=iso, depths=[1, 2], gamma_ratios=[0.25, 0.999, 1.1, 2.5], inits=INITS,
+                                    width=4, **gd),
+            "trained": st.trained_table(task=aniso, depths=[1, 2], sigma2=1.0, gammas=[0.05, 0.2], width=3, **tgd),
+            "unequal": st.unequal_table(task=aniso, widths=[3, 5], gammas=[0.05, 0.2, 0.1], sigma2=0.5, **tgd),
+            "sgd": st.sgd_table(x=xa, y=ya, depths=[1, 2], noises=["gaussian", "dropout"], sigma2=1.0, gamma=0.1,
+                                seeds=1, width=3, epochs=2, batch=40, lr=sgd_lr, n_mc=50),
+            "signal": st.signal_table(activations=["linear", "tanh", "relu"], schedule="constant", **sig),
+            "compare": st.signal_table(activations=["linear"], schedule="cosine", **sig),
+            "basin": st.basin_table(task=iso, depths=[1, 2], scales=[0.25, 1.0], width=4, **gd)}
+
+
+def _scorecard_of(t: dict) -> list[dict]:
+    """The chapter's scorecard cell on the tables of :func:`_scorecard_tables`."""
+    iso = t["iso"]
+    var = st.variance_table(iso, sweeps=t["sweeps"])
+    mc = st.variance_mc_table(x=t["x"][:8], task=iso, n_samples=50,
+                              sweeps=st.cap_sweeps(t["sweeps"], limits={"width": 4, "noise": 8.0}))
+    fam, b_star = st.family_study(d0=4, n=200, width=8, gamma=0.3, b_max=1.5, points=9)
+    hess = st.hessian_table(iso, depths=[1, 2], gamma_ratios=[0.25, 1.5])
+    m = {**st.phase_metrics(t["phase"], Ey2=iso.Ey2), **st.trained_metrics(t["trained"], unequal=t["unequal"]),
+         "hessian_ok": st.hessian_check(hess), "variance": st.variance_metrics(var, mc=mc, sgd=t["sgd"]),
+         "sgd": st.sgd_metrics(t["sgd"]), "family": st.family_metrics(fam, b_star=b_star),
+         "signal": st.signal_metrics(t["signal"], gamma=0.02, compare=t["compare"]),
+         "basin": st.basin_metrics(t["basin"])}
+    return st.deep_linear_scorecard(m)
+
+
+#: Rows whose evidence is not from training: Fig. 2 (fixed weights) and the ResNet row (never run).
+_UNTRAINED = ("Fig. 2:", "Fig. 1 (right)")
+#: The scorecard of :func:`_scorecard_tables` as the code before divergence checks gave it (toy sizes: few rows hold).
+_SOUND_VERDICTS = ["not reproduced", "not reproduced", "reproduced", "reproduced", "reproduced", "not reproduced",
+                   "not reproduced", "not reproduced", "not reproduced", "not reproduced", "reproduced",
+                   "not reproduced", "not reproduced", "not tested"]
+_TRAINED_TABLES = ("phase", "trained", "unequal", "sgd", "signal", "compare", "basin")
+_MEASURED = ("v_norm", "b_dev", "unit_spread", "rel_v_err", "rel_loss_err", "rel_var_err", "mc_variance",
+             "output_std")
+
+
+@pytest.fixture(scope="module")
+def normal_tables():
+    return _scorecard_tables()
+
+
+def _blown(t: dict, loss: float) -> dict:
+    """``t`` with every trained net's final loss set to ``loss`` (1e31: finite but exploded, all else as trained;
+    NaN: its measurements NaN too, its outcome "other" and its basin run not escaped, as a NaN run gives)."""
+    out = dict(t)
+    for k in _TRAINED_TABLES:
+        df = t[k].assign(loss=loss)
+        if loss != loss:
+            df = df.assign(**{c: np.nan for c in _MEASURED if c in df})
+            df = df.assign(**{c: v for c, v in (("outcome", "other"), ("escaped", False)) if c in df})
+        out[k] = df
+    return out
+
+
+def _assert_not_tested(rows: list[dict], everything: bool) -> None:
+    trained = [r for r in rows if not r["claim"].startswith(_UNTRAINED)]
+    assert len(trained) == 12
+    for r in trained:
+        assert r["verdict"] == "not tested", (r["claim"], r["ours"])
+        k, n = map(int, re.search(r"\(diverged (\d+)/(\d+)\)", r["ours"]).groups())
+        assert n > 0 and (k == n if everything else k > 0), (r["claim"], r["ours"])
+    fig2 = next(r for r in rows if r["claim"].startswith("Fig. 2:"))
+    assert fig2["verdict"] == "reproduced" and "diverged" not in fig2["ours"]
+
+
+def test_scorecard_with_every_net_blown_up_is_not_tested():
+    """The chapter with every learning rate a million times too large: each training row (C1-C10, Fig. 3, zero's
+    basin) is "not tested" and says how many runs diverged; none says "not reproduced" from NaN, nor takes a
+    blown-up net for one collapsed to zero."""
+    t = _scorecard_tables(blow=1e6)
+    assert all(np.isnan(t[k].loss).any() or (t[k].loss > 1e3 * t[k].loss0).any() for k in _TRAINED_TABLES)
+    _assert_not_tested(_scorecard_of(t), everything=False)
+
+
+@pytest.mark.parametrize("loss", [1e31, float("nan")], ids=["exploded", "nan"])
+def test_scorecard_with_exploded_or_nan_losses_is_not_tested(normal_tables, loss):
+    """Every net's loss finite but exploded (1e31, with its other numbers as trained: C6's nets still sit at
+    ||v|| = 0) or NaN: every training row is "not tested", with diverged n/n."""
+    _assert_not_tested(_scorecard_of(_blown(normal_tables, loss)), everything=True)
+
+
+def test_scorecard_of_sound_training_is_unchanged(normal_tables):
+    """Normal learning rates: no run diverged, every training row says "(diverged 0/n)", and every verdict is the
+    one the scorecard gave before divergence was checked."""
+    rows = _scorecard_of(normal_tables)
+    assert [r["verdict"] for r in rows] == _SOUND_VERDICTS
+    for r in rows:
+        if not r["claim"].startswith(_UNTRAINED):
+            assert re.search(r"\(diverged 0/[1-9]\d*\)", r["ours"]), r["ours"]
 
 
 def test_small_phase_table_classifies_runs():

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from varlib.deep_linear.model import (DeepLinear, LinearTask, gamma_from_weight_decay, gaussian_task,  # noqa: F401
                                       kappa, task_from_data)
-from varlib.deep_linear.nets import (NOISES, OPTIMIZERS, end_to_end, ensemble_start, expected_loss,  # noqa: F401
-                                     expected_variance, hessian_at_zero, homogeneous_variance, init_weights,
-                                     layer_norms, mc_prediction_moments, prediction_moments, sample_predictions,
-                                     train_exact, train_linear_ensemble, unit_spread)
+from varlib.deep_linear.nets import (LINEAR_DIVERGED_GROWTH, NOISES, OPTIMIZERS, end_to_end,  # noqa: F401
+                                     ensemble_start, expected_loss, expected_variance, hessian_at_zero,
+                                     homogeneous_variance, init_weights, layer_norms, linear_diverged,
+                                     mc_prediction_moments, prediction_moments, sample_predictions, train_exact,
+                                     train_linear_ensemble, unit_spread)
 from varlib.deep_linear.theory import (LinearSolution, critical_gamma, gamma_spinodal, gamma_star,  # noqa: F401
                                        isotropic_roots, reduced_loss, solve_global, stationarity_roots, weights_from_b)
 
@@ -27,4 +28,5 @@ __all__ = ["LinearTask", "DeepLinear", "LinearSolution", "gamma_from_weight_deca
            "critical_gamma", "gamma_star", "gamma_spinodal", "isotropic_roots", "NOISES", "OPTIMIZERS",
            "init_weights", "end_to_end", "layer_norms", "expected_loss", "train_exact", "ensemble_start",
            "unit_spread", "train_linear_ensemble", "prediction_moments", "homogeneous_variance",
-           "expected_variance", "sample_predictions", "mc_prediction_moments", "hessian_at_zero"]
+           "expected_variance", "sample_predictions", "mc_prediction_moments", "hessian_at_zero",
+           "LINEAR_DIVERGED_GROWTH", "linear_diverged"]

@@ -23,13 +23,27 @@ from varlib.core.runtime import member_generator, resolve_device, small_op_threa
 from varlib.deep_linear.model import DeepLinear, LinearTask
 from varlib.deep_linear.theory import solve_global, weights_from_b
 
-__all__ = ["NOISES", "OPTIMIZERS", "init_weights", "end_to_end", "layer_norms", "expected_loss",
+__all__ = ["NOISES", "OPTIMIZERS", "LINEAR_DIVERGED_GROWTH", "linear_diverged", "init_weights", "end_to_end",
+           "layer_norms", "expected_loss",
            "train_exact", "ensemble_start", "unit_spread", "train_linear_ensemble", "prediction_moments",
            "homogeneous_variance", "expected_variance", "sample_predictions", "mc_prediction_moments",
            "hessian_at_zero"]
 
 _DT = torch.float64
 
+#: A training run has diverged when its final loss is NaN or infinite, or more than this multiple of its loss at
+#: the start (:func:`linear_diverged`). Every loss of the chapter is a mean square error plus an L2 term on tasks
+#: with E[y^2] of order one, and a working run ends below where it started; a thousandfold rise is a blow-up.
+LINEAR_DIVERGED_GROWTH = 1e3
+
+
+def linear_diverged(loss, loss0) -> np.ndarray:
+    """Per run, whether training diverged: the final ``loss`` is NaN or +-inf, the starting ``loss0`` is not
+    finite, or ``loss`` > :data:`LINEAR_DIVERGED_GROWTH` x ``loss0`` (finite but exploded, e.g. 1e31). A diverged
+    run is evidence of nothing: not of a minimum reached, nor of a collapse to zero."""
+    loss, loss0 = np.asarray(loss, dtype=float), np.asarray(loss0, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return ~np.isfinite(loss) | ~np.isfinite(loss0) | (loss > LINEAR_DIVERGED_GROWTH * np.abs(loss0))
 
 
 def init_weights(d0: int, widths, n_nets: int, scale: float = 1.0, seed: int = 0,
@@ -194,7 +208,8 @@ def train_linear_ensemble(task: LinearTask, nets: list[DeepLinear], init="kaimin
     Nets of one depth and widths train together as one stacked ensemble (those from "optimal" apart)
     (:func:`train_exact`, ``train_kw``: steps, lr, optimizer) on ``device``; the trained weights come back
     to CPU for the comparison. One row per net, in the order of ``nets``: net (its index),
-    depth, gamma_bar, sigma2, init, member, loss, v_norm, loss_star, v_norm_star, b_star,
+    depth, gamma_bar, sigma2, init, member, loss0 (the exact loss at the start, for :func:`linear_diverged`),
+    loss, v_norm, loss_star, v_norm_star, b_star,
     b_dev = max_l | ||W_l|| sqrt(gamma_l / gamma_bar) - b* | (0 at the balanced optimum)
     and unit_spread (:func:`unit_spread`, 0 when homogeneous).
     """
@@ -208,14 +223,15 @@ def train_linear_ensemble(task: LinearTask, nets: list[DeepLinear], init="kaimin
         group = [nets[r] for r in idx]
         gam = torch.tensor([n.gammas for n in group], dtype=_DT)
         start = inits[idx[0]] if key[2] else [inits[r] for r in idx]
-        w, loss = train_exact(ensemble_start(task, group, start, seed), task, gam,  # back on CPU
-                              torch.tensor([n.sigma2 for n in group], dtype=_DT), device=device, **train_kw)
+        w0, s2 = ensemble_start(task, group, start, seed), torch.tensor([n.sigma2 for n in group], dtype=_DT)
+        loss0 = expected_loss(w0, task, gam, s2)  # on CPU, before training
+        w, loss = train_exact(w0, task, gam, s2, device=device, **train_kw)  # back on CPU
         v, norms, spread = end_to_end(w).norm(dim=1), layer_norms(w), unit_spread(w)
         for k, (r, net) in enumerate(zip(idx, group)):
             sol = solve_global(task, net)
             scaled = norms[k] * (gam[k] / net.gamma_bar).sqrt() if net.gamma_bar > 0 else norms[k]
             rows.append(dict(net=r, depth=net.depth, gamma_bar=net.gamma_bar, sigma2=net.sigma2,
-                             init=inits[r], member=k, loss=float(loss[k]), v_norm=float(v[k]),
+                             init=inits[r], member=k, loss0=float(loss0[k]), loss=float(loss[k]), v_norm=float(v[k]),
                              loss_star=sol.loss, v_norm_star=sol.v_norm, b_star=sol.b,
                              b_dev=float((scaled - sol.b).abs().max()), unit_spread=float(spread[k])))
     return pd.DataFrame(rows).sort_values("net", ignore_index=True)

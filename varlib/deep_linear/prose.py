@@ -192,6 +192,8 @@ def basin_prose(metrics: dict) -> dict:
         standard = f"{std:g}× Kaiming was trapped from D = {trapped[std]} on"
     elif b["standard_min"] != b["standard_min"]:
         standard = f"{std:g}× Kaiming was not run"
+    elif b["standard_min"] <= BASIN_TRAPPED:  # not trapped by depth, so already at the shallowest net
+        standard = f"{std:g}× Kaiming was trapped at every depth, already at the shallowest"
     else:
         standard = f"{std:g}× Kaiming escaped at every depth up to D = {b['max_depth']}"
     small = [f"{s:g}× Kaiming from D = {D} on" for s, D in sorted(trapped.items()) if s != std]

@@ -2,6 +2,13 @@
 :mod:`varlib.deep_linear.study`, with the tolerances stated here and in the chapter; every verdict comes from
 :func:`varlib.book.report.verdict`, the book's one verdict rule.
 
+Failed training is no evidence. Every row whose numbers come from trained nets says how many of its runs diverged
+(:func:`~varlib.deep_linear.nets.linear_diverged`: final loss NaN, infinite, or above
+:data:`~varlib.deep_linear.nets.LINEAR_DIVERGED_GROWTH` times the loss at the start), and is "not tested" when any
+of them did, when that count is unknown, or when its numbers are missing or NaN. Several claims are that nets
+collapse to zero (C3, C6, Fig. 3, zero's basin): a blown-up net is not a collapsed one, nor one that escaped.
+The tasks are regressions, so there is no chance level to compare with.
+
 The metrics of the variance sweeps (C9), the weak-signal experiment (C11, Fig. 3) and zero's basin live here
 too, next to the rules that judge them; :mod:`varlib.deep_linear.study` re-exports them.
 """
@@ -11,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from varlib.book.report import verdict
+from varlib.deep_linear.nets import linear_diverged
 
-__all__ = ["deep_linear_scorecard", "variance_metrics", "spinodal_signal", "signal_metrics", "signal_collapse_table",
-           "basin_metrics", "signal_verdict", "basin_verdict", "SIGNAL_BELOW_TOL", "SIGNAL_ABOVE_TOL",
-           "SIGNAL_HALF_FACTOR", "BASIN_TRAPPED"]
+__all__ = ["deep_linear_scorecard", "linear_diverged_count", "variance_metrics", "spinodal_signal", "signal_metrics",
+           "signal_collapse_table", "basin_metrics", "signal_verdict", "basin_verdict", "SIGNAL_BELOW_TOL",
+           "SIGNAL_ABOVE_TOL", "SIGNAL_HALF_FACTOR", "BASIN_TRAPPED"]
 
 SIGNAL_BELOW_TOL = 0.1   # C11: below M_sp, std f / ||E[xy]|| must be at most this (theory: 0)
 SIGNAL_ABOVE_TOL = 0.15  # C11: above M_c, |std f / ||v*|| - 1| must be at most this (theory: 0)
@@ -22,15 +30,24 @@ SIGNAL_HALF_FACTOR = 1.5  # C11: std f / ||E[xy]|| must reach 1/2 within this fa
 BASIN_TRAPPED = 0.5      # basin: a (scale, depth) is "trapped" when at most this fraction of runs escape
 
 
+def linear_diverged_count(runs: pd.DataFrame) -> tuple[int, int] | None:
+    """(diverged, runs) of a table of trained nets with columns ``loss0`` (at the start) and ``loss`` (at the end),
+    by :func:`~varlib.deep_linear.nets.linear_diverged`; None when the table lacks them (training health unknown)."""
+    if "loss" not in runs or "loss0" not in runs:
+        return None
+    return int(linear_diverged(runs.loss, runs.loss0).sum()), len(runs)
+
+
 def variance_metrics(var: pd.DataFrame, *, mc: pd.DataFrame, sgd: pd.DataFrame) -> dict:
     """C9 from the tables of :func:`~varlib.deep_linear.study.variance_table`,
     :func:`~varlib.deep_linear.study.variance_mc_table` and :func:`~varlib.deep_linear.study.sgd_table`: the largest
     relative error of the Monte Carlo variance (constructed and trained weights), per sweep the ratio last / peak
-    (``<sweep>_ratio``) and the shape of the curve (``sweeps``: {sweep: first, peak and last point, and
-    ``collapsed``: the last optimum is v* = 0, so its variance is zero because the predictor is)."""
+    (``<sweep>_ratio``), the shape of the curve (``sweeps``: {sweep: first, peak and last point, and
+    ``collapsed``: the last optimum is v* = 0, so its variance is zero because the predictor is)) and the trained
+    nets' (diverged, runs) (``trained_diverged``)."""
     ok = mc.theory > 0
     out = {"mc_err": float((mc.mc_variance[ok] / mc.theory[ok] - 1).abs().max()),
-           "trained_err": float(sgd.rel_var_err.max()), "sweeps": {}}
+           "trained_err": float(sgd.rel_var_err.max()), "trained_diverged": linear_diverged_count(sgd), "sweeps": {}}
     for s, g in var.groupby("sweep", sort=False):
         g = g.sort_values("value")
         peak = g.loc[g.variance.idxmax()]
@@ -67,19 +84,22 @@ def signal_metrics(sig: pd.DataFrame, *, gamma: float, compare: pd.DataFrame | N
       gamma*, (D-1)/D = 1/2), to compare with the critical signal M_c = 2 gamma^(3/4);
     - ``below_<a>``: the largest std / ||E[xy]|| at signals below the spinodal signal M_sp, where the
       linear theory's only minimum is zero (theory: 0; NaN when no signal lies below M_sp);
-    - ``above_<a>``: the largest |std / ||v*|| - 1| at signals above M_c (theory: 0; NaN when none).
+    - ``above_<a>``: the largest |std / ||v*|| - 1| at signals above M_c (theory: 0; NaN when none);
+    - ``diverged``: (diverged, runs) of the nets (:func:`linear_diverged_count`; None without loss columns).
 
     With a ``schedule`` column (:func:`~varlib.deep_linear.study.signal_table`) also ``schedule``; ``compare``, the
-    same experiment under another schedule, adds ``compare_schedule`` and ``compare_below_<a>``.
+    same experiment under another schedule, adds ``compare_schedule``, ``compare_below_<a>`` and
+    ``compare_diverged``.
     """
     M_c, M_sp = 2 * gamma ** 0.75, spinodal_signal(gamma)
-    out = {"M_c": M_c, "M_sp": M_sp}
+    out = {"M_c": M_c, "M_sp": M_sp, "diverged": linear_diverged_count(sig)}
     if "schedule" in sig:
         out["schedule"] = str(sig.schedule.iloc[0])
     if compare is not None:
         alt = signal_metrics(compare, gamma=gamma)
         out["compare_schedule"] = alt.get("schedule", "other")
         out.update({f"compare_{k}": v for k, v in alt.items() if k.startswith("below_")})
+        out["compare_diverged"] = alt["diverged"]
     for a, g in sig.groupby("activation"):
         m = g.groupby("beta_norm")[["output_std", "theory_std"]].mean()
         lo, hi = m[m.index < M_sp], m[(m.index > M_c) & (m.theory_std > 0)]
@@ -118,7 +138,8 @@ def basin_metrics(basin: pd.DataFrame, *, standard: float = 1.0) -> dict:
       for the scales that escape (more than :data:`BASIN_TRAPPED`) at the shallowest depth, i.e. that are
       trapped *by depth*;
     - ``standard``, ``standard_min``: the standard scale (1 x Kaiming) and its smallest escape fraction over
-      depths (NaN when that scale was not run).
+      depths (NaN when that scale was not run);
+    - ``diverged``: (diverged, runs) (:func:`linear_diverged_count`). A diverged run neither escaped nor is trapped.
     """
     frac = basin.groupby(["scale", "depth"]).escaped.mean().unstack("depth")
     trapped = {float(s): int(row.index[row <= BASIN_TRAPPED][0]) for s, row in frac.iterrows()
@@ -127,67 +148,94 @@ def basin_metrics(basin: pd.DataFrame, *, standard: float = 1.0) -> dict:
     return {"escape": frac, "narrows": bool(narrows),
             "spread": float((frac.iloc[:, 0] - frac.iloc[:, -1]).max()), "max_depth": int(frac.columns.max()),
             "trapped_from": trapped, "standard": float(standard),
-            "standard_min": float(frac.loc[standard].min()) if standard in frac.index else float("nan")}
+            "standard_min": float(frac.loc[standard].min()) if standard in frac.index else float("nan"),
+            "diverged": linear_diverged_count(basin)}
 
 
 def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and np.isnan(x))
 
 
+def _sound(count) -> int | None:
+    """Evidence value of a (diverged, runs) count for :func:`~varlib.book.report.verdict`: None (no evidence)
+    when the count is unknown, there were no runs, or any run diverged; else 0."""
+    return None if count is None or count[1] == 0 or count[0] > 0 else 0
+
+
+def _runs(count) -> str:
+    """A (diverged, runs) count for the "ours" text: " (diverged 0/12)"."""
+    return " (diverged: not recorded)" if count is None else f" (diverged {count[0]}/{count[1]})"
+
+
 def deep_linear_scorecard(m: dict) -> list[dict]:
     """Scorecard rows from the chapter's metrics ``m`` (keys from the ``*_metrics`` functions plus
     ``jump`` {D: (measured, (D-1)/D)}, ``hessian_ok``, ``variance`` dict, ``sgd`` dict, ``family``
-    dict, ``signal`` dict, ``basin`` dict). A missing section gives "not tested"."""
+    dict, ``signal`` dict, ``basin`` dict). Each row from trained nets ends with its runs' "(diverged k/n)"
+    (the ``*_diverged`` counts) and is "not tested" when any of them diverged, the count is missing, or a number
+    it judges is missing or NaN (module docstring)."""
+    c1, d1, tiny = m.get("c1_diverged"), m.get("d1_diverged"), m.get("tiny_diverged")
     rows = [{"claim": "closed-form global minimizer; trained nets reach it (C1)",
              "paper": "exact solution up to one scalar b; our tolerances: |ΔL| < 1e-5, |Δv|/v < 1e-4, layer norms = b*",
              "ours": f"max |ΔL| = {m['c1_loss_err']:.1e}, max |Δ‖v‖|/‖v*‖ = {m['c1_v_err']:.1e}, max |‖W‖ − b*| = "
-                     f"{m['c1_b_dev']:.1e}; min(L − L*) = {m['min_gap']:.1e}",
+                     f"{m['c1_b_dev']:.1e}; min(L − L*) = {m['min_gap']:.1e}" + _runs(c1),
              "verdict": verdict(m["c1_loss_err"] < 1e-5 and m["c1_v_err"] < 1e-4 and m["c1_b_dev"] < 5e-4
-                           and m["min_gap"] > -1e-9, m["c1_loss_err"] < 1e-3)},
+                                and m["min_gap"] > -1e-9, m["c1_loss_err"] < 1e-3,
+                                evidence=(m["c1_loss_err"], m["c1_v_err"], m["c1_b_dev"], m["min_gap"], _sound(c1)))},
             {"claim": "D = 1: no bad minimum; any init reaches the global minimum (C2)",
              "paper": "second-order transition (companion paper); at γ = ‖E[xy]‖: derived here (not in the paper)",
-             "ours": f"D = 1 runs at the global minimum: {m['d1_global_frac']:.0%} (all inits incl. 1e-2 × Kaiming)",
-             "verdict": verdict(m["d1_global_frac"] == 1.0, m["d1_global_frac"] >= 0.8)},
+             "ours": f"D = 1 runs at the global minimum: {m['d1_global_frac']:.0%} (all inits incl. 1e-2 × Kaiming)"
+                     + _runs(d1),
+             "verdict": verdict(m["d1_global_frac"] == 1.0, m["d1_global_frac"] >= 0.8,
+                                evidence=(m["d1_global_frac"], _sound(d1)))},
             {"claim": "D ≥ 2: zero is a (bad) local minimum for every γ > 0 (C3)",
              "paper": "zero is a local minimum for D ≥ 2; Hessian at 0 = 2γI: derived here (not in the paper)",
              "ours": f"Hessian = 2γI and PD for D ≥ 2, saddle for D = 1 below γ*: {m['hessian_ok']}; "
-                     f"tiny-init runs below γ* stuck at 0: {m['tiny_zero_frac']:.0%}",
-             "verdict": verdict(m["hessian_ok"] and m["tiny_zero_frac"] == 1.0, m["hessian_ok"])}]
-    jumps = m["jump"]
-    jerr = max((abs(a - b) for a, b in jumps.values()), default=float("inf"))
+                     f"tiny-init runs below γ* stuck at 0: {m['tiny_zero_frac']:.0%}" + _runs(tiny),
+             "verdict": verdict(m["hessian_ok"] and m["tiny_zero_frac"] == 1.0, m["hessian_ok"],
+                                evidence=(m["tiny_zero_frac"], _sound(tiny)))}]
+    jumps, cj = m["jump"], m.get("jump_diverged")
+    jerr = max((abs(a - b) for a, b in jumps.values()), default=float("nan"))
     rows.append({"claim": "D ≥ 2: first-order transition, ‖v‖ jumps by (D−1)/D · M/A at γ* (C4)",
                  "paper": "first-order (companion paper); jump derived here (not in the paper): "
                           + "; ".join(f"D={D}: {b:.3f}" for D, (_, b) in jumps.items()),
-                 "ours": "; ".join(f"D={D}: {a:.3f}" for D, (a, _) in jumps.items()) + " (trained, just below γ*)",
-                 "verdict": verdict(jerr < 0.02, jerr < 0.1)})
+                 "ours": ("; ".join(f"D={D}: {a:.3f}" for D, (a, _) in jumps.items()) or "no run just below γ*")
+                         + " (trained, just below γ*)" + _runs(cj),
+                 "verdict": verdict(jerr < 0.02, jerr < 0.1, evidence=(jerr, _sound(cj)))})
+    cm = m.get("meta_diverged")
     rows.append({"claim": "γ* < γ < γ_sp: a Kaiming init ends on a metastable minimum above E[y²] (C5)",
                  "paper": "derived here (not in the paper): ‖v‖ = larger polynomial root",
                  "ours": f"metastable: {m['meta_frac']:.0%} of Kaiming runs; loss > E[y²]: {m['meta_above_Ey2']}; "
-                         f"max |‖v‖ − b_l^(D+1)| = {m['meta_vnorm_err']:.1e}",
+                         f"max |‖v‖ − b_l^(D+1)| = {m['meta_vnorm_err']:.1e}" + _runs(cm),
                  "verdict": verdict(m["meta_frac"] == 1.0 and m["meta_above_Ey2"] and m["meta_vnorm_err"] < 1e-3,
-                               m["meta_frac"] > 0)})
+                                    m["meta_frac"] > 0, evidence=(m["meta_frac"], m["meta_vnorm_err"], _sound(cm)))})
+    ca = m.get("above_sp_diverged")
     rows.append({"claim": "above γ_sp every init converges to 0 (C6)", "paper": "derived here (not in the paper)",
-                 "ours": f"{m['above_sp_zero_frac']:.0%} of runs above γ_sp at ‖v‖ < 1e-6",
-                 "verdict": verdict(m["above_sp_zero_frac"] == 1.0, evidence=(m["above_sp_zero_frac"],))})
+                 "ours": f"{m['above_sp_zero_frac']:.0%} of runs above γ_sp at ‖v‖ < 1e-6" + _runs(ca),
+                 "verdict": verdict(m["above_sp_zero_frac"] == 1.0, evidence=(m["above_sp_zero_frac"], _sound(ca)))})
+    c7, c8 = m.get("c7_diverged"), m.get("c8_diverged")
     rows.append({"claim": "only the geometric mean of the γ's matters; γ_l‖W_l‖² equal (C7)",
                  "paper": "derived here (not in the paper)",
-                 "ours": f"max |ΔL| = {m['c7_loss_err']:.1e}, max balance error {m['c7_b_dev']:.1e}",
-                 "verdict": verdict(m["c7_loss_err"] < 1e-5 and m["c7_b_dev"] < 5e-4)})
+                 "ours": f"max |ΔL| = {m['c7_loss_err']:.1e}, max balance error {m['c7_b_dev']:.1e}" + _runs(c7),
+                 "verdict": verdict(m["c7_loss_err"] < 1e-5 and m["c7_b_dev"] < 5e-4,
+                                    evidence=(m["c7_loss_err"], m["c7_b_dev"], _sound(c7)))})
     rows.append({"claim": "σ > 0: the optimum is homogeneous (C8)", "paper": "equal unit norms, U = ±const",
-                 "ours": f"max CV of hidden-unit norms = {m['c8_spread']:.1e}",
-                 "verdict": verdict(m["c8_spread"] < 1e-3, m["c8_spread"] < 1e-1)})
+                 "ours": f"max CV of hidden-unit norms = {m['c8_spread']:.1e}" + _runs(c8),
+                 "verdict": verdict(m["c8_spread"] < 1e-3, m["c8_spread"] < 1e-1,
+                                    evidence=(m["c8_spread"], _sound(c8)))})
     rows.append(_variance_row(m["variance"]))
     s = m["sgd"]
     rows.append({"claim": "sampled-noise minibatch SGD reaches L* (C10)",
                  "paper": "not given (our tolerance: within 2 %)",
-                 "ours": f"max |L/L* − 1| = {s['loss_err']:.2%} (gaussian and dropout)",
-                 "verdict": verdict(s["loss_err"] < 0.02, s["loss_err"] < 0.05)})
+                 "ours": f"max |L/L* − 1| = {s['loss_err']:.2%} (gaussian and dropout)" + _runs(s.get("diverged")),
+                 "verdict": verdict(s["loss_err"] < 0.02, s["loss_err"] < 0.05,
+                                    evidence=(s["loss_err"], _sound(s.get("diverged"))))})
     f = m["family"]
+    worst = max(f.values(), default=float("nan"))
     rows.append({"claim": "Fig. 2: near b = 0 the linear landscape approximates ReLU/tanh/Swish nets (C11)",
                  "paper": "qualitative figure (values unknown)",
                  "ours": ", ".join(f"{a}: {e:.1%}" for a, e in f.items())
                          + " deviation from the slope-φ'(0) linear net",
-                 "verdict": verdict(max(f.values()) < 0.1, max(f.values()) < 0.3)})
+                 "verdict": verdict(worst < 0.1, worst < 0.3, evidence=(worst,))})
     rows += [_signal_row(m["signal"]), _basin_row(m["basin"])]
     rows.append({"claim": "Fig. 1 (right): ResNet18 on CIFAR-10 collapses at large weight decay",
                  "paper": "qualitative figure", "ours": "not run (needs CIFAR-10 and a GPU)", "verdict": "not tested"})
@@ -206,13 +254,15 @@ def _sweep_text(name: str, c: dict) -> str:
 
 
 def _variance_row(v: dict) -> dict:
-    """C9: Monte Carlo vs the closed form, and each sweep's decay (last / peak below 5 %)."""
+    """C9: Monte Carlo vs the closed form, and each sweep's decay (last / peak below 5 %). The trained nets (of
+    C10) are part of the evidence: when one diverged the row is "not tested"."""
+    ratios, ct = (v["width_ratio"], v["noise_ratio"], v["depth_ratio"]), v.get("trained_diverged")
     return {"claim": "stochastic nets: Var f → 0 as noise, width or depth → ∞; formula = Monte Carlo (C9)",
             "paper": "abstract (v1); our tolerance: within 5 %",
-            "ours": f"MC vs (κ−1)v*ᵀA0v*: max rel. error {v['mc_err']:.1%}; trained nets {v['trained_err']:.1%}; "
-                    + "; ".join(_sweep_text(k, c) for k, c in v["sweeps"].items()),
-            "verdict": verdict(v["mc_err"] < 0.05 and v["trained_err"] < 0.1 and max(v["width_ratio"], v["noise_ratio"],
-                          v["depth_ratio"]) < 0.05, v["mc_err"] < 0.05)}
+            "ours": f"MC vs (κ−1)v*ᵀA0v*: max rel. error {v['mc_err']:.1%}; trained nets {v['trained_err']:.1%}"
+                    + _runs(ct) + "; " + "; ".join(_sweep_text(k, c) for k, c in v["sweeps"].items()),
+            "verdict": verdict(v["mc_err"] < 0.05 and v["trained_err"] < 0.1 and max(ratios) < 0.05,
+                               v["mc_err"] < 0.05, evidence=(v["mc_err"], v["trained_err"], *ratios, _sound(ct)))}
 
 
 def _within(g: dict, key: str, acts, tol: float) -> bool:
@@ -227,7 +277,9 @@ def _signal_row(g: dict) -> dict:
     """C11 (Fig. 3). Reproduced when linear and tanh nets (i) cross std f / ||E[xy]|| = 1/2 within a factor
     :data:`SIGNAL_HALF_FACTOR` of M_c, (ii) match ||v*|| above M_c within :data:`SIGNAL_ABOVE_TOL`, (iii) keep at most
     :data:`SIGNAL_BELOW_TOL` of ||E[xy]|| below M_sp (theory: 0), and (iv) ReLU crosses 1/2 later than tanh;
-    partly when (i) or (ii) holds."""
+    partly when (i) or (ii) holds. "Not tested" when a net of the main schedule diverged (or their count is
+    unknown): a blown-up net is not a collapsed one. The other schedule's nets, reported but not judged, add
+    their own count to the text."""
     lin = ("linear", "tanh")
     half_ok = all(not _nan(g.get(f"half_{a}")) and abs(np.log(g[f"half_{a}"] / g["M_c"])) < np.log(SIGNAL_HALF_FACTOR)
                   for a in lin)
@@ -237,25 +289,29 @@ def _signal_row(g: dict) -> dict:
     lr = f"{g['schedule']} lr: " if "schedule" in g else ""
     alt = [a for a in acts if f"compare_below_{a}" in g]
     alt = (f"; with a {g['compare_schedule']} lr, below M_sp up to {_pct(g, 'compare_below', alt)}"
-           if alt else "")
+           + _runs(g.get("compare_diverged")) if alt else "")
     return {"claim": "Fig. 3: weak-signal D = 2 nonlinear nets collapse near the linear critical signal (C11)",
             "paper": f"qualitative; linear theory derived here (not in the paper): M_c = {g['M_c']:.3f}, "
                      f"only minimum 0 below M_sp = {g['M_sp']:.3f}",
             "ours": f"{lr}std f / ‖E[xy]‖ = 1/2 at " + ", ".join(f"{a} {g[f'half_{a}']:.3f}" for a in acts)
                     + f"; below M_sp, std f / ‖E[xy]‖ up to {_pct(g, 'below', acts)} (theory 0, tolerance "
                       f"{SIGNAL_BELOW_TOL:.0%}); above M_c, |std f / ‖v*‖ − 1| up to {_pct(g, 'above', lin)} "
-                      f"(tolerance {SIGNAL_ABOVE_TOL:.0%})" + alt,
-            "verdict": verdict(half_ok and above_ok and below_ok and relu_later, half_ok or above_ok)}
+                      f"(tolerance {SIGNAL_ABOVE_TOL:.0%})" + _runs(g.get("diverged")) + alt,
+            "verdict": verdict(half_ok and above_ok and below_ok and relu_later, half_ok or above_ok,
+                               evidence=(_sound(g.get("diverged")),))}
 
 
 def _basin_row(b: dict) -> dict:
     """Zero's basin. Reproduced when the escape fraction falls with depth at every scale and the standard
-    (1 x Kaiming) scale is trapped at some depth; partly when only smaller scales are trapped by depth."""
+    (1 x Kaiming) scale is trapped at some depth; partly when only smaller scales are trapped by depth. "Not
+    tested" when a run diverged (or their count is unknown): a diverged run did not escape, nor is it trapped."""
     std, trapped = b["standard"], b["trapped_from"]
     if std in trapped:
         ours = f"{std:g}× Kaiming trapped from D = {trapped[std]}"
     elif _nan(b["standard_min"]):
         ours = f"{std:g}× Kaiming not run"
+    elif b["standard_min"] <= BASIN_TRAPPED:  # not trapped by depth, so already at the shallowest net
+        ours = f"{std:g}× Kaiming trapped at every depth (at most {BASIN_TRAPPED:.0%} escape), not by depth"
     else:
         share = "all runs" if b["standard_min"] == 1 else f"at least {b['standard_min']:.0%} of runs"
         ours = f"{std:g}× Kaiming escaped at every depth up to {b['max_depth']} ({share})"
@@ -263,8 +319,8 @@ def _basin_row(b: dict) -> dict:
     ours += (f"; trapped (≤ {BASIN_TRAPPED:.0%} escape): " + ", ".join(small) if small else
              "; no smaller scale trapped by depth") + f"; escape falls with depth at every scale: {b['narrows']}"
     return {"claim": "common inits are insufficient: zero's basin grows with depth",
-            "paper": "qualitative (argument unverified)", "ours": ours,
-            "verdict": verdict(b["narrows"] and std in trapped, bool(trapped))}
+            "paper": "qualitative (argument unverified)", "ours": ours + _runs(b.get("diverged")),
+            "verdict": verdict(b["narrows"] and std in trapped, bool(trapped), evidence=(_sound(b.get("diverged")),))}
 
 
 def signal_verdict(g: dict) -> str:

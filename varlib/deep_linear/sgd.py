@@ -31,8 +31,8 @@ from varlib.deep_linear.model import LinearTask, task_from_data
 from varlib.deep_linear.nets import NOISES
 
 __all__ = ["SGD_ACTIVATIONS", "SLOPE_AT_ZERO", "isotropic_samples", "signal_samples", "torch_default_init",
-           "mlp_forward", "train_sgd", "SCHEDULES", "other_schedule", "sgd_steps", "lr_schedule", "l2_decay_factor",
-           "family_weights", "family_loss"]
+           "mlp_forward", "sgd_objective", "train_sgd", "SCHEDULES", "other_schedule", "sgd_steps", "lr_schedule",
+           "l2_decay_factor", "family_weights", "family_loss"]
 
 _DT = torch.float64
 
@@ -147,6 +147,21 @@ def mlp_forward(weights, x: torch.Tensor, activation: str = "linear", sigma2=0.0
         if noisy:
             h = h * to_device(_noise(s2, h.shape, noise, generator), h.device)
     return (h * weights[-1].unsqueeze(1)).sum(-1)
+
+
+def sgd_objective(weights, x, y, gamma, activation: str = "linear") -> torch.Tensor:
+    """The objective :func:`train_sgd` descends, on the whole data and without neuron noise, per net (E,):
+    mean (f - y)^2 + gamma sum_l ||W_l||^2. x (N, d0) or (E, N, d0), y (N,) or (E, N), ``gamma`` float or (E,);
+    on the weights' device. Before and after training it tells whether a run diverged
+    (:func:`~varlib.deep_linear.nets.linear_diverged`)."""
+    dev = weights[0].device
+    x = torch.as_tensor(x, dtype=_DT, device=dev)
+    y = torch.as_tensor(y, dtype=_DT, device=dev)
+    g = torch.as_tensor(gamma, dtype=_DT, device=dev).reshape(-1)
+    with torch.no_grad():
+        f = mlp_forward(weights, x.unsqueeze(0) if x.ndim == 2 else x, activation)
+        pen = torch.stack([w.flatten(1).pow(2).sum(1) for w in weights], 1).sum(1)
+        return ((f - y) ** 2).mean(1) + g * pen
 
 
 def train_sgd(weights, x, y, gamma, activation: str = "linear", sigma2=0.0, noise: str = "gaussian",

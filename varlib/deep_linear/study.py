@@ -21,10 +21,10 @@ import torch
 from varlib.deep_linear.model import DeepLinear, LinearTask, task_from_data
 from varlib.deep_linear.nets import (end_to_end, expected_loss, hessian_at_zero, init_weights, sample_predictions,
                                      train_linear_ensemble)
-from varlib.deep_linear.scorecard import (basin_metrics, deep_linear_scorecard, signal_collapse_table,  # noqa: F401
-                                          signal_metrics, spinodal_signal, variance_metrics)
+from varlib.deep_linear.scorecard import (basin_metrics, deep_linear_scorecard, linear_diverged_count,  # noqa: F401
+                                          signal_collapse_table, signal_metrics, spinodal_signal, variance_metrics)
 from varlib.deep_linear.sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
-                                    sgd_steps, signal_samples, torch_default_init, train_sgd)
+                                    sgd_objective, sgd_steps, signal_samples, torch_default_init, train_sgd)
 from varlib.deep_linear.theory import (critical_gamma, gamma_spinodal, gamma_star, isotropic_roots, reduced_loss,
                                        solve_global, weights_from_b)
 
@@ -33,7 +33,7 @@ __all__ = ["concat_tables", "isotropic_task", "isotropy_check", "anisotropic_tas
            "unequal_table", "trained_metrics", "variance_sweeps", "cap_sweeps", "variance_table",
            "variance_mc_table", "variance_metrics", "sgd_table", "sgd_metrics", "family_study", "family_metrics",
            "signal_table", "spinodal_signal", "signal_metrics", "signal_collapse_table", "basin_table",
-           "basin_metrics", "deep_linear_scorecard", "roots_table"]
+           "basin_metrics", "deep_linear_scorecard", "linear_diverged_count", "roots_table"]
 
 _DT = torch.float64
 
@@ -143,7 +143,9 @@ def _outcome(row, Ey2: float) -> str:
 
 
 def phase_metrics(phase: pd.DataFrame, *, Ey2: float) -> dict:
-    """Numbers for C2-C6 from :func:`phase_table` (isotropic A = M = 1)."""
+    """Numbers for C2-C6 from :func:`phase_table` (isotropic A = M = 1), and for each claim's runs how many
+    diverged (``<claim>_diverged``: (diverged, runs), :func:`~varlib.deep_linear.scorecard.linear_diverged_count`):
+    ``d1`` (C2), ``tiny`` (C3), ``jump`` (C4), ``meta`` (C5) and ``above_sp`` (C6)."""
     d1, deep = phase[phase.depth == 1], phase[phase.depth >= 2]
     tiny = deep[(deep.init_name == "tiny") & (deep.gamma_ratio < 1)]
     kai = deep[(deep.init_name != "tiny") & (deep.gamma_ratio < 1)]
@@ -158,16 +160,20 @@ def phase_metrics(phase: pd.DataFrame, *, Ey2: float) -> dict:
             "meta_above_Ey2": bool((window.loss > Ey2).all()) if len(window) else False,
             "meta_vnorm_err": float(np.max(np.abs(window.v_norm - b_l))) if len(window) else float("nan"),
             "above_sp_zero_frac": float((above.v_norm < 1e-6).mean()) if len(above) else float("nan"),
-            "jump": _jumps(deep)}
+            "jump": _jumps(deep), "d1_diverged": linear_diverged_count(d1),
+            "tiny_diverged": linear_diverged_count(tiny), "jump_diverged": linear_diverged_count(_jump_runs(deep)),
+            "meta_diverged": linear_diverged_count(window), "above_sp_diverged": linear_diverged_count(above)}
+
+
+def _jump_runs(deep: pd.DataFrame) -> pd.DataFrame:
+    """The runs that measure the jump: non-tiny starts at the ratio closest below 1."""
+    below = deep[(deep.gamma_ratio < 1) & (deep.init_name != "tiny")]
+    return below[below.gamma_ratio == below.gamma_ratio.max()] if len(below) else below
 
 
 def _jumps(deep: pd.DataFrame) -> dict:
     """{D: (mean trained ||v|| of non-tiny runs at the ratio closest below 1, theory jump (D-1)/D)} (A = M = 1)."""
-    below = deep[(deep.gamma_ratio < 1) & (deep.init_name != "tiny")]
-    if not len(below):
-        return {}
-    r = below.gamma_ratio.max()
-    return {int(D): (float(g.v_norm.mean()), (D - 1) / D) for D, g in below[below.gamma_ratio == r].groupby("depth")}
+    return {int(D): (float(g.v_norm.mean()), (D - 1) / D) for D, g in _jump_runs(deep).groupby("depth")}
 
 
 # ----------------------------------------------------------------------------- theory vs trained
@@ -193,13 +199,15 @@ def unequal_table(*, task: LinearTask, widths, gammas, sigma2: float, seeds: int
 
 
 def trained_metrics(df: pd.DataFrame, *, unequal: pd.DataFrame) -> dict:
-    """C1 (below threshold), C7 (``unequal``: nets with unequal gammas) and C8 (sigma2 > 0 homogeneity)."""
+    """C1 (below threshold), C7 (``unequal``: nets with unequal gammas) and C8 (sigma2 > 0 homogeneity), each
+    with its runs' (diverged, runs) (``c1_diverged``: every net of ``df``, as min(L - L*) reads them all)."""
     b = df[df.below]
     return {"c1_loss_err": float((b.loss - b.loss_star).abs().max()), "c1_v_err": float(b.rel_v_err.max()),
             "c1_b_dev": float(b.b_dev.max()), "min_gap": float((df.loss - df.loss_star).min()),
             "c7_b_dev": float(unequal.b_dev.max()),
             "c7_loss_err": float((unequal.loss - unequal.loss_star).abs().max()),
-            "c8_spread": float(b[b.sigma2 > 0].unit_spread.max())}
+            "c8_spread": float(b[b.sigma2 > 0].unit_spread.max()), "c1_diverged": linear_diverged_count(df),
+            "c7_diverged": linear_diverged_count(unequal), "c8_diverged": linear_diverged_count(b[b.sigma2 > 0])}
 
 
 # ----------------------------------------------------------------------------- stochastic nets
@@ -252,21 +260,24 @@ def variance_mc_table(*, x, task: LinearTask, sweeps: dict, n_samples: int, nois
 def sgd_table(*, x, y, depths, noises, sigma2: float, gamma: float, seeds: int, width: int, epochs: int,
               batch: int, lr: float, n_mc: int, seed: int = 0, device="cpu") -> pd.DataFrame:
     """C10 and C9 on trained nets: minibatch SGD with sampled neuron noise from Kaiming, then the exact loss
-    vs L*, ||v|| vs ||v*||, and the Monte Carlo E_x Var_eps f vs (kappa - 1) E_x (v^T x)^2 of the trained v."""
+    vs L*, ||v|| vs ||v*||, and the Monte Carlo E_x Var_eps f vs (kappa - 1) E_x (v^T x)^2 of the trained v.
+    ``loss0``: each net's exact loss at the start (for :func:`~varlib.deep_linear.nets.linear_diverged`)."""
     task, rows = task_from_data(x, y), []
     xt = torch.as_tensor(x[:256], dtype=_DT, device=device)
     for D in depths:
         net = DeepLinear(D, width, gamma, sigma2)
         sol = solve_global(task, net)
         for noise in noises:
-            w = train_sgd(init_weights(task.d0, net.widths, seeds, 1.0, seed, device), x, y, gamma, "linear",
-                          sigma2, noise, epochs, batch, lr, seed)
+            w0 = init_weights(task.d0, net.widths, seeds, 1.0, seed, device)
+            loss0 = expected_loss(w0, task, gamma, sigma2).cpu()
+            w = train_sgd(w0, x, y, gamma, "linear", sigma2, noise, epochs, batch, lr, seed)
             loss = expected_loss(w, task, gamma, sigma2)
             v = end_to_end(w)
             mc = sample_predictions(w, xt, sigma2, n_mc, noise, seed).var(0).mean(-1)
             th = (net.kappa - 1) * ((xt @ v.T) ** 2).mean(0)
             loss, v, mc, th = (t.cpu() for t in (loss, v, mc, th))
-            rows += [{"depth": D, "noise": noise, "member": k, "loss": float(loss[k]), "loss_star": sol.loss,
+            rows += [{"depth": D, "noise": noise, "member": k, "loss0": float(loss0[k]), "loss": float(loss[k]),
+                      "loss_star": sol.loss,
                       "v_norm": float(v[k].norm()), "v_norm_star": sol.v_norm, "mc_variance": float(mc[k]),
                       "theory_variance": float(th[k])} for k in range(seeds)]
     df = pd.DataFrame(rows)
@@ -276,8 +287,9 @@ def sgd_table(*, x, y, depths, noises, sigma2: float, gamma: float, seeds: int, 
 
 
 def sgd_metrics(sgd: pd.DataFrame) -> dict:
-    """C10 from :func:`sgd_table`: the largest |L / L* - 1| over nets (``loss_err``)."""
-    return {"loss_err": float(sgd.rel_loss_err.max())}
+    """C10 from :func:`sgd_table`: the largest |L / L* - 1| over nets (``loss_err``) and (diverged, runs)
+    (``diverged``)."""
+    return {"loss_err": float(sgd.rel_loss_err.max()), "diverged": linear_diverged_count(sgd)}
 
 
 # ----------------------------------------------------------------------------- beyond linear
@@ -309,7 +321,8 @@ def signal_table(*, signals, activations, gamma: float, d0: int, n: int, width: 
     L2 gamma and learning-rate ``schedule`` on tasks y = M x_1 + noise; final output std over the training
     inputs vs the linear theory. Also per net: ``init_std``, its output std at initialisation, and
     ``decay_std`` = init_std x :func:`~varlib.deep_linear.sgd.l2_decay_factor`, where weight decay alone would
-    have brought it."""
+    have brought it; ``loss0`` and ``loss``: the objective of :func:`~varlib.deep_linear.sgd.sgd_objective` on
+    the training data at the start and at the end (for :func:`~varlib.deep_linear.nets.linear_diverged`)."""
     data = [signal_samples(d0, M, n, noise, seed) for M in signals]  # same x and noise, scaled signal
     x, y = data[0][0], np.repeat(np.stack([d[1] for d in data]), seeds, axis=0)
     tasks = [task_from_data(*d) for d in data]
@@ -323,9 +336,11 @@ def signal_table(*, signals, activations, gamma: float, d0: int, n: int, width: 
         w = train_sgd(w0, x, y, gamma, a, epochs=epochs, batch=batch, lr=lr, seed=seed, schedule=schedule)
         xt = torch.as_tensor(x, dtype=_DT, device=w[0].device).unsqueeze(0)
         std0, std = (mlp_forward(v, xt, a).std(1).cpu() for v in (w0, w))
+        loss0, loss = (sgd_objective(v, x, y, gamma, a).cpu() for v in (w0, w))
         rows += [{"activation": a, "schedule": schedule, "signal": M, "beta_norm": float(np.linalg.norm(t.beta)),
                   "member": k % seeds, "output_std": float(std[k]), "theory_std": float(np.sqrt(s.v @ t.A0 @ s.v)),
-                  "init_std": float(std0[k]), "decay_std": float(std0[k]) * decay}
+                  "init_std": float(std0[k]), "decay_std": float(std0[k]) * decay, "loss0": float(loss0[k]),
+                  "loss": float(loss[k])}
                  for k, (M, t, s) in enumerate(nets)]
     return pd.DataFrame(rows)
 
