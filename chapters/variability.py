@@ -99,6 +99,10 @@ varlib.glue("variability-threshold-pre-collapse", V.SCORECARD_THRESHOLDS["pre_co
 varlib.glue("variability-threshold-rise", V.SCORECARD_THRESHOLDS["rise"])
 varlib.glue("variability-threshold-predict", V.SCORECARD_THRESHOLDS["predict"])
 varlib.glue("variability-threshold-predict-p", V.SCORECARD_THRESHOLDS["predict_p"])
+varlib.glue("variability-diverged-factor", f"{V.DIVERGED_LOSS_FACTOR:g}")
+varlib.glue("variability-diverged-cap", f"{V.DIVERGED_LOSS_CAP:g}")
+varlib.glue("variability-chance-accuracy", V.CHANCE_ACCURACY)
+varlib.glue("variability-chance-margin", V.CHANCE_MARGIN)
 
 # %% [markdown]
 # ## Measuring variability
@@ -267,6 +271,14 @@ V.init_gradient_table(vsum, budget=cfg.train_budget).round(5)
 # `eval_every` steps. Each (activation, depth) trains `seeds` nets at once; net $r$ starts
 # from the same weights as variability draw $r$. This run trains for {glue:text}`variability-steps` steps (the
 # `steps` setting); fewer steps lower the success rates.
+#
+# A failed run is no evidence. **Choices:** a run has *diverged* when its loss turned NaN or infinite, or rose
+# above {glue:text}`variability-diverged-factor` times $\max(\ell_0, \ln 2)$ ($\ell_0$ its initial loss, $\ln 2$
+# the logistic loss of the zero function) or above {glue:text}`variability-diverged-cap`, which no sane run
+# reaches (a learning rate far too large can give a finite but astronomic loss); it is *at chance* when its final
+# training accuracy is within {glue:text}`variability-chance-margin` of {glue:text}`variability-chance-accuracy`.
+# The training table below gives both fractions (columns `diverged` and `at_chance`); the scorecard's training
+# rows count them and are "not tested" when any run diverged or every run sat at chance.
 
 # %%
 trained = store.map(V.train_checkerboard, V.sweep_grid(depths=cfg.train_depths), desc="training",
@@ -279,9 +291,12 @@ tsum = V.training_summary(runs)
 # %% mystnb={"figure": {"caption": "Checkerboard training at the training budget against depth L ≥ 2. Left: success rate (training accuracy reaching the success threshold within the step budget). Right: best training accuracy, mean ± std over seeds; dotted line: the success threshold.", "name": "fig-variability-training"}}
 fig = vplots.training_vs_depth(runs, success_acc=cfg.success_acc)
 
+# %% tags=["remove-cell"]
+varlib.glue("variability-training-failures", V.training_failures_sentence(tsum))
+
 # %% [markdown]
-# {numref}`fig-variability-training` is the trainability side of the story. The per-depth numbers, with $L=1$
-# in its own rows:
+# {numref}`fig-variability-training` is the trainability side of the story.
+# {glue:text}`variability-training-failures` The per-depth numbers, with $L=1$ in its own rows:
 
 # %%
 tsum.round(3)

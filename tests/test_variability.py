@@ -196,8 +196,9 @@ def test_bad_inputs_raise_clear_errors():
 
 # ----------------------------------------------------------------------------- verdicts from numbers
 
-def _synthetic(abs_better: bool = True):
-    """Draw and training tables where the paper's story holds (or |x| and ReLU swap roles)."""
+def _synthetic(abs_better: bool = True, runs_only: bool = False):
+    """Draw and training tables where the paper's story holds (or |x| and ReLU swap roles); the collapsed
+    depths end at chance. ``runs_only``: return (draws, runs) instead, to change them before summarising."""
     depths, rows, runs = [2, 4, 8, 16, 32, 64], [], []
     peak = {"abs": 16, "relu": 8} if abs_better else {"abs": 8, "relu": 16}
     scale = {"abs": 2.0, "relu": 1.0} if abs_better else {"abs": 1.0, "relu": 2.0}
@@ -213,9 +214,12 @@ def _synthetic(abs_better: bool = True):
                              "grad_last_hidden": 0.1, "grad_output": 0.1, "bias_grad_first": 0.1,
                              "bias_grad_last_hidden": 0.1})
                 runs.append({"activation": act, "budget": 2000, "depth": d, "width": 10, "seed": k,
-                             "best_accuracy": 0.5 + v3 / 100, "final_accuracy": 0.5, "success": v3 > 7 - k,
-                             "steps_to_success": 100, "final_loss": 0.1, "diverged": False})
+                             "best_accuracy": 0.5 + v3 / 100, "final_accuracy": 0.5 + v3 / 100,
+                             "success": v3 > 7 - k, "steps_to_success": 100, "initial_loss": 0.7, "max_loss": 0.7,
+                             "final_loss": 0.1, "diverged": False})
     draws, runs = pd.DataFrame(rows), pd.DataFrame(runs)
+    if runs_only:
+        return draws, runs
     vsum, tsum = V.variability_summary(draws), V.training_summary(runs)
     return draws, vsum, tsum, V.trainability_correlation(vsum, tsum=tsum)
 
@@ -459,3 +463,112 @@ def test_prediction_row_keeps_its_verdicts():
     assert row(0.75, 0.01, 0.1) == "reproduced" and row(0.75, 0.2, 0.1) == "partly reproduced"
     assert row(0.3, 0.5, 0.3) == "not reproduced" and row(nan, nan, nan) == "not tested"
     assert row(nan, nan, 0.5) == "partly reproduced" and row(nan, nan, 0.1) == "not reproduced"
+
+
+# ----------------------------------------------------------------------------- failed training is no evidence
+TRAINING_ROWS = ("variability predicts trainability on the checkerboard",
+                 "|x| MLPs train better than ReLU MLPs (checkerboard)")
+
+
+def _card(draws, runs):
+    vsum, tsum = V.variability_summary(draws), V.training_summary(runs)
+    corr = V.trainability_correlation(vsum, tsum=tsum)
+    return {r["claim"]: r for r in V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)}
+
+
+def test_the_normal_case_keeps_its_verdicts_and_reports_no_failure():
+    draws, runs = _synthetic(True, runs_only=True)
+    card = _card(draws, runs)
+    assert all(r["verdict"] == "reproduced" for r in card.values()), card
+    for claim in TRAINING_ROWS:       # 48 runs at depths >= 2; at chance (accuracy <= 0.55): |x| at L 2, 32, 64
+        assert card[claim]["ours"].endswith("(runs at depths ≥ 2: diverged 0/48, at chance 32/48)")  # ReLU 2-4, 16-64
+    assert not any("non-finite" in r["ours"] for r in card.values())
+    assert card["|x| gives higher variability than ReLU"]["ours"] == \
+        "mean V3 of |x| > ReLU at 100% of (budget, depth ≥ 2) points"
+
+
+def _check_training_rows_not_tested(card, diverged: str):
+    for claim in TRAINING_ROWS:
+        assert card[claim]["verdict"] == "not tested", card[claim]
+        assert f"diverged {diverged}" in card[claim]["ours"]
+    others = [r["verdict"] for c, r in card.items() if c not in TRAINING_ROWS]
+    assert others == ["reproduced"] * 6                   # the draws are fine: their rows keep their verdicts
+
+
+def test_all_diverged_runs_are_not_tested_though_their_step_zero_accuracies_differ():
+    draws, runs = _synthetic(True, runs_only=True)       # lr=1e30: NaN loss from step 1, accuracies of step 0
+    runs = runs.assign(diverged=True, final_loss=float("nan"), final_accuracy=0.5, success=False)
+    _check_training_rows_not_tested(_card(draws, runs), "48/48")
+
+
+def test_finite_but_exploded_losses_count_as_diverged():
+    draws, runs = _synthetic(True, runs_only=True)       # lr=1e6: the loss is a finite 2.5e31, no NaN anywhere
+    exploded = runs.assign(final_loss=2.5e31, max_loss=2.5e31, final_accuracy=0.5, success=False)
+    _check_training_rows_not_tested(_card(draws, exploded), "48/48")
+    one = runs.copy()
+    one.loc[(one.depth == 8) & (one.seed == 0) & (one.activation == "abs"), "max_loss"] = 2.5e31
+    _check_training_rows_not_tested(_card(draws, one), "1/48")
+    spike = runs.assign(max_loss=600.0)                   # under 1e3 x ln 2: a bumpy run, not a diverged one
+    assert all(r["verdict"] == "reproduced" for r in _card(draws, spike).values())
+
+
+def test_nan_training_results_are_not_tested():
+    draws, runs = _synthetic(True, runs_only=True)
+    for column in ("best_accuracy", "final_accuracy", "final_loss", "initial_loss", "diverged"):
+        bad = runs.copy()
+        bad[column] = bad[column].astype(object if column == "diverged" else float)
+        bad.loc[(bad.depth == 4) & (bad.seed == 1), column] = float("nan")
+        _check_training_rows_not_tested(_card(draws, bad), "2/48")
+
+
+def test_every_run_at_chance_is_not_tested_but_some_at_chance_is_evidence():
+    draws, runs = _synthetic(True, runs_only=True)
+    flat = runs.assign(final_accuracy=0.52, success=False)          # tiny lr: nothing learned, no divergence
+    card = _card(draws, flat)
+    for claim in TRAINING_ROWS:
+        assert card[claim]["verdict"] == "not tested" and "at chance 48/48" in card[claim]["ours"]
+    relu_stuck = runs.assign(final_accuracy=runs.final_accuracy.where(runs.activation == "abs", 0.5))
+    card = _card(draws, relu_stuck)                       # ReLU never learns, |x| does: a valid comparison
+    assert card[TRAINING_ROWS[1]]["verdict"] == "reproduced" and "at chance 36/48" in card[TRAINING_ROWS[1]]["ours"]
+
+
+def test_non_finite_draws_make_the_rows_built_on_them_not_tested():
+    draws, runs = _synthetic(True, runs_only=True)
+    for column, value in (("v3", float("nan")), ("grad_output", float("inf")), ("cv", float("nan"))):
+        bad = draws.copy()
+        bad.loc[(bad.depth == 16) & (bad.draw == 2) & (bad.activation == "relu"), column] = value
+        card = _card(bad, runs)
+        for claim, row in card.items():
+            if claim == TRAINING_ROWS[1]:                 # built from the runs alone
+                assert row["verdict"] == "reproduced" and "non-finite" not in row["ours"]
+            else:
+                assert row["verdict"] == "not tested", (column, claim)
+                assert row["ours"].endswith("; 1/48 draws at depths ≥ 2 have a non-finite measure (overflow): "
+                                            "no evidence")
+
+
+def test_failed_runs_rules():
+    from varlib.variability.checkerboard import DIVERGED_LOSS_CAP, divergence_bound, failed_runs
+
+    assert divergence_bound(0.1) == pytest.approx(1e3 * np.log(2)) and divergence_bound(2.0) == 2000.0
+    assert divergence_bound(1e5) == DIVERGED_LOSS_CAP and np.isnan(divergence_bound(float("nan")))
+    runs = pd.DataFrame({"initial_loss": [0.7, 0.7, 0.7, 5e6, 0.7, 0.7],
+                         "max_loss": [0.7, 800.0, 0.7, 5e6, 0.7, 0.7],
+                         "final_loss": [0.1, 0.1, float("inf"), 5e6, 0.1, 0.1],
+                         "best_accuracy": [0.9, 0.9, 0.9, 0.9, 0.56, 0.9],
+                         "final_accuracy": [0.9, 0.9, 0.9, 0.9, 0.45, 0.3], "diverged": [False] * 6})
+    f = failed_runs(runs)
+    assert f.diverged.tolist() == [False, True, True, True, False, False]
+    assert f.at_chance.tolist() == [False, False, False, False, True, False]
+
+
+def test_training_records_divergence_for_infinite_and_for_finite_blown_up_losses():
+    kw = dict(budget=500, depth=2, activation="relu", seeds=2, board=2, train_grid=4, steps=6, eval_every=2,
+              device="cpu")
+    sane = V.train_checkerboard(lr=3e-3, **kw)["runs"]
+    assert not sane.diverged.any() and (sane.diverged_at == -1).all()
+    assert (sane.initial_loss > 0).all() and (sane.max_loss >= sane.initial_loss).all()
+    for lr in (1e30, 1e6):
+        runs = V.train_checkerboard(lr=lr, **kw)["runs"]
+        assert runs.diverged.all() and (runs.diverged_at >= 1).all(), (lr, runs)
+        assert V.training_summary(runs).diverged.tolist() == [1.0]

@@ -25,7 +25,8 @@ cell-interior points and fitted with full-batch Adam on the logistic loss.
 
 Modules: :mod:`varlib.variability.measures` (landscapes, CV, V3, collapse and dead flags),
 :mod:`varlib.variability.diagnostics` (per-draw measures, gradient norms at initialisation),
-:mod:`varlib.variability.checkerboard` (the checkerboard and its training study),
+:mod:`varlib.variability.checkerboard` (the checkerboard, its training study and the rules for diverged and
+at-chance runs),
 :mod:`varlib.variability.scorecard` (summary tables, correlation, scorecard),
 :mod:`varlib.variability.tables` (the chapter's sweeps and shown tables),
 :mod:`varlib.variability.prose` (sentences chosen from the computed tables) and
@@ -34,15 +35,18 @@ Modules: :mod:`varlib.variability.measures` (landscapes, CV, V3, collapse and de
 """
 from __future__ import annotations
 
-from varlib.variability.checkerboard import checkerboard, train_checkerboard
+from varlib.variability.checkerboard import (CHANCE_ACCURACY, CHANCE_MARGIN, DIVERGED_LOSS_CAP, DIVERGED_LOSS_FACTOR,
+                                             checkerboard, divergence_bound, failed_runs, train_checkerboard)
 from varlib.variability.diagnostics import init_gradient_norms, variability_draws
 from varlib.variability.measures import (ACTIVATION_LABELS, COMPARED_ACTIVATIONS, VARIABILITY_ACTIVATIONS,
                                          coefficient_of_variation, collapse_flags, collapse_table, grid_measures,
                                          grid_points, landscapes, random_landscapes, v3)
 from varlib.variability.prose import (collapse_counts_sentence, collapsed_v3_sentence, deepest_shown_sentence,
-                                      gradient_apart_sentence, gradient_relation_sentence, single_draws_sentence)
-from varlib.variability.scorecard import (SCORECARD_THRESHOLDS, collapsed_gradient_ratio, collapsed_v3_ratio,
-                                          shrink_without_collapse, trainability_correlation, training_summary,
+                                      gradient_apart_sentence, gradient_relation_sentence, single_draws_sentence,
+                                      training_failures_sentence)
+from varlib.variability.scorecard import (DRAW_MEASURES, SCORECARD_THRESHOLDS, collapsed_gradient_ratio,
+                                          collapsed_v3_ratio, draw_health, shrink_without_collapse,
+                                          trainability_correlation, training_health, training_summary,
                                           variability_scorecard, variability_summary)
 from varlib.variability.tables import (collapsed_v3_table, init_gradient_table, landscape_examples, shown_draws_table,
                                        single_layer_table, stack_draws, stack_runs, sweep_grid, v3_depth_table)
@@ -50,9 +54,11 @@ from varlib.variability.tables import (collapsed_v3_table, init_gradient_table, 
 __all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_landscapes", "collapse_table",
            "VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "v3", "collapse_flags",
            "grid_measures", "init_gradient_norms", "variability_draws", "checkerboard", "train_checkerboard",
-           "SCORECARD_THRESHOLDS", "variability_summary", "training_summary", "trainability_correlation",
+           "failed_runs", "divergence_bound", "DIVERGED_LOSS_FACTOR", "DIVERGED_LOSS_CAP", "CHANCE_ACCURACY",
+           "CHANCE_MARGIN", "DRAW_MEASURES", "draw_health", "training_health", "SCORECARD_THRESHOLDS",
+           "variability_summary", "training_summary", "trainability_correlation",
            "variability_scorecard", "collapsed_v3_ratio", "collapsed_gradient_ratio", "shrink_without_collapse",
            "sweep_grid", "stack_draws", "stack_runs", "landscape_examples", "shown_draws_table", "v3_depth_table",
            "single_layer_table", "collapsed_v3_table", "init_gradient_table", "deepest_shown_sentence",
            "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
-           "gradient_relation_sentence", "gradient_apart_sentence"]
+           "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence"]

@@ -7,10 +7,10 @@ import pandas as pd
 
 from varlib.variability.measures import ACTIVATION_LABELS, COMPARED_ACTIVATIONS
 from varlib.variability.scorecard import (SCORECARD_THRESHOLDS, collapsed_gradient_ratio, collapsed_v3_ratio,
-                                          shrink_without_collapse)
+                                          shrink_without_collapse, training_health)
 
 __all__ = ["deepest_shown_sentence", "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
-           "gradient_relation_sentence", "gradient_apart_sentence"]
+           "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence"]
 
 
 def _name(activation: str) -> str:
@@ -129,3 +129,20 @@ def gradient_apart_sentence(vsum: pd.DataFrame) -> str:
                        "net rather than decay towards the input.")
     return text + (f"The last hidden and output layers do not fall by a similar factor ({pairs}), so at that depth "
                    "the gradient decays towards the input.")
+
+
+def training_failures_sentence(tsum: pd.DataFrame) -> str:
+    """How many training runs at depths >= 2 diverged and how many ended at chance (:func:`training_health`), and
+    what that leaves of the scorecard's training rows: every run usable, every run diverged, some diverged, or
+    every run at chance (no net learned)."""
+    diverged, chance, runs = training_health(tsum)
+    counts = f"Of the {runs} runs at depths L ≥ 2, {diverged} diverged and {chance} ended at chance."
+    if diverged == runs:
+        return counts + (" Every run diverged: these accuracies are not training outcomes, and the scorecard's "
+                         "training rows are not tested.")
+    if diverged:
+        return counts + " Some runs diverged, so the scorecard's training rows are not tested."
+    if chance == runs:
+        return counts + (" No net learned anything, so these runs cannot tell which nets train: the scorecard's "
+                         "training rows are not tested.")
+    return counts

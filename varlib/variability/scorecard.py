@@ -6,10 +6,14 @@ Every function takes the tidy tables of :func:`~varlib.variability.diagnostics.v
 """
 from __future__ import annotations
 
-from varlib.book.report import graded, verdict
+import numpy as np
 
-__all__ = ["SCORECARD_THRESHOLDS", "variability_summary", "training_summary", "trainability_correlation",
-           "variability_scorecard", "collapsed_v3_ratio", "collapsed_gradient_ratio", "shrink_without_collapse"]
+from varlib.book.report import graded, verdict
+from varlib.variability.checkerboard import failed_runs
+
+__all__ = ["SCORECARD_THRESHOLDS", "DRAW_MEASURES", "variability_summary", "training_summary", "draw_health",
+           "training_health", "trainability_correlation", "variability_scorecard", "collapsed_v3_ratio",
+           "collapsed_gradient_ratio", "shrink_without_collapse"]
 
 #: The scorecard's thresholds (project choices; the rows' docstrings say how each is used).
 #: ``pre_collapse``: the depths "before collapse" have at most this C2C fraction; ``rise``: Spearman(N, mean V3)
@@ -40,12 +44,16 @@ def variability_summary(draws):
 
 
 def training_summary(runs):
-    """Per (activation, budget, depth): success rate, best accuracy (mean, std), median steps to success."""
-    ok = runs.assign(steps_ok=runs.steps_to_success.where(runs.success))
+    """Per (activation, budget, depth): success rate, best accuracy (mean, std), median steps to success, and
+    the fractions of runs that diverged and that ended at chance (judged by
+    :func:`~varlib.variability.checkerboard.failed_runs`)."""
+    failed = failed_runs(runs)
+    ok = runs.assign(steps_ok=runs.steps_to_success.where(runs.success), diverged=failed.diverged,
+                     at_chance=failed.at_chance)
     return ok.groupby(["activation", "budget", "depth"]).agg(
         width=("width", "first"), success_rate=("success", "mean"), best_accuracy=("best_accuracy", "mean"),
         best_accuracy_std=("best_accuracy", "std"), steps_to_success=("steps_ok", "median"),
-        diverged=("diverged", "mean"), seeds=("seed", "size")).reset_index()
+        diverged=("diverged", "mean"), at_chance=("at_chance", "mean"), seeds=("seed", "size")).reset_index()
 
 
 def trainability_correlation(vsum, *, tsum):
@@ -71,6 +79,43 @@ def trainability_correlation(vsum, *, tsum):
     return pd.DataFrame(rows)
 
 
+#: The per-draw measures of :func:`~varlib.variability.diagnostics.variability_draws` that the rows read; a draw
+#: with any of them non-finite (the forward or backward pass overflowed) is no evidence.
+DRAW_MEASURES = ("v3", "cv", "active_fraction", "grad_first", "grad_last_hidden", "grad_output", "bias_grad_first",
+                 "bias_grad_last_hidden")
+
+
+def draw_health(draws) -> tuple[int, int]:
+    """(draws at depths >= 2 with a non-finite measure of :data:`DRAW_MEASURES`, draws at depths >= 2)."""
+    deep = draws[draws.depth >= 2]
+    return int((~np.isfinite(deep[list(DRAW_MEASURES)].to_numpy(float))).any(axis=1).sum()), len(deep)
+
+
+def training_health(tsum) -> tuple[int, int, int]:
+    """(runs at depths >= 2 that diverged, that ended at chance, all runs at depths >= 2) from a
+    :func:`training_summary`; a missing (NaN) fraction counts every run of its row as diverged."""
+    deep = tsum[tsum.depth >= 2]
+    count = lambda frac: int(round(float((frac * deep.seeds).sum())))  # noqa: E731
+    return count(deep.diverged.fillna(1.0)), count(deep.at_chance.fillna(0.0)), int(deep.seeds.sum())
+
+
+def _train_note(health) -> str:
+    diverged, chance, runs = health
+    return f" (runs at depths ≥ 2: diverged {diverged}/{runs}, at chance {chance}/{runs})"
+
+
+def _train_usable(health) -> bool | None:
+    """True when the runs are evidence of trainability: none diverged and not every one sat at chance (then no
+    net learned and the outcomes say nothing about which nets train); None (no evidence) otherwise."""
+    diverged, chance, runs = health
+    return True if runs and not diverged and chance < runs else None
+
+
+def _draw_note(health) -> str:
+    bad, n = health
+    return f"; {bad}/{n} draws at depths ≥ 2 have a non-finite measure (overflow): no evidence" if bad else ""
+
+
 def _curves(vsum):
     """(activation, budget) -> its depth >= 2 rows sorted by depth."""
     deep = vsum[vsum.depth >= 2].sort_values("depth")
@@ -87,7 +132,7 @@ def _spearman(a, b) -> float:
     return float("nan") if len(a) < 3 or a.nunique() < 2 or b.nunique() < 2 else float(spearmanr(a, b)[0])
 
 
-def _rise_row(vsum) -> dict:
+def _rise_row(vsum, draws_ok: bool) -> dict:
     """Spearman(N, mean V3) per curve over its depths >= 2 with C2C <= 10 %, and whether N rises with L there."""
     pre = {k: c[c.c2c <= _T["pre_collapse"]] for k, c in _curves(vsum).items()}
     rs = {k: _spearman(c.activations, c.v3_mean) for k, c in pre.items()}
@@ -101,7 +146,7 @@ def _rise_row(vsum) -> dict:
             "paper": "positive correlation (no number known)",
             "ours": f"Spearman(N, mean V3) over the depths ≥ 2 before collapse (C2C ≤ {_pct(_T['pre_collapse'])}): "
                     + ", ".join(f"{a} P={b}: {r:.2f} ({span[(a, b)]})" for (a, b), r in rs.items()) + note,
-            "verdict": graded(worst, full=_T["rise"], part=1e-12)}
+            "verdict": graded(worst if draws_ok else float("nan"), full=_T["rise"], part=1e-12)}
 
 
 def collapsed_v3_ratio(draws) -> float:
@@ -110,7 +155,7 @@ def collapsed_v3_ratio(draws) -> float:
     return draws[draws.collapsed & (draws.depth >= 2)].v3.median() / draws[~draws.collapsed].v3.median()
 
 
-def _fall_row(vsum, draws) -> dict:
+def _fall_row(vsum, draws, draws_ok: bool) -> dict:
     ratios = {}
     for k, c in _curves(vsum).items():
         hit = c[c.c2c >= _T["onset"]]
@@ -123,16 +168,17 @@ def _fall_row(vsum, draws) -> dict:
             "ours": f"V3 at the first depth with C2C ≥ {_pct(_T['onset'])}, relative to the peak V3: "
                     + (", ".join(f"{a} P={b}: {r:.2f}" for (a, b), r in ratios.items()) or "no curve collapses")
                     + f"; median V3 of collapsed / non-collapsed draws: {col:.2g}",
-            "verdict": graded(share, full=1.0, part=0.5)}
+            "verdict": graded(share if draws_ok else float("nan"), full=1.0, part=0.5)}
 
 
-def _peak_row(vsum) -> dict:
+def _peak_row(vsum, draws_ok: bool) -> dict:
     peaks = {k: int(c.depth.iloc[int(c.v3_mean.values.argmax())]) for k, c in _curves(vsum).items()}
     inner = {k: c.depth.min() < peaks[k] < c.depth.max() for k, c in _curves(vsum).items()}
     return {"claim": "with depth, variability first rises, peaks, then falls",
             "paper": "summary of the full text (unverified)",
             "ours": "peak depth of mean V3: " + ", ".join(f"{a} P={b}: L={d}" for (a, b), d in peaks.items()),
-            "verdict": graded(sum(inner.values()) / max(len(inner), 1), full=1.0, part=0.5)}
+            "verdict": graded(sum(inner.values()) / max(len(inner), 1) if draws_ok else float("nan"), full=1.0,
+                              part=0.5)}
 
 
 def shrink_without_collapse(vsum) -> tuple | None:
@@ -162,7 +208,7 @@ def collapsed_gradient_ratio(draws) -> tuple[float, int]:
     return med(sel) / med(ok), int(sel.sum())
 
 
-def _gradient_row(draws, vsum) -> dict:
+def _gradient_row(draws, vsum, draws_ok: bool) -> dict:
     """Related: collapsed (non-dead) draws have far smaller first-layer gradients than non-collapsed ones.
     Not the same: some depth where no draw collapsed still has a much smaller first-layer gradient than L = 2."""
     first, collapsed = collapsed_gradient_ratio(draws)
@@ -173,13 +219,17 @@ def _gradient_row(draws, vsum) -> dict:
         (f"{sep[0]} P={sep[1]}, L = {sep[2]}: no draw collapsed, yet its median first-layer gradient is "
          f"{sep[5]:.2g} against {sep[6]:.2g} at L = {sep[4]}, a drop of {sep[3]:.1f}×")
     return {"claim": "C2C is related to, but not the same as, vanishing gradients", "paper": "qualitative",
-            "verdict": verdict(None if collapsed < _T["min_collapsed"] else related and distinct, related or distinct),
+            "verdict": verdict(None if collapsed < _T["min_collapsed"] else related and distinct, related or distinct,
+                               evidence=[True if draws_ok else None]),
             "ours": f"related: median first-layer loss-gradient norm at init of the {collapsed} collapsed, "
                     f"non-dead draws is {first:.2g}× that of non-collapsed draws; not the same (small gradients "
                     f"without collapse): {apart}"}
 
 
-def _predict_row(corr) -> dict:
+def _predict_row(corr, train, draws_ok: bool) -> dict:
+    """Spearman(V3, success rate) and Spearman(V3, best accuracy) from ``corr``; ``train``: :func:`training_health`.
+    Needs learning somewhere and no divergence (else "not tested"): a run stuck at chance is a valid outcome
+    ("this net did not train"), but when every run sits at chance there is nothing to predict."""
     get = corr.set_index(["predictor", "outcome"])
     s, p = get.loc[("v3_mean", "success_rate"), ["spearman", "p_value"]]
     b = get.loc[("v3_mean", "best_accuracy"), "spearman"]
@@ -187,11 +237,14 @@ def _predict_row(corr) -> dict:
     part = max(s if s == s else -1.0, b if b == b else -1.0) >= _T["predict_part"]
     return {"claim": "variability predicts trainability on the checkerboard", "paper": "'accurately' (no number)",
             "ours": f"Spearman(V3, success rate) = {s:.2f} (p = {p:.2g}); Spearman(V3, best accuracy) = {b:.2f}; "
-                    f"{int(get.points.iloc[0])} (activation, depth) points",
-            "verdict": verdict(None if s != s and b != b else full, part)}
+                    f"{int(get.points.iloc[0])} (activation, depth) points" + _train_note(train),
+            "verdict": verdict(None if s != s and b != b else full, part,
+                               evidence=[_train_usable(train), True if draws_ok else None])}
 
 
-def _abs_rows(vsum, tsum) -> list[dict]:
+def _abs_rows(vsum, tsum, train, draws_ok: bool) -> list[dict]:
+    """|x| against ReLU: V3 and C2C onset from the draws; training from ``tsum`` (valid only when
+    :func:`_train_usable` of ``train``: a ReLU net stuck at chance is evidence, all nets at chance are not)."""
     deep = vsum[vsum.depth >= 2].pivot_table(index=["budget", "depth"], columns="activation",
                                             values=["v3_mean", "c2c"])
     win = float((deep["v3_mean"]["abs"] > deep["v3_mean"]["relu"]).mean())
@@ -204,16 +257,18 @@ def _abs_rows(vsum, tsum) -> list[dict]:
     return [
         {"claim": "|x| gives higher variability than ReLU", "paper": "qualitative",
          "ours": f"mean V3 of |x| > ReLU at {win:.0%} of (budget, depth ≥ 2) points",
-         "verdict": graded(win, full=_T["abs_wins"], part=_T["abs_wins_part"])},
+         "verdict": graded(win if draws_ok else float("nan"), full=_T["abs_wins"], part=_T["abs_wins_part"])},
         {"claim": "|x| resists C2C better than ReLU", "paper": "summary of the full text (unverified)",
          "ours": f"first depth with C2C ≥ {_pct(_T['onset'])} (ReLU vs |x|): "
                  + ", ".join(f"P={b}: {o.get('relu')} vs {o.get('abs')}" for b, o in onset.items()),
-         "verdict": graded(sum(later) / len(later) if later else float("nan"), full=1.0, part=0.5)},
+         "verdict": graded(sum(later) / len(later) if later and draws_ok else float("nan"), full=1.0, part=0.5)},
         {"claim": "|x| MLPs train better than ReLU MLPs (checkerboard)", "paper": "implied by the two claims above",
          "ours": f"mean success rate over depths: |x| {t.loc['abs', 'success_rate']:.2f} vs ReLU "
                  f"{t.loc['relu', 'success_rate']:.2f}; mean best accuracy {t.loc['abs', 'best_accuracy']:.3f} vs "
-                 f"{t.loc['relu', 'best_accuracy']:.3f}",
-         "verdict": verdict(s_win and b_win, s_win or b_win)},
+                 f"{t.loc['relu', 'best_accuracy']:.3f}" + _train_note(train),
+         "verdict": verdict(s_win and b_win, s_win or b_win,
+                            evidence=[*t.loc[["abs", "relu"], ["success_rate", "best_accuracy"]].to_numpy().ravel(),
+                                      _train_usable(train)])},
     ]
 
 
@@ -231,6 +286,17 @@ def variability_scorecard(draws, *, vsum, tsum, corr) -> list[dict]:
     Spearman(V3, success rate) >= 0.7 with p < 0.05 reproduced; >= 0.4 for success rate or best accuracy
     partly. *|x| vs ReLU*: higher mean V3 at >= 80 % of points (>= 50 %: partly); later C2C onset
     (CV < tau for half the draws) at every budget; higher mean success rate and best accuracy (one: partly).
+
+    Failed computations are no evidence. The two training rows (prediction, |x| trains better) report how many
+    runs at depths >= 2 diverged and how many ended at chance
+    (:func:`~varlib.variability.checkerboard.failed_runs`: loss non-finite or above
+    min(1e3 x max(initial loss, ln 2), 1e6); final accuracy within 0.05 of 0.5) and are "not tested" when any
+    run diverged, when every run sat at chance, or when their numbers are NaN. Every row built from the draws is
+    "not tested" when a draw at depth >= 2 has a non-finite measure (:func:`draw_health`), and then says so.
     """
-    return [_rise_row(vsum), _fall_row(vsum, draws), _peak_row(vsum), _gradient_row(draws, vsum),
-            _predict_row(corr), *_abs_rows(vsum, tsum)]
+    train, (bad, n) = training_health(tsum), draw_health(draws)
+    ok, note = bad == 0, _draw_note((bad, n))
+    v3_row, c2c_row, trains_better = _abs_rows(vsum, tsum, train, ok)
+    from_draws = [_rise_row(vsum, ok), _fall_row(vsum, draws, ok), _peak_row(vsum, ok), _gradient_row(draws, vsum, ok),
+                  _predict_row(corr, train, ok), v3_row, c2c_row]
+    return [*({**r, "ours": r["ours"] + note} for r in from_draws), trains_better]
