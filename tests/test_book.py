@@ -93,17 +93,23 @@ def test_cli_reports_bad_input_clearly():
     assert proc.returncode == 1 and "have no parameter(s) 'bogus'; allowed:" in proc.stderr
 
 
-def test_a_raising_chapter_fails_the_run(tmp_path):
-    """A book whose chapter raises: the run reports it and fails; nothing is rendered."""
+def _one_chapter_book(tmp_path, name: str, source: str) -> Path:
+    """A book of one chapter ``chapters/<name>.py`` with ``source``, in ``tmp_path/book``."""
     book = tmp_path / "book"
     (book / "chapters").mkdir(parents=True)
-    for name in ("_config.yml", "references.bib"):
-        shutil.copy2(ROOT / name, book / name)
-    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/intro\nchapters:\n  - file: chapters/bad\n")
+    for file in ("_config.yml", "references.bib"):
+        shutil.copy2(ROOT / file, book / file)
+    (book / "_toc.yml").write_text(f"format: jb-book\nroot: chapters/intro\nchapters:\n  - file: chapters/{name}\n")
     (book / "chapters" / "intro.md").write_text("# Intro\n")
+    (book / "chapters" / f"{name}.py").write_text(source)
+    return book
+
+
+def test_a_raising_chapter_fails_the_run(tmp_path):
+    """A book whose chapter raises: the run reports it and fails; nothing is rendered."""
     source = (ROOT / "chapters" / "family.py").read_text()
     broken = source.replace("import varlib\n", "import varlib\nraise RuntimeError('boom')\n", 1)
-    (book / "chapters" / "bad.py").write_text(broken)
+    book = _one_chapter_book(tmp_path, "bad", broken)
     with pytest.raises(BookError, match="1 chapter.*failed: bad"):
         run_book(book, "smoke", device="cpu", build_dir=tmp_path / "_build", results_dir=tmp_path / "r",
                  progress=False)
@@ -117,14 +123,8 @@ def test_a_failed_rerun_keeps_the_last_good_notebook(tmp_path):
 
     import nbformat
 
-    book = tmp_path / "book"
-    (book / "chapters").mkdir(parents=True)
-    for name in ("_config.yml", "references.bib"):
-        shutil.copy2(ROOT / name, book / name)
-    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/intro\nchapters:\n  - file: chapters/c\n")
-    (book / "chapters" / "intro.md").write_text("# Intro\n")
     source = (ROOT / "chapters" / "family.py").read_text()
-    (book / "chapters" / "c.py").write_text(source)
+    book = _one_chapter_book(tmp_path, "c", source)
     kw = dict(device="cpu", build_dir=tmp_path / "_build", results_dir=tmp_path / "r", progress=False, html=False)
     run_book(book, "smoke", **kw)
     executed = tmp_path / "_build" / "smoke" / "executed" / "chapters"
