@@ -274,7 +274,7 @@ V.init_gradient_table(vsum, budget=cfg.train_budget).round(5)
 #
 # A failed run is no evidence. **Choices:** a run has *diverged* when its loss turned NaN or infinite, or rose
 # above {glue:text}`variability-diverged-factor` times $\max(\ell_0, \ln 2)$ ($\ell_0$ its initial loss, $\ln 2$
-# the logistic loss of the zero function) or above {glue:text}`variability-diverged-cap`, which no sane run
+# the logistic loss of the zero function) or above {glue:text}`variability-diverged-cap:,.0f`, which no sane run
 # reaches (a learning rate far too large can give a finite but astronomic loss); it is *at chance* when its final
 # training accuracy is within {glue:text}`variability-chance-margin` of {glue:text}`variability-chance-accuracy`.
 # The training table below gives both fractions (columns `diverged` and `at_chance`); the scorecard's training
