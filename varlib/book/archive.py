@@ -62,15 +62,20 @@ def archive_run(profile: str, out: Path, build_dir: Path = Path("_build"), resul
 
 
 def merge_run_log(target: Path, incoming: list[dict]) -> None:
-    """Add chapter runs to the run log at ``target``, replacing earlier runs of the same chapters (atomically)."""
-    log = json.loads(target.read_text()) if target.exists() else []
-    names = {r["name"] for r in incoming}
-    merged = [r for r in log if r["name"] not in names] + incoming
+    """Add chapter runs to the run log at ``target``, replacing earlier runs of the same chapters (atomically,
+    under a lock: two processes merging at once both keep their entries)."""
+    import fcntl
+
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")  # unique per writer
-    with os.fdopen(fd, "w") as f:
-        f.write(json.dumps(merged, indent=1, default=str))
-    os.replace(tmp, target)
+    with open(target.with_name(f".{target.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        log = json.loads(target.read_text()) if target.exists() else []
+        names = {r["name"] for r in incoming}
+        merged = [r for r in log if r["name"] not in names] + incoming
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")  # unique per writer
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(merged, indent=1, default=str))
+        os.replace(tmp, target)
 
 
 def import_run(archive: Path, build_dir: Path = Path("_build"), results_dir: Path = Path("results")) -> list[str]:
