@@ -134,10 +134,10 @@ store = varlib.ResultStore(results_dir, profile, rt)
 plots.set_style()
 
 # %% tags=["remove-cell"]
-dp.glue_linear({**cfg.as_dict(), "sgd_dropout_rate": dp.dropout_rate(cfg.sgd_sigma2),
-                "diverged_growth": LINEAR_DIVERGED_GROWTH})
-dp.glue_linear(dp.l2_decay_exponents(gamma=cfg.signal_gamma, lr=cfg.signal_lr, n=cfg.signal_n_samples,
-                                     epochs=cfg.signal_epochs, batch=cfg.signal_batch))
+varlib.glue_all({**cfg.as_dict(), "sgd_dropout_rate": dp.dropout_rate(cfg.sgd_sigma2),
+                "diverged_growth": LINEAR_DIVERGED_GROWTH}, prefix="deep_linear")
+varlib.glue_all(dp.l2_decay_exponents(gamma=cfg.signal_gamma, lr=cfg.signal_lr, n=cfg.signal_n_samples,
+                                      epochs=cfg.signal_epochs, batch=cfg.signal_batch), prefix="deep_linear")
 
 # %% [markdown]
 # The settings and the provenance of this run (device, thread count, versions, commit):
@@ -224,7 +224,7 @@ fig = lp.reduced_loss_panels(land)
 # %%
 hess = st.hessian_table(iso, depths=cfg.hessian_depths, gamma_ratios=cfg.hessian_ratios, width=cfg.hessian_width)
 hessian_ok = st.hessian_check(hess)
-dp.glue_linear(dp.hessian_prose(hessian_ok))
+varlib.glue_all(dp.hessian_prose(hessian_ok), prefix="deep_linear")
 hess.round(4)
 
 # %% [markdown]
@@ -244,7 +244,7 @@ phase = st.concat_tables(store.map(
     st.phase_table, grid, desc="phase", task=iso, gamma_ratios=cfg.gamma_ratios, seeds=cfg.seeds,
     inits={"tiny": cfg.tiny_scale, "kaiming": 1.0}, width=cfg.width, steps=cfg.steps, lr=cfg.lr, device=rt.device))
 pm = st.phase_metrics(phase, Ey2=iso.Ey2)
-dp.glue_linear({k: pm[k] for k in ("tiny_zero_frac", "d1_global_frac", "meta_frac")})
+varlib.glue_all({k: pm[k] for k in ("tiny_zero_frac", "d1_global_frac", "meta_frac")}, prefix="deep_linear")
 phase.pivot_table(index=["depth", "init_name"], columns="gamma_ratio", values="outcome", aggfunc="first")
 
 # %% mystnb={"figure": {"caption": "Left: norm of the end-to-end predictor against $\\gamma/\\gamma^*(D)$; lines are the exact global minimum, markers trained nets (crosses Kaiming, circles tiny init; circles at $\\|v\\| = 0$ below $\\gamma^*$ are $D \\ge 2$ tiny starts stuck at the origin). Right: the $(D,\\gamma)$ plane with the critical $\\gamma^*$ and the spinodal $\\gamma_{sp}$; each marker is a run, coloured by where it ended.", "name": "fig-deep_linear-phase"}}
@@ -284,7 +284,7 @@ tr = store.call(st.trained_table, depths=cfg.trained_depths, sigma2=cfg.trained_
 unequal = store.call(st.unequal_table, widths=cfg.unequal_widths, gammas=cfg.unequal_gammas,
                      sigma2=cfg.unequal_sigma2, **gd)
 tm = st.trained_metrics(tr, unequal=unequal)
-dp.glue_linear(tm)
+varlib.glue_all(tm, prefix="deep_linear")
 tr.groupby(["depth", "sigma2", "gamma_bar"])[["below", "loss", "loss_star", "rel_v_err", "b_dev", "unit_spread"]].max()
 
 # %% mystnb={"figure": {"caption": "Trained nets (dots, every seed) against the exact solution (lines): training loss (left) and layer scale $b$ (right; for a trained net, $b^*$ plus its largest layer-norm deviation) against $\\gamma$, for each depth and noise level. Past the critical $\\gamma$ the exact solution is zero.", "name": "fig-deep_linear-trained"}}
@@ -370,7 +370,7 @@ fam, b_star = st.family_study(d0=cfg.family_d0, n=cfg.family_n_samples, width=cf
                               gamma=cfg.family_gamma, b_max=cfg.family_b_max, points=cfg.family_points,
                               noise=cfg.label_noise, seed=rt.seed)
 fam_err = st.family_metrics(fam, b_star=b_star)
-dp.glue_linear(dp.family_prose(fam_err))
+varlib.glue_all(dp.family_prose(fam_err), prefix="deep_linear")
 fam_err
 
 # %% mystnb={"figure": {"caption": "Training loss of D = 1 nets along the one-parameter family of exact solutions, against $b/b^*$: linear, ReLU, tanh and Swish units (solid). Black dotted: the linear net with slope 1/2, the slope at zero of ReLU and Swish; it nearly coincides with the Swish curve over the whole range. Tanh's slope at zero is 1, so its linearised curve is the linear net's own (blue). Near $b = 0$ each nonlinear curve lies on its linearised one.", "name": "fig-deep_linear-family"}}
@@ -417,7 +417,7 @@ sig, sig_alt = store.map(st.signal_table, runs, desc="signal", signals=cfg.signa
                          epochs=cfg.signal_epochs, batch=cfg.signal_batch, lr=cfg.signal_lr, noise=cfg.label_noise,
                          seed=rt.seed, device=rt.device)
 sm = st.signal_metrics(sig, gamma=cfg.signal_gamma, compare=sig_alt)
-dp.glue_linear(dp.signal_prose(sig, sig_alt, metrics=sm, gamma=cfg.signal_gamma))
+varlib.glue_all(dp.signal_prose(sig, sig_alt, metrics=sm, gamma=cfg.signal_gamma), prefix="deep_linear")
 sm
 
 # %% mystnb={"figure": {"caption": "Output standard deviation of trained D = 2 nets (width `signal_width`, SGD, $\\gamma$ = `signal_gamma`) against the signal $\\|\\mathbb E[xy]\\|$ of the task, for linear, tanh and ReLU units (band: range over seeds) trained with the `signal_schedule` learning rate, and linear nets trained with the other schedule (grey squares); black: the exact linear global minimum; dashed: the linear critical signal $M_c$; dash-dotted: the spinodal signal $M_{sp}$; dotted: where weight decay alone would bring a linear net's output, for each schedule (ReLU nets start smaller, so their own level is lower). The y axis is logarithmic above $10^{-4}$ and linear below it, so that the theory's zero can be drawn.", "name": "fig-deep_linear-signal"}}
@@ -473,7 +473,7 @@ basin = st.concat_tables(store.map(
     st.basin_table, grid, desc="basin", task=iso, scales=cfg.basin_scales, seeds=cfg.seeds, width=cfg.width,
     steps=cfg.steps, lr=cfg.lr, gamma_ratio=cfg.basin_gamma_ratio, device=rt.device))
 bm = st.basin_metrics(basin)
-dp.glue_linear(dp.basin_prose(bm))
+varlib.glue_all(dp.basin_prose(bm), prefix="deep_linear")
 bm["escape"]
 
 # %% mystnb={"figure": {"caption": "Left: fraction of runs escaping the zero solution against the initial scale (multiple of Kaiming), one line per depth, at $\\gamma$ = `basin_gamma_ratio` $\\times\\,\\gamma^*(D)$. Right: the barrier $b_s$ and the nonzero minimum $b_l$ of the reduced loss against depth.", "name": "fig-deep_linear-basin"}}

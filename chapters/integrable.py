@@ -85,7 +85,7 @@ plots.set_style()
 cfg = varlib.settings_from("integrable", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
 store = varlib.ResultStore(results_dir, profile, rt)
-ie.integrable_glue(cfg.as_dict())
+varlib.glue_all(cfg.as_dict(), prefix="integrable")
 
 # %% [markdown]
 # The settings and the provenance of this run (device, thread count, versions, commit):
@@ -103,7 +103,7 @@ varlib.run_summary(cfg, rt)
 
 # %%
 data, data_note = ie.chapter_dataset(cfg.dataset, data_dir=data_dir)
-ie.integrable_glue(ie.data_story(data))
+varlib.glue_all(ie.data_story(data), prefix="integrable")
 data_note
 
 # %% [markdown]
@@ -163,7 +163,7 @@ symmetry
 scales = store.call(ie.init_scales, data=data, depths=cfg.init_depths, widths=cfg.init_widths,
                     draws=cfg.init_draws, device=rt.device)
 slopes = ie.init_slopes(scales)
-ie.integrable_glue(ie.init_story(slopes))
+varlib.glue_all(ie.init_story(slopes), prefix="integrable")
 slopes
 
 # %% mystnb={"figure": {"caption": "Mean $|f|$ at initialisation against width (log-log), geometric mean over the draws, one line per preset and depth $L$ (Naive IP at each of `init_depths`, μP at the largest). Panels: ReLU, GeLU, tanh.", "name": "fig-integrable-init"}}
@@ -190,7 +190,7 @@ naive_items = ie.naive_ip_grid(depths=cfg.stuck_depths, widths=cfg.stuck_widths,
                                batch=cfg.batch, eta=cfg.stuck_eta, seed=rt.seed)
 naive_runs = store.map(ie.train_run, naive_items, desc="naive IP", data=data, device=rt.device)
 naive = ie.summaries(naive_items, results=naive_runs)
-ie.integrable_glue(ie.naive_story(naive))
+varlib.glue_all(ie.naive_story(naive), prefix="integrable")
 naive[["L", "width", "final_loss", "max_dev_ln10", "test_acc", "diverged", "change_w1", "change_w2"]]
 
 # %% mystnb={"figure": {"caption": "Naive IP with ReLU: training loss (per batch) against step, one panel per depth $L$, one line per width. Dashed: $\\ln 10$.", "name": "fig-integrable-naive"}}
@@ -218,7 +218,7 @@ escape_items = ie.escape_grid(depth=cfg.depth, widths=cfg.escape_widths, steps=c
                               eta=cfg.eta, seed=rt.seed)
 escape_runs = store.map(ie.train_run, escape_items, desc="IP-LLR vs naive IP", data=data, device=rt.device)
 escape, escape_hist = ie.summaries(escape_items, results=escape_runs), ie.histories(escape_items, results=escape_runs)
-ie.integrable_glue(ie.escape_story(escape, history=escape_hist))
+varlib.glue_all(ie.escape_story(escape, history=escape_hist), prefix="integrable")
 escape[["preset", "width", "final_loss", "max_dev_ln10", "test_acc", "diverged"]]
 
 # %% mystnb={"figure": {"caption": "Naive IP (left) and IP-LLR (right) with GeLU at the main comparison's depth: training loss against step (symmetric log axis), one line per width. Dashed: $\\ln 10$.", "name": "fig-integrable-escape"}}
@@ -260,7 +260,7 @@ equivalence
 rank_items = ie.rank_grid(depth=cfg.depth, width=cfg.rank_width, batch=cfg.rank_batch, eta=cfg.eta, seed=rt.seed)
 ranks = ie.stacked(rank_items, tables=store.map(ie.first_step_ranks, rank_items, desc="ranks", data=data,
                                                 device=rt.device))
-ie.integrable_glue(ie.rank_story(ranks, batch=cfg.rank_batch))
+varlib.glue_all(ie.rank_story(ranks, batch=cfg.rank_batch), prefix="integrable")
 ranks.pivot_table(index=["kind", "layer"], columns="activation", values="numerical_rank")
 
 # %% mystnb={"figure": {"caption": "Numerical rank after one calibrated IP-LLR step, per layer. Left: the weight updates $\\Delta w^l$ (dashed: $K-1$; dotted: the batch size). Right: the hidden pre-activations $h^l$ over the training inputs (dotted: the number of inputs).", "name": "fig-integrable-ranks"}}
@@ -296,7 +296,7 @@ main_items = ie.comparison_grid(depth=cfg.depth, width=cfg.width, steps=cfg.step
 main_runs = store.map(ie.train_run, main_items, desc="main comparison", data=data, device=rt.device)
 main, main_hist = ie.summaries(main_items, results=main_runs), ie.histories(main_items, results=main_runs)
 accuracy = ie.accuracy_table(main)
-ie.integrable_glue(ie.main_story(accuracy, history=main_hist))
+varlib.glue_all(ie.main_story(accuracy, history=main_hist), prefix="integrable")
 accuracy.pivot(index="preset", columns="activation", values="mean").round(3)
 
 # %% mystnb={"figure": {"caption": "Test accuracy of the main comparison: bars are the mean over seeds, dots single seeds (a diverged run counts as 0). Dashed: chance, $1/K$.", "name": "fig-integrable-accuracy"}}
@@ -345,7 +345,8 @@ varlib.resources(rt)
 # configuration fails when more than half of its seeds failed.
 
 # %% tags=["remove-cell"]
-ie.integrable_glue({"diverged-factor": ie.INTEGRABLE_DIVERGED_FACTOR, "chance-margin": ie.INTEGRABLE_CHANCE_MARGIN})
+varlib.glue_all({"diverged_factor": ie.INTEGRABLE_DIVERGED_FACTOR, "chance_margin": ie.INTEGRABLE_CHANCE_MARGIN},
+                prefix="integrable")
 
 # %%
 varlib.scorecard(ie.integrable_scorecard(data.name, symmetry=symmetry, slopes=slopes, naive=naive, escape=escape,

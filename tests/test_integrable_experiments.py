@@ -16,7 +16,6 @@ matplotlib.use("Agg")
 from varlib.core.data import load_dataset  # noqa: E402
 from varlib.integrable import experiments as ie  # noqa: E402
 from varlib.integrable import plots as iplots  # noqa: E402
-from varlib.integrable import prose  # noqa: E402
 from varlib.integrable import scorecard as isc  # noqa: E402
 from varlib.integrable.profiles import CHAPTER_PROFILES  # noqa: E402
 
@@ -377,14 +376,6 @@ def test_accuracy_table_counts_diverged_runs_as_zero():
 
 
 # ------------------------------------------------------------------ the values the prose reads
-
-
-def test_glue_names_values_and_lists(monkeypatch):
-    glued = {}
-    monkeypatch.setattr(prose, "glue", lambda name, value: glued.__setitem__(name, value))
-    prose.integrable_glue({"stuck_widths": (128, 512), "equiv_eta": 0.05, "naive-two": "falls"})
-    assert glued == {"integrable-stuck-widths": "128, 512", "integrable-equiv-eta": 0.05,
-                     "integrable-naive-two": "falls"}
 
 
 def test_data_and_init_stories(digits):

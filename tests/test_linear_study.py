@@ -559,16 +559,6 @@ def test_profiles_name_every_parameter_of_the_chapter_cell():
 
 
 # ----------------------------------------------------------------------------- prose
-def test_glue_values_and_their_names(monkeypatch):
-    glued = {}
-    monkeypatch.setattr(dp, "glue", lambda name, value: glued.update({name: value}))
-    dp.glue_linear({"sgd_noises": ("gaussian", "dropout"), "unequal_gammas": [0.05, 0.2, 0.1], "seeds": 2,
-                    "x": np.float64(0.5)})
-    assert glued == {"deep_linear-sgd-noises": "gaussian, dropout", "deep_linear-unequal-gammas": "0.05, 0.2, 0.1",
-                     "deep_linear-seeds": 2, "deep_linear-x": 0.5}
-    assert isinstance(glued["deep_linear-x"], float) and dp.gluable([1, 2, 3]) == "1, 2, 3"
-
-
 def test_dropout_rate_and_l2_decay_exponents():
     assert dp.dropout_rate(1.0) == 0.5 and dp.dropout_rate(0.0) == 0.0
     with pytest.raises(ValueError, match="sigma2"):

@@ -49,3 +49,22 @@ def test_phrase_follows_the_value():
 
     words = dict(low=-0.1, high=0.1, below="falls", between="stays flat", above="rises")
     assert [phrase(v, **words) for v in (-1, 0, 1)] == ["falls", "stays flat", "rises"]
+
+
+def test_glue_names_and_values(monkeypatch):
+    """Names get the chapter's prefix (underscores become hyphens); lists read as prose, never as a Python
+    literal (myst-nb would show "128, 512" as "(128, 512)"); numpy scalars become Python numbers."""
+    import numpy as np
+
+    from varlib.book import report
+
+    glued = {}
+    monkeypatch.setattr(report, "glue", lambda name, value: glued.update({name: report.glue_value(value)}))
+    report.glue_all({"stuck_widths": (128, 512), "unequal_gammas": [0.05, 0.2, 0.1], "seeds": 2,
+                     "x": np.float64(0.5), "naive-two": "falls", "noises": ("gaussian",)}, prefix="integrable")
+    assert glued == {"integrable-stuck-widths": "128 and 512", "integrable-unequal-gammas": "0.05, 0.2 and 0.1",
+                     "integrable-seeds": 2, "integrable-x": 0.5, "integrable-naive-two": "falls",
+                     "integrable-noises": "gaussian"}
+    assert type(glued["integrable-x"]) is float and repr(glued["integrable-stuck-widths"]) == "128 and 512"
+    report.glue_all({"maxout-demo-db": 30})
+    assert glued["maxout-demo-db"] == 30

@@ -15,12 +15,13 @@ import torch
 from varlib.book.config import Settings
 from varlib.core.runtime import Runtime
 
-__all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "glue_all", "phrase", "verdict", "graded"]
+__all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "glue_all", "glue_value", "listing", "phrase",
+           "verdict", "graded", "missing"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
 
 
-def _missing(x) -> bool:
+def missing(x) -> bool:
     """None, NaN or an empty container: no evidence."""
     if x is None:
         return True
@@ -34,7 +35,7 @@ def verdict(ok: bool | None, partly: bool = False, *, evidence=()) -> str:
     """The one verdict rule of every scorecard: "not tested" when ``ok`` is None or any value in ``evidence`` is
     missing or NaN (no evidence is never a verdict); else "reproduced" when ``ok``, "partly reproduced" when
     ``partly``, and "not reproduced" otherwise."""
-    if ok is None or any(_missing(x) for x in evidence):
+    if ok is None or any(missing(x) for x in evidence):
         return "not tested"
     return "reproduced" if ok else "partly reproduced" if partly else "not reproduced"
 
@@ -44,7 +45,7 @@ def graded(score: float, *, full: float, part: float) -> str:
     ``score >= part``; a NaN score is "not tested"."""
     if not part <= full:
         raise ValueError(f"graded needs part <= full, got part={part!r}, full={full!r}")
-    return verdict(None if _missing(score) else score >= full, not _missing(score) and score >= part)
+    return verdict(None if missing(score) else score >= full, not missing(score) and score >= part)
 
 
 def scorecard(rows: list[dict]) -> pd.DataFrame:
@@ -84,18 +85,33 @@ class _Text(str):
         return str(self)
 
 
+def listing(items) -> str:
+    """Items as prose: "a", "a and b", "a, b and c" (numbers with ``:g``). Glued text must not read as a Python
+    literal: myst-nb evaluates ``{glue:text}`` values, and "128, 512" would come out as "(128, 512)"."""
+    words = [f"{v:g}" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v) for v in items]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def glue_value(value):
+    """``value`` as :func:`glue` stores it: strings as plain text, lists and tuples as a :func:`listing`, numpy
+    and torch scalars as Python numbers, anything else unchanged."""
+    if isinstance(value, (list, tuple)):
+        value = listing(value)
+    if isinstance(value, str):
+        return _Text(value)
+    if hasattr(value, "item") and not isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.item()
+    return value
+
+
 def glue(name: str, value) -> None:
-    """Put ``value`` into the executed notebook under ``name``, for the prose to read with myst-nb's
-    ``{glue:text}`name``` role (numbers may carry a format: ``{glue:text}`name:.2f```). Works the way
-    ``myst_nb.glue(name, value, display=False)`` does, without needing myst-nb where the chapter runs."""
+    """Put ``value`` (in the form of :func:`glue_value`) into the executed notebook under ``name``, for the prose
+    to read with myst-nb's ``{glue:text}`name``` role (numbers may carry a format: ``{glue:text}`name:.2f```).
+    Works the way ``myst_nb.glue(name, value, display=False)`` does, without needing myst-nb where it runs."""
     from IPython.core.formatters import format_display_data
     from IPython.display import display
 
-    if isinstance(value, str):
-        value = _Text(value)
-    elif hasattr(value, "item") and not isinstance(value, (pd.DataFrame, pd.Series)):
-        value = value.item()  # numpy and torch scalars
-    bundle, metadata = format_display_data(value)
+    bundle, metadata = format_display_data(glue_value(value))
     metadata["scrapbook"] = {"name": name, "mime_prefix": "application/papermill.record/"}
     display({f"application/papermill.record/{k}": v for k, v in bundle.items()}, raw=True, metadata=metadata)
 

@@ -1,8 +1,9 @@
 """Words and numbers for the deep-linear chapter's prose, computed from its tables and settings.
 
-The chapter's text never types a number of the run: :func:`glue_linear` puts each value into the executed notebook
-(``{glue:text}`deep_linear-<name>``` in the markdown), and the sentences that interpret a result are chosen here
-from the result (:func:`varlib.book.report.phrase` and small rules stated in each docstring).
+The chapter's text never types a number of the run: ``varlib.glue_all(values, prefix="deep_linear")`` puts each
+value into the executed notebook (``{glue:text}`deep_linear-<name>``` in the markdown), and the sentences that
+interpret a result are chosen here from the result (:func:`varlib.book.report.phrase` and small rules stated in each
+docstring).
 """
 from __future__ import annotations
 
@@ -11,32 +12,16 @@ import math
 import numpy as np
 import pandas as pd
 
-from varlib.book.report import glue, phrase
+from varlib.book.report import phrase
 from varlib.deep_linear.scorecard import (BASIN_TRAPPED, SIGNAL_ABOVE_TOL, SIGNAL_BELOW_TOL, SIGNAL_HALF_FACTOR,
                                           basin_verdict, signal_verdict, spinodal_signal)
 from varlib.deep_linear.sgd import lr_schedule, sgd_steps
 
-__all__ = ["glue_linear", "gluable", "dropout_rate", "l2_decay_exponents", "hessian_prose", "family_prose",
+__all__ = ["dropout_rate", "l2_decay_exponents", "hessian_prose", "family_prose",
            "signal_prose", "basin_prose"]
 
 #: Where a net "sits on" the weight-decay-alone level: output std / that level within these bounds.
 _ON_LEVEL = (0.8, 1.25)
-
-
-def gluable(value):
-    """``value`` as it is glued: lists and tuples as plain text ("1, 2, 3"; numbers with ``:g``), numpy scalars
-    as Python numbers, everything else unchanged."""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(f"{v:g}" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
-                         for v in value)
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def glue_linear(values: dict, prefix: str = "deep_linear") -> None:
-    """Glue every item of ``values`` as ``<prefix>-<name>`` (underscores of the name become hyphens), in the form
-    of :func:`gluable`, for the chapter's ``{glue:text}`` roles."""
-    for name, value in values.items():
-        glue(f"{prefix}-{name.replace('_', '-')}", gluable(value))
 
 
 def dropout_rate(sigma2: float) -> float:

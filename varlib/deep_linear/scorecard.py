@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from varlib.book.report import verdict
+from varlib.book.report import missing, verdict
 from varlib.deep_linear.nets import linear_diverged
 
 __all__ = ["deep_linear_scorecard", "linear_diverged_count", "variance_metrics", "spinodal_signal", "signal_metrics",
@@ -152,10 +152,6 @@ def basin_metrics(basin: pd.DataFrame, *, standard: float = 1.0) -> dict:
             "diverged": linear_diverged_count(basin)}
 
 
-def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and np.isnan(x))
-
-
 def _sound(count) -> int | None:
     """Evidence value of a (diverged, runs) count for :func:`~varlib.book.report.verdict`: None (no evidence)
     when the count is unknown, there were no runs, or any run diverged; else 0."""
@@ -266,7 +262,7 @@ def _variance_row(v: dict) -> dict:
 
 
 def _within(g: dict, key: str, acts, tol: float) -> bool:
-    return all(not _nan(g.get(f"{key}_{a}")) and g[f"{key}_{a}"] <= tol for a in acts)
+    return all(not missing(g.get(f"{key}_{a}")) and g[f"{key}_{a}"] <= tol for a in acts)
 
 
 def _pct(g: dict, key: str, acts) -> str:
@@ -281,10 +277,10 @@ def _signal_row(g: dict) -> dict:
     unknown): a blown-up net is not a collapsed one. The other schedule's nets, reported but not judged, add
     their own count to the text."""
     lin = ("linear", "tanh")
-    half_ok = all(not _nan(g.get(f"half_{a}")) and abs(np.log(g[f"half_{a}"] / g["M_c"])) < np.log(SIGNAL_HALF_FACTOR)
-                  for a in lin)
+    half_ok = all(not missing(g.get(f"half_{a}"))
+                  and abs(np.log(g[f"half_{a}"] / g["M_c"])) < np.log(SIGNAL_HALF_FACTOR) for a in lin)
     above_ok, below_ok = _within(g, "above", lin, SIGNAL_ABOVE_TOL), _within(g, "below", lin, SIGNAL_BELOW_TOL)
-    relu_later = not _nan(g.get("half_relu")) and not _nan(g.get("half_tanh")) and g["half_relu"] > g["half_tanh"]
+    relu_later = not missing(g.get("half_relu")) and not missing(g.get("half_tanh")) and g["half_relu"] > g["half_tanh"]
     acts = [k[5:] for k in g if k.startswith("half_")]
     lr = f"{g['schedule']} lr: " if "schedule" in g else ""
     alt = [a for a in acts if f"compare_below_{a}" in g]
@@ -308,7 +304,7 @@ def _basin_row(b: dict) -> dict:
     std, trapped = b["standard"], b["trapped_from"]
     if std in trapped:
         ours = f"{std:g}× Kaiming trapped from D = {trapped[std]}"
-    elif _nan(b["standard_min"]):
+    elif missing(b["standard_min"]):
         ours = f"{std:g}× Kaiming not run"
     elif b["standard_min"] <= BASIN_TRAPPED:  # not trapped by depth, so already at the shallowest net
         ours = f"{std:g}× Kaiming trapped at every depth (at most {BASIN_TRAPPED:.0%} escape), not by depth"

@@ -41,7 +41,7 @@ from varlib.integrable.failures import (INTEGRABLE_CHANCE_MARGIN, INTEGRABLE_DIV
                                         integrable_loss_ceiling, integrable_usable)
 from varlib.integrable.family import get_parameterization, reparameterize
 from varlib.integrable.nets import abc_forward, abc_loss, init_params, initial_draws
-from varlib.integrable.prose import (data_story, escape_story, init_story, integrable_glue, main_story,  # noqa: F401
+from varlib.integrable.prose import (data_story, escape_story, init_story, main_story,  # noqa: F401
                                      naive_story, rank_story)
 from varlib.integrable.scorecard import accuracy_table, integrable_scorecard  # noqa: F401
 from varlib.integrable.sgd import calibrate_step0, make_sgd, train_abc
@@ -54,7 +54,7 @@ __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_D
            "histories", "stacked", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
            "equivalence_check", "first_step_ranks", "accuracy_table", "flush_denormals", "exact_matmul",
            "integrable_scorecard", "chapter_dataset", "data_story", "init_story", "naive_story", "escape_story",
-           "rank_story", "main_story", "integrable_glue", "INTEGRABLE_DIVERGED_FACTOR", "INTEGRABLE_CHANCE_MARGIN",
+           "rank_story", "main_story", "INTEGRABLE_DIVERGED_FACTOR", "INTEGRABLE_CHANCE_MARGIN",
            "integrable_loss_ceiling", "integrable_diverged", "integrable_failures", "integrable_usable",
            "integrable_failure_note"]
 

@@ -1,9 +1,10 @@
 """What the integrable chapter's prose reads: numbers and phrases computed from its tables.
 
-Each ``*_story`` function returns ``{name: value}``; :func:`integrable_glue` puts them into the executed notebook
-as ``integrable-<name>`` for myst-nb's ``{glue:text}`` role. A phrase that interprets a result ("stays at ln 10",
-"collapses") is chosen here from the numbers, with the thresholds of :mod:`varlib.integrable.scorecard`, so the
-text holds under every profile and override. Glued strings are plain text (no math).
+Each ``*_story`` function returns ``{name: value}``; ``varlib.glue_all(story, prefix="integrable")`` puts them into
+the executed notebook as ``integrable-<name>`` for myst-nb's ``{glue:text}`` role. A phrase that interprets a result
+("stays at ln 10", "collapses") is chosen here from the numbers, with the thresholds of
+:mod:`varlib.integrable.scorecard`, so the text holds under every profile and override. Glued strings are plain text
+(no math).
 """
 from __future__ import annotations
 
@@ -11,25 +12,16 @@ import math
 
 import pandas as pd
 
-from varlib.book.report import glue, phrase
+from varlib.book.report import phrase
 from varlib.core.data import Dataset
 from varlib.integrable.failures import integrable_diverged, integrable_failures
 from varlib.integrable.sweeps import LN10, PROBE_INPUTS
 
-__all__ = ["PAPER_BATCH", "integrable_glue", "data_story", "init_story", "naive_story", "escape_story",
+__all__ = ["PAPER_BATCH", "data_story", "init_story", "naive_story", "escape_story",
            "rank_story", "main_story"]
 
 #: The batch size of the authors' 2021 protocol (their main comparison on MNIST).
 PAPER_BATCH = 512
-
-
-def integrable_glue(values: dict) -> None:
-    """Glue every value as ``integrable-<name>`` (underscores become hyphens; lists and tuples become text
-    joined by ', '): ``integrable_glue(cfg.as_dict())`` glues the chapter's settings."""
-    for name, value in values.items():
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
-        glue(f"integrable-{name.replace('_', '-')}", value)
 
 
 def _times(r: float) -> str:

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from varlib.book.report import phrase
+from varlib.book.report import listing, phrase
 from varlib.core.data import Dataset
 from varlib.maxout.nets import split_widths
 from varlib.maxout.scorecard import MAXOUT_THRESHOLDS
@@ -31,11 +31,6 @@ CHANGE_TOLERANCE = 0.1
 
 def _name(init: str) -> str:
     return _NAMES.get(init, init)
-
-
-def _join(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _slope(x, y) -> float:
@@ -88,7 +83,7 @@ def _depth_sentence(sweep: pd.DataFrame) -> str:
     words = {"flat": "the count hardly moves with depth",
              "shallow": "the shallow networks have more regions in this box than the deep ones",
              "deep": "the deep networks have more regions in this box than the shallow ones"}
-    parts = [f"for rank{'s' if len(ks) > 1 else ''} {_join(ks)} {words[kind]}" for kind, ks in groups.items() if ks]
+    parts = [f"for rank{'s' if len(ks) > 1 else ''} {listing(ks)} {words[kind]}" for kind, ks in groups.items() if ks]
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
 
@@ -139,7 +134,7 @@ def theta_slice_facts(table: pd.DataFrame, *, K: int, N: int, depth: int) -> dic
     strong, patches = ratio >= MAXOUT_THRESHOLDS["slice_ratio"], corr >= MAXOUT_THRESHOLDS["slice_correlation"]
     near = hi / deep_max_regions(split_widths(N, depth), K)
     point = "holds" if strong and patches else "does not show"
-    return {"maxout-theta-widths": _join([str(n) for n in split_widths(N, depth)]),
+    return {"maxout-theta-widths": listing([str(n) for n in split_widths(N, depth)]),
             "maxout-theta-min": lo, "maxout-theta-max": hi, "maxout-theta-ratio": ratio, "maxout-theta-corr": corr,
             "maxout-theta-words": ("varying strongly" if strong else "varying little")
             + (", in patches" if patches else ", without patches"),
@@ -196,17 +191,17 @@ def slice_training_facts(counts: pd.DataFrame, tol: float = CHANGE_TOLERANCE) ->
         db_text = "the decision boundary gains pieces for every initialisation and rank"
     elif 2 * len(db["gains"]) >= runs:
         but = [f"{label}, {other[k]}" if len(db[k]) == 1 else label for k in ("flat", "loses") for label in db[k]]
-        db_text = f"the decision boundary gains pieces for every initialisation and rank but {_join(but)}"
+        db_text = f"the decision boundary gains pieces for every initialisation and rank but {listing(but)}"
     else:
-        parts = [f"gains pieces for {_join(db['gains'])}"] if db["gains"] else []
-        parts += [f"stays within {tol:.0%} for {_join(db['flat'])}"] if db["flat"] else []
-        parts += [f"loses pieces for {_join(db['loses'])}"] if db["loses"] else []
+        parts = [f"gains pieces for {listing(db['gains'])}"] if db["gains"] else []
+        parts += [f"stays within {tol:.0%} for {listing(db['flat'])}"] if db["flat"] else []
+        parts += [f"loses pieces for {listing(db['loses'])}"] if db["loses"] else []
         db_text = "the decision boundary " + "; it ".join(parts)
     if 2 * len(db["gains"]) >= runs:
         db_text += ", as the classifier learns to separate the three slice classes"
     words = {"rises": "rises over the run for", "recovers": "falls at first and partly recovers for",
              "falls": "falls for", "flat": f"stays within {tol:.0%} for"}
-    reg_text = "; it ".join(f"{words[k]} {_join(v)}" for k, v in reg.items() if v)
+    reg_text = "; it ".join(f"{words[k]} {listing(v)}" for k, v in reg.items() if v)
     return {"maxout-first-checkpoint": first_epoch,
             "maxout-slice-db-words": f"Between epoch 0 and epoch {first_epoch} {db_text}.",
             "maxout-slice-region-words": f"The number of regions in the slice {reg_text}."}
@@ -235,11 +230,11 @@ def init_speed_facts(conv: pd.DataFrame, init_table: pd.DataFrame) -> dict:
             reached.append((lo, _name(init), f"{lo:.1f}" if lo == hi else f"{lo:.1f} to {hi:.1f}"))
     reached.sort()
     if reached:
-        text = _join([f"{reached[0][1]} reaches the target accuracy in {reached[0][2]} epochs"]
+        text = listing([f"{reached[0][1]} reaches the target accuracy in {reached[0][2]} epochs"]
                      + [f"{name} in {epochs}" for _, name, epochs in reached[1:]])
         text = text[0].upper() + text[1:] + " (mean over seeds; ranges over the trained ranks)"
         if never:
-            text += f"; {_join(never)} {'does' if len(never) == 1 else 'do'} not reach it"
+            text += f"; {listing(never)} {'does' if len(never) == 1 else 'do'} not reach it"
         text += ". "
     else:
         text = "No initialisation reaches the target accuracy. "
@@ -251,10 +246,10 @@ def init_speed_facts(conv: pd.DataFrame, init_table: pd.DataFrame) -> dict:
         slow.append(f"{_name(d.loss.idxmax())} at K = {K}")
         if K in regions.index.get_level_values("K") and regions.xs(K, level="K").idxmin() == d.loss.idxmax():
             fewest.append(f"{_name(d.loss.idxmax())} at K = {K}")
-    text += f"By mean training loss the fastest is {_join(fast)}, the slowest {_join(slow)}."
+    text += f"By mean training loss the fastest is {listing(fast)}, the slowest {listing(slow)}."
     if fewest:
         verb, rank = ("has", "that rank") if len(fewest) == 1 else ("have", "their ranks")
-        text += (f" The slowest, {_join(fewest)}, also {verb} the fewest regions at initialisation at {rank} "
+        text += (f" The slowest, {listing(fewest)}, also {verb} the fewest regions at initialisation at {rank} "
                  "(table of initialisations above).")
     return {"maxout-speed-words": failed + text}
 
