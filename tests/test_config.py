@@ -115,3 +115,22 @@ def test_sizes_have_an_upper_bound_named_in_the_error(chapter, given, full):
                                          rf"\(64 x the full profile's {full}\).*times the memory or time"):
         chapter_settings(chapter, "smoke", **given)
     chapter_settings(chapter, "smoke", **{name: 64 * full if name != "depths" else [1, 64 * full]})
+
+
+@pytest.mark.parametrize("chapter, given, words", [
+    ("variability", {"success_acc": 5}, "success_acc must be between 0.5 and 1, got 5"),
+    ("variability", {"success_acc": 0.3}, "success_acc must be between 0.5 and 1"),
+    ("maxout", {"target_acc": 1.5}, "target_acc must be between 0.1 and 1"),
+    ("family", {"budget_tol": 2.0}, "budget_tol must be between 0 and 1"),
+    ("deep_linear", {"label_noise": -1.0}, "label_noise must be >= 0")])
+def test_numbers_with_a_range_are_checked_against_it(chapter, given, words):
+    with pytest.raises(ValueError, match=words):
+        chapter_settings(chapter, "smoke", **given)
+
+
+def test_a_range_may_allow_zero_where_the_default_refuses_it():
+    assert chapter_settings("deep_linear", "smoke", label_noise=0.0).label_noise == 0.0
+    assert chapter_settings("family", "smoke", collapse_cv=0.0).collapse_cv == 0.0
+    assert chapter_settings("variability", "smoke", success_acc=1).success_acc == 1.0
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        chapter_settings("variability", "smoke", lr=0.0)

@@ -21,7 +21,7 @@ from varlib.book.results import PROFILES
 
 __all__ = ["PROFILES", "CHAPTERS", "LENSES", "COMMON", "chapter_settings", "Settings",
            "chapter_parameters", "chapter_profiles", "settings_from", "check_common", "chapter_choices",
-           "known_chapters"]
+           "chapter_ranges", "known_chapters"]
 
 #: Parameters every chapter has, with their defaults.
 COMMON: dict[str, Any] = {"profile": "standard", "device": "auto", "seed": 0, "threads": 2,
@@ -50,16 +50,21 @@ CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
 #: ``CHAPTER_CHOICES`` ({parameter: allowed strings}).
 LENSES: tuple[str, ...] = ("variability", "maxout", "deep_linear", "integrable")
 
-#: Parameters allowed to be zero (the rest of the numbers must be > 0).
+#: Parameters allowed to be zero (the rest of the numbers must be > 0 unless their chapter gives a range).
 _NONNEGATIVE = {"sigma_b", "seed"}
 
+#: Ranges [low, high] (both inclusive) of the family chapter's numbers; a lens's ``profiles`` module may define
+#: ``CHAPTER_RANGES`` the same way. A number without a range must be > 0 (>= 0 for :data:`_NONNEGATIVE`).
+_FAMILY_RANGES = {"budget_tol": (0.0, 1.0), "collapse_cv": (0.0, math.inf)}
 
-def _check_value(name: str, value: Any, like: Any) -> Any:
-    """``value`` must have the type of ``like`` (ints are accepted for floats) and be in range."""
+
+def _check_value(name: str, value: Any, like: Any, bounds: tuple[float, float] | None = None) -> Any:
+    """``value`` must have the type of ``like`` (ints are accepted for floats) and be in range: within
+    ``bounds`` (inclusive) when given, else > 0 (>= 0 for :data:`_NONNEGATIVE`)."""
     if isinstance(like, list):
         if not isinstance(value, (list, tuple)) or not value:
             raise ValueError(f"{name} must be a non-empty list like {like}, got {value!r}")
-        return [_check_value(f"{name}[{i}]", v, like[0]) for i, v in enumerate(value)]
+        return [_check_value(f"{name}[{i}]", v, like[0], bounds) for i, v in enumerate(value)]
     if isinstance(like, bool) or isinstance(like, str):
         if type(value) is not type(like):
             raise ValueError(f"{name} must be a {type(like).__name__}, got {value!r}")
@@ -69,7 +74,12 @@ def _check_value(name: str, value: Any, like: Any) -> Any:
         raise ValueError(f"{name} must be {'an integer' if isinstance(like, int) else 'a number'}, got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0 or (value == 0 and name.split("[")[0] not in _NONNEGATIVE):
+    if bounds is not None:
+        low, high = bounds
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be " + (f"between {low:g} and {high:g}" if math.isfinite(high) else
+                                                   f">= {low:g}") + f", got {value!r}")
+    elif value < 0 or (value == 0 and name.split("[")[0] not in _NONNEGATIVE):
         raise ValueError(f"{name} must be {'>= 0' if name in _NONNEGATIVE else '> 0'}, got {value!r}")
     return float(value) if isinstance(like, float) else value
 
@@ -148,6 +158,14 @@ def chapter_choices(chapter: str) -> dict[str, tuple]:
     return dict(getattr(_profiles_module(chapter), "CHAPTER_CHOICES", {})) if chapter in LENSES else {}
 
 
+def chapter_ranges(chapter: str) -> dict[str, tuple[float, float]]:
+    """{parameter: (low, high)} for the chapter's numbers with a range other than "> 0" (``CHAPTER_RANGES`` of
+    the lens's profiles module, where it defines one)."""
+    if chapter == "family":
+        return dict(_FAMILY_RANGES)
+    return dict(getattr(_profiles_module(chapter), "CHAPTER_RANGES", {})) if chapter in LENSES else {}
+
+
 def chapter_parameters(chapter: str) -> list[str]:
     """The size parameters a chapter accepts (besides :data:`COMMON`)."""
     return list(chapter_profiles(chapter)["standard"])
@@ -164,7 +182,8 @@ def chapter_settings(chapter: str, profile: str = "standard", **overrides: Any) 
                          f"allowed: {', '.join(allowed + list(COMMON))}")
     defaults = chapter_profiles(chapter)[profile]
     given = {k: v for k, v in overrides.items() if v is not None}
-    values = {k: _check_value(k, given.get(k, defaults[k]), defaults[k]) for k in allowed}
+    ranges = chapter_ranges(chapter)
+    values = {k: _check_value(k, given.get(k, defaults[k]), defaults[k], ranges.get(k)) for k in allowed}
     for k in given:
         _check_size(k, values[k], chapter_profiles(chapter)["full"][k])
     for k, options in chapter_choices(chapter).items():

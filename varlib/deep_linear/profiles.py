@@ -59,3 +59,7 @@ CHAPTER_CHOICES = {
     "signal_activations": SGD_ACTIVATIONS,
     "signal_compare_activations": SGD_ACTIVATIONS,
 }
+
+#: Numbers with a range other than "> 0" (checked by :func:`varlib.chapter_settings`): noise-free labels are
+#: allowed.
+CHAPTER_RANGES = {"label_noise": (0.0, float("inf"))}

@@ -30,3 +30,7 @@ CHAPTER_PROFILES = {
 
 #: The chapter's string parameters and their allowed values (checked by :func:`varlib.chapter_settings`).
 CHAPTER_CHOICES = {"picture_inits": MAXOUT_INITS}
+
+#: Numbers with a range other than "> 0" (checked by :func:`varlib.chapter_settings`): the target is an accuracy
+#: between chance on ten classes (0.1) and 1.
+CHAPTER_RANGES = {"target_acc": (0.1, 1.0)}

@@ -17,3 +17,7 @@ CHAPTER_PROFILES = {
              "train_budget": 2000, "train_depths": [2, 4, 8, 16, 24, 32, 48, 64], "seeds": 20, "steps": 3000,
              "lr": 3e-3, "board": 8, "train_grid": 32, "eval_every": 25, "success_acc": 0.99},
 }
+
+#: Numbers with a range other than "> 0" (checked by :func:`varlib.chapter_settings`): a success threshold is an
+#: accuracy between chance (0.5) and 1.
+CHAPTER_RANGES = {"success_acc": (0.5, 1.0)}
