@@ -116,30 +116,6 @@ def test_a_raising_chapter_fails_the_run(tmp_path):
     assert not (tmp_path / "_build" / "smoke" / "_build").exists()
 
 
-def test_a_failed_rerun_keeps_the_last_good_notebook(tmp_path):
-    """Rerun a chapter that now raises: the good executed notebook stays, the failed one is kept beside it, and
-    the run log says the latest run failed (so an archive does not pack the chapter)."""
-    import json
-
-    import nbformat
-
-    source = (ROOT / "chapters" / "family.py").read_text()
-    book = _one_chapter_book(tmp_path, "c", source)
-    kw = dict(device="cpu", build_dir=tmp_path / "_build", results_dir=tmp_path / "r", progress=False, html=False)
-    run_book(book, "smoke", **kw)
-    executed = tmp_path / "_build" / "smoke" / "executed" / "chapters"
-    good = (executed / "c.ipynb").read_bytes()
-    (book / "chapters" / "c.py").write_text(source.replace("plots.set_style()\n", "raise RuntimeError('boom')\n", 1))
-    with pytest.raises(BookError, match="failed: c"):
-        run_book(book, "smoke", **kw)
-    assert (executed / "c.ipynb").read_bytes() == good
-    failed = nbformat.read(executed / "c.failed.ipynb", as_version=4)
-    assert any(o.get("ename") == "RuntimeError" for c in failed.cells for o in c.get("outputs", []))
-    log = json.loads((tmp_path / "_build" / "smoke" / "runs.json").read_text())
-    assert [r["ok"] for r in log if r["name"] == "c"] == [False] and "c.failed.ipynb" in log[0]["error"]
-    assert not list(executed.glob(".*.running.ipynb"))
-
-
 def test_repository_url_adds_the_buttons(tmp_path):
     from varlib.book.pipeline import _staged_config
 

@@ -36,7 +36,7 @@ def test_bad_settings(kwargs, word):
 
 
 def test_unknown_chapter():
-    with pytest.raises(ValueError, match="allowed: family, benchmarks, variability"):
+    with pytest.raises(ValueError, match="allowed: family, benchmarks, faults, variability"):
         chapter_settings("nope")
 
 

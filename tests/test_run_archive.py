@@ -78,24 +78,3 @@ def test_render_only_errors_are_clear(tmp_path, capsys):
     assert "nothing executed on profile 'full'" in capsys.readouterr().err
     assert main(["book", "--root", str(root), "--render-only", "--chapter", "family"]) == 1
     assert "render-only takes no --chapter" in capsys.readouterr().err
-
-
-def _merge_many(target, name, count):
-    for i in range(count):
-        merge_run_log(target, [{"name": name, "ok": True, "i": i}])
-
-
-def test_two_processes_merging_the_run_log_keep_both_entries(tmp_path):
-    import json
-    import multiprocessing
-
-    target = tmp_path / "runs.json"
-    ctx = multiprocessing.get_context("fork")
-    workers = [ctx.Process(target=_merge_many, args=(target, name, 200)) for name in ("a", "b")]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(60)
-    assert [w.exitcode for w in workers] == [0, 0]
-    log = json.loads(target.read_text())
-    assert sorted((r["name"], r["i"]) for r in log) == [("a", 199), ("b", 199)]

@@ -43,6 +43,7 @@ CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
                  "budget_tol": 0.05},
     },
     "benchmarks": {profile: {"records_dir": "benchmarks/records"} for profile in PROFILES},
+    "faults": {profile: {} for profile in PROFILES},
 }
 
 #: The paper chapters: each is a sub-package of varlib of the same name whose ``profiles`` module holds

@@ -119,6 +119,10 @@ def _fold_injected_parameters(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+#: A chapter's temporary notebook older than this (seconds) was left by a killed run and is removed.
+STALE_RUNNING_SECONDS = 24 * 3600
+
+
 def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path, progress: bool = True) -> ChapterRun:
     """Execute one Jupytext notebook with papermill; failures are recorded, not raised."""
     import jupytext
@@ -127,8 +131,15 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path, pro
     name = source.stem
     run = ChapterRun(name, output, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
-    running = output.with_name(f".{output.stem}.running.ipynb")   # the last good notebook stays until success
+    # the last good notebook stays until success; one temporary per process, so two runs at once do not collide
+    running = output.with_name(f".{output.stem}.{os.getpid()}.running.ipynb")
     failed = output.with_name(f"{output.stem}.failed.ipynb")
+    for stale in output.parent.glob(f".{output.stem}.*.running.ipynb"):   # left by a killed run
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_RUNNING_SECONDS:
+                stale.unlink()
+        except FileNotFoundError:       # another run removed it first
+            pass
     start = time.perf_counter()
     try:
         pm.execute_notebook(jupytext.read(source), str(running), parameters=parameters, cwd=str(cwd),
@@ -156,6 +167,18 @@ def stored_result_warnings(notebook: Path | None) -> list[str]:
     nb = nbformat.read(notebook, as_version=4)
     return [line.strip() for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"
             for line in o.get("text", "").splitlines() if "CorruptResultWarning" in line]
+
+
+def scorecard_rows(notebook: Path) -> list[dict]:
+    """The scorecard rows (claim, paper, ours, verdict) an executed chapter glued with
+    :func:`varlib.book.report.scorecard`; [] when it has none."""
+    import nbformat
+
+    for cell in reversed(nbformat.read(notebook, as_version=4).cells):
+        for output in cell.get("outputs", []):
+            if output.get("metadata", {}).get("scrapbook", {}).get("name") == "scorecard":
+                return json.loads(output["data"]["application/papermill.record/text/plain"])
+    return []
 
 
 def _check_writable(folder: Path, flag: str) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 import torch
 
-__all__ = ["set_style", "landscape_panels", "ratio_vs_depth", "speedup_bars", "width_sweep"]
+__all__ = ["set_style", "landscape_panels", "ratio_vs_depth", "speedup_bars", "width_sweep", "fault_bars"]
 
 
 def set_style() -> None:
@@ -151,5 +151,27 @@ def width_sweep(table: pd.DataFrame) -> plt.Figure:
     axes[0].set(xlabel="width m", ylabel="ms per forward + backward")
     axes[1].set(xlabel="width m", ylabel="memory of one pass (MiB)")
     sns.move_legend(axes[1], "upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, title=None)
+    fig.tight_layout()
+    return fig
+
+
+def fault_bars(table: pd.DataFrame) -> plt.Figure:
+    """Attempts per promise (one bar each), split into held and not held, and the seconds each group took."""
+    counts = table.assign(outcome=table.held.map({True: "held", False: "not held"}))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 0.5 + 0.45 * counts.promise.nunique()), sharey=True,
+                             gridspec_kw={"width_ratios": [3, 2]})
+    order = list(dict.fromkeys(counts.promise))
+    sns.countplot(counts, y="promise", hue="outcome", hue_order=["held", "not held"], order=order, ax=axes[0],
+                  palette={"held": sns.color_palette("colorblind")[2], "not held": sns.color_palette("colorblind")[3]})
+    for bars in axes[0].containers:
+        axes[0].bar_label(bars, labels=[f"{b.get_width():.0f}" if b.get_width() else "" for b in bars], padding=2,
+                          fontsize=8)
+    axes[0].set(xlabel="attempts", ylabel="")
+    axes[0].legend(title="", loc="lower right", fontsize=8)
+    seconds = counts.groupby("promise", sort=False).seconds.sum().reindex(order).reset_index()
+    sns.barplot(seconds, y="promise", x="seconds", ax=axes[1], color="0.6", order=order)
+    axes[1].bar_label(axes[1].containers[0], fmt="%.0f s", padding=2, fontsize=8)
+    axes[1].set(xlabel="seconds (all attempts of the promise)", ylabel="")
+    axes[1].set_xlim(0, float(seconds.seconds.max()) * 1.3 + 1)
     fig.tight_layout()
     return fig

@@ -6,6 +6,7 @@ result; a claim we could not check is "not tested".
 """
 from __future__ import annotations
 
+import json
 import resource
 import time
 
@@ -49,13 +50,18 @@ def graded(score: float, *, full: float, part: float) -> str:
 
 
 def scorecard(rows: list[dict]) -> pd.DataFrame:
-    """Rows with keys claim, paper, ours, verdict (one of :data:`VERDICTS`) as a table."""
+    """Rows with keys claim, paper, ours, verdict (one of :data:`VERDICTS`) as a table. In a notebook the rows are
+    also glued, as JSON under ``scorecard``, for :func:`varlib.book.pipeline.scorecard_rows` to read back."""
     cols = ["claim", "paper", "ours", "verdict"]
     for i, row in enumerate(rows):
         if set(row) != set(cols):
             raise ValueError(f"scorecard row {i} must have exactly the keys {cols}, got {sorted(row)}")
         if row["verdict"] not in VERDICTS:
             raise ValueError(f"scorecard row {i}: verdict {row['verdict']!r} not in {VERDICTS}")
+    from IPython import get_ipython
+
+    if get_ipython() is not None:
+        glue("scorecard", json.dumps([{k: str(row[k]) for k in cols} for row in rows]))
     return pd.DataFrame(rows, columns=cols).rename(columns=str.capitalize).set_index("Claim")
 
 
