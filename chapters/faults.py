@@ -67,12 +67,55 @@ varlib.glue_all({"attempts": len(table), "held": int(table.held.sum()), "broken"
 fig = plots.fault_bars(table)
 
 # %% [markdown]
-# Every attempt, with what it observed. "Observed" quotes the error a reader would see, or says what was found on
-# disk afterwards; an attempt holds when the promise did. The clear-error attempts also check that no kernel
-# started; the honest-scorecard attempts run a whole chapter and read back its scorecard.
+# Every attempt, with what it observed, one table per promise. "Observed" quotes the error a reader would see, or
+# says what was found on disk afterwards ("…" stands for the attempt's temporary folder); an attempt holds when
+# the promise did.
+#
+# ### Clear errors before anything runs
+#
+# Each bad value is given the way a reader gives it (`-p` on the command line, or a chapter's parameter); besides
+# the message, the attempt checks that no kernel started.
 
 # %%
-faults.fault_table(table)
+faults.fault_table(table, "clear errors")
+
+# %% [markdown]
+# ### Nothing computed is lost
+#
+# Runs are killed with `SIGKILL` (no clean-up handler runs), made to raise, or made to fail a write; afterwards
+# the attempt looks at what is on disk and what the run log says.
+
+# %%
+faults.fault_table(table, "nothing lost")
+
+# %% [markdown]
+# ### Damaged and malicious files are never trusted
+#
+# A stored result is damaged on disk between two calls; the second call must notice, say so, move the file aside
+# and compute the same numbers again. A file holding a pickle that would run a shell command must never run it.
+
+# %%
+faults.fault_table(table, "trusted files")
+
+# %% [markdown]
+# ### Runs do not overwrite each other
+#
+# Two runs of a one-chapter book at once (as two terminals, or two workers of a sweep, would start them), and the
+# folders the profiles write to.
+
+# %%
+faults.fault_table(table, "runs apart")
+
+# %% [markdown]
+# ### Scorecards are honest about failed training
+#
+# Each paper chapter runs on the `smoke` profile with a learning rate so large that every training run diverges,
+# then its scorecard is read back: every row that reports diverged runs must say "not tested", and each chapter
+# must have at least as many such rows as it has rows built from training. Rows built only from random draws keep
+# their verdicts.
+
+# %%
+faults.fault_table(table, "honest scorecards")
 
 # %% [markdown]
 # ## Scorecard of the promises

@@ -113,6 +113,9 @@ TARGETS = [
     ("ensemble forward", "GPU: fraction of the measured matmul rate", "cuda", "fraction_of_matmul", 0.5),
     ("ensemble forward", "CPU: fraction of the measured matmul rate", "cpu", "fraction_of_matmul", 0.4),
     ("ensemble training", "GPU: speedup over one-at-a-time (>= 100 nets)", "cuda", "speedup", 20.0),
+    ("ensemble training", "GPU: speedup over the torch.func vmap recipe", "cuda", "speedup_vs_peer", 1.5),
+    ("ensemble training", "CPU: speedup over one-at-a-time (100 nets)", "cpu", "speedup", 10.0),
+    ("ensemble training", "CPU: speedup over the torch.func vmap recipe (100 nets)", "cpu", "speedup_vs_peer", 1.5),
     ("region counting", "CPU: speedup over the LP counter at N = 60", "cpu", "speedup", 1000.0, {"units": 60}),
 ]
 
@@ -123,15 +126,18 @@ def target_table(records):
 
     rows = []
     for benchmark, what, device_type, column, threshold, *where in TARGETS:
-        mine = records[(records.benchmark == benchmark) & ~records.variant.str.contains("baseline")]
+        mine = records[(records.benchmark == benchmark) & ~records.variant.str.contains("baseline|peer")]
         if where:
             mine = mine[mine["size"].map(lambda s: all(s.get(k) == v for k, v in where[0].items()))]
         if len(mine):
             mine = mine[mine.apply(lambda r: _is_device(r, device_type), axis=1)]
             mine = mine[mine.created == mine.created.max()] if len(mine) else mine
-            if benchmark == "ensemble forward" and len(mine):
-                mine = mine[mine.variant.str.contains("auto")]
-        value = float(mine[column].max()) if len(mine) and column in mine else float("nan")
+            if benchmark in ("ensemble forward", "ensemble training") and len(mine):
+                mine = mine[mine.variant.str.contains("auto")]   # what varlib does by default
+        # training must meet its goal at every size; the forward pass where it is compute-bound (its best size)
+        values = mine[column] if len(mine) and column in mine else pd.Series(dtype=float)
+        value = float(values.min() if benchmark == "ensemble training" else values.max()) if len(values) \
+            else float("nan")
         verdict = "not measured" if value != value else ("met" if value >= threshold else "missed")
         rows.append({"target": what, "goal": f">= {threshold:g}", "ours": f"{value:.3g}", "verdict": verdict})
     for profile, device_type, what in BOOK_TARGETS:
@@ -147,7 +153,7 @@ BOOK_TARGETS = [("standard", "cpu", "CPU: the whole book on the standard profile
                 ("full", "cuda", "GPU: the whole book on the full profile (executions)")]
 
 #: Chapters whose run time the book targets add up (the plain pages take no time).
-BOOK_CHAPTERS = ("family", "variability", "maxout", "deep_linear", "integrable", "benchmarks")
+BOOK_CHAPTERS = ("family", "variability", "maxout", "deep_linear", "integrable", "benchmarks", "faults")
 
 
 def _book_seconds(records, profile: str, device_type: str) -> float:

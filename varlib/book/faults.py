@@ -87,7 +87,8 @@ def try_attempt(one: Attempt, root: Path, work: Path) -> dict:
             outcome = one.run(Path(root).resolve(), work)
     except Exception as err:  # noqa: BLE001 - a crash is what the table must show
         outcome = Outcome(f"unexpected {type(err).__name__}: {_first_line(err)}", False)
-    return {"promise": one.promise, "attempt": one.name, "observed": outcome.observed, "held": outcome.held,
+    observed = outcome.observed.replace(str(work.resolve()), "…").replace(str(work), "…")   # paths, shortened
+    return {"promise": one.promise, "attempt": one.name, "observed": observed, "held": outcome.held,
             "seconds": round(time.perf_counter() - start, 1)}
 
 
@@ -109,15 +110,16 @@ def promise_table(table: pd.DataFrame) -> pd.DataFrame:
         part = table[table.promise == key]
         held = int(part.held.sum())
         verdict = "not tried" if part.empty else "held" if held == len(part) else "broken"
-        rows.append({"Promise": key, "What it says": text, "Attempts": len(part), "Held": held, "Verdict": verdict})
+        rows.append({"Promise": key, "Verdict": verdict, "Held": f"{held} of {len(part)}", "What it says": text})
     return pd.DataFrame(rows).set_index("Promise")
 
 
-def fault_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The attempts for the reader: promise, attempt, observed, held (``held`` / ``NOT HELD``)."""
-    shown = table.assign(held=table.held.map({True: "held", False: "NOT HELD"}))
-    shown = shown[["promise", "attempt", "observed", "held"]].rename(columns=str.capitalize)
-    return shown.set_index(["Promise", "Attempt"])
+def fault_table(table: pd.DataFrame, promise: str) -> pd.DataFrame:
+    """The attempts on one promise for the reader: attempt, held (✓ or ✗, first, so a phone shows it) and observed
+    ("…" stands for the attempt's temporary folder)."""
+    part = table[table.promise == promise]
+    return pd.DataFrame({"Held": part.held.map({True: "✓ held", False: "✗ NOT HELD"}).values,
+                         "Observed": part.observed.values}, index=pd.Index(part.attempt.values, name="Attempt"))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -250,7 +252,7 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 # ----------------------------------------------------------------------------- clear errors
-@attempt("`-p profile=full` on the command line (would run one profile with another's checks)", "clear errors")
+@attempt("-p profile=full on the command line (would run one profile with another's checks)", "clear errors")
 def _profile_in_p(root, work):
     proc = _cli("book", "--profile", "smoke", "-p", "profile=full", "--no-html", "--build-dir", str(work / "b"),
                 cwd=root)
@@ -259,14 +261,14 @@ def _profile_in_p(root, work):
                    proc.returncode != 0 and "use --profile" in proc.stderr and not (work / "b").exists())
 
 
-@attempt("`-p results_dir=elsewhere` on the command line", "clear errors")
+@attempt("-p results_dir=elsewhere on the command line", "clear errors")
 def _results_dir_in_p(root, work):
     proc = _cli("book", "--profile", "smoke", "-p", f"results_dir={work / 'x'}", "--no-html", cwd=root)
     said = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "(nothing)"
     return Outcome(f"exit {proc.returncode}: {said}", proc.returncode != 0 and "use --results-dir" in proc.stderr)
 
 
-@attempt("`-p lr=3e-3` (a float YAML 1.1 reads as a string) with `-p draws=0`", "clear errors")
+@attempt("-p lr=3e-3 (a float YAML 1.1 reads as a string) with -p draws=0", "clear errors")
 def _float_without_dot(root, work):
     proc = _cli("book", "--profile", "smoke", "--chapter", "variability", "-p", "lr=3e-3", "-p", "draws=0",
                 "--no-html", "--build-dir", str(work / "b"), "--results-dir", str(work / "r"), cwd=root)
@@ -278,7 +280,7 @@ def _float_without_dot(root, work):
 _BAD_PARAMETERS = [
     ("threads=0", "family", {"threads": 0}, ("threads must be an integer >= 1",)),
     ("seed=-1", "family", {"seed": -1}, ("seed must be an integer >= 0",)),
-    ("a misspelt parameter `widht=3`", "family", {"widht": 3}, ("'widht'", "allowed")),
+    ("a misspelt parameter widht=3", "family", {"widht": 3}, ("'widht'", "allowed")),
     ("grid=100000 (40 GB at allocation)", "variability", {"grid": 100000},
      ("grid=100000 is over the largest allowed size", "times the memory or time")),
     ("draws=10**12 (would run for days)", "variability", {"draws": 10**12}, ("draws=", "largest allowed size")),
@@ -302,7 +304,7 @@ def _bad_device(root, work):
     return _before_kernel(root, work, "family", {}, "device must be one of", "'cpu'", device="tpu")
 
 
-@attempt("an unknown chapter `--chapter nope`", "clear errors")
+@attempt("an unknown chapter --chapter nope", "clear errors")
 def _unknown_chapter(root, work):
     return _before_kernel(root, work, "nope", {}, "unknown chapter", "allowed: family")
 

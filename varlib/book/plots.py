@@ -167,6 +167,7 @@ def fault_bars(table: pd.DataFrame) -> plt.Figure:
         axes[0].bar_label(bars, labels=[f"{b.get_width():.0f}" if b.get_width() else "" for b in bars], padding=2,
                           fontsize=8)
     axes[0].set(xlabel="attempts", ylabel="")
+    axes[0].xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     axes[0].legend(title="", loc="lower right", fontsize=8)
     seconds = counts.groupby("promise", sort=False).seconds.sum().reindex(order).reset_index()
     sns.barplot(seconds, y="promise", x="seconds", ax=axes[1], color="0.6", order=order)

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from varlib.core.checks import check_int
-from varlib.core.ensemble import MLPEnsemble, forward
+from varlib.core.ensemble import FORWARD_PATHS, MLPEnsemble, forward
 
 __all__ = ["LOSSES", "member_losses", "TrainResult", "train_ensemble", "accuracy_pm1"]
 
@@ -122,12 +122,15 @@ def _record_step(per: torch.Tensor, t: int, frozen, diverged_at, losses) -> None
 def train_ensemble(ens: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, *, steps: int, lr: float = 3e-3,
                    loss: str = "logistic", betas=(0.9, 0.999), eps: float = 1e-8,
                    metric: Callable | None = None, eval_every: int | None = None,
-                   progress: bool = True, desc: str = "training") -> TrainResult:
+                   progress: bool = True, desc: str = "training", path: str = "auto") -> TrainResult:
     """Full-batch Adam on every member at once, in place; returns the loss/metric history.
 
-    ``metric(out, y) -> (R,)`` is evaluated every ``eval_every`` steps and after the last.
+    ``metric(out, y) -> (R,)`` is evaluated every ``eval_every`` steps and after the last. ``path`` is the
+    forward path (:func:`varlib.core.ensemble.forward`); every path gives the same numbers up to rounding.
     """
     _check_train_args(steps, lr, eval_every, loss)
+    if path not in FORWARD_PATHS:
+        raise ValueError(f"path must be one of {', '.join(FORWARD_PATHS)}, got {path!r}")
     params = ens.requires_grad_(True).parameters()
     dev, R = params[0].device, ens.members
     owner = _owner_index(params)
@@ -138,7 +141,7 @@ def train_ensemble(ens: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, *, steps:
     diverged_at = torch.full((R,), -1, dtype=torch.long, device=dev)
     metrics, eval_steps = [], []
     for t in tqdm(range(steps), desc=desc, disable=not progress, mininterval=1.0):
-        out = forward(ens, x)
+        out = forward(ens, x, path=path)
         per = LOSSES[loss](out, y)                                   # (R,)
         if metric is not None and eval_every and t % eval_every == 0:
             metrics.append(metric(out.detach(), y))
@@ -150,7 +153,7 @@ def train_ensemble(ens: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, *, steps:
     ens.requires_grad_(False)
     if metric is not None:
         with torch.no_grad():
-            metrics.append(metric(forward(ens, x), y))
+            metrics.append(metric(forward(ens, x, path=path), y))
         eval_steps.append(steps)
     metrics = torch.stack(metrics).cpu() if metrics else None
     return TrainResult(losses.cpu(), metrics, eval_steps, frozen.cpu(), diverged_at.cpu())
