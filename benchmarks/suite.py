@@ -15,25 +15,34 @@ from pathlib import Path
 import torch
 
 from varlib.book.bench import time_call
-from varlib.core.ensemble import forward, init_mlp_ensemble, member_module
+from varlib.core.ensemble import auto_path, forward, init_mlp_ensemble, member_module
 from varlib.core.training import train_ensemble
 from varlib.variability import grid_points
 
 #: Sizes per mode and device type. "quick" is for the harness tests.
 SIZES = {
     "quick": {"forward": [dict(members=4, width=4, depth=2, grid=8)],
+              "paths": [dict(mode="inference", members=3, depth=2, width=4, points=16),
+                        dict(mode="training", members=3, depth=2, width=4, points=16, steps=2)],
               "training": [dict(members=3, width=4, depth=2, points=16, steps=3)],
               "regions": [dict(units=6, depth=2, rank=2, box=3.0, seed=0, batch=2)],
               "ip_width": [dict(depth=3, batch=8, widths=[16, 32])]},
     "cpu": {"forward": [dict(members=100, width=16, depth=8, grid=256)],
             "training": [dict(members=100, width=16, depth=4, points=1024, steps=50),
                          dict(members=100, width=16, depth=8, points=256, steps=50)],
+            "paths": [dict(mode="inference", members=r, depth=8, width=w, points=b) for r, w, b in
+                      ((100, 16, 256), (100, 16, 1024), (100, 16, 4096), (100, 16, 16384), (1000, 16, 256),
+                       (100, 64, 1024), (10, 256, 1024))]
+            + [dict(mode="training", members=r, depth=d, width=w, points=b, steps=5) for r, d, w, b in
+               ((100, 8, 16, 256), (100, 4, 16, 1024), (100, 2, 16, 4096), (10, 8, 64, 1024), (100, 4, 64, 4096))],
             "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)],
             "ip_width": [dict(depth=6, batch=512, widths=[128, 256, 512, 1024, 2048])]},
     "cuda": {"forward": [dict(members=100, width=16, depth=8, grid=256), dict(members=1000, width=16, depth=8,
                          grid=256), dict(members=1000, width=64, depth=8, grid=256)],
              "training": [dict(members=100, width=16, depth=4, points=1024, steps=50),
                           dict(members=1000, width=16, depth=4, points=1024, steps=50)],
+             "paths": [dict(mode=m, members=r, depth=8, width=w, points=b, steps=5) for m in ("inference", "training")
+                       for r, w, b in ((100, 16, 256), (1000, 16, 4096), (1000, 64, 16384))],
              "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)],
             "ip_width": [dict(depth=6, batch=512, widths=[128, 512, 2048, 4096, 8192, 16384])]},
 }
@@ -91,7 +100,7 @@ def bench_forward(device: torch.device, size: dict, repeats: int, matmul_flops: 
         times = {name: time_call(fn, device, repeats) for name, fn in variants.items()}
     flops = _forward_flops(size["members"], size["width"], size["depth"], size["grid"] ** 2)
     base = times["modules (baseline)"]["median_s"]
-    auto = "varlib batched" if device.type == "cuda" else "varlib loop"
+    auto = f"varlib {auto_path(ens, x)}"
     return [_row("ensemble forward", name + (" [auto]" if name == auto else ""), size, t, base,
                  flops=flops / t["min_s"], fraction_of_matmul=flops / t["min_s"] / matmul_flops)
             for name, t in times.items()]
@@ -163,6 +172,44 @@ def bench_training(device: torch.device, size: dict, repeats: int, matmul_flops:
                          member_steps_per_s=member_steps / t["median_s"],
                          **({} if "peer" in name else {"speedup_vs_peer": peer / t["median_s"]})))
     return rows
+
+
+def bench_paths(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
+    """The measurements behind ``forward(path="auto")``: the loop and the batched path timed at one shape (R
+    members, depth, width, B points), for inference (no autograd) and for training (``steps`` Adam steps), with
+    the path the rule picks marked ``[auto]``; its ``auto_efficiency`` is the faster path's time over the
+    picked path's (1 = the rule picked the faster)."""
+    def runner(dtype):
+        ens = init_mlp_ensemble(size["members"], size["depth"], size["width"], "relu", device=device, dtype=dtype)
+        x = torch.rand(size["points"], 2, generator=torch.Generator().manual_seed(0)).to(device, dtype) * 2 - 1
+        y = torch.where(x[:, :1] * x[:, 1:] > 0, 1.0, -1.0).to(dtype)
+        if size["mode"] == "inference":
+            def run(path):
+                with torch.no_grad():
+                    return forward(ens, x, path=path)
+            return run, auto_path(ens, x)
+        picked = auto_path(ens.requires_grad_(True), x)
+        ens.requires_grad_(False)
+        start = [t.clone() for t in ens.parameters()]
+
+        def run(path):
+            for t, t0 in zip(ens.parameters(), start):
+                t.copy_(t0)
+            train_ensemble(ens, x, y, steps=size["steps"], progress=False, path=path)
+            return forward(ens, x)
+        return run, picked
+
+    # Same numbers, checked in float64 (Adam amplifies float32 rounding, which differs by summation order).
+    check, _ = runner(torch.float64)
+    torch.testing.assert_close(check("loop"), check("batched"), rtol=1e-8, atol=1e-8, msg="the two paths differ")
+    run, picked = runner(torch.float32)
+    times = {path: time_call(lambda p=path: run(p), device, min(repeats, 3)) for path in ("loop", "batched")}
+    best = min(t["median_s"] for t in times.values())
+    layer_mb = size["members"] * size["points"] * size["width"] * 4 / 2**20
+    return [_row("forward paths", f"{size['mode']}: {path}" + (" [auto]" if path == picked else ""),
+                 {**size, "layer_MB": round(layer_mb, 1)}, t, times["loop"]["median_s"],
+                 **({"auto_efficiency": best / t["median_s"]} if path == picked else {}))
+            for path, t in times.items()]
 
 
 def book_times(build_dir: Path) -> list[dict]:
@@ -280,5 +327,5 @@ def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops:
     return rows
 
 
-BENCHMARKS = {"forward": bench_forward, "training": bench_training, "regions": bench_regions,
+BENCHMARKS = {"forward": bench_forward, "training": bench_training, "paths": bench_paths, "regions": bench_regions,
               "ip_width": bench_ip_width}

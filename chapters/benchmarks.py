@@ -45,16 +45,19 @@ records = bench.load_records(cfg.records_dir)
 # %% [markdown]
 # ## The records
 #
-# Every timed result of the newest record per device (and, below, the newest book run times): median seconds over the repeats, the speedup over the
-# baseline, and for the forward pass the achieved FLOP/s as a fraction of the device's measured matmul rate
+# Every timed result of the newest record per device (and, below, the newest book run times): median seconds over
+# the repeats, the speedup over the baseline, for training also the speedup over the peer a reader would use
+# instead (PyTorch's `torch.func` ensembling recipe: stacked module state, `functional_call` under `vmap`, one
+# `torch.optim.Adam`), and for the forward pass the achieved FLOP/s as a fraction of the device's measured matmul rate
 # (a large square float32 matmul timed in the same run; both from their best time over the repeats, since a
 # shared 2-core machine's speed drifts by tens of percent between runs). The variant marked `[auto]` is the one `varlib`
 # picks on that device.
 
 # %%
 latest = records[records.created == records.groupby(["device", records.benchmark.eq("book")]).created.transform("max")]
-latest[latest.benchmark != "book"][["device", "benchmark", "variant", "size", "median_s", "speedup",
-                                    "fraction_of_matmul"]].round(4)
+timed = latest[~latest.benchmark.isin(["book", "forward paths"])]
+timed.reindex(columns=["device", "benchmark", "variant", "size", "median_s", "speedup", "speedup_vs_peer",
+                       "fraction_of_matmul"]).round(4)
 
 # %% mystnb={"figure": {"caption": "Speedup of each variant over its baseline (log scale; the line marks the baseline's 1×) in the newest record of each device, one row per benchmark. Colours separate the sizes that vary within a benchmark; the sizes common to all of them are under each axis. Each baseline computes the same numbers as our path (one network at a time, or with ordinary `torch.nn` modules, or with an LP solver); the two sides were checked equal in the same run.", "name": "fig-bench-speedup"}}
 fig = plots.speedup_bars(records)
@@ -83,6 +86,22 @@ widths.round(3)
 # varlib's abc forward (the multipliers $m^{-a}$ applied explicitly, as the chapter needs them to change the
 # parameterization) beside the folded `torch.nn` baseline; their ratio is the last row of {numref}`fig-bench-speedup`.
 #
+# ## Which path `varlib` takes
+#
+# `forward` (and so `train_ensemble`) can run R networks as a Python loop of per-network matrix products or as
+# one batched product per layer over the whole stack. Which is faster depends on the shape: the batched path makes
+# one call instead of R but builds the activations of all R networks at once, and once those no longer fit in the
+# caches it becomes memory-bound while the loop's per-network tensors stay in cache. `path="auto"` therefore
+# decides by the size of one hidden layer's activations over the stack (R × points × width × rank), with a larger
+# budget when autograd records the pass (training), since the loop then pays its per-call overhead twice; on a GPU
+# it always takes the batched path. The table is the measurement behind that rule, on each device with a record:
+# both paths at each shape, the faster one, and the one the rule picks (the rule's worst ratio to the faster path
+# is a target below).
+
+# %%
+bench.path_table(records)
+
+# %% [markdown]
 # ## The book's run times
 #
 # Wall time of each chapter, from the book's run logs at the time of the record:

@@ -1,6 +1,7 @@
 """The benchmark harness at tiny sizes: same numbers on both sides, complete records, no GPU handled."""
 import json
 
+import pandas as pd
 import pytest
 import torch
 
@@ -119,7 +120,8 @@ def test_book_targets_sum_the_latest_run_of_every_chapter_per_device():
     rows += [run("2", "variability", "standard", "CPU (x86_64, 2 torch threads)", 1500.0)]   # newer: replaces 100
     rows += [run("2", c, "full", "NVIDIA H100 80GB HBM3", 60.0) for c in BOOK_CHAPTERS[:-1]]  # one chapter missing
     t = target_table(pd.DataFrame(rows))
-    assert t.loc["CPU: the whole book on the standard profile (executions)", "ours"] == "2000 s"
+    total = 100 * (len(BOOK_CHAPTERS) - 1) + 1500
+    assert t.loc["CPU: the whole book on the standard profile (executions)", "ours"] == f"{total} s"
     assert t.loc["CPU: the whole book on the standard profile (executions)", "verdict"] == "missed"
     assert t.loc["GPU: the whole book on the full profile (executions)", "verdict"] == "not measured"
 
@@ -193,3 +195,18 @@ def test_benchmark_figures_have_one_panel_per_benchmark_and_short_size_labels():
     assert labels == ["units=20", "units=60"] and "depth=3" in fig.axes[1].get_xlabel()
     assert len(plots.width_sweep(bench.width_sweep_table(records)).axes) == 2
     matplotlib.pyplot.close("all")
+
+
+def test_path_table_and_target_read_the_forward_paths_benchmark():
+    from varlib.book.bench import path_table, target_table
+
+    rows = BENCHMARKS["paths"](torch.device("cpu"), SIZES["quick"]["paths"][0], 1, 1e9)
+    rows += BENCHMARKS["paths"](torch.device("cpu"), SIZES["quick"]["paths"][1], 1, 1e9)
+    records = pd.DataFrame([{"created": "1", "device": "CPU (x)", **r} for r in rows])
+    table = path_table(records)
+    assert table["mode"].tolist() == ["inference", "training"] and set(table["auto picks"]) == {"batched"}
+    assert set(table.faster) <= {"loop", "batched"}
+    auto = [r for r in rows if "[auto]" in r["variant"]]
+    assert len(auto) == 2 and all(0 < r["auto_efficiency"] <= 1 for r in auto)
+    target = target_table(records).loc["CPU: the auto path's speed / the faster path's (worst measured shape)"]
+    assert float(target.ours) == pytest.approx(min(r["auto_efficiency"] for r in auto), rel=1e-2)

@@ -104,3 +104,22 @@ def test_buffer_reusing_forward_equals_autograd_forward_and_gradients_flow(path)
     slow.sum().backward()
     assert all(t.grad is not None and t.grad.abs().sum() > 0 for t in ens.weights)
     assert len(pre) == 3 and pre[0].shape == (4, 20, 5)
+
+
+def test_auto_path_is_chosen_by_the_size_of_a_layer_and_by_autograd():
+    from varlib.core.ensemble import CPU_BATCHED_BYTES, auto_path
+
+    small = init_mlp_ensemble(100, 8, 16, "relu", device="cpu")             # 100 x 256 x 16 x 4 B = 1.6 MB
+    assert auto_path(small, torch.zeros(256, 2)) == "batched"
+    assert auto_path(small, torch.zeros(256**2, 2)) == "loop"                # 420 MB a layer: memory-bound
+    # 100 x 16384 x 16 x 4 B = 105 MB: over both budgets; 100 x 4096 x 16 x 4 B = 26 MB: only over inference's
+    mid = torch.zeros(4096, 2)
+    assert CPU_BATCHED_BYTES["inference"] < 26 * 2**20 < CPU_BATCHED_BYTES["training"]
+    assert auto_path(small, mid) == "loop"
+    small.requires_grad_(True)
+    assert auto_path(small, mid) == "batched"
+    with torch.no_grad():
+        assert auto_path(small, mid) == "loop"
+    small.requires_grad_(False)
+    maxout = init_mlp_ensemble(100, 2, 16, "maxout:5", device="cpu")        # K = 5 pre-activations a unit
+    assert auto_path(maxout, torch.zeros(1024, 2)) == "loop"                 # 100 x 1024 x 80 x 4 B = 33 MB

@@ -11,12 +11,14 @@ def _data(n=40, seed=0):
     return x, torch.sign(x[:, :1] * x[:, 1:]) + (x[:, :1] == 0)
 
 
-def test_ensemble_training_equals_separate_adam_runs():
-    """R members trained together == each trained alone with torch.optim.Adam (float64, 1e-10)."""
+@pytest.mark.parametrize("path", ["auto", "loop", "batched"])
+def test_ensemble_training_equals_separate_adam_runs(path):
+    """R members trained together, on every forward path, == each trained alone with torch.optim.Adam
+    (float64, 1e-10)."""
     x, y = _data()
     ens = init_mlp_ensemble(4, 3, 6, "abs", seed=2, device="cpu", dtype=torch.float64)
     separate = [member_module(ens, r) for r in range(4)]
-    train_ensemble(ens, x, y, steps=30, lr=1e-2, progress=False)
+    train_ensemble(ens, x, y, steps=30, lr=1e-2, progress=False, path=path)
     for r, net in enumerate(separate):
         opt = torch.optim.Adam(net.parameters(), lr=1e-2)
         for _ in range(30):
@@ -67,7 +69,8 @@ def test_cross_entropy_and_mse_losses_have_member_shape():
 
 
 @pytest.mark.parametrize("kwargs, word", [(dict(steps=0), "steps"), (dict(lr=-1.0), "lr"),
-                                          (dict(loss="hinge"), "loss"), (dict(eval_every=0), "eval_every")])
+                                          (dict(loss="hinge"), "loss"), (dict(eval_every=0), "eval_every"),
+                                          (dict(path="vmap"), "path must be one of auto, loop, batched")])
 def test_bad_inputs(kwargs, word):
     x, y = _data(8)
     ens = init_mlp_ensemble(2, 1, 3, device="cpu")

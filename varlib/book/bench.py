@@ -19,7 +19,7 @@ import torch
 
 from varlib.core.runtime import provenance
 
-__all__ = ["time_call", "matmul_rate", "new_record", "write_record", "load_records", "RECORD_FIELDS",
+__all__ = ["path_table", "time_call", "matmul_rate", "new_record", "write_record", "load_records", "RECORD_FIELDS",
            "TARGETS", "target_table", "newest_per_device", "width_sweep_table"]
 
 #: Fields every record has; every entry of ``record["results"]`` has ``RESULT_FIELDS``.
@@ -117,6 +117,10 @@ TARGETS = [
     ("ensemble training", "CPU: speedup over one-at-a-time (100 nets)", "cpu", "speedup", 10.0),
     ("ensemble training", "CPU: speedup over the torch.func vmap recipe (100 nets)", "cpu", "speedup_vs_peer", 1.5),
     ("region counting", "CPU: speedup over the LP counter at N = 60", "cpu", "speedup", 1000.0, {"units": 60}),
+    ("forward paths", "CPU: the auto path's speed / the faster path's (worst measured shape)", "cpu",
+     "auto_efficiency", 0.8),
+    ("forward paths", "GPU: the auto path's speed / the faster path's (worst measured shape)", "cuda",
+     "auto_efficiency", 0.8),
 ]
 
 
@@ -132,11 +136,13 @@ def target_table(records):
         if len(mine):
             mine = mine[mine.apply(lambda r: _is_device(r, device_type), axis=1)]
             mine = mine[mine.created == mine.created.max()] if len(mine) else mine
-            if benchmark in ("ensemble forward", "ensemble training") and len(mine):
+            if benchmark in ("ensemble forward", "ensemble training", "forward paths") and len(mine):
                 mine = mine[mine.variant.str.contains("auto")]   # what varlib does by default
-        # training must meet its goal at every size; the forward pass where it is compute-bound (its best size)
+        # training and the path rule must meet their goal at every size; the forward pass where it is
+        # compute-bound (its best size)
         values = mine[column] if len(mine) and column in mine else pd.Series(dtype=float)
-        value = float(values.min() if benchmark == "ensemble training" else values.max()) if len(values) \
+        worst = benchmark in ("ensemble training", "forward paths")
+        value = float(values.min() if worst else values.max()) if len(values) \
             else float("nan")
         verdict = "not measured" if value != value else ("met" if value >= threshold else "missed")
         rows.append({"target": what, "goal": f">= {threshold:g}", "ours": f"{value:.3g}", "verdict": verdict})
@@ -197,3 +203,24 @@ def width_sweep_table(records):
         "memory_mib": sweep.peak_memory_bytes.values / 2 ** 20,
         "memory": method,
     }).sort_values(["device", "variant", "width"], ignore_index=True)
+
+
+def path_table(records):
+    """The forward-paths benchmark of the newest record per device: per shape and mode, the milliseconds of the
+    loop and the batched path, the faster one, the one ``path="auto"`` picks, and the size of one layer."""
+    import pandas as pd
+
+    paths = newest_per_device(records[records.benchmark == "forward paths"])
+    if not len(paths):
+        return pd.DataFrame()
+    rows = []
+    for (device, key), part in paths.groupby([paths.device, paths["size"].map(lambda s: str(sorted(s.items())))],
+                                             sort=False):
+        size = part["size"].iloc[0]
+        ms = {v.split(": ")[1].split(" ")[0]: 1000 * t for v, t in zip(part.variant, part.median_s)}
+        picked = part.variant[part.variant.str.contains("auto")].str.split(": ").str[1].str.split(" ").str[0]
+        rows.append({"device": device, "mode": size["mode"], "R": size["members"], "depth": size["depth"],
+                     "width": size["width"], "points": size["points"], "layer MB": size.get("layer_MB"),
+                     "loop ms": round(ms["loop"], 1), "batched ms": round(ms["batched"], 1),
+                     "faster": min(ms, key=ms.get), "auto picks": picked.iloc[0] if len(picked) else "?"})
+    return pd.DataFrame(rows)

@@ -103,7 +103,7 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
     """
     from varlib.book.bench import newest_per_device
 
-    timed = newest_per_device(records[records.benchmark != "book"]).copy()
+    timed = newest_per_device(records[~records.benchmark.isin(["book", "forward paths"])]).copy()
     several = timed.device.nunique() > 1
     device = timed.device.str.replace(r" \(.*", "", regex=True)
     timed["where"] = (device + ": " if several else "") + timed.variant

@@ -17,11 +17,15 @@ Each member is drawn on the CPU from its own generator
 (:func:`varlib.core.runtime.member_generator`), so member r is the same network on
 every device and for every ensemble size R.
 
-Forward paths, chosen by measurement (``benchmarks/``): on a CPU a Python loop
-of per-member ``addmm`` calls into two reused buffers with in-place activations
-(memory traffic decides: at R=100, w=16, L=8, 256^2 points this reached 0.45 of
-the matmul rate against 0.39 with fresh tensors per layer, and ``bmm`` over the
-stack was 0.10); on a GPU one batched ``baddbmm`` per layer.
+Forward paths, chosen by shape and device from measurements (``benchmarks/``, the "forward paths"
+benchmark): a Python loop of per-member ``addmm`` calls (without autograd into two reused buffers with
+in-place activations), or one batched ``baddbmm`` per layer over the stack. On a GPU the batched path always.
+On a CPU the size of one hidden layer's activations over the whole stack, R x B x width x K elements, decides:
+while it fits in a few tens of MB the batched path wins (one call instead of R, 3-12x at R = 100, w = 16, L = 8,
+B = 256 on 2 cores, and 2-7x in training); above that it is memory-bound and the loop, whose per-member
+tensors stay in cache, wins (at R = 100, w = 16, L = 8, 256^2 points the loop reached 0.45 of the matmul rate,
+the batched path 0.10). Training (autograd) moves the crossover up, since the loop then pays its per-op
+overhead twice: :data:`CPU_BATCHED_BYTES`.
 """
 from __future__ import annotations
 
@@ -36,11 +40,17 @@ from varlib.core.checks import check_int
 from varlib.core.family import param_count
 from varlib.core.runtime import member_generator, resolve_device
 
-__all__ = ["MLPEnsemble", "init_mlp_ensemble", "forward", "FORWARD_PATHS", "INITS", "member_module",
-           "built_param_count"]
+__all__ = ["MLPEnsemble", "init_mlp_ensemble", "forward", "auto_path", "FORWARD_PATHS", "CPU_BATCHED_BYTES", "INITS",
+           "member_module", "built_param_count"]
 
 INITS = ("variance", "torch")
 FORWARD_PATHS = ("auto", "loop", "batched")
+
+#: On a CPU, ``path="auto"`` takes the batched path while one hidden layer's activations over the whole stack
+#: (R x B x width x K elements) take at most this many bytes: without autograd (inference) and with it
+#: (training). Measured on a 2-core x86 CPU (crossovers near 20 MB and 30-100 MB); the forward-paths benchmark
+#: records both paths and the rule's choice on each machine.
+CPU_BATCHED_BYTES = {"inference": 16 * 2**20, "training": 48 * 2**20}
 
 
 @dataclass
@@ -179,19 +189,30 @@ def _forward_batched(ens: MLPEnsemble, x: torch.Tensor, keep: list | None) -> to
     raise AssertionError("unreachable")
 
 
+def auto_path(ens: MLPEnsemble, x: torch.Tensor) -> str:
+    """The path ``forward(path="auto")`` takes: "batched" on a GPU; on a CPU "batched" while R x B x width x K
+    elements of one hidden layer fit in :data:`CPU_BATCHED_BYTES` (its training entry when autograd records the
+    pass), else "loop"."""
+    if x.device.type != "cpu":
+        return "batched"
+    layer_bytes = ens.members * x.shape[-2] * ens.weights[0].shape[1] * ens.weights[0].element_size()
+    budget = CPU_BATCHED_BYTES["training" if _needs_autograd(ens, x) else "inference"]
+    return "batched" if layer_bytes <= budget else "loop"
+
+
 def forward(ens: MLPEnsemble, x: torch.Tensor, path: str = "auto", return_preactivations: bool = False):
     """Outputs ``(R, B, d_out)`` of every member at inputs ``x``: ``(B, d_in)`` shared or ``(R, B, d_in)``.
 
     With ``return_preactivations`` also returns the list of hidden pre-activations,
-    each ``(R, B, width * K)``. ``path``: ``"auto"`` (loop on CPU, batched on GPU),
-    ``"loop"`` or ``"batched"``; every path gives the same numbers.
+    each ``(R, B, width * K)``. ``path``: ``"auto"`` (by shape and device, :func:`auto_path`), ``"loop"`` or
+    ``"batched"``; every path gives the same numbers up to float rounding (summation order).
     """
     if path not in FORWARD_PATHS:
         raise ValueError(f"unknown forward path {path!r}; allowed: {', '.join(FORWARD_PATHS)}")
     if x.shape[-1] != ens.d_in or x.dim() not in (2, 3):
         raise ValueError(f"x must have shape (B, {ens.d_in}) or (R, B, {ens.d_in}), got {tuple(x.shape)}")
     if path == "auto":
-        path = "batched" if x.is_cuda else "loop"
+        path = auto_path(ens, x)
     keep = ([[] for _ in range(ens.depth)] if path == "loop" else [None] * ens.depth) \
         if return_preactivations else None
     out = (_forward_loop if path == "loop" else _forward_batched)(ens, x, keep)
