@@ -45,7 +45,7 @@ records = bench.load_records(cfg.records_dir)
 # %% [markdown]
 # ## The records
 #
-# Every timed result of the newest record per device (and, below, the newest book run times): median seconds over
+# Every timed result of the newest record per device (and, below, the newest book run times): median milliseconds over
 # the repeats, the speedup over the baseline, for training also the speedup over the peer a reader would use
 # instead (PyTorch's `torch.func` ensembling recipe: stacked module state, `functional_call` under `vmap`, one
 # `torch.optim.Adam`), and for the forward pass the achieved FLOP/s as a fraction of the device's measured matmul rate
@@ -55,9 +55,7 @@ records = bench.load_records(cfg.records_dir)
 
 # %%
 latest = records[records.created == records.groupby(["device", records.benchmark.eq("book")]).created.transform("max")]
-timed = latest[~latest.benchmark.isin(["book", "forward paths"])]
-timed.reindex(columns=["device", "benchmark", "variant", "size", "median_s", "speedup", "speedup_vs_peer",
-                       "fraction_of_matmul"]).round(4)
+bench.timed_table(latest)
 
 # %% mystnb={"figure": {"caption": "Speedup of each variant over its baseline (log scale; the line marks the baseline's 1×) in the newest record of each device, one row per benchmark. Colours separate the sizes that vary within a benchmark; the sizes common to all of them are under each axis. Each baseline computes the same numbers as our path (one network at a time, or with ordinary `torch.nn` modules, or with an LP solver); the two sides were checked equal in the same run.", "name": "fig-bench-speedup"}}
 fig = plots.speedup_bars(records)

@@ -210,3 +210,17 @@ def test_path_table_and_target_read_the_forward_paths_benchmark():
     assert len(auto) == 2 and all(0 < r["auto_efficiency"] <= 1 for r in auto)
     target = target_table(records).loc["CPU: the auto path's speed / the faster path's (worst measured shape)"]
     assert float(target.ours) == pytest.approx(min(r["auto_efficiency"] for r in auto), rel=1e-2)
+
+
+def test_timed_table_puts_a_size_on_one_line_and_shows_the_peer():
+    from varlib.book.bench import timed_table
+
+    rows = BENCHMARKS["training"](torch.device("cpu"), SIZES["quick"]["training"][0], 1, 1e9)
+    latest = pd.DataFrame([{"created": "1", "device": "CPU (x)", **r} for r in rows])
+    table = timed_table(latest)
+    assert "device" not in table and table["size"].iloc[0] == "members=3 width=4 depth=2 points=16 steps=3"
+    peer = table.variant.str.contains("peer")
+    assert (table.loc[~peer & ~table.variant.str.contains("baseline"), "× peer"] != "–").all()
+    assert (table.loc[peer, "× peer"] == "–").all()
+    two = timed_table(pd.concat([latest, latest.assign(device="GPU (y)")]))
+    assert "device" in two

@@ -19,8 +19,8 @@ import torch
 
 from varlib.core.runtime import provenance
 
-__all__ = ["path_table", "time_call", "matmul_rate", "new_record", "write_record", "load_records", "RECORD_FIELDS",
-           "TARGETS", "target_table", "newest_per_device", "width_sweep_table"]
+__all__ = ["time_call", "matmul_rate", "new_record", "write_record", "load_records", "RECORD_FIELDS", "TARGETS",
+           "target_table", "newest_per_device", "width_sweep_table", "path_table", "timed_table"]
 
 #: Fields every record has; every entry of ``record["results"]`` has ``RESULT_FIELDS``.
 RECORD_FIELDS = ("created", "provenance", "cuda_available", "matmul_flops", "results")
@@ -223,4 +223,29 @@ def path_table(records):
                      "width": size["width"], "points": size["points"], "layer MB": size.get("layer_MB"),
                      "loop ms": round(ms["loop"], 1), "batched ms": round(ms["batched"], 1),
                      "faster": min(ms, key=ms.get), "auto picks": picked.iloc[0] if len(picked) else "?"})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table if table.device.nunique() > 1 else table.drop(columns="device")
+
+
+def _short_size(size: dict) -> str:
+    """A size dict as one short line: ``members=100 width=16 depth=4 points=1024 steps=50``."""
+    def short(v):
+        return f"{v[0]}…{v[-1]}" if isinstance(v, (list, tuple)) and len(v) > 2 else str(v).replace(" ", "")
+    return " ".join(f"{k}={short(v)}" for k, v in size.items())
+
+
+def timed_table(latest):
+    """The timed rows of ``latest`` (newest record per device) for the reader: benchmark, variant, size on one line,
+    milliseconds, speedups over the baseline and (training) the peer, fraction of the matmul rate; the device
+    column only when several devices have records."""
+    import pandas as pd
+
+    timed = latest[~latest.benchmark.isin(["book", "forward paths"])]
+    table = pd.DataFrame({"device": timed.device.values, "benchmark": timed.benchmark.values,
+                          "variant": timed.variant.values, "size": timed["size"].map(_short_size).values,
+                          "ms": (1000 * timed.median_s).round(2).values})
+    for column, name in (("speedup", "× baseline"), ("speedup_vs_peer", "× peer"),
+                         ("fraction_of_matmul", "of matmul rate")):
+        values = timed[column].round(3) if column in timed else pd.Series(float("nan"), index=timed.index)
+        table[name] = values.astype(object).where(values.notna(), "–").values      # "–": not measured for this row
+    return table if table.device.nunique() > 1 else table.drop(columns="device")
