@@ -224,28 +224,36 @@ def book_times(build_dir: Path) -> list[dict]:
 
 
 def bench_regions(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
-    """Exact region counting of maxout nets (N units, depth 3), per network: an LP feasibility counter
-    (HiGHS) on one net vs ours on a batch of ``batch`` nets in one call, divided by the batch.
+    """Exact region counting of maxout nets (N units, depth 3): an LP feasibility counter (HiGHS) on one net vs
+    ours on that net alone and on a batch of ``batch`` nets in one call (divided by the batch).
 
-    The LP counter runs on the CPU and is timed once (about a minute at N = 60); ours runs on ``device``, over
-    ``repeats``. The counts of the net both count must be identical.
+    Every variant is timed with the same repeats and one warm-up run (the LP counter takes about a minute a run
+    at N = 60 on a CPU). Net r does not depend on the batch size, so all three count the same net 0, and its
+    counts must be identical.
     """
     from varlib.maxout import count_regions, count_regions_lp, init_maxout_net, split_widths
 
-    params = init_maxout_net(2, split_widths(size["units"], size["depth"]), size["rank"], seed=size["seed"],
-                             E=size["batch"])
-    on_device = params.to(device)
+    def nets(E):
+        return init_maxout_net(2, split_widths(size["units"], size["depth"]), size["rank"], seed=size["seed"], E=E)
+
+    batch, alone = nets(size["batch"]), nets(1)
     box = (-size["box"], size["box"])
     found = {}
-    lp = time_call(lambda: found.setdefault("lp", count_regions_lp(params, box, net=0)), "cpu", 1, warmup=0)
-    ours = time_call(lambda: found.__setitem__("ours", count_regions(on_device, box)), device, repeats, warmup=1)
-    ours = {k: v / size["batch"] if k.endswith("_s") else v for k, v in ours.items()}
-    counts = (int(found["ours"].regions[0]), int(found["ours"].db_pieces[0]))
-    if counts != tuple(found["lp"]):
+    lp = time_call(lambda: found.__setitem__("lp", count_regions_lp(alone, box, net=0)), "cpu", repeats, warmup=1)
+    one = time_call(lambda: found.__setitem__("one", count_regions(alone.to(device), box)), device, repeats,
+                    warmup=1)
+    many = time_call(lambda: found.__setitem__("many", count_regions(batch.to(device), box)), device, repeats,
+                     warmup=1)
+    many = {k: v / size["batch"] if k.endswith("_s") else v for k, v in many.items()}
+    counts = {name: (int(found[name].regions[0]), int(found[name].db_pieces[0])) for name in ("one", "many")}
+    if not counts["one"] == counts["many"] == tuple(found["lp"]):
         raise AssertionError(f"region counts differ: ours {counts}, LP {found['lp']}")
-    return [_row("region counting", "LP feasibility (baseline)", size, lp, lp["median_s"], regions=counts[0]),
-            _row("region counting", "varlib exact polygons (per net of a batch)", size, ours, lp["median_s"],
-                 regions=counts[0])]
+    regions = counts["one"][0]
+    return [_row("region counting", "LP feasibility (baseline)", size, lp, lp["median_s"], regions=regions),
+            _row("region counting", "varlib exact polygons (one net alone)", size, one, lp["median_s"],
+                 regions=regions),
+            _row("region counting", "varlib exact polygons (per net of a batch)", size, many, lp["median_s"],
+                 regions=regions)]
 
 
 #: How ``bench_ip_width`` obtains the memory of a pass, per device type (stored with each row).
