@@ -102,7 +102,8 @@ bench.path_table(records)
 # %% [markdown]
 # ## The book's run times
 #
-# Wall time of each chapter, from the book's run logs at the time of the record:
+# Wall time of each chapter, from the book's run logs at the time of the record (the times of *this* build,
+# and its total against the same 30-minute target, are on the {doc}`status page <status>`):
 
 # %%
 latest[latest.benchmark == "book"][["device", "variant", "median_s"]].rename(columns={"median_s": "seconds"})

@@ -161,3 +161,17 @@ def test_corrupt_result_warnings_reach_the_command_line(tmp_path):
     assert stored_result_warnings(tmp_path / "c.ipynb") == [
         "/x/results.py:1: CorruptResultWarning: result file r/a.pt is corrupt (ValueError: bad); moved"]
     assert stored_result_warnings(None) == []
+
+
+def test_the_status_page_scores_this_builds_own_time():
+    from varlib.book.pipeline import book_time_line
+
+    def run(name, seconds, device="CPU (x86_64, 2 torch threads)", ok=True):
+        return {"name": name, "seconds": seconds, "device": device, "ok": ok}
+
+    assert book_time_line([run("a", 400.0), run("b", 18.4)], "standard").endswith(
+        "**418 s** of execution (rendering not included); target at most 1800 s on this profile and device: **met**.")
+    assert "**missed**" in book_time_line([run("a", 1701.0), run("b", 200.0)], "standard")
+    assert "not known" in book_time_line([run("a", 10.0), run("b", 5.0, ok=False)], "standard")
+    assert "set for standard on a CPU and full on a GPU only" in book_time_line([run("a", 10.0)], "smoke")
+    assert "**met**" in book_time_line([run("a", 900.0, device="NVIDIA H200")], "full")

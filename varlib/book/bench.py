@@ -152,13 +152,15 @@ def target_table(records):
         rows.append({"target": what, "goal": f">= {threshold:g}", "ours": f"{value:.3g}", "verdict": verdict})
     for profile, device_type, what in BOOK_TARGETS:
         seconds = _book_seconds(records, profile, device_type)
-        verdict = "not measured" if seconds != seconds else ("met" if seconds <= 1800 else "missed")
-        rows.append({"target": what, "goal": "<= 1800 s", "ours": f"{seconds:.0f} s" if seconds == seconds else "nan",
-                     "verdict": verdict})
+        verdict = "not measured" if seconds != seconds else ("met" if seconds <= BOOK_SECONDS_TARGET else "missed")
+        rows.append({"target": what, "goal": f"<= {BOOK_SECONDS_TARGET} s",
+                     "ours": f"{seconds:.0f} s" if seconds == seconds else "nan", "verdict": verdict})
     return pd.DataFrame(rows).set_index("target")
 
 
-#: The whole book's wall time, summed over its chapters' executions (rendering excluded), must stay under 30 min.
+#: The whole book's wall time, summed over its chapters' executions (rendering excluded), must stay under 30 min
+#: (also scored for each build on its status page, from that build's own run log).
+BOOK_SECONDS_TARGET = 1800
 BOOK_TARGETS = [("standard", "cpu", "CPU: the whole book on the standard profile (executions)"),
                 ("full", "cuda", "GPU: the whole book on the full profile (executions)")]
 

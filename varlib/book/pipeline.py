@@ -27,12 +27,13 @@ from pathlib import Path
 import yaml
 
 from varlib.book.archive import merge_run_log
+from varlib.book.bench import BOOK_SECONDS_TARGET
 from varlib.book.config import chapter_parameters, chapter_settings, check_common, known_chapters
 from varlib.book.results import PROFILES
 from varlib.core.runtime import device_name, git_commit, resolve_device
 
 __all__ = ["toc_files", "notebook_parameters", "validate_parameters", "ChapterRun", "execute_chapter",
-           "stage_book", "build_html", "write_status", "run_book", "BookError"]
+           "stage_book", "build_html", "write_status", "book_time_line", "run_book", "BookError"]
 
 
 class BookError(RuntimeError):
@@ -193,6 +194,22 @@ def _check_writable(folder: Path, flag: str) -> None:
                         f"folder with {flag}") from None
 
 
+def book_time_line(runs: list[dict], profile: str) -> str:
+    """One sentence for the status page: the sum of this build's chapter executions and, where the profile has
+    a time target on the device it ran on, whether it was met (a failed chapter makes the sum incomplete)."""
+    total = sum(r["seconds"] for r in runs)
+    on_cpu = {str(r["device"]).startswith("CPU") for r in runs}
+    line = f"All chapters of this build together: **{total:.0f} s** of execution (rendering not included)"
+    if any(not r["ok"] for r in runs):
+        return line + "; a chapter failed, so the time of the whole book is not known."
+    target = (profile == "standard" and on_cpu == {True}) or (profile == "full" and on_cpu == {False})
+    if not target:
+        return line + (f"; the time target (at most {BOOK_SECONDS_TARGET} s) is set for standard on a CPU and full "
+                       "on a GPU only.")
+    verdict = "met" if total <= BOOK_SECONDS_TARGET else "missed"
+    return line + f"; target at most {BOOK_SECONDS_TARGET} s on this profile and device: **{verdict}**."
+
+
 def write_status(path: Path, runs: list[dict], profile: str) -> None:
     """The status page: one row per chapter run, then versions and the commit."""
     import importlib.metadata as md
@@ -208,6 +225,7 @@ def write_status(path: Path, runs: list[dict], profile: str) -> None:
         params = ", ".join(f"{k}={v}" for k, v in r["parameters"].items() if k not in ("profile", "results_dir"))
         lines.append(f"| {r['name']} | {r['parameters'].get('profile', '')} | {r['device']} | {r['started']} | "
                      f"{r['seconds']:.1f} | {'ok' if r['ok'] else 'FAILED'} | {params} |")
+    lines += ["", book_time_line(runs, profile)]
     versions = {"python": sys.version.split()[0], "torch": torch.__version__, "CUDA": torch.version.cuda or "none",
                 "jupyter-book": md.version("jupyter-book"), "papermill": md.version("papermill"),
                 "varlib": md.version("varlib"), "git commit": git_commit()}
