@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from varlib.book.bench import time_call
-from varlib.core.ensemble import auto_path, forward, init_mlp_ensemble, member_module
+from varlib.core.ensemble import auto_path, forward, init_mlp_ensemble, member_module, stack_layer_bytes
 from varlib.core.training import train_ensemble
 from varlib.variability import grid_points
 
@@ -187,7 +187,7 @@ def bench_paths(device: torch.device, size: dict, repeats: int, matmul_flops: fl
             def run(path):
                 with torch.no_grad():
                     return forward(ens, x, path=path)
-            return run, auto_path(ens, x)
+            return run, auto_path(ens, x), ens
         picked = auto_path(ens.requires_grad_(True), x)
         ens.requires_grad_(False)
         start = [t.clone() for t in ens.parameters()]
@@ -197,15 +197,15 @@ def bench_paths(device: torch.device, size: dict, repeats: int, matmul_flops: fl
                 t.copy_(t0)
             train_ensemble(ens, x, y, steps=size["steps"], progress=False, path=path)
             return forward(ens, x)
-        return run, picked
+        return run, picked, ens
 
     # Same numbers, checked in float64 (Adam amplifies float32 rounding, which differs by summation order).
-    check, _ = runner(torch.float64)
+    check, _, _ = runner(torch.float64)
     torch.testing.assert_close(check("loop"), check("batched"), rtol=1e-8, atol=1e-8, msg="the two paths differ")
-    run, picked = runner(torch.float32)
+    run, picked, ens = runner(torch.float32)
+    layer_mb = stack_layer_bytes(ens, size["points"]) / 2**20
     times = {path: time_call(lambda p=path: run(p), device, min(repeats, 3)) for path in ("loop", "batched")}
     best = min(t["median_s"] for t in times.values())
-    layer_mb = size["members"] * size["points"] * size["width"] * 4 / 2**20
     return [_row("forward paths", f"{size['mode']}: {path}" + (" [auto]" if path == picked else ""),
                  {**size, "layer_MB": round(layer_mb, 1)}, t, times["loop"]["median_s"],
                  **({"auto_efficiency": best / t["median_s"]} if path == picked else {}))

@@ -230,7 +230,7 @@ def path_table(records):
                      "loop ms": round(ms["loop"], 1), "batched ms": round(ms["batched"], 1),
                      "faster": min(ms, key=ms.get), "auto picks": picked.iloc[0] if len(picked) else "?"})
     table = pd.DataFrame(rows)
-    return table if table.device.nunique() > 1 else table.drop(columns="device")
+    return _device_column_if_several(table)
 
 
 def _short_size(size: dict) -> str:
@@ -254,4 +254,9 @@ def timed_table(latest):
                          ("fraction_of_matmul", "of matmul rate")):
         values = timed[column].round(3) if column in timed else pd.Series(float("nan"), index=timed.index)
         table[name] = values.astype(object).where(values.notna(), "–").values      # "–": not measured for this row
+    return _device_column_if_several(table)
+
+
+def _device_column_if_several(table):
+    """``table`` without its device column when every row comes from one device."""
     return table if table.device.nunique() > 1 else table.drop(columns="device")

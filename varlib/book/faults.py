@@ -153,6 +153,10 @@ def _cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedPro
                           timeout=timeout)
 
 
+def _last_line(text: str) -> str:
+    return text.strip().splitlines()[-1] if text.strip() else "(nothing)"
+
+
 def _store(folder: Path) -> ResultStore:
     return ResultStore(folder, "smoke", Runtime(torch.device("cpu"), 0, 2, 1))
 
@@ -226,6 +230,12 @@ def _tiny_cli(book: Path, build: Path, results: Path, *params: str) -> subproces
                             text=True, start_new_session=True)
 
 
+def _tiny_result(results: Path) -> tuple[bool, dict | None]:
+    """(found, result) of the one :func:`fault_work` call the tiny chapter stores under ``results``."""
+    store = _store(results)
+    return store.load(store.key(fault_work, {"n": 256, "seed": 0}))
+
+
 def _printed_sum(notebook: Path) -> str:
     import nbformat
 
@@ -256,7 +266,7 @@ def _kill(proc: subprocess.Popen) -> None:
 def _profile_in_p(root, work):
     proc = _cli("book", "--profile", "smoke", "-p", "profile=full", "--no-html", "--build-dir", str(work / "b"),
                 cwd=root)
-    said = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "(nothing)"
+    said = _last_line(proc.stderr)
     return Outcome(f"exit {proc.returncode}: {said}",
                    proc.returncode != 0 and "use --profile" in proc.stderr and not (work / "b").exists())
 
@@ -264,7 +274,7 @@ def _profile_in_p(root, work):
 @attempt("-p results_dir=elsewhere on the command line", "clear errors")
 def _results_dir_in_p(root, work):
     proc = _cli("book", "--profile", "smoke", "-p", f"results_dir={work / 'x'}", "--no-html", cwd=root)
-    said = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "(nothing)"
+    said = _last_line(proc.stderr)
     return Outcome(f"exit {proc.returncode}: {said}", proc.returncode != 0 and "use --results-dir" in proc.stderr)
 
 
@@ -272,7 +282,7 @@ def _results_dir_in_p(root, work):
 def _float_without_dot(root, work):
     proc = _cli("book", "--profile", "smoke", "--chapter", "variability", "-p", "lr=3e-3", "-p", "draws=0",
                 "--no-html", "--build-dir", str(work / "b"), "--results-dir", str(work / "r"), cwd=root)
-    said = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "(nothing)"
+    said = _last_line(proc.stderr)
     return Outcome(f"lr read as a number; exit {proc.returncode}: {said}",
                    proc.returncode == 1 and "draws must be > 0" in said and "lr" not in said)
 
@@ -523,7 +533,7 @@ def _concurrent_runs(root, work):
     said = [p.communicate(timeout=300)[0] for p in procs]
     codes = [p.returncode for p in procs]
     warned = sum("[warning] c:" in s and "CorruptResultWarning" in s for s in said)
-    loads = _store(results).load(_store(results).key(fault_work, {"n": 256, "seed": 0}))[0]
+    loads = _tiny_result(results)[0]
     leftovers = list((build / "smoke" / "executed" / "chapters").glob(".*.running.ipynb"))
     return Outcome(f"exit codes {codes}; {warned} of 2 reported the corrupt file on the command line; the result "
                    f"loads afterwards: {loads}; temporaries left: {len(leftovers)}",
@@ -536,8 +546,7 @@ def _same_numbers(root, work):
     procs = [_tiny_cli(book, work / f"b{i}", work / f"r{i}") for i in (1, 2)]
     codes = [p.wait(300) for p in procs]
     sums = [_printed_sum(work / f"b{i}" / "smoke" / "executed" / "chapters" / "c.ipynb").strip() for i in (1, 2)]
-    loaded = [_store(work / f"r{i}").load(_store(work / f"r{i}").key(fault_work, {"n": 256, "seed": 0}))
-              for i in (1, 2)]
+    loaded = [_tiny_result(work / f"r{i}") for i in (1, 2)]
     same = all(found for found, _ in loaded) and torch.equal(loaded[0][1]["x"], loaded[1][1]["x"])
     return Outcome(f"exit codes {codes}; printed sums {sums}; stored tensors identical: {same}",
                    codes == [0, 0] and sums[0] == sums[1] != "" and same)

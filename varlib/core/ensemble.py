@@ -40,8 +40,8 @@ from varlib.core.checks import check_int
 from varlib.core.family import param_count
 from varlib.core.runtime import member_generator, resolve_device
 
-__all__ = ["MLPEnsemble", "init_mlp_ensemble", "forward", "auto_path", "FORWARD_PATHS", "CPU_BATCHED_BYTES", "INITS",
-           "member_module", "built_param_count"]
+__all__ = ["MLPEnsemble", "init_mlp_ensemble", "forward", "auto_path", "stack_layer_bytes", "FORWARD_PATHS",
+           "CPU_BATCHED_BYTES", "INITS", "member_module", "built_param_count"]
 
 INITS = ("variance", "torch")
 FORWARD_PATHS = ("auto", "loop", "batched")
@@ -195,9 +195,13 @@ def auto_path(ens: MLPEnsemble, x: torch.Tensor) -> str:
     pass), else "loop"."""
     if x.device.type != "cpu":
         return "batched"
-    layer_bytes = ens.members * x.shape[-2] * ens.weights[0].shape[1] * ens.weights[0].element_size()
     budget = CPU_BATCHED_BYTES["training" if _needs_autograd(ens, x) else "inference"]
-    return "batched" if layer_bytes <= budget else "loop"
+    return "batched" if stack_layer_bytes(ens, x.shape[-2]) <= budget else "loop"
+
+
+def stack_layer_bytes(ens: MLPEnsemble, points: int) -> int:
+    """Bytes of one hidden layer's pre-activations over the whole stack at ``points`` inputs: R x B x width x K."""
+    return ens.members * points * ens.weights[0].shape[1] * ens.weights[0].element_size()
 
 
 def forward(ens: MLPEnsemble, x: torch.Tensor, path: str = "auto", return_preactivations: bool = False):
