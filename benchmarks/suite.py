@@ -16,7 +16,7 @@ import torch
 
 from varlib.book.bench import time_call
 from varlib.core.ensemble import auto_path, forward, init_mlp_ensemble, member_module, stack_layer_bytes
-from varlib.core.training import train_ensemble
+from varlib.core.training import train_ensemble, training_path
 from varlib.variability import grid_points
 
 #: Sizes per mode and device type. "quick" is for the harness tests.
@@ -188,7 +188,7 @@ def bench_paths(device: torch.device, size: dict, repeats: int, matmul_flops: fl
                 with torch.no_grad():
                     return forward(ens, x, path=path)
             return run, auto_path(ens, x), ens
-        picked = auto_path(ens.requires_grad_(True), x)
+        picked = training_path(ens, x)
         ens.requires_grad_(False)
         start = [t.clone() for t in ens.parameters()]
 

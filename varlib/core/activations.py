@@ -44,6 +44,9 @@ class Activation:
     ``gain2`` is the variance-preserving weight variance times fan-in.
     ``inplace``, where torch has one, overwrites its argument with the same values as ``fn``
     (the CPU forward reuses two buffers with it; see :mod:`varlib.core.ensemble`).
+    ``with_derivative_(z, slope)``, where given, writes phi'(z) into ``slope`` and phi(z) into ``z``
+    and returns ``z`` (the hand-written backward pass, :mod:`varlib.core.backprop`); phi' at a kink is
+    the value autograd uses (ReLU 0 at 0, |x| 0 at 0, leaky ReLU its slope at 0).
     """
 
     name: str
@@ -51,6 +54,7 @@ class Activation:
     gain2: float
     rank: int = 1
     inplace: Callable[[torch.Tensor], torch.Tensor] | None = None
+    with_derivative_: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
 
     def __call__(self, z: torch.Tensor) -> torch.Tensor:
         return self.fn(z)
@@ -93,30 +97,60 @@ def _maxout(rank: int) -> Callable[[torch.Tensor], torch.Tensor]:
     return fn
 
 
-def _elementwise(name: str, fn, np_fn, inplace=None) -> Activation:
-    return Activation(name, fn, 1.0 / _gauss_hermite_second_moment(np_fn), inplace=inplace)
+def _elementwise(name: str, fn, np_fn, inplace=None, with_derivative_=None) -> Activation:
+    return Activation(name, fn, 1.0 / _gauss_hermite_second_moment(np_fn), inplace=inplace,
+                      with_derivative_=with_derivative_)
+
+
+# phi'(z) into ``slope`` and phi(z) into ``z`` (see ``Activation.with_derivative_``).
+
+def _relu_with_derivative_(z, slope):
+    torch.gt(z, 0, out=slope)                       # 1 where z > 0, else 0
+    return z.relu_()
+
+
+def _abs_with_derivative_(z, slope):
+    torch.sgn(z, out=slope)                         # sign(z), 0 at 0
+    return z.abs_()
+
+
+def _identity_with_derivative_(z, slope):
+    slope.fill_(1.0)
+    return z
+
+
+def _tanh_with_derivative_(z, slope):
+    z.tanh_()
+    torch.mul(z, z, out=slope).neg_().add_(1.0)     # 1 - tanh(z)^2
+    return z
 
 
 def _relu(_: float | None) -> Activation:
-    return Activation("relu", torch.relu, 2.0, inplace=torch.relu_)
+    return Activation("relu", torch.relu, 2.0, inplace=torch.relu_, with_derivative_=_relu_with_derivative_)
 
 
 def _abs(_: float | None) -> Activation:
-    return Activation("abs", torch.abs, 1.0, inplace=torch.abs_)
+    return Activation("abs", torch.abs, 1.0, inplace=torch.abs_, with_derivative_=_abs_with_derivative_)
 
 
 def _identity(_: float | None) -> Activation:
-    return Activation("identity", lambda z: z, 1.0, inplace=lambda z: z)
+    return Activation("identity", lambda z: z, 1.0, inplace=lambda z: z,
+                      with_derivative_=_identity_with_derivative_)
 
 
 def _leaky_relu(slope: float | None) -> Activation:
     a = 0.01 if slope is None else float(slope)
+
+    def with_derivative_(z, out):
+        out.fill_(a).masked_fill_(z > 0, 1.0)       # 1 where z > 0, else a
+        return F.leaky_relu_(z, a)
+
     return Activation(f"leaky_relu:{a:g}", lambda z: F.leaky_relu(z, a), 2.0 / (1.0 + a * a),
-                      inplace=lambda z: F.leaky_relu_(z, a))
+                      inplace=lambda z: F.leaky_relu_(z, a), with_derivative_=with_derivative_)
 
 
 def _tanh(_: float | None) -> Activation:
-    return _elementwise("tanh", torch.tanh, np.tanh, inplace=torch.tanh_)
+    return _elementwise("tanh", torch.tanh, np.tanh, inplace=torch.tanh_, with_derivative_=_tanh_with_derivative_)
 
 
 def _gelu(_: float | None) -> Activation:

@@ -24,8 +24,9 @@ On a CPU the size of one hidden layer's activations over the whole stack, R x B 
 while it fits in a few tens of MB the batched path wins (one call instead of R, 3-12x at R = 100, w = 16, L = 8,
 B = 256 on 2 cores, and 2-7x in training); above that it is memory-bound and the loop, whose per-member
 tensors stay in cache, wins (at R = 100, w = 16, L = 8, 256^2 points the loop reached 0.45 of the matmul rate,
-the batched path 0.10). Training (autograd) moves the crossover up, since the loop then pays its per-op
-overhead twice: :data:`CPU_BATCHED_BYTES`.
+the batched path 0.10). A pass that autograd records moves the crossover up, since the loop then pays its
+per-op overhead twice: :data:`CPU_BATCHED_BYTES`. Training takes the batched path with a hand-written backward
+wherever the activation allows (:func:`varlib.core.training.training_path`).
 """
 from __future__ import annotations
 
@@ -189,13 +190,14 @@ def _forward_batched(ens: MLPEnsemble, x: torch.Tensor, keep: list | None) -> to
     raise AssertionError("unreachable")
 
 
-def auto_path(ens: MLPEnsemble, x: torch.Tensor) -> str:
+def auto_path(ens: MLPEnsemble, x: torch.Tensor, autograd: bool | None = None) -> str:
     """The path ``forward(path="auto")`` takes: "batched" on a GPU; on a CPU "batched" while R x B x width x K
     elements of one hidden layer fit in :data:`CPU_BATCHED_BYTES` (its training entry when autograd records the
-    pass), else "loop"."""
+    pass, or when ``autograd`` says it will), else "loop"."""
     if x.device.type != "cpu":
         return "batched"
-    budget = CPU_BATCHED_BYTES["training" if _needs_autograd(ens, x) else "inference"]
+    autograd = _needs_autograd(ens, x) if autograd is None else autograd
+    budget = CPU_BATCHED_BYTES["training" if autograd else "inference"]
     return "batched" if stack_layer_bytes(ens, x.shape[-2]) <= budget else "loop"
 
 

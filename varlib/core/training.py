@@ -11,12 +11,14 @@ so one Adam over the stacked tensors is exactly R independent Adams:
 loss becomes NaN or +-inf is recorded as diverged at that step and frozen; the
 others go on unchanged.
 
-On a GPU a step launches a fixed handful of optimiser kernels, whatever the depth: the
-update runs on one flat, parameter-major concatenation of the gradients (the same
-elementwise operations in the same order as per tensor, so the same numbers), and one
-fused ``_foreach_sub_`` writes it back. The loop never waits for the device: the
-frozen/diverged bookkeeping, losses and metrics stay on it and are copied back once,
-at the end.
+A step launches a fixed handful of optimiser kernels, whatever the depth: the update
+runs on one flat, parameter-major vector of the gradients (the same elementwise
+operations in the same order as per tensor, so the same numbers), and one fused
+``_foreach_sub_`` writes it back. On the batched path, for the activations that have a
+derivative, the gradients come from the hand-written pass of :mod:`varlib.core.backprop`
+straight into that vector (autograd on the loop path and for the other activations; the
+same numbers). The loop never waits for the device: the frozen/diverged bookkeeping,
+losses and metrics stay on it and are copied back once, at the end.
 """
 from __future__ import annotations
 
@@ -27,10 +29,11 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from varlib.core import backprop
 from varlib.core.checks import check_int
-from varlib.core.ensemble import FORWARD_PATHS, MLPEnsemble, forward
+from varlib.core.ensemble import FORWARD_PATHS, MLPEnsemble, auto_path, forward
 
-__all__ = ["LOSSES", "member_losses", "TrainResult", "train_ensemble", "accuracy_pm1"]
+__all__ = ["LOSSES", "member_losses", "TrainResult", "train_ensemble", "training_path", "accuracy_pm1"]
 
 
 def _logistic(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -85,20 +88,28 @@ def _owner_index(params: list[torch.Tensor]) -> torch.Tensor:
     return torch.cat([torch.arange(p.shape[0], device=p.device).repeat_interleave(p[0].numel()) for p in params])
 
 
-def _adam_step(params, grads, state, t, lr, betas, eps, frozen, owner):
-    """One Adam step of every unfrozen member; ``state`` = flat (m, v), ``owner`` from :func:`_owner_index`.
+def _adam_step(params, g, state, t, lr, betas, eps, frozen, owner):
+    """One Adam step of every unfrozen member from the flat gradient ``g`` (overwritten); ``state`` = flat
+    (m, v), ``owner`` from :func:`_owner_index`.
 
     The same operations as one Adam per tensor, on the flat concatenation: about 14 kernels in all.
     """
     b1, b2 = betas
     m, v = state
     mask = frozen.index_select(0, owner)                            # (sum numel,)
-    g = torch.cat([g.reshape(-1) for g in grads]).masked_fill_(mask, 0.0)
+    g.masked_fill_(mask, 0.0)
     m.mul_(b1).add_(g, alpha=1 - b1)
     v.mul_(b2).addcmul_(g, g, value=1 - b2)
     denom = v.sqrt().div_((1 - b2 ** t) ** 0.5).add_(eps)
     step = torch.div(m, denom).mul_(lr / (1 - b1 ** t)).masked_fill_(mask, 0.0)
     torch._foreach_sub_(params, [s.view_as(p) for s, p in zip(step.split([p.numel() for p in params]), params)])
+
+
+def training_path(ens: MLPEnsemble, x: torch.Tensor) -> str:
+    """The path ``train_ensemble(path="auto")`` takes: "batched" wherever the hand-written pass applies (it was
+    as fast as the loop or faster at every measured CPU shape, up to 250 MB a layer; the "forward paths"
+    benchmark), else the forward rule for autograd passes (:func:`varlib.core.ensemble.auto_path`)."""
+    return "batched" if backprop.supports(ens) else auto_path(ens, x, autograd=True)
 
 
 def _check_train_args(steps, lr, eval_every, loss):
@@ -140,16 +151,22 @@ def train_ensemble(ens: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, *, steps:
     frozen = torch.zeros(R, dtype=torch.bool, device=dev)
     diverged_at = torch.full((R,), -1, dtype=torch.long, device=dev)
     metrics, eval_steps = [], []
+    step_path = training_path(ens, x) if path == "auto" else path
+    work = backprop.Workspace.of(ens, x.shape[-2]) if step_path == "batched" and backprop.supports(ens) else None
     for t in tqdm(range(steps), desc=desc, disable=not progress, mininterval=1.0):
-        out = forward(ens, x, path=path)
-        per = LOSSES[loss](out, y)                                   # (R,)
+        if work is not None:                                         # hand-written pass, flat gradient
+            per, out, flat = backprop.loss_and_gradient(ens, x, lambda out: LOSSES[loss](out, y), frozen, work)
+        else:                                                        # autograd
+            out = forward(ens, x, path=step_path)
+            per = LOSSES[loss](out, y)                               # (R,)
+            grads = torch.autograd.grad(per.masked_fill(frozen, 0.0).sum(), params)
+            flat = torch.cat([g.reshape(-1) for g in grads])
         if metric is not None and eval_every and t % eval_every == 0:
             metrics.append(metric(out.detach(), y))
             eval_steps.append(t)
         _record_step(per.detach(), t, frozen, diverged_at, losses)
-        grads = torch.autograd.grad(per.masked_fill(frozen, 0.0).sum(), params)
         with torch.no_grad():
-            _adam_step(params, grads, state, t + 1, lr, betas, eps, frozen, owner)
+            _adam_step(params, flat, state, t + 1, lr, betas, eps, frozen, owner)
     ens.requires_grad_(False)
     if metric is not None:
         with torch.no_grad():
