@@ -11,9 +11,17 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from benchmarks.suite import BENCHMARKS, SIZES, book_times
+from benchmarks.lens_training import LENS_BENCHMARKS, LENS_SIZES
+from benchmarks.suite import BENCHMARKS as CORE_BENCHMARKS
+from benchmarks.suite import SIZES as CORE_SIZES
+from benchmarks.suite import book_times
 from varlib.book.bench import matmul_rate, new_record, write_record
 from varlib.core.runtime import DEVICES, setup
+
+
+#: Every benchmark: the core's (ensembles, paths, regions, widths) and the lenses' training loops.
+BENCHMARKS = {**CORE_BENCHMARKS, **LENS_BENCHMARKS}
+SIZES = {mode: {**CORE_SIZES[mode], **LENS_SIZES[mode]} for mode in CORE_SIZES}
 
 
 def main(argv=None) -> int:

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from functools import partial
 from pathlib import Path
 
 import torch
 
 from varlib.book.bench import time_call
-from varlib.core.ensemble import auto_path, forward, init_mlp_ensemble, member_module, stack_layer_bytes
+from varlib.core.ensemble import MLPEnsemble, auto_path, forward, init_mlp_ensemble, member_module, stack_layer_bytes
 from varlib.core.training import train_ensemble, training_path
 from varlib.variability import grid_points
+
+def _scaling_sizes(members, widths, depth=4, points=256, steps=10):
+    """Two sweeps through R = 100 nets of width 16: R at width 16, then the width at R = 100."""
+    return [dict(members=r, width=16, depth=depth, points=points, steps=steps) for r in members] + \
+        [dict(members=100, width=w, depth=depth, points=points, steps=steps) for w in widths if w != 16]
+
 
 #: Sizes per mode and device type. "quick" is for the harness tests.
 SIZES = {
@@ -26,25 +33,28 @@ SIZES = {
                         dict(mode="training", members=3, depth=2, width=4, points=16, steps=2)],
               "training": [dict(members=3, width=4, depth=2, points=16, steps=3)],
               "regions": [dict(units=6, depth=2, rank=2, box=3.0, seed=0, batch=2)],
-              "ip_width": [dict(depth=3, batch=8, widths=[16, 32])]},
-    "cpu": {"forward": [dict(members=100, width=16, depth=8, grid=256)],
-            "training": [dict(members=100, width=16, depth=4, points=1024, steps=50),
-                         dict(members=100, width=16, depth=8, points=256, steps=50)],
+              "ip_width": [dict(depth=3, batch=8, widths=[16, 32])],
+              "scaling": [dict(members=3, width=4, depth=2, points=16, steps=2)]},
+    "cpu": {"forward": [dict(members=100, width=16, depth=8, grid=256), dict(members=10, width=256, depth=8, grid=64)],
+            "training": [dict(members=100, width=16, depth=4, points=1024, steps=50, compile=True),
+                         dict(members=100, width=16, depth=8, points=256, steps=50, compile=True)],
             "paths": [dict(mode="inference", members=r, depth=8, width=w, points=b) for r, w, b in
                       ((100, 16, 256), (100, 16, 1024), (100, 16, 4096), (100, 16, 16384), (1000, 16, 256),
                        (100, 64, 1024), (10, 256, 1024))]
             + [dict(mode="training", members=r, depth=d, width=w, points=b, steps=5) for r, d, w, b in
                ((100, 8, 16, 256), (100, 4, 16, 1024), (100, 2, 16, 4096), (10, 8, 64, 1024), (100, 4, 64, 4096))],
             "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)],
-            "ip_width": [dict(depth=6, batch=512, widths=[128, 256, 512, 1024, 2048])]},
+            "ip_width": [dict(depth=6, batch=512, widths=[128, 256, 512, 1024, 2048])],
+            "scaling": _scaling_sizes(members=(10, 30, 100, 300, 1000), widths=(8, 16, 32, 64, 128, 256))},
     "cuda": {"forward": [dict(members=100, width=16, depth=8, grid=256), dict(members=1000, width=16, depth=8,
                          grid=256), dict(members=1000, width=64, depth=8, grid=256)],
-             "training": [dict(members=100, width=16, depth=4, points=1024, steps=50),
-                          dict(members=1000, width=16, depth=4, points=1024, steps=50)],
+             "training": [dict(members=100, width=16, depth=4, points=1024, steps=50, compile=True),
+                          dict(members=1000, width=16, depth=4, points=1024, steps=50, compile=True)],
              "paths": [dict(mode=m, members=r, depth=8, width=w, points=b, steps=5) for m in ("inference", "training")
                        for r, w, b in ((100, 16, 256), (1000, 16, 4096), (1000, 64, 16384))],
              "regions": [dict(units=n, depth=3, rank=2, box=3.0, seed=123, batch=10) for n in (20, 40, 60)],
-            "ip_width": [dict(depth=6, batch=512, widths=[128, 512, 2048, 4096, 8192, 16384])]},
+            "ip_width": [dict(depth=6, batch=512, widths=[128, 512, 2048, 4096, 8192, 16384])],
+             "scaling": _scaling_sizes(members=(10, 30, 100, 300, 1000, 3000), widths=(8, 16, 32, 64, 128, 256))},
 }
 
 
@@ -113,6 +123,31 @@ def _checkerboard(points: int, device) -> tuple[torch.Tensor, torch.Tensor]:
     return x, (1 - 2 * ((cells[:, 0] + cells[:, 1]) % 2)).unsqueeze(1)
 
 
+def vmap_training(nets: list[torch.nn.Module], x, y, steps: int, lr: float = 3e-3) -> torch.Tensor:
+    """The PyTorch ensembling recipe a reader would use instead of varlib, on the modules ``nets``: their state
+    stacked (``torch.func.stack_module_state``), ``functional_call`` under ``vmap``, one Adam over the stacked
+    parameters, logistic loss; ``steps`` full-batch steps. Returns the outputs after training."""
+    params, buffers = torch.func.stack_module_state(nets)
+    skeleton = copy.deepcopy(nets[0]).to("meta")
+    run = torch.vmap(lambda p, b, x: torch.func.functional_call(skeleton, (p, b), (x,)), in_dims=(0, 0, None))
+    opt = torch.optim.Adam(params.values(), lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        torch.nn.functional.softplus(-y * run(params, buffers, x)).mean(dim=(1, 2)).sum().backward()
+        opt.step()
+    with torch.no_grad():
+        return run(params, buffers, x)
+
+
+def _stacked_loss(x, y, *params):
+    """Total logistic loss of a stacked |x| ensemble (weights, biases alternating), for ``torch.compile``."""
+    h = x.expand(params[0].shape[0], *x.shape)
+    for l in range(0, len(params), 2):
+        h = torch.baddbmm(params[l + 1].unsqueeze(1), h, params[l].transpose(1, 2))
+        h = h.abs() if l + 2 < len(params) else h
+    return torch.nn.functional.softplus(-y * h).mean(dim=(1, 2)).sum()
+
+
 def bench_training(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
     """R networks trained with Adam: one at a time (nn.Module + torch.optim.Adam) vs varlib's ensemble."""
     steps = size["steps"]
@@ -136,24 +171,28 @@ def bench_training(device: torch.device, size: dict, repeats: int, matmul_flops:
         return forward(ens, x)
 
     def vmap_recipe(members=size["members"], n_steps=steps, dtype=torch.float32):
-        """The PyTorch ensembling recipe: stacked module state, ``functional_call`` under ``vmap``, one Adam."""
         x, y = (t.to(dtype) for t in _checkerboard(size["points"], device))
         ens = init_mlp_ensemble(members, size["depth"], size["width"], "abs", device=device, dtype=dtype)
-        nets = [member_module(ens, r) for r in range(ens.members)]
-        params, buffers = torch.func.stack_module_state(nets)
-        skeleton = copy.deepcopy(nets[0]).to("meta")
-        run = torch.vmap(lambda p, b, x: torch.func.functional_call(skeleton, (p, b), (x,)), in_dims=(0, 0, None))
-        opt = torch.optim.Adam(params.values(), lr=3e-3)
+        return vmap_training([member_module(ens, r) for r in range(members)], x, y, n_steps)
+
+    def compiled(members=size["members"], n_steps=steps, dtype=torch.float32):
+        """Tried: the stacked forward and loss under ``torch.compile``, autograd for the gradient, torch.optim.Adam."""
+        x, y = (t.to(dtype) for t in _checkerboard(size["points"], device))
+        ens = init_mlp_ensemble(members, size["depth"], size["width"], "abs", device=device, dtype=dtype)
+        params = ens.requires_grad_(True).parameters()
+        opt = torch.optim.Adam(params, lr=3e-3)
+        loss = torch.compile(_stacked_loss)        # compiled once per shape and dtype (dynamo caches it)
         for _ in range(n_steps):
             opt.zero_grad()
-            torch.nn.functional.softplus(-y * run(params, buffers, x)).mean(dim=(1, 2)).sum().backward()
+            loss(x, y, *params).backward()
             opt.step()
-        with torch.no_grad():
-            return run(params, buffers, x)
+        return forward(ens.requires_grad_(False), x)
 
     variants = {"varlib ensemble [auto]": together, "varlib ensemble, batched path": partial(together, path="batched"),
                 "varlib ensemble, loop path": partial(together, path="loop"),
                 "torch.func vmap + one Adam (peer)": vmap_recipe}
+    if size.get("compile"):
+        variants["torch.compile'd forward + autograd + Adam (tried)"] = compiled
     # Same numbers, checked in float64 (float32 rounding differs by summation order and Adam amplifies it).
     check = dict(members=min(size["members"], 8), n_steps=min(steps, 20), dtype=torch.float64)
     reference = one_at_a_time(**check)
@@ -165,12 +204,22 @@ def bench_training(device: torch.device, size: dict, repeats: int, matmul_flops:
     member_steps = size["members"] * steps
     rows = [_row("ensemble training", "one at a time (baseline)", size, base, base["median_s"],
                  member_steps_per_s=member_steps / base["median_s"])]
-    times = {name: time_call(fn, device, repeats) for name, fn in variants.items()}
+    times, compile_s = {}, {}
+    for name, fn in variants.items():
+        if "compile" in name:        # the first call at this size compiles: its extra time is the compile time
+            torch._dynamo.reset()
+            start = time.perf_counter()
+            fn()
+            first = time.perf_counter() - start
+        times[name] = time_call(fn, device, repeats)
+        if "compile" in name:
+            compile_s[name] = first - times[name]["median_s"]
     peer = times["torch.func vmap + one Adam (peer)"]["median_s"]
     for name, t in times.items():
         rows.append(_row("ensemble training", name, size, t, base["median_s"],
                          member_steps_per_s=member_steps / t["median_s"],
-                         **({} if "peer" in name else {"speedup_vs_peer": peer / t["median_s"]})))
+                         **({} if "peer" in name else {"speedup_vs_peer": peer / t["median_s"]}),
+                         **({"compile_s": compile_s[name]} if name in compile_s else {})))
     return rows
 
 
@@ -210,6 +259,52 @@ def bench_paths(device: torch.device, size: dict, repeats: int, matmul_flops: fl
                  {**size, "layer_MB": round(layer_mb, 1)}, t, times["loop"]["median_s"],
                  **({"auto_efficiency": best / t["median_s"]} if path == picked else {}))
             for path, t in times.items()]
+
+
+def bench_scaling(device: torch.device, size: dict, repeats: int, matmul_flops: float) -> list[dict]:
+    """How the cost grows with the number of nets R and the width: at one shape, the forward pass (no autograd) on
+    both paths, and ``steps`` Adam steps on both paths and with the torch.func recipe (:func:`vmap_training`).
+    The nets are drawn once, outside the timing (each training run starts from a copy). Rows carry ``us_per_net``
+    (microseconds per net, per step for training), ``speedup`` (over the loop for the forward pass, over the peer
+    for training) and ``auto`` (whether varlib's rule
+    picks this path at this shape). The paths and the recipe are checked
+    equal in float64 on the first few nets first."""
+    R, steps = size["members"], size["steps"]
+    drawn = {}      # (members, dtype) -> the ensemble, its modules and the data, drawn once and not timed
+
+    def setup(members, dtype):
+        if (members, dtype) not in drawn:
+            ens = init_mlp_ensemble(members, size["depth"], size["width"], "abs", device=device, dtype=dtype)
+            x, y = (t.to(dtype) for t in _checkerboard(size["points"], device))
+            drawn[members, dtype] = ens, [member_module(ens, r) for r in range(members)], x, y
+        return drawn[members, dtype]
+
+    def train(path, members=R, n_steps=steps, dtype=torch.float32):
+        ens, _, x, y = setup(members, dtype)
+        ens = MLPEnsemble([w.clone() for w in ens.weights], [b.clone() for b in ens.biases], ens.activation)
+        train_ensemble(ens, x, y, steps=n_steps, lr=3e-3, progress=False, path=path)
+        return forward(ens, x)
+
+    def peer(members=R, n_steps=steps, dtype=torch.float32):
+        _, nets, x, y = setup(members, dtype)
+        return vmap_training(nets, x, y, n_steps)
+
+    small = dict(members=min(R, 4), n_steps=2, dtype=torch.float64)
+    reference = train("loop", **small)
+    for name, fn in (("batched", partial(train, "batched")), ("torch.func", peer)):
+        torch.testing.assert_close(fn(**small), reference, rtol=1e-8, atol=1e-8, msg=f"{name} differs from the loop")
+    ens, _, x, _ = setup(R, torch.float32)
+    with torch.no_grad():
+        torch.testing.assert_close(forward(ens, x, path="batched"), forward(ens, x, path="loop"), rtol=1e-4, atol=1e-5)
+        timed = {f"forward: {p}": time_call(partial(forward, ens, x, path=p), device, repeats) for p in ("loop", "batched")}
+    timed.update({f"training: {p}": time_call(partial(train, p), device, repeats) for p in ("loop", "batched")})
+    timed["training: torch.func (peer)"] = time_call(peer, device, repeats)
+    per = {"forward": R, "training": R * steps}
+    picked = {"forward": auto_path(ens, x, autograd=False), "training": training_path(ens, x)}
+    base = {"forward": timed["forward: loop"]["median_s"], "training": timed["training: torch.func (peer)"]["median_s"]}
+    return [_row("scaling", name, size, t, base[name.split(":")[0]],
+                 us_per_net=1e6 * t["median_s"] / per[name.split(":")[0]],
+                 auto=name.split(": ")[1] == picked[name.split(":")[0]]) for name, t in timed.items()]
 
 
 def book_times(build_dir: Path) -> list[dict]:
@@ -336,4 +431,4 @@ def bench_ip_width(device: torch.device, size: dict, repeats: int, matmul_flops:
 
 
 BENCHMARKS = {"forward": bench_forward, "training": bench_training, "paths": bench_paths, "regions": bench_regions,
-              "ip_width": bench_ip_width}
+              "ip_width": bench_ip_width, "scaling": bench_scaling}

@@ -46,8 +46,8 @@ records = bench.load_records(cfg.records_dir)
 # ## The records
 #
 # Every timed result of the newest record per device (and, below, the newest book run times): median milliseconds over
-# the repeats, the speedup over the baseline, for training also the speedup over the peer a reader would use
-# instead (PyTorch's `torch.func` ensembling recipe: stacked module state, `functional_call` under `vmap`, one
+# the repeats, the speedup over the baseline, for ensemble training also the speedup over the peer a reader would
+# use instead (PyTorch's `torch.func` ensembling recipe: stacked module state, `functional_call` under `vmap`, one
 # `torch.optim.Adam`), and for the forward pass the achieved FLOP/s as a fraction of the device's measured matmul rate
 # (a large square float32 matmul timed in the same run; both from their best time over the repeats, since a
 # shared 2-core machine's speed drifts by tens of percent between runs). The variant marked `[auto]` is the one `varlib`
@@ -61,7 +61,27 @@ bench.timed_table(latest)
 fig = plots.speedup_bars(records)
 
 # %% [markdown]
-# {numref}`fig-bench-speedup` shows the speedups.
+# {numref}`fig-bench-speedup` shows the speedups. The lenses' own training loops are paired with the plain loop a
+# reader would write instead, which is their baseline there: `deep linear training` is the deep-linear chapter's
+# minibatch SGD of many stacked nets against one `nn.Sequential` of bias-free `nn.Linear` layers at a time with
+# `torch.optim.SGD`, and `abc training` is the integrable chapter's two-phase SGD against an `nn.Module` that applies
+# the multipliers $m^{-a_l}$ in its forward pass, with one `torch.optim.SGD` parameter group per layer; both sides were
+# checked equal in float64 first.
+#
+# ### What we tried: `torch.compile`
+#
+# The training rows marked "(tried)" compile the stacked forward pass and loss with `torch.compile` (TorchInductor)
+# and leave the gradient to autograd and the update to `torch.optim.Adam`. We keep it out of `varlib` unless it wins
+# on both a CPU and a GPU *and* compiles in seconds; here are its time per run, its speed against the `torch.func`
+# peer, and the seconds its first call spent compiling (once per shape):
+
+# %%
+tried = latest[latest.variant.str.contains("compile")]
+tried.assign(size=tried["size"].map(bench.short_size), ms=(1000 * tried.median_s).round(1),
+             compile_seconds=tried.get("compile_s", float("nan")))[
+    ["device", "size", "ms", "speedup_vs_peer", "compile_seconds"]].round(2)
+
+# %% [markdown]
 #
 # ## Width sweeps of the integrable parameterizations
 #
@@ -86,18 +106,40 @@ widths.round(3)
 #
 # ## Which path `varlib` takes
 #
-# `forward` (and so `train_ensemble`) can run R networks as a Python loop of per-network matrix products or as
-# one batched product per layer over the whole stack. Which is faster depends on the shape: the batched path makes
-# one call instead of R but builds the activations of all R networks at once, and once those no longer fit in the
-# caches it becomes memory-bound while the loop's per-network tensors stay in cache. `path="auto"` therefore
-# decides by the size of one hidden layer's activations over the stack (R × points × width × rank), with a larger
-# budget when autograd records the pass (training), since the loop then pays its per-call overhead twice; on a GPU
-# it always takes the batched path. The table is the measurement behind that rule, on each device with a record:
-# both paths at each shape, the faster one, and the one the rule picks (the rule's worst ratio to the faster path
-# is a target below).
+# `forward` can run R networks as a Python loop of per-network matrix products or as one batched product per
+# layer over the whole stack. Which is faster depends on the shape: the batched path makes one call instead of R
+# but builds the activations of all R networks at once, and once those no longer fit in the caches it becomes
+# memory-bound while the loop's per-network tensors stay in cache. `path="auto"` therefore decides by the size of
+# one hidden layer's activations over the stack (R × points × width × rank), with a larger budget when autograd
+# records the pass, since the loop then pays its per-call overhead twice; on a GPU it always takes the batched
+# path. `train_ensemble` takes the batched path with a hand-written backward pass wherever the activation has a
+# derivative (ReLU, |x|, leaky ReLU, tanh, identity): every tensor of the pass is allocated once per run and the
+# gradients land in the optimiser's flat vector, which made it as fast as the loop or faster at every training
+# shape we measured on a CPU. The table is the measurement behind these rules, on each device with a record: both
+# paths at each shape, the faster one, and the one varlib picks (its worst ratio to the faster path is a target
+# below).
 
 # %%
 bench.path_table(records)
+
+# %% [markdown]
+# ## How the cost grows with R and the width
+#
+# The path tables fix a few shapes; the sweep below follows one shape out in two directions from R = 100 nets
+# of width 16 (depth 4, 256 points): the number of nets R at width 16, and the width at R = 100. At each shape it
+# times the forward pass (no autograd) on both paths, and 10 Adam steps on both paths and with the `torch.func`
+# recipe, all on the same nets (drawn once, outside the timing). The cost is per net (per net and step for
+# training), so a flat line is perfect scaling in R, and a slope of 2 in the width is the matmuls' own growth.
+
+# %% mystnb={"figure": {"caption": "Scaling sweep of the newest record: microseconds per net (forward, left) and per net and Adam step (training, right) against the number of nets R at width 16 (top) and the width at R = 100 (bottom), depth 4, 256 points, log-log. One line per path; the torch.func recipe is the peer. A ring marks the path varlib takes by itself at that shape.", "name": "fig-bench-scaling"}}
+scaling = bench.scaling_table(records)
+fig = plots.scaling_lines(scaling)
+
+# %% [markdown]
+# {numref}`fig-bench-scaling` shows where each path wins and how its cost grows; the numbers behind it:
+
+# %%
+scaling.pivot_table(index=["sweep", "R", "width"], columns=["what", "path"], values="us_per_net").round(1)
 
 # %% [markdown]
 # ## The book's run times

@@ -104,7 +104,7 @@ def test_target_table_reads_the_newest_record_of_each_device():
             speedup=5000.0),
         row("2", "CPU (x)", "region counting", "varlib exact polygons (one net alone)", {"units": 20}, speedup=50.0)])
     t = target_table(records)
-    assert t.loc["CPU: fraction of the measured matmul rate", "verdict"] == "missed"   # newest record: 0.3
+    assert t.loc["CPU: fraction of the measured matmul rate (where compute-bound)", "verdict"] == "missed"  # newest: 0.3
     lp = t.loc["CPU: speedup over the LP counter, one net alone at N = 60"]
     assert lp.verdict == "met" and lp.ours == "1.5e+03"          # the single net, not the batch's 5000
     assert t.loc["GPU: speedup over the per-network loop", "verdict"] == "not measured"
@@ -227,3 +227,28 @@ def test_timed_table_puts_a_size_on_one_line_and_shows_the_peer():
     assert (table.loc[peer, "× peer"] == "–").all()
     two = timed_table(pd.concat([latest, latest.assign(device="GPU (y)")]))
     assert "device" in two
+
+
+def test_scaling_sweep_table_and_figure():
+    """The scaling benchmark's rows become one table row per shape and path, split into the R and width sweeps
+    through R = 100, width 16; the figure has the four panels and rings varlib's picks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from varlib.book import bench, plots
+
+    size = SIZES["quick"]["scaling"][0]
+    rows = []
+    for r, w in ((10, 16), (100, 16), (100, 8)):     # the quick size's shape, renamed: the table keys on R, width
+        rows += [{**row, "size": {**size, "members": r, "width": w}}
+                 for row in BENCHMARKS["scaling"](torch.device("cpu"), size, 1, 1e9)]
+    records = pd.DataFrame([{"created": "1", "device": "CPU (x)", **r} for r in rows])
+    table = bench.scaling_table(records)
+    assert set(zip(table.sweep, table.R, table.width)) == {("nets R", 10, 16), ("nets R", 100, 16),
+                                                            ("width", 100, 16), ("width", 100, 8)}
+    assert set(table.path) == {"loop", "batched", "torch.func (peer)"}
+    assert not table[table.path.str.contains("peer")].auto.any()
+    assert table.groupby(["sweep", "R", "width", "what"]).auto.sum().eq(1).all()    # one pick per shape
+    fig = plots.scaling_lines(table)
+    assert len(fig.axes) == 4
+    matplotlib.pyplot.close("all")

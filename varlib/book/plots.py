@@ -11,7 +11,8 @@ import pandas as pd
 import seaborn as sns
 import torch
 
-__all__ = ["set_style", "landscape_panels", "ratio_vs_depth", "speedup_bars", "width_sweep", "fault_bars"]
+__all__ = ["set_style", "landscape_panels", "ratio_vs_depth", "speedup_bars", "width_sweep", "fault_bars",
+           "scaling_lines"]
 
 
 def set_style() -> None:
@@ -103,7 +104,7 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
     """
     from varlib.book.bench import newest_per_device
 
-    timed = newest_per_device(records[~records.benchmark.isin(["book", "forward paths"])]).copy()
+    timed = newest_per_device(records[~records.benchmark.isin(["book", "forward paths", "scaling"])]).copy()
     several = timed.device.nunique() > 1
     device = timed.device.str.replace(r" \(.*", "", regex=True)
     timed["where"] = (device + ": " if several else "") + timed.variant
@@ -174,5 +175,37 @@ def fault_bars(table: pd.DataFrame) -> plt.Figure:
     axes[1].bar_label(axes[1].containers[0], fmt="%.0f s", padding=2, fontsize=8)
     axes[1].set(xlabel="seconds (all attempts of the promise)", ylabel="")
     axes[1].set_xlim(0, float(seconds.seconds.max()) * 1.3 + 1)
+    fig.tight_layout()
+    return fig
+
+
+def scaling_lines(table: pd.DataFrame) -> plt.Figure:
+    """Microseconds per net (per net and step for training) against R (top row, width 16) and the width (bottom
+    row, R = 100), from :func:`varlib.book.bench.scaling_table`: forward pass left, training right, one line per
+    path, log-log; a ring marks the path varlib's rule takes at each shape. One device (the first) per figure."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    table = table[table.device == table.device.iloc[0]]
+    paths = list(dict.fromkeys(table.path))
+    palette = dict(zip(paths, sns.color_palette("colorblind", len(paths))))
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6.4))
+    for i, (sweep, x) in enumerate((("nets R", "R"), ("width", "width"))):
+        for j, what in enumerate(("forward", "training")):
+            ax, part = axes[i, j], table[(table.sweep == sweep) & (table.what == what)]
+            sns.lineplot(part, x=x, y="us_per_net", hue="path", palette=palette, marker="o", ax=ax,
+                         legend=(i, j) == (0, 1))
+            picked = part[part.auto]
+            ax.scatter(picked[x], picked.us_per_net, s=140, facecolors="none", edgecolors="0.15", lw=1.2, zorder=5,
+                       label="varlib's pick")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.xaxis.set_major_locator(FixedLocator(sorted(part[x].unique())))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_locator(FixedLocator([]))
+            _plain_log_ticks(ax.yaxis)
+            unit = "µs per net" + (" and step" if what == "training" else "")
+            ax.set(xlabel="nets R (width 16)" if x == "R" else "width (R = 100)", ylabel=f"{what}: {unit}")
+    handles, labels = axes[0, 1].get_legend_handles_labels()
+    axes[0, 1].legend(handles, labels, fontsize=8, title=None, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     return fig
