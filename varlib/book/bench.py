@@ -20,7 +20,8 @@ import torch
 from varlib.core.runtime import provenance
 
 __all__ = ["time_call", "matmul_rate", "new_record", "write_record", "load_records", "RECORD_FIELDS", "TARGETS",
-           "target_table", "newest_per_device", "width_sweep_table", "path_table", "timed_table", "scaling_table", "short_size"]
+           "target_table", "newest_per_device", "width_sweep_table", "path_table", "timed_table", "scaling_table",
+           "short_size"]
 
 #: Fields every record has; every entry of ``record["results"]`` has ``RESULT_FIELDS``.
 RECORD_FIELDS = ("created", "provenance", "cuda_available", "matmul_flops", "results")
