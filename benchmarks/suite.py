@@ -296,7 +296,8 @@ def bench_scaling(device: torch.device, size: dict, repeats: int, matmul_flops: 
     ens, _, x, _ = setup(R, torch.float32)
     with torch.no_grad():
         torch.testing.assert_close(forward(ens, x, path="batched"), forward(ens, x, path="loop"), rtol=1e-4, atol=1e-5)
-        timed = {f"forward: {p}": time_call(partial(forward, ens, x, path=p), device, repeats) for p in ("loop", "batched")}
+        timed = {f"forward: {p}": time_call(partial(forward, ens, x, path=p), device, repeats)
+                 for p in ("loop", "batched")}
     timed.update({f"training: {p}": time_call(partial(train, p), device, repeats) for p in ("loop", "batched")})
     timed["training: torch.func (peer)"] = time_call(peer, device, repeats)
     per = {"forward": R, "training": R * steps}

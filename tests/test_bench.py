@@ -104,7 +104,7 @@ def test_target_table_reads_the_newest_record_of_each_device():
             speedup=5000.0),
         row("2", "CPU (x)", "region counting", "varlib exact polygons (one net alone)", {"units": 20}, speedup=50.0)])
     t = target_table(records)
-    assert t.loc["CPU: fraction of the measured matmul rate (where compute-bound)", "verdict"] == "missed"  # newest: 0.3
+    assert t.loc["CPU: fraction of the measured matmul rate (where compute-bound)", "verdict"] == "missed"  # 0.3
     lp = t.loc["CPU: speedup over the LP counter, one net alone at N = 60"]
     assert lp.verdict == "met" and lp.ours == "1.5e+03"          # the single net, not the batch's 5000
     assert t.loc["GPU: speedup over the per-network loop", "verdict"] == "not measured"
