@@ -8,6 +8,7 @@ the same numbers, and returns result rows (see ``varlib.book.bench.RESULT_FIELDS
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import time
 from functools import partial
@@ -206,11 +207,13 @@ def bench_training(device: torch.device, size: dict, repeats: int, matmul_flops:
                  member_steps_per_s=member_steps / base["median_s"])]
     times, compile_s = {}, {}
     for name, fn in variants.items():
-        if "compile" in name:        # the first call at this size compiles: its extra time is the compile time
+        if "compile" in name:        # the first call compiles: its extra time is the compile time from scratch
+            inductor = importlib.import_module("torch._inductor.config")    # imported only when compiling
             torch._dynamo.reset()
-            start = time.perf_counter()
-            fn()
-            first = time.perf_counter() - start
+            with inductor.patch(force_disable_caches=True):                  # not from an earlier run's disk cache
+                start = time.perf_counter()
+                fn()
+                first = time.perf_counter() - start
         times[name] = time_call(fn, device, repeats)
         if "compile" in name:
             compile_s[name] = first - times[name]["median_s"]

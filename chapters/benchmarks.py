@@ -45,16 +45,16 @@ records = bench.load_records(cfg.records_dir)
 # %% [markdown]
 # ## The records
 #
-# Every timed result of the newest record per device (and, below, the newest book run times): median milliseconds over
-# the repeats, the speedup over the baseline, for ensemble training also the speedup over the peer a reader would
-# use instead (PyTorch's `torch.func` ensembling recipe: stacked module state, `functional_call` under `vmap`, one
-# `torch.optim.Adam`), and for the forward pass the achieved FLOP/s as a fraction of the device's measured matmul rate
-# (a large square float32 matmul timed in the same run; both from their best time over the repeats, since a
-# shared 2-core machine's speed drifts by tens of percent between runs). The variant marked `[auto]` is the one `varlib`
-# picks on that device.
+# Every timed result of the newest record per device and benchmark (and, below, the newest book run times): median
+# milliseconds over the repeats, the speedup over the baseline, for ensemble training also the speedup over the
+# peer a reader would use instead (PyTorch's `torch.func` ensembling recipe: stacked module state,
+# `functional_call` under `vmap`, one `torch.optim.Adam`), and for the forward pass the achieved FLOP/s as a
+# fraction of the device's measured matmul rate (a large square float32 matmul timed in the same run; both from
+# their best time over the repeats, since a shared 2-core machine's speed drifts by tens of percent between runs).
+# The variant marked `[auto]` is the one `varlib` picks on that device.
 
 # %%
-latest = records[records.created == records.groupby(["device", records.benchmark.eq("book")]).created.transform("max")]
+latest = bench.newest_per_device(records)
 bench.timed_table(latest)
 
 # %% mystnb={"figure": {"caption": "Speedup of each variant over its baseline (log scale; the line marks the baseline's 1×) in the newest record of each device, one row per benchmark. Colours separate the sizes that vary within a benchmark; the sizes common to all of them are under each axis. Each baseline computes the same numbers as our path (one network at a time, or with ordinary `torch.nn` modules, or with an LP solver); the two sides were checked equal in the same run.", "name": "fig-bench-speedup"}}

@@ -103,8 +103,9 @@ def load_records(folder: str | os.PathLike):
 
 
 def newest_per_device(results):
-    """The rows of ``results`` (a slice of :func:`load_records`) that come from each device's newest record."""
-    return results[results.created == results.groupby("device").created.transform("max")]
+    """The rows of ``results`` (a slice of :func:`load_records`) that come from each device's newest record of their
+    benchmark (a run of a few benchmarks, ``--only``, replaces just those)."""
+    return results[results.created == results.groupby(["device", "benchmark"]).created.transform("max")]
 
 
 #: The targets: (benchmark, what, device type, column, threshold[, filter]). Goals reported by the book,
