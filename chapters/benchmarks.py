@@ -102,7 +102,7 @@ widths.round(3)
 # %% [markdown]
 # {numref}`fig-bench-width` shows how the cost of a pass scales with the width. The two lines per device set
 # varlib's abc forward (the multipliers $m^{-a}$ applied explicitly, as the chapter needs them to change the
-# parameterization) beside the folded `torch.nn` baseline; their ratio is the last row of {numref}`fig-bench-speedup`.
+# parameterization) beside the folded `torch.nn` baseline; their ratio is the IP width sweep's row of {numref}`fig-bench-speedup`.
 #
 # ## Which path `varlib` takes
 #

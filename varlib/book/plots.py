@@ -5,6 +5,8 @@ the chapter's cell metadata); lowercase axis labels.
 """
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -71,8 +73,9 @@ def ratio_vs_depth(table: pd.DataFrame) -> plt.Figure:
 
 def _size_labels(sizes: pd.Series) -> tuple[pd.Series, str]:
     """Split a benchmark's size dicts into what varies between its rows (a short label per row) and what is
-    common to all of them (one line under the panel's axis). ``steps`` is left out: it is in the table."""
-    keys = [k for k in dict.fromkeys(k for s in sizes for k in s) if k != "steps"]
+    common to all of them (one line under the panel's axis). ``steps`` and ``compile`` are left out: they are in
+    the table."""
+    keys = [k for k in dict.fromkeys(k for s in sizes for k in s) if k not in ("steps", "compile")]
     varying = [k for k in keys if len({repr(s.get(k)) for s in sizes}) > 1]
     common = ", ".join(f"{k}={sizes.iloc[0].get(k)}" for k in keys
                        if k not in varying and not isinstance(sizes.iloc[0].get(k), (list, tuple)))
@@ -95,6 +98,11 @@ def _plain_log_ticks(axis, subs=(1, 2, 5), suffix: str = "") -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
+def _wrapped_lines(part: pd.DataFrame) -> int:
+    """Extra lines the wrapped variant labels of one benchmark's panel take (labels wrap at 34 characters)."""
+    return sum(len(textwrap.wrap(v, 34)) - 1 for v in part["where"].unique())
+
+
 def speedup_bars(records: pd.DataFrame) -> plt.Figure:
     """Speedup over the baseline of every variant, newest record per device: one row of bars per benchmark.
 
@@ -109,7 +117,8 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
     device = timed.device.str.replace(r" \(.*", "", regex=True)
     timed["where"] = (device + ": " if several else "") + timed.variant
     benches = list(timed.benchmark.unique())
-    heights = [0.9 + 0.32 * len(timed[timed.benchmark == b]) for b in benches]
+    heights = [0.9 + 0.32 * len(timed[timed.benchmark == b]) + 0.15 * _wrapped_lines(timed[timed.benchmark == b])
+               for b in benches]
     fig, axes = plt.subplots(len(benches), 1, figsize=(9, sum(heights)), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
     for ax, bench in zip(axes[:, 0], benches):
@@ -125,7 +134,9 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
         ax.set_xlim(lo, hi)
         _plain_log_ticks(ax.xaxis, subs=(1, 2, 5) if hi / lo < 100 else (1,), suffix="×")
         ax.axvline(1.0, color="0.3", lw=1)
-        ax.set(ylabel="", xlabel=f"{bench}: speedup over the baseline" + (f"\n({common})" if common else ""))
+        ax.set_yticks(ax.get_yticks(), [textwrap.fill(t.get_text(), 34) for t in ax.get_yticklabels()])
+        ax.set(ylabel="", xlabel=f"{bench}: speedup over the baseline" + (f"\n({textwrap.fill(common, 70)})"
+                                                                          if common else ""))
         if part["size"].nunique() > 1:
             ax.legend(fontsize=8, title_fontsize=8, title="size", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()

@@ -22,6 +22,7 @@ losses and metrics stay on it and are copied back once, at the end.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -90,7 +91,7 @@ def _owner_index(params: list[torch.Tensor]) -> torch.Tensor:
 
 def _adam_step(params, g, state, t, lr, betas, eps, frozen, owner):
     """One Adam step of every unfrozen member from the flat gradient ``g`` (overwritten); ``state`` = flat
-    (m, v, scratch), ``owner`` from :func:`_owner_index`.
+    (m, v, scratch), ``owner()`` gives :func:`_owner_index` (built on first use: 8 bytes per parameter).
 
     The same operations as one Adam per tensor, on the flat concatenation: about 14 kernels in all, none of which
     allocates (the step is built in ``scratch``). On a CPU, where asking costs nothing, the masks are skipped
@@ -99,7 +100,7 @@ def _adam_step(params, g, state, t, lr, betas, eps, frozen, owner):
     """
     b1, b2 = betas
     m, v, step = state
-    mask = None if g.device.type == "cpu" and not bool(frozen.any()) else frozen.index_select(0, owner)
+    mask = None if g.device.type == "cpu" and not bool(frozen.any()) else frozen.index_select(0, owner())
     if mask is not None:
         g.masked_fill_(mask, 0.0)
     m.mul_(b1).add_(g, alpha=1 - b1)
@@ -150,8 +151,10 @@ def train_ensemble(ens: MLPEnsemble, x: torch.Tensor, y: torch.Tensor, *, steps:
         raise ValueError(f"path must be one of {', '.join(FORWARD_PATHS)}, got {path!r}")
     params = ens.requires_grad_(True).parameters()
     dev, R = params[0].device, ens.members
-    owner = _owner_index(params)
-    state = tuple(torch.zeros(owner.shape, dtype=params[0].dtype, device=dev) for _ in range(3))   # m, v, scratch
+    owner = functools.cache(lambda: _owner_index(params))
+    numel = sum(p.numel() for p in params)
+    like = dict(size=(numel,), dtype=params[0].dtype, device=dev)
+    state = (torch.zeros(**like), torch.zeros(**like), torch.empty(**like))           # m, v, scratch
     losses = torch.full((steps, R), float("nan"), dtype=torch.float64, device=dev)
     frozen = torch.zeros(R, dtype=torch.bool, device=dev)
     diverged_at = torch.full((R,), -1, dtype=torch.long, device=dev)
