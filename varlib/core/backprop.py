@@ -42,7 +42,7 @@ class Workspace:
     h: list[torch.Tensor]           # L x (R, B, width)
     slope: list[torch.Tensor]       # L x (R, B, width): phi'(z_l)
     g: list[torch.Tensor]           # 2 x (R, B, width)
-    dw_t: list[torch.Tensor]        # L + 1 x (R, fan_in, fan_out): dW_l transposed
+    dw_t: list[torch.Tensor | None]  # L + 1 x (R, fan_in, fan_out): dW_l transposed, where formed so
     flat: torch.Tensor              # (parameters of the whole stack,)
     grads: list[torch.Tensor]       # views of ``flat`` shaped like ``ens.parameters()``
 
@@ -57,8 +57,9 @@ class Workspace:
         flat = torch.empty(sum(p.numel() for p in params), dtype=w.dtype, device=w.device)
         grads = [c.view_as(p) for c, p in zip(flat.split([p.numel() for p in params]), params)]
         return cls([torch.empty(**layer) for _ in range(ens.depth)], [torch.empty(**layer) for _ in range(ens.depth)],
-                   [torch.empty(**layer) for _ in range(2)], [torch.empty_like(w.transpose(1, 2).contiguous()) for w in
-                                                              ens.weights], flat, grads)
+                   [torch.empty(**layer) for _ in range(2)],
+                   [torch.empty(w.shape[0], w.shape[2], w.shape[1], dtype=w.dtype, device=w.device)
+                    if _transposed_is_faster(w.shape[2], w.shape[1]) else None for w in ens.weights], flat, grads)
 
 
 def _forward(ens: MLPEnsemble, x: torch.Tensor, work: Workspace) -> tuple[list[torch.Tensor], torch.Tensor]:
