@@ -101,7 +101,9 @@ faults.fault_table(table, "trusted files")
 # ### Runs do not overwrite each other
 #
 # Two runs of a one-chapter book at once (as two terminals, or two workers of a sweep, would start them), and the
-# folders the profiles write to.
+# folders the profiles write to. Two kernels starting at the same moment can be handed the same free port, and
+# the one that loses dies before its first cell (this attempt once failed that way in CI); the pipeline now starts
+# such a kernel again, up to twice, and a chapter whose cells ran is never rerun.
 
 # %%
 faults.fault_table(table, "runs apart")

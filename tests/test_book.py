@@ -116,6 +116,52 @@ def test_a_raising_chapter_fails_the_run(tmp_path):
     assert not (tmp_path / "_build" / "smoke" / "_build").exists()
 
 
+def _fake_papermill(monkeypatch, failures: list[tuple[bool, Exception]]):
+    """papermill.execute_notebook replaced: each call writes a one-cell notebook (its cell started or not) and
+    raises the next planned exception; once the plan is used up, the call succeeds. Returns the call count."""
+    import nbformat
+    import papermill as pm
+
+    calls = []
+
+    def execute(nb, path, **_):
+        started, error = failures[len(calls)] if len(calls) < len(failures) else (True, None)
+        calls.append(path)
+        cell = nbformat.v4.new_code_cell("1")
+        cell.metadata["papermill"] = {"start_time": "2026-01-01T00:00:00" if started else None}
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+        if error is not None:
+            raise error
+
+    monkeypatch.setattr(pm, "execute_notebook", execute)
+    return calls
+
+
+@pytest.mark.parametrize("started, runs, ok", [(False, 2, True), (True, 1, False)])
+def test_a_kernel_that_dies_before_its_first_cell_is_started_again(monkeypatch, tmp_path, started, runs, ok):
+    """Two kernels starting at once can be handed the same port; the one that dies before running a cell is
+    started again. A failure after a cell started is the chapter's and is reported, not retried."""
+    from varlib.book.pipeline import execute_chapter
+
+    source = tmp_path / "c.py"
+    source.write_text("# %%\n1\n")
+    calls = _fake_papermill(monkeypatch, [(started, RuntimeError("Kernel died before replying to kernel_info"))])
+    run = execute_chapter(source, tmp_path / "out" / "c.ipynb", {}, tmp_path, progress=False)
+    assert (len(calls), run.ok) == (runs, ok)
+    assert (tmp_path / "out" / ("c.ipynb" if ok else "c.failed.ipynb")).exists()
+    assert ok or "Kernel died" in run.error
+
+
+def test_a_kernel_that_never_starts_is_reported_after_the_retries(monkeypatch, tmp_path):
+    from varlib.book.pipeline import KERNEL_START_RETRIES, execute_chapter
+
+    source = tmp_path / "c.py"
+    source.write_text("# %%\n1\n")
+    calls = _fake_papermill(monkeypatch, [(False, RuntimeError("no kernel"))] * 10)
+    run = execute_chapter(source, tmp_path / "out" / "c.ipynb", {}, tmp_path, progress=False)
+    assert len(calls) == 1 + KERNEL_START_RETRIES and not run.ok and "no kernel" in run.error
+
+
 def test_repository_url_adds_the_buttons(tmp_path):
     from varlib.book.pipeline import _staged_config
 

@@ -544,8 +544,13 @@ def _concurrent_runs(root, work):
 def _same_numbers(root, work):
     book = tiny_book(work)
     procs = [_tiny_cli(book, work / f"b{i}", work / f"r{i}") for i in (1, 2)]
-    codes = [p.wait(300) for p in procs]
-    sums = [_printed_sum(work / f"b{i}" / "smoke" / "executed" / "chapters" / "c.ipynb").strip() for i in (1, 2)]
+    printed = [p.communicate(timeout=300)[0] for p in procs]     # read as they run: a full pipe would block
+    codes = [p.returncode for p in procs]
+    notebooks = [work / f"b{i}" / "smoke" / "executed" / "chapters" / "c.ipynb" for i in (1, 2)]
+    if not all(nb.exists() for nb in notebooks):
+        tails = [" | ".join(out.strip().splitlines()[-3:]) for out in printed]
+        return Outcome(f"exit codes {codes}; a run left no notebook; last lines: {tails}", False)
+    sums = [_printed_sum(nb).strip() for nb in notebooks]
     loaded = [_tiny_result(work / f"r{i}") for i in (1, 2)]
     same = all(found for found, _ in loaded) and torch.equal(loaded[0][1]["x"], loaded[1][1]["x"])
     return Outcome(f"exit codes {codes}; printed sums {sums}; stored tensors identical: {same}",

@@ -124,6 +124,23 @@ def _fold_injected_parameters(path: Path) -> None:
 STALE_RUNNING_SECONDS = 24 * 3600
 
 
+#: How often a kernel that failed before running any cell is started again. Two kernels starting at once can
+#: both be handed the same free port (jupyter_client picks ports before the kernel binds them), and the loser
+#: dies before its first cell; running the chapter again is safe, since results are cached and writes atomic.
+KERNEL_START_RETRIES = 2
+
+
+def _no_cell_ran(notebook: Path) -> bool:
+    """Whether papermill's notebook shows no cell started (no cell has a start time)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError):
+        return True
+    return not any(c.get("metadata", {}).get("papermill", {}).get("start_time") for c in nb.cells)
+
+
 def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path, progress: bool = True) -> ChapterRun:
     """Execute one Jupytext notebook with papermill; failures are recorded, not raised."""
     import jupytext
@@ -142,14 +159,19 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path, pro
         except FileNotFoundError:       # another run removed it first
             pass
     start = time.perf_counter()
-    try:
-        pm.execute_notebook(jupytext.read(source), str(running), parameters=parameters, cwd=str(cwd),
-                            kernel_name="python3", language="python", progress_bar=progress)
-        run.ok = True
-    except pm.PapermillExecutionError as err:
-        run.error = f"{err.ename}: {err.evalue} (cell {err.exec_count}; see {failed})"
-    except Exception as err:  # noqa: BLE001 - report any failure of the kernel or the notebook
-        run.error = f"{type(err).__name__}: {err}"
+    for attempt in range(1 + KERNEL_START_RETRIES):
+        try:
+            pm.execute_notebook(jupytext.read(source), str(running), parameters=parameters, cwd=str(cwd),
+                                kernel_name="python3", language="python", progress_bar=progress)
+            run.ok, run.error = True, ""
+        except pm.PapermillExecutionError as err:
+            run.error = f"{err.ename}: {err.evalue} (cell {err.exec_count}; see {failed})"
+        except Exception as err:  # noqa: BLE001 - report any failure of the kernel or the notebook
+            run.error = f"{type(err).__name__}: {err}"
+            if attempt < KERNEL_START_RETRIES and _no_cell_ran(running):
+                run.error += f" (kernel start {attempt + 1} failed; trying again)"
+                continue
+        break
     run.seconds = time.perf_counter() - start
     if running.exists():
         _fold_injected_parameters(running)
