@@ -62,11 +62,24 @@ def test_scorecard_verdicts_follow_the_numbers():
     from varlib.book.family_report import family_scorecard
 
     collapsed = pd.DataFrame({"relu": [0.0, 1.0], "abs": [0.0, 0.5]}, index=pd.Index([2, 64], name="depth"))
-    rows = family_scorecard(family_table([2000], [1, 2, 4, 8, 128]), collapsed)
-    assert [r["verdict"] for r in rows] == ["partly reproduced", "partly reproduced", "reproduced"]
-    assert "within 5 % up to depth 8" in rows[0]["ours"]
-    rows = family_scorecard(family_table([20000], [2, 4, 8]), collapsed.assign(relu=[0.0, 0.2]))
-    assert [r["verdict"] for r in rows] == ["reproduced", "reproduced", "not reproduced"]
+    rows = family_scorecard(family_table([2000], [1, 2, 4, 8, 128]), collapsed, draws=20)
+    assert [r["verdict"] for r in rows] == ["setup check fails", "setup check holds", "reproduced"]
+    assert "within 5 % up to depth 8" in rows[0]["ours"] and "L = 1 has the largest ρ" in rows[1]["ours"]
+    assert "ReLU 0.00 [0.00, 0.16] → 1.00 [0.84, 1.00]" in rows[2]["ours"]
+    rows = family_scorecard(family_table([20000], [2, 4, 8]), collapsed.assign(relu=[0.0, 0.2]), draws=20)
+    assert [r["verdict"] for r in rows] == ["setup check holds", "setup check holds", "partly reproduced"]
+
+
+def test_collapse_row_needs_intervals_apart():
+    """A rise from 0/3 to 1/3 draws is within the noise of three draws: not reproduced; with 50 draws it is."""
+    import pandas as pd
+
+    from varlib.book.family_report import family_scorecard
+
+    collapsed = pd.DataFrame({"relu": [0.0, 1 / 3], "abs": [0.0, 1 / 3]}, index=pd.Index([2, 64], name="depth"))
+    table = family_table([2000], [2, 4, 8])
+    assert family_scorecard(table, collapsed, draws=3)[2]["verdict"] == "not reproduced"
+    assert family_scorecard(table, collapsed, draws=51)[2]["verdict"] == "reproduced"
 
 
 def test_budget_misses_names_the_largest_miss():

@@ -195,58 +195,97 @@ def test_bad_inputs_raise_clear_errors():
 
 
 # ----------------------------------------------------------------------------- verdicts from numbers
+DRAWS, SEEDS, COLLAPSED = 12, 4, 9          # per cell; past its peak a curve has draws 0..8 collapsed
+
 
 def _synthetic(abs_better: bool = True, runs_only: bool = False):
-    """Draw and training tables where the paper's story holds (or |x| and ReLU swap roles); the collapsed
-    depths end at chance. ``runs_only``: return (draws, runs) instead, to change them before summarising."""
+    """Draw and training tables where the paper's story holds (or |x| and ReLU swap roles). Past its peak a curve
+    has 9 of its 12 draws collapsed (V3 ~ 0, a vanishing gradient) and 3 survivors whose V3 is a quarter of the
+    peak's; draw 11 of every non-collapsed cell has a vanishing gradient (ratio 0.01) without collapse. A run's
+    best accuracy follows its cell's mean V3 and, within a cell, its draw's. ``runs_only``: return (draws,
+    runs) instead, to change them before summarising."""
     depths, rows, runs = [2, 4, 8, 16, 32, 64], [], []
     peak = {"abs": 16, "relu": 8} if abs_better else {"abs": 8, "relu": 16}
     scale = {"abs": 2.0, "relu": 1.0} if abs_better else {"abs": 1.0, "relu": 2.0}
     for act in ("abs", "relu"):
         for d in [1, *depths]:
-            collapse = d > peak[act]
-            v3 = 1e-3 * scale[act] if collapse else scale[act] * (d if d <= peak[act] else peak[act] / 2)
-            for k in range(4):
+            past = d > peak[act]
+            cell = []
+            for k in range(DRAWS):
+                collapse = past and k < COLLAPSED
+                v3 = 1e-3 if collapse else scale[act] * (d if not past else peak[act] / 4)
+                ratio = 1e-3 if collapse else 0.01 if k == DRAWS - 1 else 0.5
+                cell.append(v3 + 0.01 * k)
                 rows.append({"activation": act, "budget": 2000, "depth": d, "width": 10, "params": 2000,
                              "activations": 10 * d, "rho": d / 200, "draw": k, "v3": v3 + 0.01 * k,
                              "cv": 1e-4 if collapse else 0.5, "collapsed": collapse, "collapsed_strict": collapse,
                              "dead": False, "active_fraction": 0.5, "grad_first": 1e-3 if collapse else 0.2 / d,
-                             "grad_last_hidden": 0.1, "grad_output": 0.1, "bias_grad_first": 0.1,
+                             "grad_last_hidden": 0.1, "grad_output": 0.1, "bias_grad_first": 0.1 * ratio,
                              "bias_grad_last_hidden": 0.1})
+            mean = sum(cell) / len(cell)
+            for k in range(SEEDS):
+                acc = 0.5 + mean / 100 + 0.001 * k
                 runs.append({"activation": act, "budget": 2000, "depth": d, "width": 10, "seed": k,
-                             "best_accuracy": 0.5 + v3 / 100, "final_accuracy": 0.5 + v3 / 100,
-                             "success": v3 > 7 - k, "steps_to_success": 100, "initial_loss": 0.7, "max_loss": 0.7,
-                             "final_loss": 0.1, "diverged": False})
+                             "best_accuracy": acc, "final_accuracy": acc, "success": mean > 7 - k,
+                             "steps_to_success": 100, "initial_loss": 0.7, "max_loss": 0.7, "final_loss": 0.1,
+                             "diverged": False})
     draws, runs = pd.DataFrame(rows), pd.DataFrame(runs)
     if runs_only:
         return draws, runs
+    return _tables(draws, runs)
+
+
+def _tables(draws, runs):
     vsum, tsum = V.variability_summary(draws), V.training_summary(runs)
-    return draws, vsum, tsum, V.trainability_correlation(vsum, tsum=tsum)
+    return draws, vsum, tsum, V.trainability_correlation(vsum, tsum=tsum), runs
+
+
+def _score(draws, vsum, tsum, corr, runs) -> dict:
+    return {r["claim"]: r for r in V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr, runs=runs)}
+
+
+RISE, FALL, PEAK, GRADIENT, PREDICT, PAIRED, ABS_V3, ABS_C2C, ABS_TRAIN = (
+    "variability (V3) rises with the number of activations N at fixed P",
+    "variability falls as Collapse to Constant (C2C) sets in",
+    "with depth, variability first rises, peaks, then falls",
+    "C2C is related to, but not the same as, vanishing gradients",
+    "variability predicts trainability on the checkerboard",
+    "the variability of a net predicts whether that net trains",
+    "|x| gives higher variability than ReLU", "|x| resists C2C better than ReLU",
+    "|x| MLPs train better than ReLU MLPs (checkerboard)")
 
 
 def test_scorecard_reproduces_a_story_that_holds():
-    draws, vsum, tsum, corr = _synthetic(True)
-    rows = V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)
-    verdicts = {r["claim"]: r["verdict"] for r in rows}
-    assert all(v == "reproduced" for v in verdicts.values()), verdicts
+    card = _score(*_synthetic(True))
+    assert list(card) == [RISE, FALL, PEAK, GRADIENT, PREDICT, PAIRED, ABS_V3, ABS_C2C, ABS_TRAIN]
+    assert all(r["verdict"] == "reproduced" for r in card.values()), {c: r["verdict"] for c, r in card.items()}
 
 
 def test_scorecard_rejects_abs_claims_when_relu_wins():
-    draws, vsum, tsum, corr = _synthetic(False)
-    rows = V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)
-    verdicts = {r["claim"]: r["verdict"] for r in rows}
-    assert verdicts["|x| gives higher variability than ReLU"] == "not reproduced"
-    assert verdicts["|x| resists C2C better than ReLU"] == "not reproduced"
-    assert verdicts["|x| MLPs train better than ReLU MLPs (checkerboard)"] == "not reproduced"
+    card = _score(*_synthetic(False))
+    for claim in (ABS_V3, ABS_C2C, ABS_TRAIN):
+        assert card[claim]["verdict"] == "not reproduced", card[claim]
 
 
 def test_trainability_correlation_needs_the_training_budget_among_the_budgets():
-    draws, vsum, tsum, _ = _synthetic()
+    draws, vsum, tsum, _, _ = _synthetic()
     with pytest.raises(ValueError, match="training budget"):
         V.trainability_correlation(vsum, tsum=tsum.assign(budget=5000))
     corr = V.trainability_correlation(vsum, tsum=tsum).set_index(["predictor", "outcome"])
     assert corr.loc[("v3_mean", "best_accuracy"), "spearman"] == pytest.approx(1.0)
+    assert corr.loc[("v3_mean", "best_accuracy"), "low"] == pytest.approx(1.0)
     assert np.isfinite(corr.loc[("v3_mean", "success_rate"), "spearman"])
+
+
+def test_summaries_carry_intervals():
+    draws, vsum, tsum, _, _ = _synthetic()
+    row = vsum.set_index(["activation", "depth"]).loc[("relu", 16)]
+    assert row.c2c == 0.75 and row.c2c_count == 9 and row.c2c_low < 0.75 < row.c2c_high
+    assert row.v3_low <= row.v3_mean <= row.v3_high and row.v3_q25 <= row.v3_median <= row.v3_q75
+    assert row.vanishing == pytest.approx(10 / 12) and row.bias_grad_ratio == pytest.approx(1e-3)
+    t = tsum.set_index(["activation", "depth"]).loc[("abs", 16)]
+    assert 0 <= t.success_low <= t.success_rate <= t.success_high <= 1
+    assert t.best_accuracy_low <= t.best_accuracy <= t.best_accuracy_high
 
 
 def test_chapter_profiles_validate():
@@ -257,43 +296,74 @@ def test_chapter_profiles_validate():
         cfg = varlib.chapter_settings("variability", profile)
         assert cfg.train_budget in cfg.budgets and set(cfg.landscape_depths) <= {1, *cfg.depths}
         assert min(cfg.depths) >= 2 and min(cfg.train_depths) >= 2 and cfg.train_grid % cfg.board == 0
+        assert cfg.draws >= cfg.seeds                     # training run r starts from draw r: the per-net pairing
 
 
-def test_scorecard_rejects_falling_variability_and_vanished_output_gradients():
-    draws, vsum, tsum, corr = _synthetic(True)
-    flipped = vsum.assign(activations=-vsum.activations)                  # V3 now falls with N
-    assert V.variability_scorecard(draws, vsum=flipped, tsum=tsum, corr=corr)[0]["verdict"] == "not reproduced"
-    healthy = draws.assign(collapsed=False)
-    assert V.variability_scorecard(healthy, vsum=vsum, tsum=tsum, corr=corr)[3]["verdict"] == "not tested"
-
-
-def _gradient_verdict(draws, tsum, corr):
-    vsum = V.variability_summary(draws)
-    return V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)[3]
-
-
-def test_gradient_row_needs_co_occurrence_and_small_gradients_without_collapse():
-    draws, vsum, tsum, corr = _synthetic(True)
-    row = V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)[3]
-    assert row["verdict"] == "reproduced"
-    assert "abs P=2000, L = 16: no draw collapsed" in row["ours"] and "a drop of 8.0×" in row["ours"]
-    flat = draws.assign(grad_first=draws.grad_first.where(draws.collapsed, 0.1))       # no shrink before collapse
-    assert _gradient_verdict(flat, tsum, corr)["verdict"] == "partly reproduced"
-    kept = draws.assign(grad_first=draws.grad_first.where(~draws.collapsed, 0.05))     # collapse keeps gradients
-    assert _gradient_verdict(kept, tsum, corr)["verdict"] == "partly reproduced"
-    neither = draws.assign(grad_first=0.1)
-    row = _gradient_verdict(neither, tsum, corr)
-    assert row["verdict"] == "not reproduced" and "a drop of 1.0×" in row["ours"]
-
-
-def test_rise_row_says_it_tests_depth_before_collapse():
-    draws, vsum, tsum, corr = _synthetic(True)
-    row = V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)[0]
-    assert "abs P=2000: 1.00 (L 2–16)" in row["ours"] and "relu P=2000: 1.00 (L 2–8)" in row["ours"]
+def test_rise_row_needs_its_intervals_above_zero_and_says_what_L1_does():
+    draws, vsum, tsum, corr, runs = _synthetic(True)
+    row = _score(draws, vsum, tsum, corr, runs)[RISE]
+    assert "|x| P=2000: 1.00 [1.00, 1.00] (L 2–16)" in row["ours"] and "ReLU P=2000: 1.00" in row["ours"]
     assert "V3 rising with depth before collapse" in row["ours"]
+    flipped = vsum.assign(activations=-vsum.activations)                  # V3 now falls with N
+    assert _score(draws, flipped, tsum, corr, runs)[RISE]["verdict"] == "not reproduced"
     shuffled = vsum.assign(activations=vsum.activations.where(vsum.depth != 4, 10 * 100))   # N no longer rises with L
-    row = V.variability_scorecard(draws, vsum=shuffled, tsum=tsum, corr=corr)[0]
-    assert "does not rise monotonically" in row["ours"]
+    assert "does not rise monotonically" in _score(draws, shuffled, tsum, corr, runs)[RISE]["ours"]
+    many = vsum.assign(activations=vsum.activations.where(vsum.depth != 1, 10_000))    # L = 1: most activations
+    text = _score(draws, many, tsum, corr, runs)[RISE]["ours"]
+    assert "L = 1 has the most activations of the family yet low V3 (|x| P=2000: N = 10000" in text
+    assert "the claim as worded fails there" in text
+    heavy = np.exp(np.random.default_rng(0).normal(0, 2, len(draws))) * (1 + 0.01 * draws.depth)
+    noisy = draws.assign(v3=heavy)                        # a faint trend under heavy-tailed draws: not resolved
+    row = _score(*_tables(noisy, runs))[RISE]
+    assert row["verdict"] != "reproduced" and "[-" in row["ours"], row["ours"]
+
+
+def test_fall_row_tests_the_draws_that_have_not_collapsed():
+    draws, vsum, tsum, corr, runs = _synthetic(True)
+    row = _score(draws, vsum, tsum, corr, runs)[FALL]
+    assert "|x| P=2000: L 16 → 32" in row["ours"] and "(3 left;" in row["ours"]
+    past = draws.depth > draws.activation.map({"abs": 16, "relu": 8})
+    alive = draws.v3.where(draws.collapsed | ~past, draws.v3 * 8)      # survivors past the peak: twice its V3
+    assert _score(*_tables(draws.assign(v3=alive), runs))[FALL]["verdict"] == "not reproduced"
+    few = draws[~(~draws.collapsed & (draws.depth > 8) & (draws.draw < 11))]     # one survivor per late cell
+    row = _score(*_tables(few, runs))[FALL]
+    assert row["verdict"] == "not tested" and "only 1 draws left" in row["ours"]
+    none = draws.assign(collapsed=False)
+    assert _score(*_tables(none, runs))[FALL]["verdict"] == "not tested"
+
+
+def test_peak_row_needs_a_peak_resolved_from_both_ends():
+    draws, vsum, tsum, corr, runs = _synthetic(True)
+    row = _score(draws, vsum, tsum, corr, runs)[PEAK]
+    assert "|x| P=2000: L = 16 (100% of resamples, resolved; rise significant, fall significant)" in row["ours"]
+    rising = draws.assign(v3=draws.depth * (1 + 0.01 * draws.draw))                 # no fall: peak at the end
+    assert _score(*_tables(rising, runs))[PEAK]["verdict"] == "not reproduced"
+    bump = (1 + 0.2 * (draws.depth == 16)) * np.where(draws.draw % 2, 1.9, 0.1)      # a small peak, wide intervals
+    spread = draws.assign(v3=bump + 0.001 * draws.draw)
+    row = _score(*_tables(spread, runs))[PEAK]
+    assert row["verdict"] == "partly reproduced" and "not resolved from" in row["ours"]
+
+
+def test_gradient_row_needs_relation_and_cases_apart():
+    draws, vsum, tsum, corr, runs = _synthetic(True)
+    row = _score(draws, vsum, tsum, corr, runs)[GRADIENT]
+    assert row["verdict"] == "reproduced"
+    assert "|x|: VG in 1.00 [0.82, 1.00] of collapsed draws vs 0.11 [0.05, 0.22] of the others" in row["ours"]
+    assert "VG without collapse in 6 draws (6 with CV ≥ 0.1), collapse without VG in 0" in row["ours"]
+    together = draws.assign(bias_grad_first=draws.bias_grad_first.where(draws.draw < 11, 0.05))   # no VG alone
+    assert _score(*_tables(together, runs))[GRADIENT]["verdict"] == "partly reproduced"
+    unrelated = draws.assign(bias_grad_first=0.05)                                  # no VG anywhere
+    assert _score(*_tables(unrelated, runs))[GRADIENT]["verdict"] == "not reproduced"
+    healthy = draws.assign(collapsed=False, cv=0.5)
+    assert _score(*_tables(healthy, runs))[GRADIENT]["verdict"] == "not tested"
+
+
+def test_paired_row_reads_each_net_against_its_own_draw():
+    draws, vsum, tsum, corr, runs = _synthetic(True)
+    row = _score(draws, vsum, tsum, corr, runs)[PAIRED]
+    assert "Spearman 1.00 [1.00, 1.00]" in row["ours"] and "n = 48 nets" in row["ours"]
+    reverse = runs.assign(best_accuracy=runs.best_accuracy - 0.002 * runs.seed)     # within a cell: falls with V3
+    assert _score(*_tables(draws, reverse))[PAIRED]["verdict"] == "not reproduced"
 
 
 def test_landscape_panels_label_every_panel_with_its_own_text():
@@ -308,7 +378,10 @@ def test_landscape_panels_label_every_panel_with_its_own_text():
               for j, c in enumerate((2, 8))}
     assert all(labels[k] == f"depth {k[1]}\n{notes[k]}" for k in F)
     bare = landscape_panels(F, ["relu", "abs"], [2, 8])
-    assert [ax.get_xlabel() for ax in bare.axes] == ["", "", "depth 2", "depth 8"]
+    assert [ax.get_xlabel() for ax in bare.axes[:4]] == ["", "", "depth 2", "depth 8"]
+    assert len(bare.axes) == 5 and "panel scale" in bare.axes[4].get_ylabel()       # one shared colour bar
+    named = landscape_panels(F, ["relu", "abs"], [2, 8], row_names={"relu": "ReLU", "abs": "|x|"})
+    assert [named.axes[0].get_ylabel(), named.axes[2].get_ylabel()] == ["ReLU", "|x|"]
     plt.close("all")
 
 
@@ -370,7 +443,7 @@ def test_landscape_examples_and_the_shown_table_use_draw_zero(tmp_path):
 
 
 def test_the_shown_tables_select_what_their_cells_show():
-    draws, vsum, tsum, corr = _synthetic(True)
+    draws, vsum, tsum, corr, _ = _synthetic(True)
     by_depth = V.v3_depth_table(vsum)
     assert 1 not in by_depth.index.get_level_values("depth")
     assert by_depth.loc[(2000, 4), ("v3_mean", "abs")] == pytest.approx(vsum.set_index(
@@ -413,10 +486,10 @@ def test_single_draws_sentence_picks_the_depth_farthest_from_its_mean():
 
 
 def test_collapse_sentences_count_from_the_draws():
-    draws, vsum, tsum, corr = _synthetic(True)
+    draws, vsum, tsum, corr, _ = _synthetic(True)
     text = V.collapse_counts_sentence(draws.assign(dead=draws.collapsed & (draws.activation == "relu")))
-    assert text == ("Over the depths L ≥ 2, 12 of the 24 ReLU draws collapsed, all of them with a dead layer; "
-                    "8 of the 24 |x| draws collapsed, none of them with a dead layer.")
+    assert text == ("Over the depths L ≥ 2, 27 of the 72 ReLU draws collapsed, all of them with a dead layer; "
+                    "18 of the 72 |x| draws collapsed, none of them with a dead layer.")
     ratio = V.collapsed_v3_ratio(draws)
     assert V.collapsed_v3_sentence(draws) == (f"The median V3 of the collapsed draws is {ratio:.2g} times that of "
                                               "the others: close to zero, as the RMS normalisation intends.")
@@ -425,55 +498,44 @@ def test_collapse_sentences_count_from_the_draws():
 
 
 def test_gradient_sentences_follow_the_scorecard_numbers():
-    draws, vsum, tsum, corr = _synthetic(True)
-    ratio, n = V.collapsed_gradient_ratio(draws)
-    assert n == 20 and "far smaller, as this predicts" in V.gradient_relation_sentence(draws)
-    assert f"the {n} collapsed, non-dead draws have a median first-layer gradient {ratio:.2g} times" in \
-        V.gradient_relation_sentence(draws)
-    kept = draws.assign(grad_first=0.1)
-    assert "not far smaller" in V.gradient_relation_sentence(kept)
-    assert "cannot be seen" in V.gradient_relation_sentence(draws.assign(dead=True))
-    one = draws.assign(dead=draws.collapsed & (draws.index != draws.index[draws.collapsed & (draws.depth >= 2)][0]))
-    assert "Here the one collapsed, non-dead draw has a first-layer gradient" in V.gradient_relation_sentence(one)
-    apart = V.gradient_apart_sentence(vsum)
-    assert apart.startswith("|x| at P = 2000, L = 16 has no collapsed draw, yet its median first-layer gradient "
-                            "(0.013) is 8 times smaller than at L = 2 (0.1)")
-    assert "do not fall by a similar factor" in apart                     # the last layers keep 0.1 here
-    shrinking = V.variability_summary(draws.assign(grad_last_hidden=draws.grad_first, grad_output=draws.grad_first))
-    assert "fall by similar factors" in V.gradient_apart_sentence(shrinking)
-    mild = V.variability_summary(draws.assign(grad_first=draws.grad_first.where(draws.depth <= 2, 0.05)))
-    assert "is only 2 times smaller than at L = 2 (0.1), so small gradients without collapse do not show" in \
-        V.gradient_apart_sentence(mild)
-    for grad in (0.1, draws.depth * 0.1):                                 # flat, rising
-        flat = V.variability_summary(draws.assign(grad_first=grad))
-        assert V.gradient_apart_sentence(flat).startswith("No depth without collapse")
+    draws, *_ = _synthetic(True)
+    assert V.gradient_relation_sentence(draws, tau=1e-2) == (
+        "Here a vanishing gradient comes with 100% of the 18 collapsed |x| draws against 11% of the 54 others; "
+        "100% of the 27 collapsed ReLU draws against 13% of the 45 others.")
+    assert "cannot be seen" in V.gradient_relation_sentence(draws.assign(dead=draws.collapsed), tau=1e-2)
+    apart = V.gradient_apart_sentence(draws, tau=1e-2)
+    assert apart.startswith("Vanishing gradients without collapse: 6 |x| draws (6 of them with CV ≥ 0.1, far from "
+                            "collapse) and 6 ReLU draws")
+    assert "collapse always comes with a vanishing gradient" in apart
+    together = draws.assign(bias_grad_first=draws.bias_grad_first.where(draws.draw < 11, 0.05))
+    assert "always come together" in V.gradient_apart_sentence(together, tau=1e-2)
+    kept = draws.assign(bias_grad_first=0.05)
+    assert "collapse can occur without a vanishing gradient" in V.gradient_apart_sentence(kept, tau=1e-2)
 
 
 def test_prediction_row_keeps_its_verdicts():
-    def row(s, p, b):
+    def row(s, p, b, low=0.2):
         corr = pd.DataFrame([{"predictor": "v3_mean", "outcome": "success_rate", "spearman": s, "p_value": p,
-                              "points": 10},
+                              "low": low, "high": 1.0, "points": 10},
                              {"predictor": "v3_mean", "outcome": "best_accuracy", "spearman": b, "p_value": 0.5,
-                              "points": 10}])
-        draws, vsum, tsum, _ = _synthetic(True)
-        return V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)[4]["verdict"]
+                              "low": -0.2, "high": 0.9, "points": 10}])
+        draws, vsum, tsum, _, runs = _synthetic(True)
+        return _score(draws, vsum, tsum, corr, runs)[PREDICT]["verdict"]
 
     nan = float("nan")
     assert row(0.68, 0.031, 0.88) == "partly reproduced"
     assert row(0.75, 0.01, 0.1) == "reproduced" and row(0.75, 0.2, 0.1) == "partly reproduced"
+    assert row(0.75, 0.01, 0.1, low=-0.1) == "partly reproduced"           # the interval reaches 0
     assert row(0.3, 0.5, 0.3) == "not reproduced" and row(nan, nan, nan) == "not tested"
     assert row(nan, nan, 0.5) == "partly reproduced" and row(nan, nan, 0.1) == "not reproduced"
 
 
 # ----------------------------------------------------------------------------- failed training is no evidence
-TRAINING_ROWS = ("variability predicts trainability on the checkerboard",
-                 "|x| MLPs train better than ReLU MLPs (checkerboard)")
+TRAINING_ROWS = (PREDICT, PAIRED, ABS_TRAIN)
 
 
 def _card(draws, runs):
-    vsum, tsum = V.variability_summary(draws), V.training_summary(runs)
-    corr = V.trainability_correlation(vsum, tsum=tsum)
-    return {r["claim"]: r for r in V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr)}
+    return _score(*_tables(draws, runs))
 
 
 def test_the_normal_case_keeps_its_verdicts_and_reports_no_failure():
@@ -483,8 +545,8 @@ def test_the_normal_case_keeps_its_verdicts_and_reports_no_failure():
     for claim in TRAINING_ROWS:       # 48 runs at depths >= 2; at chance (accuracy <= 0.55): |x| at L 2, 32, 64
         assert card[claim]["ours"].endswith("(runs at depths ≥ 2: diverged 0/48, at chance 32/48)")  # ReLU 2-4, 16-64
     assert not any("non-finite" in r["ours"] for r in card.values())
-    assert card["|x| gives higher variability than ReLU"]["ours"] == \
-        "mean V3 of |x| > ReLU at 100% of (budget, depth ≥ 2) points"
+    assert card[ABS_V3]["ours"] == ("mean V3 of |x| > ReLU at 6 of 6 (budget, depth ≥ 2) points (100%); the 95 % "
+                                    "bootstrap interval of the difference lies above 0 at 4 and below 0 at 0")
 
 
 def _check_training_rows_not_tested(card, diverged: str):
@@ -529,7 +591,7 @@ def test_every_run_at_chance_is_not_tested_but_some_at_chance_is_evidence():
         assert card[claim]["verdict"] == "not tested" and "at chance 48/48" in card[claim]["ours"]
     relu_stuck = runs.assign(final_accuracy=runs.final_accuracy.where(runs.activation == "abs", 0.5))
     card = _card(draws, relu_stuck)                       # ReLU never learns, |x| does: a valid comparison
-    assert card[TRAINING_ROWS[1]]["verdict"] == "reproduced" and "at chance 36/48" in card[TRAINING_ROWS[1]]["ours"]
+    assert card[ABS_TRAIN]["verdict"] == "reproduced" and "at chance 36/48" in card[ABS_TRAIN]["ours"]
 
 
 def test_non_finite_draws_make_the_rows_built_on_them_not_tested():
@@ -539,11 +601,11 @@ def test_non_finite_draws_make_the_rows_built_on_them_not_tested():
         bad.loc[(bad.depth == 16) & (bad.draw == 2) & (bad.activation == "relu"), column] = value
         card = _card(bad, runs)
         for claim, row in card.items():
-            if claim == TRAINING_ROWS[1]:                 # built from the runs alone
+            if claim == ABS_TRAIN:                        # built from the runs alone
                 assert row["verdict"] == "reproduced" and "non-finite" not in row["ours"]
             else:
                 assert row["verdict"] == "not tested", (column, claim)
-                assert row["ours"].endswith("; 1/48 draws at depths ≥ 2 have a non-finite measure (overflow): "
+                assert row["ours"].endswith("; 1/144 draws at depths ≥ 2 have a non-finite measure (overflow): "
                                             "no evidence")
 
 

@@ -30,15 +30,15 @@ COMMON: dict[str, Any] = {"profile": "standard", "device": "auto", "seed": 0, "t
 #: Per chapter, per profile: the size parameters. Every profile names the same keys.
 CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
     "family": {
-        "smoke": {"budgets": [500, 2000], "depths": [1, 2, 4, 8], "draws": 2, "grid": 32,
+        "smoke": {"budgets": [500, 2000], "depths": [1, 2, 4, 8], "draws": 8, "grid": 32,
                   "landscape_budget": 2000, "landscape_depths": [1, 4, 16], "sigma_b": 0.1, "collapse_cv": 0.01,
                   "budget_tol": 0.05},
         "standard": {"budgets": [2000, 5000, 10000, 20000], "depths": [1, 2, 4, 8, 16, 32, 64, 128],
-                     "draws": 3, "grid": 128, "landscape_budget": 2000,
+                     "draws": 50, "grid": 128, "landscape_budget": 2000,
                      "landscape_depths": [1, 2, 8, 16, 32, 64], "sigma_b": 0.1, "collapse_cv": 0.01,
                      "budget_tol": 0.05},
         "full": {"budgets": [2000, 5000, 10000, 20000], "depths": [1, 2, 4, 8, 16, 32, 64, 128],
-                 "draws": 6, "grid": 256, "landscape_budget": 5000,
+                 "draws": 200, "grid": 256, "landscape_budget": 5000,
                  "landscape_depths": [1, 2, 8, 16, 32, 64, 128], "sigma_b": 0.1, "collapse_cv": 0.01,
                  "budget_tol": 0.05},
     },

@@ -32,27 +32,35 @@ def _limits(F: np.ndarray) -> tuple[float, float]:
 
 
 def landscape_panels(F: dict[tuple[str, int], torch.Tensor], rows: list[str], cols: list[int],
-                     col_label: str = "depth", extra: dict | None = None) -> plt.Figure:
+                     col_label: str = "depth", extra: dict | None = None,
+                     row_names: dict | None = None) -> plt.Figure:
     """A grid of heat maps: ``F[(row, col)]`` is an (n, n) landscape over [-1,1]^2.
 
-    Without ``extra`` only the bottom row names its column (``"<col_label> <col>"``). With ``extra``, a dict
-    ``(row, col) -> text``, every panel carries its own label: the column name, then its text.
+    Each panel is shown relative to itself, (f - its mean) / s with s = max(std, rms / 100) (so a collapsed net
+    looks flat), on one colour bar from -2.5 to 2.5. Without ``extra`` only the bottom row names its column
+    (``"<col_label> <col>"``). With ``extra``, a dict ``(row, col) -> text``, every panel carries its own label:
+    the column name, then its text. ``row_names`` maps a row key to its label (default: the key).
     """
     lines = 1 + max((str(t).count("\n") + 1 for t in extra.values()), default=0) if extra else 0
     fig, axes = plt.subplots(len(rows), len(cols), squeeze=False,
-                             figsize=(1.9 * len(cols), (1.9 + 0.17 * lines) * len(rows)))
+                             figsize=(1.9 * len(cols) + 0.9, (1.9 + 0.17 * lines) * len(rows)))
     for i, row in enumerate(rows):
         for j, col in enumerate(cols):
-            ax, img = axes[i][j], F[(row, col)].detach().cpu().numpy().T[::-1]
+            ax, img = axes[i][j], F[(row, col)].detach().cpu().double().numpy().T[::-1]
             lo, hi = _limits(img)
-            sns.heatmap(img, ax=ax, cmap="icefire", vmin=lo, vmax=hi, cbar=False,
+            z = (img - (lo + hi) / 2) / ((hi - lo) / 5)
+            sns.heatmap(z, ax=ax, cmap="icefire", vmin=-2.5, vmax=2.5, cbar=False,
                         xticklabels=False, yticklabels=False, rasterized=True)
             if extra:
                 ax.set_xlabel(f"{col_label} {col}\n{extra[(row, col)]}", fontsize=9)
             else:
                 ax.set_xlabel(f"{col_label} {col}" if i == len(rows) - 1 else "", fontsize=9)
-            ax.set_ylabel(row if j == 0 else "", fontsize=10)
-    fig.tight_layout()
+            ax.set_ylabel((row_names or {}).get(row, row) if j == 0 else "", fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1 - 0.9 / fig.get_figwidth(), 1))
+    cax = fig.add_axes((1 - 0.75 / fig.get_figwidth(), 0.2, 0.15 / fig.get_figwidth(), 0.6))
+    fig.colorbar(axes[0][0].collections[0], cax=cax, ticks=[-2.5, 0, 2.5])
+    cax.set_ylabel("(f − panel mean) / panel scale", fontsize=8)
+    cax.tick_params(labelsize=8)
     return fig
 
 

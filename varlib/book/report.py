@@ -17,9 +17,14 @@ from varlib.book.config import Settings
 from varlib.core.runtime import Runtime
 
 __all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "glue_all", "glue_value", "listing", "phrase",
-           "verdict", "graded", "missing"]
+           "verdict", "graded", "missing", "SETUP_VERDICTS", "setup_check"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
+
+#: Verdicts of a *setup check*: a row that tests a property of our own construction (the family has equal
+#: parameter counts, say), not a claim of a paper. It can fail, and then the rows built on it are suspect, but
+#: when it holds it reproduces nothing, so it never counts as "reproduced".
+SETUP_VERDICTS = ("setup check holds", "setup check fails")
 
 
 def missing(x) -> bool:
@@ -49,15 +54,25 @@ def graded(score: float, *, full: float, part: float) -> str:
     return verdict(None if missing(score) else score >= full, not missing(score) and score >= part)
 
 
+def setup_check(claim: str, ours: str, holds: bool | None, *, evidence=()) -> dict:
+    """A scorecard row for a property of our construction (see :data:`SETUP_VERDICTS`): its "paper" column
+    says so, its verdict is "setup check holds" or "setup check fails", and "not tested" when ``holds`` is None
+    or an ``evidence`` value is missing."""
+    v = verdict(holds, evidence=evidence)
+    return {"claim": claim, "paper": "setup check (our construction, not a claim of the paper)", "ours": ours,
+            "verdict": v if v == "not tested" else SETUP_VERDICTS[0 if holds else 1]}
+
+
 def scorecard(rows: list[dict]) -> pd.DataFrame:
-    """Rows with keys claim, paper, ours, verdict (one of :data:`VERDICTS`) as a table. In a notebook the rows are
-    also glued, as JSON under ``scorecard``, for :func:`varlib.book.pipeline.scorecard_rows` to read back."""
+    """Rows with keys claim, paper, ours, verdict (one of :data:`VERDICTS` or :data:`SETUP_VERDICTS`) as a table.
+    In a notebook the rows are also glued, as JSON under ``scorecard``, for
+    :func:`varlib.book.pipeline.scorecard_rows` to read back."""
     cols = ["claim", "paper", "ours", "verdict"]
     for i, row in enumerate(rows):
         if set(row) != set(cols):
             raise ValueError(f"scorecard row {i} must have exactly the keys {cols}, got {sorted(row)}")
-        if row["verdict"] not in VERDICTS:
-            raise ValueError(f"scorecard row {i}: verdict {row['verdict']!r} not in {VERDICTS}")
+        if row["verdict"] not in VERDICTS + SETUP_VERDICTS:
+            raise ValueError(f"scorecard row {i}: verdict {row['verdict']!r} not in {VERDICTS + SETUP_VERDICTS}")
     from IPython import get_ipython
 
     if get_ipython() is not None:

@@ -27,6 +27,8 @@ Modules: :mod:`varlib.variability.measures` (landscapes, CV, V3, collapse and de
 :mod:`varlib.variability.diagnostics` (per-draw measures, gradient norms at initialisation),
 :mod:`varlib.variability.checkerboard` (the checkerboard, its training study and the rules for diverged and
 at-chance runs),
+:mod:`varlib.variability.intervals` (bootstrap and Wilson intervals of the rows: peak, fall among the survivors,
+collapse against vanishing gradients, the per-net pairing),
 :mod:`varlib.variability.scorecard` (summary tables, correlation, scorecard),
 :mod:`varlib.variability.tables` (the chapter's sweeps and shown tables),
 :mod:`varlib.variability.prose` (sentences chosen from the computed tables) and
@@ -44,8 +46,9 @@ from varlib.variability.measures import (ACTIVATION_LABELS, COMPARED_ACTIVATIONS
 from varlib.variability.prose import (collapse_counts_sentence, collapsed_v3_sentence, deepest_shown_sentence,
                                       gradient_apart_sentence, gradient_relation_sentence, single_draws_sentence,
                                       training_failures_sentence)
-from varlib.variability.scorecard import (DRAW_MEASURES, SCORECARD_THRESHOLDS, collapsed_gradient_ratio,
-                                          collapsed_v3_ratio, draw_health, shrink_without_collapse,
+from varlib.variability.intervals import (collapse_gradient_table, depth_mean_resamples, paired_prediction,
+                                          peak_resolution, rise_interval, survivor_fall, vanishing_ratio)
+from varlib.variability.scorecard import (DRAW_MEASURES, SCORECARD_THRESHOLDS, collapsed_v3_ratio, draw_health,
                                           trainability_correlation, training_health, training_summary,
                                           variability_scorecard, variability_summary)
 from varlib.variability.tables import (collapsed_v3_table, init_gradient_table, landscape_examples, shown_draws_table,
@@ -57,7 +60,8 @@ __all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_land
            "failed_runs", "divergence_bound", "DIVERGED_LOSS_FACTOR", "DIVERGED_LOSS_CAP", "CHANCE_ACCURACY",
            "CHANCE_MARGIN", "DRAW_MEASURES", "draw_health", "training_health", "SCORECARD_THRESHOLDS",
            "variability_summary", "training_summary", "trainability_correlation",
-           "variability_scorecard", "collapsed_v3_ratio", "collapsed_gradient_ratio", "shrink_without_collapse",
+           "variability_scorecard", "collapsed_v3_ratio", "collapse_gradient_table", "depth_mean_resamples",
+           "paired_prediction", "peak_resolution", "rise_interval", "survivor_fall", "vanishing_ratio",
            "sweep_grid", "stack_draws", "stack_runs", "landscape_examples", "shown_draws_table", "v3_depth_table",
            "single_layer_table", "collapsed_v3_table", "init_gradient_table", "deepest_shown_sentence",
            "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",

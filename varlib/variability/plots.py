@@ -1,6 +1,7 @@
 """Figures of the variability chapter: seaborn drawings of the tidy tables of :mod:`varlib.variability`.
 
-No titles (captions live in the chapter), lowercase axis labels, depth on a log2 axis. Depth L = 1 is
+No figure titles (captions live in the chapter; a panel names its budget), lowercase axis labels, depth on a log2
+axis, legends under the panels, intervals at 95 %. Depth L = 1 is
 left out of every trend figure (it is reported apart: its activation ratio is the largest of the family).
 """
 from __future__ import annotations
@@ -37,90 +38,132 @@ def _log2_depth(ax) -> None:
     ax.set_xlabel("depth L")
 
 
-def v3_vs_depth(draws: pd.DataFrame, *, vsum: pd.DataFrame) -> plt.Figure:
-    """Mean V3 ± one std over draws against depth, one panel per budget; ρ = N/P on a right axis (grey)."""
-    d, s = _label(draws), _label(vsum)
-    budgets = sorted(d.budget.unique())
-    fig, axes = plt.subplots(1, len(budgets), figsize=(4.6 * len(budgets), 3.6), squeeze=False)
+def _colours(names) -> dict:
+    return _hue(pd.DataFrame({"activation": list(names)}))["palette"]
+
+
+def _legend_below(fig, ax, ncol: int = 4) -> None:
+    """The legend of ``ax`` under the figure, off the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+
+
+def _bars(ax, x, y, low, high, colour, label, **kw) -> None:
+    """A line with interval bars: y from ``low`` to ``high`` at each x."""
+    y, low, high = (pd.Series(v).to_numpy(float) for v in (y, low, high))
+    ax.errorbar(x, y, yerr=[y - low, high - y], color=colour, label=label, capsize=2, marker="o", ms=4, **kw)
+
+
+def v3_vs_depth(vsum: pd.DataFrame) -> plt.Figure:
+    """V3 against depth on a log axis, one panel per budget: the mean with its bootstrap 95 % interval (solid)
+    and the median with its interquartile range (dashed, shaded); ρ = N/P on a right axis (grey)."""
+    s = _label(vsum)
+    budgets = sorted(s.budget.unique())
+    colours = _colours(s.activation.unique())
+    fig, axes = plt.subplots(1, len(budgets), figsize=(4.6 * len(budgets), 3.9), squeeze=False)
     for ax, b in zip(axes[0], budgets):
-        sns.lineplot(d[d.budget == b], x="depth", y="v3", **_hue(d), errorbar="sd", marker="o",
-                     err_style="bars", ax=ax)
-        ax.set_ylim(bottom=0)
-        ax.set(ylabel="V3 (mean ± std over draws)")
+        for act, c in s[s.budget == b].sort_values("depth").groupby("activation", sort=False):
+            _bars(ax, c.depth, c.v3_mean, c.v3_low, c.v3_high, colours[act], f"{act}: mean, 95 % interval")
+            ax.plot(c.depth, c.v3_median, color=colours[act], ls="--", lw=1, label=f"{act}: median, IQR")
+            ax.fill_between(c.depth, c.v3_q25, c.v3_q75, color=colours[act], alpha=0.15, lw=0)
+        ax.set(yscale="log", ylabel="V3 (log scale)", title=f"P ≈ {b}")
         _log2_depth(ax)
         twin = ax.twinx()
-        rho = s[s.budget == b].drop_duplicates("depth")
-        twin.plot(rho.depth, rho.rho, color="0.55", ls="--", marker=".", label="ρ = N/P")
+        rho = s[s.budget == b].drop_duplicates("depth").sort_values("depth")
+        twin.plot(rho.depth, rho.rho, color="0.55", ls=":", marker=".", label="ρ = N/P (right axis)")
         twin.set_ylabel("activation ratio ρ = N/P", color="0.4")
         twin.grid(False)
-        twin.legend(loc="lower right", fontsize=8)
-        ax.legend(loc="upper left", fontsize=8, title=f"P ≈ {b}", title_fontsize=8)
-    fig.tight_layout()
+    handles = axes[0][0].get_legend_handles_labels()
+    extra = twin.get_legend_handles_labels()
+    fig.legend(handles[0] + extra[0], handles[1] + extra[1], loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.13, 1, 1))
     return fig
 
 
 def collapse_vs_depth(vsum: pd.DataFrame, *, tau: float) -> plt.Figure:
-    """Fractions of draws collapsed (CV < τ and CV < τ/10) and dead against depth, one panel per budget."""
+    """Fraction of draws collapsed (CV < τ, with Wilson 95 % intervals; CV < τ/10 dashed) and with a dead layer
+    (dotted) against depth, one panel per budget."""
     s = _label(vsum)
-    long = s.melt(id_vars=["activation", "budget", "depth"], value_vars=["c2c", "c2c_strict", "dead"],
-                  var_name="measure", value_name="fraction")
-    long["measure"] = long.measure.map({"c2c": f"CV < {tau:g}", "c2c_strict": f"CV < {tau / 10:g}",
-                                        "dead": "dead layer"})
-    g = sns.relplot(long, x="depth", y="fraction", **_hue(long), style="measure", col="budget", kind="line",
-                    markers=True, height=3.4, aspect=1.2)
-    for ax in g.axes.flat:
+    budgets = sorted(s.budget.unique())
+    colours = _colours(s.activation.unique())
+    fig, axes = plt.subplots(1, len(budgets), figsize=(4.6 * len(budgets), 3.6), squeeze=False, sharey=True)
+    for ax, b in zip(axes[0], budgets):
+        for act, c in s[s.budget == b].sort_values("depth").groupby("activation", sort=False):
+            _bars(ax, c.depth, c.c2c, c.c2c_low, c.c2c_high, colours[act], f"{act}: CV < {tau:g}")
+            ax.plot(c.depth, c.c2c_strict, color=colours[act], ls="--", lw=1, label=f"{act}: CV < {tau / 10:g}")
+            ax.plot(c.depth, c.dead, color=colours[act], ls=":", lw=1.5, label=f"{act}: dead layer")
+        ax.set(ylabel="fraction of draws", ylim=(-0.03, 1.03), title=f"P ≈ {b}")
         _log2_depth(ax)
-        ax.set_ylabel("fraction of draws")
-    g.set_titles("P ≈ {col_name}")
-    return g.figure
-
-
-def gradients_vs_depth(vsum: pd.DataFrame, *, budget: int) -> plt.Figure:
-    """Left: median loss-gradient norms at init (first hidden, last hidden, output layer); right: C2C fraction."""
-    s = _label(vsum[vsum.budget == budget])
-    long = s.melt(id_vars=["activation", "depth"], value_vars=["grad_first", "grad_last_hidden", "grad_output"],
-                  var_name="layer", value_name="norm")
-    long["layer"] = long.layer.map({"grad_first": "first hidden", "grad_last_hidden": "last hidden",
-                                    "grad_output": "output"})
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.4, 1]})
-    sns.lineplot(long, x="depth", y="norm", **_hue(long), style="layer", markers=True, ax=axes[0])
-    axes[0].set(yscale="log", ylabel="median ‖∂ℓ/∂W_l‖ at init")   # zeros (dead ReLU layers) drop off
-    axes[0].legend(fontsize=8, ncol=2)
-    sns.lineplot(s, x="depth", y="c2c", **_hue(s), marker="o", ax=axes[1])
-    axes[1].set(ylabel="fraction collapsed (C2C)", ylim=(-0.03, 1.03))
-    for ax in axes:
-        _log2_depth(ax)
-    fig.tight_layout()
+    _legend_below(fig, axes[0][0], ncol=3)
     return fig
 
 
-def training_vs_depth(runs: pd.DataFrame, *, success_acc: float) -> plt.Figure:
-    """Success rate (left) and best training accuracy, mean ± std over seeds (right), against depth."""
-    r = _label(runs)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    sns.lineplot(r, x="depth", y="success", **_hue(r), marker="o", errorbar=None, ax=axes[0])
-    axes[0].set(ylabel=f"success rate (accuracy ≥ {success_acc:g})", ylim=(-0.03, 1.03))
-    sns.lineplot(r, x="depth", y="best_accuracy", **_hue(r), marker="o", errorbar="sd", err_style="bars",
-                 ax=axes[1], legend=False)
-    axes[1].axhline(success_acc, color="0.5", ls=":", lw=1)
-    axes[1].set(ylabel="best training accuracy")
+def gradients_vs_depth(vsum: pd.DataFrame, *, budget: int, vanishing: float) -> plt.Figure:
+    """Left: the first/last hidden-layer error ratio at init, median (solid) and mean (dashed), log scale, with
+    the vanishing threshold (grey). Right: fraction of draws with a vanishing gradient (solid) and collapsed
+    (dashed). Depths >= 2 at ``budget``."""
+    s = _label(vsum[vsum.budget == budget])
+    colours = _colours(s.activation.unique())
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for act, c in s.sort_values("depth").groupby("activation", sort=False):
+        axes[0].plot(c.depth, c.bias_grad_ratio, color=colours[act], marker="o", ms=4, label=f"{act}: median")
+        axes[0].plot(c.depth, c.bias_grad_ratio_mean, color=colours[act], ls="--", lw=1, label=f"{act}: mean")
+        axes[1].plot(c.depth, c.vanishing, color=colours[act], marker="o", ms=4, label=f"{act}: vanishing gradient")
+        axes[1].plot(c.depth, c.c2c, color=colours[act], ls="--", marker="x", ms=4, label=f"{act}: collapsed (C2C)")
+    axes[0].axhline(vanishing, color="0.5", ls=":", lw=1)
+    axes[0].set(yscale="log", ylabel="|∂ℓ/∂b_1| / |∂ℓ/∂b_L| at init")   # zeros (dead layers) drop off
+    axes[1].set(ylabel="fraction of draws", ylim=(-0.03, 1.03))
     for ax in axes:
         _log2_depth(ax)
-    fig.tight_layout()
+    h0, l0 = axes[0].get_legend_handles_labels()
+    h1, l1 = axes[1].get_legend_handles_labels()
+    fig.legend(h0 + h1, l0 + l1, loc="lower center", ncol=4, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    return fig
+
+
+def training_vs_depth(tsum: pd.DataFrame, *, success_acc: float) -> plt.Figure:
+    """Success rate with Wilson 95 % intervals (left) and mean best training accuracy with bootstrap 95 %
+    intervals (right), against depth L >= 2."""
+    t = _label(tsum)
+    colours = _colours(t.activation.unique())
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for act, c in t.sort_values("depth").groupby("activation", sort=False):
+        _bars(axes[0], c.depth, c.success_rate, c.success_low, c.success_high, colours[act], act)
+        _bars(axes[1], c.depth, c.best_accuracy, c.best_accuracy_low, c.best_accuracy_high, colours[act], act)
+    axes[0].set(ylabel=f"success rate (accuracy ≥ {success_acc:g})", ylim=(-0.03, 1.03))
+    axes[1].axhline(success_acc, color="0.5", ls=":", lw=1)
+    axes[1].set(ylabel="mean best training accuracy")
+    for ax in axes:
+        _log2_depth(ax)
+    _legend_below(fig, axes[0], ncol=2)
     return fig
 
 
 def v3_vs_training(vsum: pd.DataFrame, *, tsum: pd.DataFrame) -> plt.Figure:
-    """Mean V3 of random draws against success rate (left) and best accuracy (right); labels are depths."""
+    """Mean V3 of random draws (bootstrap 95 % interval) against the success rate (Wilson 95 % interval, left)
+    and the mean best accuracy (bootstrap interval, right), one point per (activation, depth >= 2); colour is
+    the activation, the marker the depth."""
     both = _label(tsum).merge(_label(vsum), on=["activation", "budget", "depth"])
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    for ax, y, label in zip(axes, ["success_rate", "best_accuracy"], ["success rate", "mean best accuracy"]):
-        sns.scatterplot(both, x="v3_mean", y=y, **_hue(both), style="activation", s=70, ax=ax,
-                        legend=ax is axes[0])
-        for _, row in both.iterrows():
-            ax.annotate(f"L={row.depth}", (row.v3_mean, row[y]), textcoords="offset points", xytext=(4, 4),
-                        fontsize=7)
+    colours = _colours(both.activation.unique())
+    markers = dict(zip(sorted(both.depth.unique()), "osD^vP*Xph"))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.0))
+    for ax, (y, lo, hi, label) in zip(axes, [("success_rate", "success_low", "success_high", "success rate"),
+                                             ("best_accuracy", "best_accuracy_low", "best_accuracy_high",
+                                              "mean best accuracy")]):
+        for _, r in both.iterrows():
+            ax.errorbar(r.v3_mean, r[y], xerr=[[r.v3_mean - r.v3_low], [r.v3_high - r.v3_mean]],
+                        yerr=[[r[y] - r[lo]], [r[hi] - r[y]]], color=colours[r.activation],
+                        marker=markers[r.depth], ms=6, capsize=2, lw=0.8, ls="none")
         ax.set(xlabel="mean V3 of random draws", ylabel=label)
     axes[0].set_ylim(-0.03, 1.03)
-    fig.tight_layout()
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=c, marker="o", ls="none", label=a) for a, c in colours.items()] + \
+        [Line2D([], [], color="0.3", marker=m, ls="none", label=f"L = {d}") for d, m in markers.items()]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from varlib.variability.measures import ACTIVATION_LABELS, COMPARED_ACTIVATIONS
-from varlib.variability.scorecard import (SCORECARD_THRESHOLDS, collapsed_gradient_ratio, collapsed_v3_ratio,
-                                          shrink_without_collapse, training_health)
+from varlib.variability.intervals import collapse_gradient_table
+from varlib.variability.scorecard import SCORECARD_THRESHOLDS, collapsed_v3_ratio, training_health
 
 __all__ = ["deepest_shown_sentence", "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
            "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence"]
@@ -87,48 +87,45 @@ def collapsed_v3_sentence(draws: pd.DataFrame) -> str:
     return f"The median V3 of the collapsed draws is {ratio:.2g} times that of the others: {verdict}."
 
 
-def gradient_relation_sentence(draws: pd.DataFrame) -> str:
-    """The median first-layer gradient of the collapsed, non-dead draws against the non-collapsed draws', and
-    whether it is as small as collapse predicts (at most the scorecard's "related" fraction)."""
-    ratio, n = collapsed_gradient_ratio(draws)
-    if n == 0 or ratio != ratio:
+def _gradient_table(draws: pd.DataFrame, tau: float) -> pd.DataFrame:
+    return collapse_gradient_table(draws, vanishing=SCORECARD_THRESHOLDS["vanishing"], tau=tau,
+                                   clear=SCORECARD_THRESHOLDS["clear"]).set_index("activation")
+
+
+def gradient_relation_sentence(draws: pd.DataFrame, *, tau: float) -> str:
+    """How often a vanishing gradient comes with collapse and without it, per activation (the scorecard's
+    "related" half), over the non-dead draws at depths >= 2."""
+    t = _gradient_table(draws, tau)
+    parts = [f"{r.vg_given_c2c:.0%} of the {r.vg_c2c + r.c2c_only} collapsed {_name(a)} draws against "
+             f"{r.vg_given_no_c2c:.0%} of the {r.vg_only + r.neither} others" for a, r in t.iterrows()
+             if r.vg_c2c + r.c2c_only]
+    if not parts:
         return "Here no draw collapsed without a dead layer, so this relation cannot be seen."
-    small = ratio <= SCORECARD_THRESHOLDS["related"]
-    who = "the one collapsed, non-dead draw has a" if n == 1 else f"the {n} collapsed, non-dead draws have a median"
-    return (f"Here {who} first-layer gradient {ratio:.2g} times that of the non-collapsed draws"
-            + (", far smaller, as this predicts." if small else ", not far smaller, against this prediction."))
+    return f"Here a vanishing gradient comes with {_join(parts, '; ')}."
 
 
-def gradient_apart_sentence(vsum: pd.DataFrame) -> str:
-    """Small gradients without collapse: the (activation, budget, depth) with no collapsed draw whose median
-    first-layer gradient fell the most below its shallowest depth's (the scorecard's gradient row). When that
-    drop reaches the scorecard's ``apart`` factor, also whether the last hidden and output layers fell by similar
-    factors (within 3x of the first layer's drop: the whole net's gradients shrink) or not (the gradient decays
-    towards the input)."""
-    sep = shrink_without_collapse(vsum)
-    if sep is None or sep[3] <= 1:
-        return ("No depth without collapse has a smaller first-layer gradient than the shallowest depth, so small "
-                "gradients without collapse do not show here.")
-    a, b, depth, drop, base, grad, base_grad = sep
-    where = f"{_name(a)} at P = {b}, L = {depth} has no collapsed draw"
-    if drop < SCORECARD_THRESHOLDS["apart"]:
-        return (f"The largest drop without collapse is small: {where}, and its median first-layer gradient "
-                f"({grad:.2g}) is only {drop:.2g} times smaller than at L = {base} ({base_grad:.2g}), so small "
-                "gradients without collapse do not show here.")
-    curve = vsum[(vsum.activation == a) & (vsum.budget == b)].set_index("depth")
-    later = {name: (float(curve.loc[base, col]), float(curve.loc[depth, col]))
-             for name, col in (("last hidden", "grad_last_hidden"), ("output", "grad_output"))}
-    factors = [old / new if new > 0 else float("inf") for old, new in later.values()]
-    similar = all(drop / 3 <= f <= 3 * drop for f in factors)
-    pairs = "; ".join(f"{name} {new:.2g} against {old:.2g}" for name, (old, new) in later.items())
-    text = (f"{where}, yet its median first-layer gradient ({grad:.2g}) is {drop:.2g} times smaller than at "
-            f"L = {base} ({base_grad:.2g}); the scorecard's gradient row finds this largest drop from the data. ")
-    if similar:
-        return text + (f"The drop is not specific to the first layer: the last hidden and output layers fall by "
-                       f"similar factors ({pairs}), so at that depth gradients shrink through the whole, narrower "
-                       "net rather than decay towards the input.")
-    return text + (f"The last hidden and output layers do not fall by a similar factor ({pairs}), so at that depth "
-                   "the gradient decays towards the input.")
+def gradient_apart_sentence(draws: pd.DataFrame, *, tau: float) -> str:
+    """The draws that show one phenomenon without the other, per activation, and what that says: vanishing
+    gradients without collapse, collapse without vanishing gradients, both, or neither."""
+    t = _gradient_table(draws, tau)
+    if t.empty:
+        return "No draw without a dead layer is left to tell the two apart."
+    clear = SCORECARD_THRESHOLDS["clear"] * tau
+    vg = [f"{r.vg_only} {_name(a)} draws ({r.vg_clear} of them with CV ≥ {clear:g}, far from collapse)"
+          for a, r in t.iterrows()]
+    c2c = [f"{r.c2c_only} {_name(a)}" for a, r in t.iterrows()]
+    text = (f"Vanishing gradients without collapse: {_join(vg)}. Collapse without vanishing gradients: "
+            f"{_join(c2c)} draws.")
+    some_vg, some_c2c = (t.vg_only > 0).any(), (t.c2c_only > 0).any()
+    if some_vg and not some_c2c:
+        return text + (" So in these nets collapse always comes with a vanishing gradient, but a gradient can "
+                       "vanish in a net that has not collapsed: the two are related, and vanishing gradients are "
+                       "the wider phenomenon.")
+    if some_c2c and not some_vg:
+        return text + " So here collapse can occur without a vanishing gradient, but not the other way round."
+    if some_vg and some_c2c:
+        return text + " Each occurs without the other: related, but not the same."
+    return text + " Here the two always come together, so these draws cannot tell them apart."
 
 
 def training_failures_sentence(tsum: pd.DataFrame) -> str:

@@ -8,62 +8,85 @@ from __future__ import annotations
 
 import numpy as np
 
-from varlib.book.report import graded, verdict
+from varlib.book.report import verdict
+from varlib.core.stats import bootstrap_interval, spearman_interval, wilson_interval
 from varlib.variability.checkerboard import failed_runs
+from varlib.variability.intervals import (collapse_gradient_table, depth_mean_resamples, paired_prediction,
+                                          peak_resolution, rise_interval, survivor_fall, vanishing_ratio)
 
 __all__ = ["SCORECARD_THRESHOLDS", "DRAW_MEASURES", "variability_summary", "training_summary", "draw_health",
-           "training_health", "trainability_correlation", "variability_scorecard", "collapsed_v3_ratio",
-           "collapsed_gradient_ratio", "shrink_without_collapse"]
+           "training_health", "trainability_correlation", "variability_scorecard", "collapsed_v3_ratio"]
 
 #: The scorecard's thresholds (project choices; the rows' docstrings say how each is used).
 #: ``pre_collapse``: the depths "before collapse" have at most this C2C fraction; ``rise``: Spearman(N, mean V3)
-#: for "reproduced"; ``onset``: the C2C fraction that marks the onset of collapse; ``fall``: V3 at the onset at
-#: most this fraction of the peak; ``related``: the collapsed draws' first-layer gradient at most this fraction
-#: of the others'; ``apart``: a drop of at least this factor without collapse; ``min_collapsed``: collapsed
-#: non-dead draws needed to test the gradient row; ``predict``, ``predict_p``, ``predict_part``: Spearman(V3,
-#: success rate) and its p-value for "reproduced", and the correlation for "partly"; ``abs_wins``,
-#: ``abs_wins_part``: share of points where |x| has the higher mean V3.
-SCORECARD_THRESHOLDS = {"pre_collapse": 0.1, "rise": 0.8, "onset": 0.5, "fall": 0.5, "related": 0.1,
-                        "apart": 5.0, "min_collapsed": 5, "predict": 0.7, "predict_p": 0.05, "predict_part": 0.4,
-                        "abs_wins": 0.8, "abs_wins_part": 0.5}
+#: for "reproduced"; ``onset``: the C2C fraction that marks the onset of collapse; ``min_survivors``: non-collapsed
+#: draws needed at the onset to test the fall among them; ``vanishing``: a first/last hidden-layer error ratio
+#: below it is a vanishing gradient; ``clear``: a draw shows one phenomenon *clearly* without the other when it is
+#: this factor past the other's threshold; ``min_collapsed``: collapsed non-dead draws needed to test the
+#: gradient row; ``min_apart``: clear cases needed for "not the same"; ``predict``, ``predict_p``,
+#: ``predict_part``: Spearman(V3, success rate) and its p-value for "reproduced", and the correlation for
+#: "partly"; ``abs_wins``, ``abs_wins_part``: share of points where |x| has the higher mean V3.
+SCORECARD_THRESHOLDS = {"pre_collapse": 0.1, "rise": 0.8, "onset": 0.5, "min_survivors": 3, "vanishing": 0.1,
+                        "clear": 10.0, "min_collapsed": 5, "min_apart": 5, "predict": 0.7, "predict_p": 0.05,
+                        "predict_part": 0.4, "abs_wins": 0.8, "abs_wins_part": 0.5}
 _T = SCORECARD_THRESHOLDS
 
 
+def _cell_interval(values, seed: int) -> tuple[float, float]:
+    return bootstrap_interval(values, "mean", seed=seed)
+
+
 def variability_summary(draws):
-    """Per (activation, budget, depth): V3 mean/std, C2C and dead fractions, medians of the gradient norms."""
-    d = draws.assign(grad_ratio=draws.grad_first / draws.grad_last_hidden,
-                     bias_grad_ratio=draws.bias_grad_first / draws.bias_grad_last_hidden)
+    """Per (activation, budget, depth): V3 mean with its bootstrap 95 % interval (``v3_low``, ``v3_high``), std,
+    median and quartiles (V3 is heavy-tailed: its std exceeds its mean in deep nets); C2C fraction with its Wilson
+    interval; dead fraction; medians of the gradient norms; the median and mean of the first/last hidden-layer
+    error ratio (:func:`~varlib.variability.intervals.vanishing_ratio`) and the fraction of draws where it is
+    below ``vanishing``."""
+    d = draws.assign(grad_ratio=draws.grad_first / draws.grad_last_hidden, bias_grad_ratio=vanishing_ratio(draws))
     g = d.groupby(["activation", "budget", "depth"])
-    return g.agg(width=("width", "first"), params=("params", "first"), activations=("activations", "first"),
-                 rho=("rho", "first"), v3_mean=("v3", "mean"), v3_std=("v3", "std"), cv_median=("cv", "median"),
-                 c2c=("collapsed", "mean"), c2c_strict=("collapsed_strict", "mean"), dead=("dead", "mean"),
-                 active_fraction=("active_fraction", "mean"), grad_first=("grad_first", "median"),
-                 grad_last_hidden=("grad_last_hidden", "median"),
-                 grad_output=("grad_output", "median"), grad_ratio=("grad_ratio", "median"),
-                 bias_grad_ratio=("bias_grad_ratio", "median"), draws=("draw", "size")).reset_index()
+    out = g.agg(width=("width", "first"), params=("params", "first"), activations=("activations", "first"),
+                rho=("rho", "first"), v3_mean=("v3", "mean"), v3_std=("v3", "std"), v3_median=("v3", "median"),
+                v3_q25=("v3", lambda v: v.quantile(0.25)), v3_q75=("v3", lambda v: v.quantile(0.75)),
+                cv_median=("cv", "median"), c2c=("collapsed", "mean"), c2c_count=("collapsed", "sum"),
+                c2c_strict=("collapsed_strict", "mean"), dead=("dead", "mean"),
+                active_fraction=("active_fraction", "mean"), grad_first=("grad_first", "median"),
+                grad_last_hidden=("grad_last_hidden", "median"),
+                grad_output=("grad_output", "median"), grad_ratio=("grad_ratio", "median"),
+                bias_grad_ratio=("bias_grad_ratio", "median"), bias_grad_ratio_mean=("bias_grad_ratio", "mean"),
+                vanishing=("bias_grad_ratio", lambda r: float((r < _T["vanishing"]).mean())),
+                draws=("draw", "size")).reset_index()
+    ci = [_cell_interval(c.v3.to_numpy(float), int(k[2])) for k, c in g]
+    wil = [wilson_interval(int(k), int(n)) for k, n in zip(out.c2c_count, out.draws)]
+    return out.assign(v3_low=[c[0] for c in ci], v3_high=[c[1] for c in ci], c2c_low=[w[0] for w in wil],
+                      c2c_high=[w[1] for w in wil])
 
 
 def training_summary(runs):
-    """Per (activation, budget, depth): success rate, best accuracy (mean, std), median steps to success, and
-    the fractions of runs that diverged and that ended at chance (judged by
-    :func:`~varlib.variability.checkerboard.failed_runs`)."""
+    """Per (activation, budget, depth): success rate with its Wilson 95 % interval, best accuracy (mean with its
+    bootstrap interval, std), median steps to success, and the fractions of runs that diverged and that ended at
+    chance (judged by :func:`~varlib.variability.checkerboard.failed_runs`)."""
     failed = failed_runs(runs)
     ok = runs.assign(steps_ok=runs.steps_to_success.where(runs.success), diverged=failed.diverged,
                      at_chance=failed.at_chance)
-    return ok.groupby(["activation", "budget", "depth"]).agg(
-        width=("width", "first"), success_rate=("success", "mean"), best_accuracy=("best_accuracy", "mean"),
-        best_accuracy_std=("best_accuracy", "std"), steps_to_success=("steps_ok", "median"),
-        diverged=("diverged", "mean"), at_chance=("at_chance", "mean"), seeds=("seed", "size")).reset_index()
+    g = ok.groupby(["activation", "budget", "depth"])
+    out = g.agg(width=("width", "first"), success_rate=("success", "mean"), successes=("success", "sum"),
+                best_accuracy=("best_accuracy", "mean"), best_accuracy_std=("best_accuracy", "std"),
+                steps_to_success=("steps_ok", "median"), diverged=("diverged", "mean"),
+                at_chance=("at_chance", "mean"), seeds=("seed", "size")).reset_index()
+    wil = [wilson_interval(int(k), int(n)) for k, n in zip(out.successes, out.seeds)]
+    ci = [_cell_interval(c.best_accuracy.to_numpy(float), int(k[2])) for k, c in g]
+    return out.assign(success_low=[w[0] for w in wil], success_high=[w[1] for w in wil],
+                      best_accuracy_low=[c[0] for c in ci], best_accuracy_high=[c[1] for c in ci])
 
 
 def trainability_correlation(vsum, *, tsum):
     """Spearman correlations across (activation, depth >= 2) points of a predictor and a training outcome.
 
     Predictors: mean V3 and the activation ratio rho (at the training budget); outcomes: success rate
-    and mean best accuracy. Returns a tidy table (predictor, outcome, spearman, p_value, points).
+    and mean best accuracy. Returns a tidy table (predictor, outcome, spearman, p_value, low, high, points):
+    ``low``, ``high`` bound the bootstrap 95 % interval over resampled points.
     """
     import pandas as pd
-    from scipy.stats import spearmanr
 
     budget = tsum.budget.iloc[0]
     if budget not in set(vsum.budget):
@@ -72,10 +95,9 @@ def trainability_correlation(vsum, *, tsum):
     rows = []
     for pred in ("v3_mean", "rho"):
         for out in ("success_rate", "best_accuracy"):
-            const = both[pred].nunique() < 2 or both[out].nunique() < 2
-            r, p = (float("nan"), float("nan")) if const else spearmanr(both[pred], both[out])
-            rows.append({"predictor": pred, "outcome": out, "spearman": float(r), "p_value": float(p),
-                         "points": len(both)})
+            r = spearman_interval(both[pred], both[out])
+            rows.append({"predictor": pred, "outcome": out, "spearman": r["r"], "p_value": r["p"], "low": r["low"],
+                         "high": r["high"], "points": len(both)})
     return pd.DataFrame(rows)
 
 
@@ -126,27 +148,55 @@ def _pct(x: float) -> str:
     return f"{100 * x:g} %"
 
 
-def _spearman(a, b) -> float:
-    from scipy.stats import spearmanr
-
-    return float("nan") if len(a) < 3 or a.nunique() < 2 or b.nunique() < 2 else float(spearmanr(a, b)[0])
+def _name(activation: str) -> str:
+    return {"relu": "ReLU", "abs": "|x|"}.get(activation, activation)
 
 
-def _rise_row(vsum, draws_ok: bool) -> dict:
-    """Spearman(N, mean V3) per curve over its depths >= 2 with C2C <= 10 %, and whether N rises with L there."""
-    pre = {k: c[c.c2c <= _T["pre_collapse"]] for k, c in _curves(vsum).items()}
-    rs = {k: _spearman(c.activations, c.v3_mean) for k, c in pre.items()}
-    worst = min((r for r in rs.values() if r == r), default=float("nan"))
-    span = {k: f"L {c.depth.min()}–{c.depth.max()}" if len(c) else "no depth" for k, c in pre.items()}
-    by_depth = all(c.activations.is_monotonic_increasing and c.activations.is_unique for c in pre.values())
+def _ci(low: float, high: float, digits: int = 2) -> str:
+    return f"[{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def _single_layer_note(vsum) -> str:
+    """What L = 1 says about the claim as worded (it has the most activations of the family at every budget)."""
+    one, deep = vsum[vsum.depth == 1], vsum[vsum.depth >= 2]
+    parts = []
+    for (a, b), row in one.set_index(["activation", "budget"]).iterrows():
+        others = deep[(deep.activation == a) & (deep.budget == b)]
+        if len(others) and row.activations > others.activations.max():
+            below = (others.v3_mean > row.v3_mean).mean()
+            parts.append(f"{_name(a)} P={b}: N = {int(row.activations)}, mean V3 {row.v3_mean:.2g}, below "
+                         f"{below:.0%} of the depths ≥ 2")
+    if not parts:
+        return ""
+    return ("; L = 1 has the most activations of the family yet low V3 (" + ", ".join(parts)
+            + "): the claim as worded fails there, so L = 1 is left out")
+
+
+def _rise_row(vsum, draws, draws_ok: bool) -> dict:
+    """Spearman(N, mean V3) per curve over its depths >= 2 with C2C <= 10 %, with a bootstrap interval over the
+    draws; reproduced when the worst curve reaches ``rise`` and every interval lies above 0."""
+    boots = depth_mean_resamples(draws)
+    stats = {}
+    for k, c in _curves(vsum).items():
+        pre = c.c2c.to_numpy() <= _T["pre_collapse"]
+        depths, means, boot = boots[k]
+        keep = np.isin(depths, c.depth[pre])
+        stats[k] = rise_interval(depths[keep], c.activations.to_numpy()[pre], means[keep], boot[:, keep])
+    rs = [s["r"] for s in stats.values()]
+    full = bool(rs) and all(r == r for r in rs) and min(rs) >= _T["rise"] and all(s["low"] > 0 for s in stats.values())
+    part = bool(rs) and all(r == r and r > 0 for r in rs)
+    by_depth = all(c[c.c2c <= _T["pre_collapse"]].activations.is_monotonic_increasing for c in _curves(vsum).values())
     note = ("; at fixed P, N = Lw rises with L on every one of these depth ranges, so this is V3 rising with "
             "depth before collapse (N and L cannot be told apart here)" if by_depth else
             "; N does not rise monotonically with L on every range")
+    span = {k: f"L {s['depths'][0]}–{s['depths'][-1]}" if s["depths"] else "no depth" for k, s in stats.items()}
     return {"claim": "variability (V3) rises with the number of activations N at fixed P",
             "paper": "positive correlation (no number known)",
-            "ours": f"Spearman(N, mean V3) over the depths ≥ 2 before collapse (C2C ≤ {_pct(_T['pre_collapse'])}): "
-                    + ", ".join(f"{a} P={b}: {r:.2f} ({span[(a, b)]})" for (a, b), r in rs.items()) + note,
-            "verdict": graded(worst if draws_ok else float("nan"), full=_T["rise"], part=1e-12)}
+            "ours": f"Spearman(N, mean V3) [95 % bootstrap interval over draws] over the depths ≥ 2 before collapse "
+                    f"(C2C ≤ {_pct(_T['pre_collapse'])}): "
+                    + ", ".join(f"{_name(a)} P={b}: {s['r']:.2f} {_ci(s['low'], s['high'])} ({span[(a, b)]})"
+                                for (a, b), s in stats.items()) + note + _single_layer_note(vsum),
+            "verdict": verdict(full if draws_ok and rs and all(r == r for r in rs) else None, part)}
 
 
 def collapsed_v3_ratio(draws) -> float:
@@ -155,148 +205,210 @@ def collapsed_v3_ratio(draws) -> float:
     return draws[draws.collapsed & (draws.depth >= 2)].v3.median() / draws[~draws.collapsed].v3.median()
 
 
-def _fall_row(vsum, draws, draws_ok: bool) -> dict:
-    ratios = {}
-    for k, c in _curves(vsum).items():
-        hit = c[c.c2c >= _T["onset"]]
-        if len(hit):
-            ratios[k] = float(hit.v3_mean.iloc[0] / c.v3_mean.max())
-    col = collapsed_v3_ratio(draws)
-    share = sum(r <= _T["fall"] for r in ratios.values()) / len(ratios) if ratios else float("nan")
+def _fall_row(draws, draws_ok: bool) -> dict:
+    """V3 of the draws that have not collapsed, at the collapse onset against the peak
+    (:func:`~varlib.variability.intervals.survivor_fall`): V3 = CV x (V3/CV) and C2C is CV < tau, so V3 falling
+    *with* the collapsed draws is nearly the definition; falling among the survivors is not."""
+    fall = survivor_fall(draws, onset=_T["onset"], min_survivors=_T["min_survivors"])
+    tested = {k: f for k, f in fall.items() if f["high"] == f["high"]}
+    parts = []
+    for (a, b), f in fall.items():
+        head = f"{_name(a)} P={b}"
+        if f["onset"] is None:
+            parts.append(f"{head}: C2C never reaches {_pct(_T['onset'])}")
+        elif f["ratio"] != f["ratio"]:
+            parts.append(f"{head}: only {f['survivors']} draws left at L = {f['onset']}")
+        else:
+            parts.append(f"{head}: L {f['peak']} → {f['onset']}, {f['ratio']:.2f} {_ci(f['low'], f['high'])} "
+                         f"({f['survivors']} left; median CV {f['cv_peak']:.2g} → {f['cv_onset']:.2g}, "
+                         f"V3/CV {f['v3_per_cv_peak']:.2g} → {f['v3_per_cv_onset']:.2g})")
+    falls = [f["high"] < 1 for f in tested.values()]
     return {"claim": "variability falls as Collapse to Constant (C2C) sets in",
             "paper": "negative correlation (no number known)",
-            "ours": f"V3 at the first depth with C2C ≥ {_pct(_T['onset'])}, relative to the peak V3: "
-                    + (", ".join(f"{a} P={b}: {r:.2f}" for (a, b), r in ratios.items()) or "no curve collapses")
-                    + f"; median V3 of collapsed / non-collapsed draws: {col:.2g}",
-            "verdict": graded(share if draws_ok else float("nan"), full=1.0, part=0.5)}
+            "ours": f"among the draws that have NOT collapsed, mean V3 at the first depth with C2C ≥ "
+                    f"{_pct(_T['onset'])} over that at their peak depth [95 % bootstrap interval]: " + "; ".join(parts),
+            "verdict": verdict(all(falls) if falls and draws_ok else None, any(falls))}
 
 
-def _peak_row(vsum, draws_ok: bool) -> dict:
-    peaks = {k: int(c.depth.iloc[int(c.v3_mean.values.argmax())]) for k, c in _curves(vsum).items()}
-    inner = {k: c.depth.min() < peaks[k] < c.depth.max() for k, c in _curves(vsum).items()}
+def _peak_row(draws, draws_ok: bool) -> dict:
+    """Rise, peak, fall: the peak of mean V3 strictly inside the depth range, with its interval wholly above
+    those of the shallowest and the deepest depth; the depths the peak is not resolved from are named."""
+    res = {k: peak_resolution(*v) for k, v in depth_mean_resamples(draws).items()}
+    shown = []
+    for (a, b), r in res.items():
+        rivals = f", not resolved from L = {', '.join(map(str, r['rivals']))}" if r["rivals"] else ", resolved"
+        shown.append(f"{_name(a)} P={b}: L = {r['peak']} ({r['share']:.0%} of resamples{rivals}; rise "
+                     f"{'significant' if r['rise'] else 'within the intervals'}, fall "
+                     f"{'significant' if r['fall'] else 'within the intervals'})")
+    full = [r["interior"] and r["rise"] and r["fall"] for r in res.values()]
     return {"claim": "with depth, variability first rises, peaks, then falls",
             "paper": "summary of the full text (unverified)",
-            "ours": "peak depth of mean V3: " + ", ".join(f"{a} P={b}: L={d}" for (a, b), d in peaks.items()),
-            "verdict": graded(sum(inner.values()) / max(len(inner), 1) if draws_ok else float("nan"), full=1.0,
-                              part=0.5)}
+            "ours": "peak of mean V3: " + "; ".join(shown),
+            "verdict": verdict(all(full) if full and draws_ok else None,
+                               all(r["interior"] for r in res.values()) or any(full))}
 
 
-def shrink_without_collapse(vsum) -> tuple | None:
-    """Where small gradients occur without collapse: over all curves, the depth >= 2 with no collapsed draw
-    whose median first-layer gradient fell the most below that of the curve's shallowest depth >= 2.
-
-    Returns (activation, budget, depth, drop factor, shallowest depth, its gradient, shallowest gradient),
-    or None when no curve has such a depth.
-    """
-    best = None
-    for (a, b), c in _curves(vsum).items():
-        base = c.iloc[0]
-        for _, r in c[(c.c2c == 0) & (c.depth > base.depth) & (c.grad_first > 0)].iterrows():
-            drop = float(base.grad_first / r.grad_first)
-            if best is None or drop > best[3]:
-                best = (a, b, int(r.depth), drop, int(base.depth), float(r.grad_first), float(base.grad_first))
-    return best
-
-
-def collapsed_gradient_ratio(draws) -> tuple[float, int]:
-    """(median first-layer gradient norm of the collapsed, non-dead draws over that of the non-collapsed draws,
-    number of collapsed non-dead draws), depths >= 2; the ratio is NaN when a side is empty."""
-    def med(sel):
-        return float(draws.loc[sel, "grad_first"].median()) if sel.any() else float("nan")
-
-    sel, ok = draws.collapsed & ~draws.dead & (draws.depth >= 2), ~draws.collapsed & (draws.depth >= 2)
-    return med(sel) / med(ok), int(sel.sum())
-
-
-def _gradient_row(draws, vsum, draws_ok: bool) -> dict:
-    """Related: collapsed (non-dead) draws have far smaller first-layer gradients than non-collapsed ones.
-    Not the same: some depth where no draw collapsed still has a much smaller first-layer gradient than L = 2."""
-    first, collapsed = collapsed_gradient_ratio(draws)
-    related = first <= _T["related"]
-    sep = shrink_without_collapse(vsum)
-    distinct = sep is not None and sep[3] >= _T["apart"]
-    apart = "no depth without collapse has a smaller first-layer gradient than the shallowest" if sep is None else \
-        (f"{sep[0]} P={sep[1]}, L = {sep[2]}: no draw collapsed, yet its median first-layer gradient is "
-         f"{sep[5]:.2g} against {sep[6]:.2g} at L = {sep[4]}, a drop of {sep[3]:.1f}×")
+def _gradient_row(draws, tau: float, draws_ok: bool) -> dict:
+    """Collapse against vanishing gradients over the non-dead draws
+    (:func:`~varlib.variability.intervals.collapse_gradient_table`). *Related*: the rate of vanishing gradients
+    among collapsed draws has a Wilson interval wholly above the rate among the others. *Not the same*: at least
+    ``min_apart`` draws show one clearly without the other. Reproduced when both hold for every activation, partly
+    when one holds for some; not tested with fewer than ``min_collapsed`` collapsed non-dead draws."""
+    table = collapse_gradient_table(draws, vanishing=_T["vanishing"], tau=tau, clear=_T["clear"])
+    parts, related, apart, enough = [], [], [], []
+    for _, r in table.iterrows():
+        rel = r.vg_given_c2c_ci[0] > r.vg_given_no_c2c_ci[1]
+        sep = r.vg_clear + r.c2c_clear >= _T["min_apart"]
+        related.append(rel)
+        apart.append(sep)
+        enough.append(r.vg_c2c + r.c2c_only >= _T["min_collapsed"])
+        parts.append(f"{_name(r.activation)}: VG in {r.vg_given_c2c:.2f} {_ci(*r.vg_given_c2c_ci)} of collapsed draws "
+                     f"vs {r.vg_given_no_c2c:.2f} {_ci(*r.vg_given_no_c2c_ci)} of the others; VG without collapse "
+                     f"in {r.vg_only} draws ({r.vg_clear} with CV ≥ {_T['clear'] * tau:g}), collapse without VG in "
+                     f"{r.c2c_only} ({r.c2c_clear} with a ratio ≥ {_T['clear'] * _T['vanishing']:g})")
+    ok = draws_ok and bool(enough) and all(enough)
     return {"claim": "C2C is related to, but not the same as, vanishing gradients", "paper": "qualitative",
-            "verdict": verdict(None if collapsed < _T["min_collapsed"] else related and distinct, related or distinct,
-                               evidence=[True if draws_ok else None]),
-            "ours": f"related: median first-layer loss-gradient norm at init of the {collapsed} collapsed, "
-                    f"non-dead draws is {first:.2g}× that of non-collapsed draws; not the same (small gradients "
-                    f"without collapse): {apart}"}
+            "ours": f"vanishing gradient (VG): backpropagated error at the first hidden layer below "
+                    f"{_T['vanishing']:g}× that at the last (non-dead draws, depths ≥ 2; Wilson 95 % intervals): "
+                    + "; ".join(parts),
+            "verdict": verdict(all(related) and all(apart) if ok else None, any(related) or any(apart))}
 
 
 def _predict_row(corr, train, draws_ok: bool) -> dict:
-    """Spearman(V3, success rate) and Spearman(V3, best accuracy) from ``corr``; ``train``: :func:`training_health`.
-    Needs learning somewhere and no divergence (else "not tested"): a run stuck at chance is a valid outcome
-    ("this net did not train"), but when every run sits at chance there is nothing to predict."""
+    """Spearman(V3, success rate) and Spearman(V3, best accuracy) from ``corr``, with their bootstrap intervals
+    over points; ``train``: :func:`training_health`. Reproduced needs the correlation, its p-value and an interval
+    above 0. Needs learning somewhere and no divergence (else "not tested"): a run stuck at chance is a valid
+    outcome ("this net did not train"), but when every run sits at chance there is nothing to predict."""
     get = corr.set_index(["predictor", "outcome"])
-    s, p = get.loc[("v3_mean", "success_rate"), ["spearman", "p_value"]]
-    b = get.loc[("v3_mean", "best_accuracy"), "spearman"]
-    full = s == s and s >= _T["predict"] and p < _T["predict_p"]
+    s, p, lo, hi = get.loc[("v3_mean", "success_rate"), ["spearman", "p_value", "low", "high"]]
+    b, blo, bhi = get.loc[("v3_mean", "best_accuracy"), ["spearman", "low", "high"]]
+    full = s == s and s >= _T["predict"] and p < _T["predict_p"] and lo > 0
     part = max(s if s == s else -1.0, b if b == b else -1.0) >= _T["predict_part"]
     return {"claim": "variability predicts trainability on the checkerboard", "paper": "'accurately' (no number)",
-            "ours": f"Spearman(V3, success rate) = {s:.2f} (p = {p:.2g}); Spearman(V3, best accuracy) = {b:.2f}; "
-                    f"{int(get.points.iloc[0])} (activation, depth) points" + _train_note(train),
+            "ours": f"Spearman(V3, success rate) = {s:.2f} {_ci(lo, hi)} (p = {p:.2g}); Spearman(V3, best accuracy) "
+                    f"= {b:.2f} {_ci(blo, bhi)}; {int(get.points.iloc[0])} (activation, depth) points, 95 % "
+                    "bootstrap intervals" + _train_note(train),
             "verdict": verdict(None if s != s and b != b else full, part,
                                evidence=[_train_usable(train), True if draws_ok else None])}
 
 
-def _abs_rows(vsum, tsum, train, draws_ok: bool) -> list[dict]:
-    """|x| against ReLU: V3 and C2C onset from the draws; training from ``tsum`` (valid only when
-    :func:`_train_usable` of ``train``: a ReLU net stuck at chance is evidence, all nets at chance are not)."""
-    deep = vsum[vsum.depth >= 2].pivot_table(index=["budget", "depth"], columns="activation",
-                                            values=["v3_mean", "c2c"])
-    win = float((deep["v3_mean"]["abs"] > deep["v3_mean"]["relu"]).mean())
-    onset = {b: {a: (c.depth[c.c2c >= _T["onset"]].min() if (c.c2c >= _T["onset"]).any() else float("inf"))
-                 for (a, bb), c in _curves(vsum).items() if bb == b} for b in vsum.budget.unique()}
-    later = [o["abs"] > o["relu"] for o in onset.values() if o.get("relu", float("inf")) < float("inf")]
-    t = tsum[tsum.depth >= 2].groupby("activation")[["success_rate", "best_accuracy"]].mean()
-    s_win, b_win = t.loc["abs", "success_rate"] > t.loc["relu", "success_rate"], \
-        t.loc["abs", "best_accuracy"] > t.loc["relu", "best_accuracy"]
-    return [
-        {"claim": "|x| gives higher variability than ReLU", "paper": "qualitative",
-         "ours": f"mean V3 of |x| > ReLU at {win:.0%} of (budget, depth ≥ 2) points",
-         "verdict": graded(win if draws_ok else float("nan"), full=_T["abs_wins"], part=_T["abs_wins_part"])},
-        {"claim": "|x| resists C2C better than ReLU", "paper": "summary of the full text (unverified)",
-         "ours": f"first depth with C2C ≥ {_pct(_T['onset'])} (ReLU vs |x|): "
-                 + ", ".join(f"P={b}: {o.get('relu')} vs {o.get('abs')}" for b, o in onset.items()),
-         "verdict": graded(sum(later) / len(later) if later and draws_ok else float("nan"), full=1.0, part=0.5)},
-        {"claim": "|x| MLPs train better than ReLU MLPs (checkerboard)", "paper": "implied by the two claims above",
-         "ours": f"mean success rate over depths: |x| {t.loc['abs', 'success_rate']:.2f} vs ReLU "
-                 f"{t.loc['relu', 'success_rate']:.2f}; mean best accuracy {t.loc['abs', 'best_accuracy']:.3f} vs "
-                 f"{t.loc['relu', 'best_accuracy']:.3f}" + _train_note(train),
-         "verdict": verdict(s_win and b_win, s_win or b_win,
-                            evidence=[*t.loc[["abs", "relu"], ["success_rate", "best_accuracy"]].to_numpy().ravel(),
-                                      _train_usable(train)])},
-    ]
+def _paired_row(draws, runs, train, draws_ok: bool) -> dict:
+    """Per net: within each (activation, depth), does a draw's V3 rank predict its own run's best-accuracy rank
+    (:func:`~varlib.variability.intervals.paired_prediction`)? Reproduced when the pooled Spearman has p < 0.05
+    and an interval above 0; partly when it is positive."""
+    r = paired_prediction(draws, runs)
+    full = r["r"] == r["r"] and r["p"] < _T["predict_p"] and r["low"] > 0
+    return {"claim": "the variability of a net predicts whether that net trains",
+            "paper": "a stricter, per-net reading of 'predicts trainability' (ours)",
+            "ours": f"within each (activation, depth ≥ 2), rank of V3 vs rank of best accuracy of the same net, "
+                    f"pooled: Spearman {r['r']:.2f} {_ci(r['low'], r['high'])} (p = {r['p']:.2g}, n = {r['n']} nets)"
+                    + _train_note(train),
+            "verdict": verdict(None if r["r"] != r["r"] else full, r["r"] == r["r"] and r["r"] > 0,
+                               evidence=[_train_usable(train), True if draws_ok else None])}
 
 
-def variability_scorecard(draws, *, vsum, tsum, corr) -> list[dict]:
-    """Scorecard rows (claim, paper, ours, verdict) computed from the chapter's tables (depths >= 2 only).
+def _abs_v3_row(draws, draws_ok: bool) -> dict:
+    """|x| against ReLU per (budget, depth >= 2): the bootstrap interval of the difference of mean V3.
+    Reproduced when |x| is higher at >= ``abs_wins`` of the points and significantly lower at none."""
+    boots = depth_mean_resamples(draws)
+    higher, above, below, points = 0, 0, 0, 0
+    for b in sorted({bb for _, bb in boots}):
+        if ("abs", b) not in boots or ("relu", b) not in boots:
+            continue
+        (da, ma, ba), (dr, mr, br) = boots[("abs", b)], boots[("relu", b)]
+        for j, depth in enumerate(da):
+            k = int(np.flatnonzero(dr == depth)[0]) if depth in dr else None
+            if k is None:
+                continue
+            points += 1
+            higher += ma[j] > mr[k]
+            lo, hi = np.quantile(ba[:, j] - br[:, k], [0.025, 0.975])
+            above, below = above + (lo > 0), below + (hi < 0)
+    win = higher / points if points else float("nan")
+    return {"claim": "|x| gives higher variability than ReLU", "paper": "qualitative",
+            "ours": f"mean V3 of |x| > ReLU at {higher} of {points} (budget, depth ≥ 2) points ({win:.0%}); the 95 % "
+                    f"bootstrap interval of the difference lies above 0 at {above} and below 0 at {below}",
+            "verdict": verdict(win >= _T["abs_wins"] and below == 0 if draws_ok and points else None,
+                               win >= _T["abs_wins_part"])}
 
-    Thresholds (project choices): *rise*: Spearman(N, mean V3) over the depths with C2C <= 10 %, worst
-    curve >= 0.8 reproduced, > 0 partly; at fixed P, N rises with L, so this is V3 rising with depth before
-    collapse. *Fall*: V3 at the first depth with C2C >= 50 % at most half the
-    peak, for every curve (some: partly). *Peak*: the V3 peak strictly inside the depth range for every
-    curve (half: partly). *Gradients*: "related" when the median first-layer gradient of the collapsed
-    non-dead draws is <= 10 % of that of the non-collapsed draws; "not the same" when some (activation,
-    budget, depth) with no collapsed draw has a median first-layer gradient >= 5x below the curve's shallowest
-    depth >= 2; both reproduced, one partly; fewer than 5 collapsed non-dead draws: not tested. *Prediction*:
-    Spearman(V3, success rate) >= 0.7 with p < 0.05 reproduced; >= 0.4 for success rate or best accuracy
-    partly. *|x| vs ReLU*: higher mean V3 at >= 80 % of points (>= 50 %: partly); later C2C onset
-    (CV < tau for half the draws) at every budget; higher mean success rate and best accuracy (one: partly).
 
-    Failed computations are no evidence. The two training rows (prediction, |x| trains better) report how many
-    runs at depths >= 2 diverged and how many ended at chance
-    (:func:`~varlib.variability.checkerboard.failed_runs`: loss non-finite or above
+def _abs_c2c_row(vsum, draws_ok: bool) -> dict:
+    """At ReLU's collapse onset (first depth with C2C >= ``onset``) of each budget, |x|'s collapsed fraction has a
+    Wilson interval wholly below ReLU's: reproduced at every budget, partly at some; not tested when ReLU
+    never collapses that far."""
+    parts, later = [], []
+    for (a, b), c in _curves(vsum).items():
+        if a != "relu":
+            continue
+        hit = c[c.c2c >= _T["onset"]]
+        other = vsum[(vsum.activation == "abs") & (vsum.budget == b)].set_index("depth")
+        if not len(hit) or hit.depth.iloc[0] not in other.index:
+            parts.append(f"P={b}: ReLU's C2C never reaches {_pct(_T['onset'])}")
+            continue
+        r, o = hit.iloc[0], other.loc[hit.depth.iloc[0]]
+        later.append(o.c2c_high < r.c2c_low)
+        parts.append(f"P={b}, L = {int(r.depth)}: ReLU {r.c2c:.2f} {_ci(r.c2c_low, r.c2c_high)} vs |x| {o.c2c:.2f} "
+                     f"{_ci(o.c2c_low, o.c2c_high)}")
+    return {"claim": "|x| resists C2C better than ReLU", "paper": "summary of the full text (unverified)",
+            "ours": f"collapsed fraction at ReLU's collapse onset (first depth with C2C ≥ {_pct(_T['onset'])}; Wilson "
+                    "95 % intervals): " + "; ".join(parts),
+            "verdict": verdict(all(later) if later and draws_ok else None, any(later))}
+
+
+def _abs_training_row(runs, train) -> dict:
+    """Success counts pooled over depths >= 2 (Wilson intervals) and the bootstrap interval of the difference in
+    mean best accuracy; reproduced when |x| has the higher success rate and best accuracy, the latter with an
+    interval above 0; partly when one is higher; not tested unless the runs are usable (:func:`_train_usable`)."""
+    deep = runs[runs.depth >= 2]
+    get = {a: deep[deep.activation == a] for a in ("abs", "relu")}
+    rate = {a: float(g.success.mean()) if len(g) else float("nan") for a, g in get.items()}
+    wil = {a: wilson_interval(int(g.success.sum()), len(g)) for a, g in get.items()}
+    acc = {a: float(g.best_accuracy.mean()) if len(g) else float("nan") for a, g in get.items()}
+    boot = [get[a].best_accuracy.to_numpy(float) for a in ("abs", "relu")]
+    if all(len(v) > 1 for v in boot):
+        from varlib.core.stats import bootstrap_indices
+
+        diff = boot[0][bootstrap_indices(len(boot[0]), seed=1)].mean(1) - boot[1][bootstrap_indices(len(boot[1]),
+                                                                                                    seed=2)].mean(1)
+        lo, hi = np.nanquantile(diff, [0.025, 0.975]) if np.isfinite(diff).any() else (float("nan"),) * 2
+    else:
+        lo = hi = float("nan")
+    s_win, b_win = rate["abs"] > rate["relu"], acc["abs"] > acc["relu"]
+    return {"claim": "|x| MLPs train better than ReLU MLPs (checkerboard)", "paper": "implied by the two claims above",
+            "ours": f"success rate over depths ≥ 2 (Wilson 95 %): |x| {rate['abs']:.2f} {_ci(*wil['abs'])} vs ReLU "
+                    f"{rate['relu']:.2f} {_ci(*wil['relu'])}; mean best accuracy {acc['abs']:.3f} vs "
+                    f"{acc['relu']:.3f}, difference {_ci(lo, hi, 3)}" + _train_note(train),
+            "verdict": verdict(s_win and b_win and lo > 0, s_win or b_win,
+                               evidence=[*rate.values(), *acc.values(), _train_usable(train)])}
+
+
+def variability_scorecard(draws, *, vsum, tsum, corr, runs, tau: float = 1e-2) -> list[dict]:
+    """Scorecard rows (claim, paper, ours, verdict) computed from the chapter's tables (depths >= 2 only), each
+    with its 95 % intervals (bootstrap over draws, runs or points; Wilson for fractions).
+
+    Thresholds (project choices, :data:`SCORECARD_THRESHOLDS`): *rise*: Spearman(N, mean V3) over the depths with
+    C2C <= 10 %, worst curve >= 0.8 with every interval above 0 reproduced, every curve > 0 partly; at fixed P,
+    N rises with L, so this is V3 rising with depth before collapse. *Fall*: among the draws that have not
+    collapsed, mean V3 at the first depth with C2C >= 50 % below the peak's, interval below 1, for every curve
+    (some: partly). *Peak*: an interior peak whose interval lies above those of both ends, for every curve (an
+    interior peak everywhere, or a resolved one somewhere: partly). *Gradients*: collapse and vanishing
+    gradients are related (VG far more common among collapsed draws, Wilson intervals apart) and apart (>= 5
+    draws show one clearly without the other), for every activation; fewer than 5 collapsed non-dead draws: not
+    tested. *Prediction*: Spearman(V3, success rate) >= 0.7 with p < 0.05 and an interval above 0 reproduced;
+    >= 0.4 for success rate or best accuracy partly. *Per net*: the pooled within-cell Spearman with p < 0.05
+    and an interval above 0. *|x| vs ReLU*: higher mean V3 at >= 80 % of points and significantly lower at
+    none (>= 50 %: partly); at ReLU's onset, |x|'s collapsed fraction significantly lower at every budget;
+    higher success rate and best accuracy, the latter significantly (one: partly).
+
+    Failed computations are no evidence. The training rows report how many runs at depths >= 2 diverged and how
+    many ended at chance (:func:`~varlib.variability.checkerboard.failed_runs`: loss non-finite or above
     min(1e3 x max(initial loss, ln 2), 1e6); final accuracy within 0.05 of 0.5) and are "not tested" when any
     run diverged, when every run sat at chance, or when their numbers are NaN. Every row built from the draws is
     "not tested" when a draw at depth >= 2 has a non-finite measure (:func:`draw_health`), and then says so.
     """
     train, (bad, n) = training_health(tsum), draw_health(draws)
     ok, note = bad == 0, _draw_note((bad, n))
-    v3_row, c2c_row, trains_better = _abs_rows(vsum, tsum, train, ok)
-    from_draws = [_rise_row(vsum, ok), _fall_row(vsum, draws, ok), _peak_row(vsum, ok), _gradient_row(draws, vsum, ok),
-                  _predict_row(corr, train, ok), v3_row, c2c_row]
-    return [*({**r, "ours": r["ours"] + note} for r in from_draws), trains_better]
+    from_draws = [_rise_row(vsum, draws, ok), _fall_row(draws, ok), _peak_row(draws, ok),
+                  _gradient_row(draws, tau, ok), _predict_row(corr, train, ok), _paired_row(draws, runs, train, ok),
+                  _abs_v3_row(draws, ok), _abs_c2c_row(vsum, ok)]
+    return [*({**r, "ours": r["ours"] + note} for r in from_draws), _abs_training_row(runs, train)]
