@@ -99,6 +99,7 @@ varlib.glue("variability-threshold-pre-collapse", V.SCORECARD_THRESHOLDS["pre_co
 varlib.glue("variability-threshold-rise", V.SCORECARD_THRESHOLDS["rise"])
 varlib.glue("variability-threshold-predict", V.SCORECARD_THRESHOLDS["predict"])
 varlib.glue("variability-threshold-predict-p", V.SCORECARD_THRESHOLDS["predict_p"])
+varlib.glue("variability-threshold-vanishing", V.SCORECARD_THRESHOLDS["vanishing"])
 varlib.glue("variability-diverged-factor", f"{V.DIVERGED_LOSS_FACTOR:g}")
 varlib.glue("variability-diverged-cap", f"{V.DIVERGED_LOSS_CAP:g}")
 varlib.glue("variability-chance-accuracy", V.CHANCE_ACCURACY)
@@ -154,10 +155,10 @@ vsum = V.variability_summary(draws_table)
 # {numref}`fig-variability-landscapes` shows one random draw per depth (draw 0 of each sweep, the same net in
 # every run with this seed) at the smallest budget.
 
-# %% mystnb={"figure": {"caption": "Landscapes over $[-1,1]^2$ of the first random draw at each depth (columns), ReLU (top) and |x| (bottom), at the smallest budget of this run. Colours run over mean ± 2.5 std of each panel, never narrower than 1 % of its rms, so a collapsed net looks flat. Under every panel: the depth, the width, the CV and the V3 of this draw.", "name": "fig-variability-landscapes"}}
+# %% mystnb={"figure": {"caption": "Landscapes over $[-1,1]^2$ of the first random draw at each depth (columns), ReLU (top) and |x| (bottom), at the smallest budget of this run. Each panel is coloured relative to itself: the colour bar spans its mean ± 2.5 std, never narrower than 1 % of its rms, so a collapsed net looks flat. Under every panel: the depth, the width, the CV and the V3 of this draw.", "name": "fig-variability-landscapes"}}
 ex = V.landscape_examples(measured, budget=min(cfg.budgets), depths=cfg.landscape_depths)
 fig = plots.landscape_panels(ex["landscapes"], list(V.COMPARED_ACTIVATIONS), list(cfg.landscape_depths),
-                             extra=ex["notes"])
+                             extra=ex["notes"], row_names=V.ACTIVATION_LABELS)
 
 # %% tags=["remove-cell"]
 shown = V.shown_draws_table(draws_table, vsum=vsum, budget=min(cfg.budgets), depths=cfg.landscape_depths)
@@ -177,25 +178,27 @@ shown.round(4)
 # %% [markdown]
 # ## Variability against depth at a fixed budget
 #
-# {numref}`fig-variability-v3` plots the mean V3 over the draws against depth for each budget, with the
-# activation ratio on the right axis.
+# {numref}`fig-variability-v3` plots V3 against depth for each budget, with the activation ratio on the right
+# axis. V3 is heavy-tailed: in deep nets a few draws that kept many kinks sit far above the rest, and the
+# standard deviation exceeds the mean. The figure therefore shows both the mean, with a bootstrap 95 % interval
+# over the draws (each depth resampled on its own), and the median with its interquartile range, on a log axis.
 
-# %% mystnb={"figure": {"caption": "Mean V3 (RMS-normalised third differences, our protocol) ± one standard deviation over the random draws against depth L ≥ 2, one panel per parameter budget P, ReLU and |x|. Grey dashed line, right axis: activation ratio ρ = N/P. Depth on a log2 scale.", "name": "fig-variability-v3"}}
-fig = vplots.v3_vs_depth(draws_table, vsum=vsum)
+# %% mystnb={"figure": {"caption": "V3 (RMS-normalised third differences, our protocol) against depth L ≥ 2 on log axes, one panel per parameter budget P, ReLU and |x|. Solid: mean over the random draws with its bootstrap 95 % interval; dashed with shading: median and interquartile range (draws with V3 = 0, dead ReLU nets, fall off the log axis). Grey dotted line, right axis: activation ratio ρ = N/P.", "name": "fig-variability-v3"}}
+fig = vplots.v3_vs_depth(vsum)
 
 # %% [markdown]
-# The table behind the figure (means and standard deviations over the draws):
+# The table behind the figure:
 
 # %%
-V.v3_depth_table(vsum).round(4)
+V.v3_depth_table(vsum)
 
 # %% [markdown]
 # At a fixed budget the number of activations $N = Lw$ rises with depth from $L = 2$ on (the column $\rho = N/P$
 # above grows down each budget), so here "V3 rises with $N$" and "V3 rises with depth" are one statement that
 # this family cannot split. The scorecard's first row tests it only over the depths before collapse, where at
-# most {glue:text}`variability-threshold-pre-collapse:.0%` of the draws have collapsed: it checks the rising
-# branch of the depth curves, by construction of the selection, and the falling branch is the subject of the
-# next section and of the second and third rows.
+# most {glue:text}`variability-threshold-pre-collapse:.0%` of the draws have collapsed, with a bootstrap interval
+# for the rank correlation: it checks the rising branch of the depth curves, by construction of the selection,
+# and the falling branch is the subject of the next section and of the second and third rows.
 #
 # :::{admonition} $L = 1$ is reported apart
 # :class: note
@@ -211,10 +214,10 @@ V.single_layer_table(vsum).round(4)
 # %% [markdown]
 # ## Collapse to Constant
 #
-# {numref}`fig-variability-collapse` counts, at each depth, the draws that have collapsed (CV below $\tau$ and
-# below $\tau/10$) and those with a dead layer.
+# {numref}`fig-variability-collapse` counts, at each depth, the draws that have collapsed (CV below $\tau$, with
+# Wilson 95 % intervals, and below $\tau/10$) and those with a dead layer.
 
-# %% mystnb={"figure": {"caption": "Fraction of random draws that collapsed to a constant (CV below τ and below τ/10) and fraction with a dead hidden layer, against depth L ≥ 2, one panel per budget, ReLU and |x|.", "name": "fig-variability-collapse"}}
+# %% mystnb={"figure": {"caption": "Fraction of random draws that collapsed to a constant against depth L ≥ 2, one panel per budget, ReLU and |x|. Solid with bars: CV below τ, with Wilson 95 % intervals; dashed: CV below τ/10; dotted: a dead hidden layer.", "name": "fig-variability-collapse"}}
 fig = vplots.collapse_vs_depth(vsum, tau=cfg.tau)
 
 # %% tags=["remove-cell"]
@@ -223,7 +226,7 @@ varlib.glue("variability-collapsed-v3", V.collapsed_v3_sentence(draws_table))
 
 # %% [markdown]
 # Two mechanisms can make a net collapse. A ReLU net can die: a whole layer is switched off on the entire
-# domain and the output is exactly constant. Any net can also collapse without dying: every layer pulls the
+# domain and the output is constant. Any net can also collapse without dying: every layer pulls the
 # images of different inputs closer together {cite:p}`poole2016exponential,schoenholz2017deep`, until the
 # output varies by less than a fraction $\tau$ of its size. {glue:text}`variability-collapse-counts`
 # {glue:text}`variability-collapsed-v3` The medians per activation:
@@ -232,33 +235,75 @@ varlib.glue("variability-collapsed-v3", V.collapsed_v3_sentence(draws_table))
 V.collapsed_v3_table(draws_table).round(5)
 
 # %% [markdown]
-# ## Collapse is not the same as vanishing gradients
+# ### Depth or depth-to-width ratio?
 #
-# {numref}`fig-variability-gradients` shows, beside the collapse fraction, the median norms of the gradient of
-# the logistic checkerboard loss with respect to the weights of the first hidden, last hidden and output layer,
-# at initialisation, at the training budget.
+# At a fixed budget a deeper net is also a narrower one. For deep ReLU nets at finite width, the log-norm of the
+# signal (and of the gradient) fluctuates like a Gaussian whose variance grows with the sum of the reciprocal
+# widths, $\sum_l 1/n_l = L/w$ here, not with $L$ alone {cite:p}`hanin2020products`, and the chance that a
+# ReLU net is born dead also grows with depth and falls with width {cite:p}`lu2018dying`. If collapse is this
+# finite-width effect, its onset should sit at one $L/w$ across budgets. {numref}`fig-variability-aspect` puts
+# every budget on the axis $L/w$, and the table gives, per curve, the $L/w$ at which half of the draws have
+# collapsed (interpolated between the two depths around the crossing).
 
-# %% mystnb={"figure": {"caption": "Left: median over draws of the loss-gradient norm ‖∂ℓ/∂W_l‖ at initialisation for the first hidden, last hidden and output layer (log scale), against depth. Right: fraction of draws collapsed (CV < τ). Training budget of this run, ReLU and |x|.", "name": "fig-variability-gradients"}}
-fig = vplots.gradients_vs_depth(vsum, budget=cfg.train_budget)
-
-# %% tags=["remove-cell"]
-varlib.glue("variability-gradient-related", V.gradient_relation_sentence(draws_table))
-varlib.glue("variability-gradient-apart", V.gradient_apart_sentence(vsum))
-
-# %% [markdown]
-# A collapsed net maps every input to nearly the same output, so its loss gradient is nearly the same at every
-# input. The first layer's weight gradient multiplies that error by the input and sums over a grid centred at
-# the origin, so it cancels: the first layer gets a small gradient *because* the net collapsed. The output layer
-# keeps a sizeable gradient, which moves every input's output the same way, towards the mean label, the
-# failure mode {cite:t}`lu2018dying` describe. A dead ReLU layer, in contrast, passes exactly zero gradient to
-# everything below it. So collapse should bring small first-layer gradients with it: the two are related.
-# {glue:text}`variability-gradient-related`
-#
-# What tells them apart is a net with small gradients that has *not* collapsed.
-# {glue:text}`variability-gradient-apart` The medians per depth at the training budget:
+# %% mystnb={"figure": {"caption": "Fraction of random draws collapsed (CV below τ, Wilson 95 % intervals) against the depth-to-width ratio L/w on a log axis, every budget on one panel (marker: budget), ReLU and |x|.", "name": "fig-variability-aspect"}}
+fig = vplots.collapse_vs_aspect(vsum)
 
 # %%
-V.init_gradient_table(vsum, budget=cfg.train_budget).round(5)
+onsets = V.aspect_onset_table(vsum, onset=V.SCORECARD_THRESHOLDS["onset"])
+onsets.round(2)
+
+# %% tags=["remove-cell"]
+varlib.glue("variability-aspect-onsets", V.aspect_onset_sentence(onsets))
+
+# %% [markdown]
+# {glue:text}`variability-aspect-onsets` The mean-field theory of {cite:t}`poole2016exponential` describes the
+# infinite-width limit, where the correlation of two inputs goes to 1 with depth at a rate set by the
+# activation and $\sigma_b$ alone, with no width in it; the dependence on $w$ seen here is the finite-width
+# correction.
+
+# %% [markdown]
+# ### Does V3 fall only because collapsed draws count as zero?
+#
+# V3 is the CV times V3/CV, and a draw has collapsed when its CV is below $\tau$. So "V3 falls as collapse sets
+# in" is close to a definition when the collapsed draws are in the average: they bring V3 ≈ 0 with them. The
+# question that can fail is whether V3 also falls among the draws that have **not** collapsed. The table below
+# splits V3 at the training budget into the median CV, which falls with depth, and the median V3/CV (kinks per
+# unit of variation), which rises; the last two columns follow the draws that have not collapsed. The
+# scorecard's second row compares their mean V3 at the first depth where half of the draws have collapsed with
+# that at their peak depth, with a bootstrap interval for the ratio.
+
+# %%
+V.decomposition_table(draws_table, budget=cfg.train_budget).round(4)
+
+# %% [markdown]
+# ## Collapse is not the same as vanishing gradients
+#
+# A gradient *vanishes* when the error backpropagated to the first hidden layer is much smaller than the error at
+# the last one. We measure it with the bias gradients, $r = \lVert \partial\ell/\partial b_1 \rVert /
+# \lVert \partial\ell/\partial b_L \rVert$ at initialisation on the checkerboard loss: every hidden layer has
+# the same width, so $r$ needs no correction for layer size, and it is the backpropagated error itself rather
+# than a weight gradient, which the layer's input multiplies. **Choice:** a draw has a vanishing gradient (VG)
+# when $r$ is below {glue:text}`variability-threshold-vanishing` (the error shrinks tenfold on its way down).
+# {numref}`fig-variability-gradients` shows $r$ and the VG fraction beside the collapse fraction.
+
+# %% mystnb={"figure": {"caption": "Left: first/last hidden-layer error ratio r at initialisation, median (solid) and mean (dashed) over the draws, log scale; grey dotted line: the vanishing-gradient threshold. Right: fraction of draws with a vanishing gradient (solid) and fraction collapsed (dashed). Depth L ≥ 2 at the training budget, ReLU and |x|.", "name": "fig-variability-gradients"}}
+fig = vplots.gradients_vs_depth(vsum, budget=cfg.train_budget, vanishing=V.SCORECARD_THRESHOLDS["vanishing"])
+
+# %% tags=["remove-cell"]
+varlib.glue("variability-gradient-related", V.gradient_relation_sentence(draws_table, tau=cfg.tau))
+varlib.glue("variability-gradient-apart", V.gradient_apart_sentence(draws_table, tau=cfg.tau))
+
+# %% [markdown]
+# A collapsed net maps every input to nearly the same point in every layer, so nearly the same error flows back
+# from every input and nothing in the net tells the inputs apart; below a dead layer, exactly zero flows. Collapse
+# should therefore bring vanishing gradients with it: the two are related.
+# {glue:text}`variability-gradient-related` The paper's "not the same" needs one of them without the other.
+# {glue:text}`variability-gradient-apart` The counts over all depths $L \ge 2$ and both budgets (dead draws
+# left out: they are a third mechanism), with Wilson 95 % intervals for the two rates:
+
+# %%
+V.gradient_collapse_counts(draws_table, vanishing=V.SCORECARD_THRESHOLDS["vanishing"], tau=cfg.tau,
+                           clear=V.SCORECARD_THRESHOLDS["clear"])
 
 # %% [markdown]
 # ## The checkerboard
@@ -288,8 +333,8 @@ trained = store.map(V.train_checkerboard, V.sweep_grid(depths=cfg.train_depths),
 runs = V.stack_runs(trained)
 tsum = V.training_summary(runs)
 
-# %% mystnb={"figure": {"caption": "Checkerboard training at the training budget against depth L ≥ 2. Left: success rate (training accuracy reaching the success threshold within the step budget). Right: best training accuracy, mean ± std over seeds; dotted line: the success threshold.", "name": "fig-variability-training"}}
-fig = vplots.training_vs_depth(runs, success_acc=cfg.success_acc)
+# %% mystnb={"figure": {"caption": "Checkerboard training at the training budget against depth L ≥ 2. Left: success rate (training accuracy reaching the success threshold within the step budget) with Wilson 95 % intervals. Right: mean best training accuracy over the seeds with bootstrap 95 % intervals; dotted line: the success threshold.", "name": "fig-variability-training"}}
+fig = vplots.training_vs_depth(tsum, success_acc=cfg.success_acc)
 
 # %% tags=["remove-cell"]
 varlib.glue("variability-training-failures", V.training_failures_sentence(tsum))
@@ -299,17 +344,17 @@ varlib.glue("variability-training-failures", V.training_failures_sentence(tsum))
 # {glue:text}`variability-training-failures` The per-depth numbers, with $L=1$ in its own rows:
 
 # %%
-tsum.round(3)
+V.training_table(tsum).round(3)
 
 # %% [markdown]
 # ## Does variability predict trainability?
 #
 # {numref}`fig-variability-predict` puts the mean V3 of the random draws at the training budget against the
 # training outcome of the same (activation, depth). The table gives Spearman rank correlations across the
-# (activation, depth ≥ 2) points, for V3 and, as a baseline, for the activation ratio $\rho$ alone (which cannot
-# tell ReLU from $|x|$).
+# (activation, depth ≥ 2) points with bootstrap 95 % intervals over the points, for V3 and, as a baseline, for
+# the activation ratio $\rho$ alone (which cannot tell ReLU from $|x|$).
 
-# %% mystnb={"figure": {"caption": "Mean V3 of random draws against the checkerboard success rate (left) and mean best accuracy (right), one point per (activation, depth ≥ 2) at the training budget; labels give the depth.", "name": "fig-variability-predict"}}
+# %% mystnb={"figure": {"caption": "Mean V3 of random draws (bootstrap 95 % interval) against the checkerboard success rate (Wilson 95 % interval, left) and the mean best accuracy (bootstrap 95 % interval, right), one point per (activation, depth ≥ 2) at the training budget; colour: activation, marker: depth.", "name": "fig-variability-predict"}}
 fig = vplots.v3_vs_training(vsum, tsum=tsum)
 
 # %%
@@ -317,9 +362,25 @@ corr = V.trainability_correlation(vsum, tsum=tsum)
 varlib.glue("variability-corr-points", int(corr.points.iloc[0]))
 corr.round(3)
 
+# %% tags=["remove-cell"]
+paired = V.paired_prediction(draws_table, runs)
+varlib.glue("variability-paired-r", paired["r"])
+varlib.glue("variability-paired-low", paired["low"])
+varlib.glue("variability-paired-high", paired["high"])
+varlib.glue("variability-paired-n", paired["n"])
+varlib.glue("variability-peaks", V.peaks_sentence(vsum, tsum))
+
 # %% [markdown]
-# The rank correlations rest on {glue:text}`variability-corr-points` (activation, depth) points; their p-values
-# are in the table.
+# The rank correlations rest on {glue:text}`variability-corr-points` (activation, depth) points, so their
+# intervals are wide. A stricter reading asks whether the V3 of one net predicts whether **that** net trains:
+# training run $r$ of each (activation, depth) starts from variability draw $r$, so every trained net has its own
+# V3. Within each (activation, depth) we rank the nets by V3 and by best accuracy, which removes the depth
+# effect, and pool the ranks: Spearman {glue:text}`variability-paired-r:.2f` (95 % interval
+# {glue:text}`variability-paired-low:.2f` to {glue:text}`variability-paired-high:.2f`,
+# {glue:text}`variability-paired-n` nets), the scorecard's per-net row.
+#
+# Where the two curves peak is a separate question from whether their ranks agree.
+# {glue:text}`variability-peaks`
 
 # %% [markdown]
 # The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):
@@ -331,11 +392,12 @@ varlib.resources(rt)
 # ## Scorecard
 #
 # Each row states a claim, the paper's number where one is known (none is: the full text was unavailable), ours
-# from this run, and a verdict computed from the numbers by `varlib.variability.variability_scorecard`
-# (thresholds in its docstrings and tests: e.g. a rank correlation of at least
-# {glue:text}`variability-threshold-rise` for "reproduced" in the first row,
-# {glue:text}`variability-threshold-predict` with p < {glue:text}`variability-threshold-predict-p` for the
-# prediction claim). Depth $L=1$ is left out of every row.
+# from this run with its 95 % intervals, and a verdict computed from the numbers by
+# `varlib.variability.variability_scorecard` (thresholds in its docstrings and tests: e.g. a rank correlation of
+# at least {glue:text}`variability-threshold-rise` with an interval above zero for "reproduced" in the first row,
+# {glue:text}`variability-threshold-predict` with p < {glue:text}`variability-threshold-predict-p` and an
+# interval above zero for the prediction claim). A verdict needs its intervals: a difference whose interval
+# straddles zero is never "reproduced". Depth $L=1$ is left out of every row.
 
 # %%
-varlib.scorecard(V.variability_scorecard(draws_table, vsum=vsum, tsum=tsum, corr=corr))
+varlib.scorecard(V.variability_scorecard(draws_table, vsum=vsum, tsum=tsum, corr=corr, runs=runs, tau=cfg.tau))

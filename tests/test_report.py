@@ -44,6 +44,16 @@ def test_one_verdict_rule():
         ["reproduced", "partly reproduced", "not reproduced", "not tested"]
 
 
+def test_setup_checks_never_count_as_reproduced():
+    from varlib.book.report import SETUP_VERDICTS, setup_check
+
+    holds, fails = setup_check("equal P", "1 %", True), setup_check("equal P", "9 %", False)
+    assert (holds["verdict"], fails["verdict"]) == SETUP_VERDICTS and "not a claim of the paper" in holds["paper"]
+    assert setup_check("equal P", "n/a", True, evidence=[float("nan")])["verdict"] == "not tested"
+    table = scorecard([holds, fails])
+    assert list(table.Verdict) == ["setup check holds", "setup check fails"]
+
+
 def test_phrase_follows_the_value():
     from varlib.book.report import phrase
 

@@ -438,7 +438,7 @@ def test_landscape_examples_and_the_shown_table_use_draw_zero(tmp_path):
     with pytest.raises(ValueError, match="landscape depths"):
         V.landscape_examples(measured, budget=500, depths=[4])
     shown = V.shown_draws_table(draws, vsum=vsum, budget=500, depths=[2])
-    assert list(shown.columns) == ["activation", "depth", "width", "cv", "v3", "v3_mean", "v3_std", "c2c"]
+    assert list(shown.columns) == ["activation", "depth", "width", "cv", "v3", "dead", "v3_mean", "v3_std", "c2c"]
     assert len(shown) == 2 and shown.set_index("activation").loc["abs", "v3"] == first.v3
 
 
@@ -446,15 +446,22 @@ def test_the_shown_tables_select_what_their_cells_show():
     draws, vsum, tsum, corr, _ = _synthetic(True)
     by_depth = V.v3_depth_table(vsum)
     assert 1 not in by_depth.index.get_level_values("depth")
-    assert by_depth.loc[(2000, 4), ("v3_mean", "abs")] == pytest.approx(vsum.set_index(
-        ["activation", "depth"]).loc[("abs", 4), "v3_mean"])
+    mean = vsum.set_index(["activation", "depth"]).loc[("abs", 4)]
+    shown = f"{mean.v3_mean:.3g} [{mean.v3_low:.3g}, {mean.v3_high:.3g}]"
+    assert by_depth.loc[(2000, 4), "|x| V3 mean [95 %]"] == shown
+    assert list(by_depth.columns) == ["ReLU V3 mean [95 %]", "ReLU V3 median [IQR]", "|x| V3 mean [95 %]",
+                                      "|x| V3 median [IQR]", "rho"]
     assert len(V.single_layer_table(vsum)) == 2 and (V.single_layer_table(vsum).rho == 1 / 200).all()
     med = V.collapsed_v3_table(draws)
     assert list(med.columns) == [False, True] and med.loc["relu", True] < med.loc["relu", False]
-    grads = V.init_gradient_table(vsum, budget=2000)
-    assert list(grads.columns) == ["activation", "depth", "c2c", "dead", "grad_first", "grad_last_hidden",
-                                   "grad_output"]
-    assert V.init_gradient_table(vsum, budget=5000).empty
+    dec = V.decomposition_table(draws, budget=2000).loc["ReLU"]
+    assert dec.loc[16, "c2c"] == 0.75 and dec.loc[16, "survivors"] == 3 and dec.loc[2, "survivors"] == 12
+    assert dec.loc[16, "survivors_v3_mean"] == pytest.approx(2 + 0.01 * 10)         # draws 9, 10, 11 at 8/4
+    counts = V.gradient_collapse_counts(draws, vanishing=0.1, tau=1e-2, clear=10)
+    assert counts.loc["ReLU", ["VG and C2C", "C2C, no VG", "VG, no C2C"]].tolist() == [27, 0, 6]
+    shown = V.training_table(tsum)
+    assert shown.loc[("|x|", 16), "successes"] == "4/4" and shown.loc[("|x|", 16), "success rate [95 %]"] == \
+        "1 [0.51, 1]"
 
 
 def _shown(cv_relu, cv_abs, v3=(0.12, 0.19), mean=(0.0043, 0.027), std=(0.018, 0.054)):
@@ -470,8 +477,12 @@ def _shown(cv_relu, cv_abs, v3=(0.12, 0.19), mean=(0.0043, 0.027), std=(0.018, 0
 
 def test_deepest_shown_sentence_follows_the_cvs():
     text = V.deepest_shown_sentence(_shown(0.0, 0.0024), tau=1e-2)
-    assert text.startswith("At L = 64, the deepest depth drawn, the ReLU draw is exactly constant and the |x| "
-                           "draw has collapsed (CV = 0.0024, below τ) but keeps faint ripples.")
+    assert text.startswith("At L = 64, the deepest depth drawn, the ReLU draw is constant to the last bit and the "
+                           "|x| draw has collapsed (CV = 0.0024, below τ) but keeps faint ripples.")
+    dead = _shown(5e-9, 0.3).assign(dead=lambda t: (t.activation == "relu") & (t.depth == 64))
+    assert V.deepest_shown_sentence(dead, tau=1e-2).startswith(
+        "At L = 64, the deepest depth drawn, the ReLU draw has a dead layer, so its output is constant (its CV of "
+        "5e-09 is float rounding)")
     assert "floor of 1 % of the rms" in text
     text = V.deepest_shown_sentence(_shown(0.3, 0.0), tau=1e-2)
     assert "the ReLU draw has not collapsed (CV = 0.3)" in text and "ripples" not in text
@@ -634,3 +645,26 @@ def test_training_records_divergence_for_infinite_and_for_finite_blown_up_losses
         runs = V.train_checkerboard(lr=lr, **kw)["runs"]
         assert runs.diverged.all() and (runs.diverged_at >= 1).all(), (lr, runs)
         assert V.training_summary(runs).diverged.tolist() == [1.0]
+
+
+def test_aspect_onsets_interpolate_the_crossing_in_log_scale():
+    vsum = pd.DataFrame({"activation": "relu", "budget": [2000] * 3 + [5000] * 3, "depth": [8, 16, 32] * 2,
+                         "width": [16, 11, 7, 26, 18, 12], "c2c": [0.0, 0.25, 0.75, 0.0, 0.0, 0.5]})
+    t = V.aspect_onset_table(vsum, onset=0.5).loc["ReLU"]
+    assert t.loc[2000, "onset L"] == pytest.approx(np.sqrt(16 * 32))          # halfway in log between 16 and 32
+    assert t.loc[2000, "onset L/w"] == pytest.approx(np.sqrt(16 / 11 * 32 / 7))
+    assert t.loc[5000, "onset L"] == 32 and t.loc[5000, "first depth past it"] == 32
+    text = V.aspect_onset_sentence(V.aspect_onset_table(vsum))
+    assert text == ("Across budgets, ReLU reaches it at L/w = 2.6 to 2.7 (1×) but at L = 23 to 32 (1.4×). The onsets "
+                    "meet more closely in L/w than in depth, as the finite-width picture predicts.")
+    never = V.aspect_onset_table(vsum.assign(c2c=0.0))
+    assert never["onset L/w"].isna().all() and "does not reach the onset" in V.aspect_onset_sentence(never)
+
+
+def test_peaks_sentence_compares_the_v3_and_accuracy_peaks():
+    draws, vsum, tsum, _, _ = _synthetic(True)
+    text = V.peaks_sentence(vsum, tsum)
+    assert text.startswith("Over the trained depths, for ReLU mean V3 peaks at L = ")
+    assert text.endswith("the two peaks line up.")                 # the synthetic runs follow V3
+    flipped = tsum.assign(best_accuracy=-tsum.best_accuracy)
+    assert V.peaks_sentence(vsum, flipped).endswith("the two peaks do not line up.")

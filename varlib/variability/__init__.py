@@ -43,16 +43,18 @@ from varlib.variability.diagnostics import init_gradient_norms, variability_draw
 from varlib.variability.measures import (ACTIVATION_LABELS, COMPARED_ACTIVATIONS, VARIABILITY_ACTIVATIONS,
                                          coefficient_of_variation, collapse_flags, collapse_table, grid_measures,
                                          grid_points, landscapes, random_landscapes, v3)
-from varlib.variability.prose import (collapse_counts_sentence, collapsed_v3_sentence, deepest_shown_sentence,
-                                      gradient_apart_sentence, gradient_relation_sentence, single_draws_sentence,
-                                      training_failures_sentence)
+from varlib.variability.prose import (aspect_onset_sentence, collapse_counts_sentence, collapsed_v3_sentence,
+                                      deepest_shown_sentence, gradient_apart_sentence, gradient_relation_sentence,
+                                      peaks_sentence, single_draws_sentence, training_failures_sentence)
 from varlib.variability.intervals import (collapse_gradient_table, depth_mean_resamples, paired_prediction,
                                           peak_resolution, rise_interval, survivor_fall, vanishing_ratio)
 from varlib.variability.scorecard import (DRAW_MEASURES, SCORECARD_THRESHOLDS, collapsed_v3_ratio, draw_health,
                                           trainability_correlation, training_health, training_summary,
                                           variability_scorecard, variability_summary)
-from varlib.variability.tables import (collapsed_v3_table, init_gradient_table, landscape_examples, shown_draws_table,
-                                       single_layer_table, stack_draws, stack_runs, sweep_grid, v3_depth_table)
+from varlib.variability.tables import (aspect_onset_table, collapsed_v3_table, decomposition_table,
+                                       gradient_collapse_counts, landscape_examples, shown_draws_table,
+                                       single_layer_table, stack_draws, stack_runs, sweep_grid, training_table,
+                                       v3_depth_table)
 
 __all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_landscapes", "collapse_table",
            "VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "v3", "collapse_flags",
@@ -63,6 +65,8 @@ __all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_land
            "variability_scorecard", "collapsed_v3_ratio", "collapse_gradient_table", "depth_mean_resamples",
            "paired_prediction", "peak_resolution", "rise_interval", "survivor_fall", "vanishing_ratio",
            "sweep_grid", "stack_draws", "stack_runs", "landscape_examples", "shown_draws_table", "v3_depth_table",
-           "single_layer_table", "collapsed_v3_table", "init_gradient_table", "deepest_shown_sentence",
+           "single_layer_table", "collapsed_v3_table", "decomposition_table", "gradient_collapse_counts",
+           "training_table", "aspect_onset_table", "deepest_shown_sentence",
            "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
-           "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence"]
+           "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence", "peaks_sentence",
+           "aspect_onset_sentence"]

@@ -12,7 +12,8 @@ import seaborn as sns
 
 from varlib.variability.measures import ACTIVATION_LABELS
 
-__all__ = ["v3_vs_depth", "collapse_vs_depth", "gradients_vs_depth", "training_vs_depth", "v3_vs_training"]
+__all__ = ["v3_vs_depth", "collapse_vs_depth", "collapse_vs_aspect", "gradients_vs_depth", "training_vs_depth",
+           "v3_vs_training"]
 
 _ORDER = [ACTIVATION_LABELS[a] for a in ("relu", "abs", "tanh")]
 
@@ -98,6 +99,26 @@ def collapse_vs_depth(vsum: pd.DataFrame, *, tau: float) -> plt.Figure:
         ax.set(ylabel="fraction of draws", ylim=(-0.03, 1.03), title=f"P ≈ {b}")
         _log2_depth(ax)
     _legend_below(fig, axes[0][0], ncol=3)
+    return fig
+
+
+def collapse_vs_aspect(vsum: pd.DataFrame) -> plt.Figure:
+    """Collapsed fraction (Wilson 95 % intervals) against the depth-to-width ratio L/w on a log axis, every budget
+    on one panel (marker per budget), one colour per activation."""
+    s = _label(vsum).assign(aspect=lambda d: d.depth / d.width)
+    colours = _colours(s.activation.unique())
+    markers = dict(zip(sorted(s.budget.unique()), "osD^v"))
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    order = {a: i for i, a in enumerate(colours)}
+    curves = sorted(s.groupby(["activation", "budget"]), key=lambda kc: (order[kc[0][0]], kc[0][1]))
+    for (act, b), c in curves:
+        c = c.sort_values("aspect")
+        y = c.c2c.to_numpy(float)
+        ax.errorbar(c.aspect, y, yerr=[y - c.c2c_low.to_numpy(float), c.c2c_high.to_numpy(float) - y],
+                    color=colours[act], marker=markers[b], ms=4, capsize=2, lw=1, label=f"{act}, P ≈ {b}")
+    ax.set(xscale="log", xlabel="depth / width L/w (log scale)", ylabel="fraction collapsed (C2C)",
+           ylim=(-0.03, 1.03))
+    _legend_below(fig, ax, ncol=4)
     return fig
 
 

@@ -10,7 +10,8 @@ from varlib.variability.intervals import collapse_gradient_table
 from varlib.variability.scorecard import SCORECARD_THRESHOLDS, collapsed_v3_ratio, training_health
 
 __all__ = ["deepest_shown_sentence", "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
-           "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence"]
+           "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence", "peaks_sentence",
+           "aspect_onset_sentence"]
 
 
 def _name(activation: str) -> str:
@@ -25,15 +26,19 @@ def _join(parts: list[str], sep: str = ", ") -> str:
 
 
 def deepest_shown_sentence(shown: pd.DataFrame, *, tau: float) -> str:
-    """What the drawn landscapes at the deepest shown depth look like: exactly constant (CV = 0), collapsed with
-    faint ripples (0 < CV < ``tau``) or not collapsed, per activation. ``shown``: :func:`shown_draws_table`."""
+    """What the drawn landscapes at the deepest shown depth look like: dead (a hidden layer is off on the whole
+    grid, so the output is constant and any CV left is float rounding), exactly constant (CV = 0), collapsed
+    with faint ripples (0 < CV < ``tau``) or not collapsed, per activation. ``shown``: :func:`shown_draws_table`."""
     depth = int(shown.depth.max())
     rows = shown[shown.depth == depth].set_index("activation")
     parts, ripples = [], False
     for a in [a for a in COMPARED_ACTIVATIONS if a in rows.index]:
         cv = float(rows.loc[a, "cv"])
-        if cv == 0:
-            parts.append(f"the {_name(a)} draw is exactly constant")
+        if bool(rows.loc[a].get("dead", False)):
+            parts.append(f"the {_name(a)} draw has a dead layer, so its output is constant"
+                         + (f" (its CV of {cv:.1g} is float rounding)" if cv > 0 else ""))
+        elif cv == 0:
+            parts.append(f"the {_name(a)} draw is constant to the last bit")
         elif cv < tau:
             ripples = True
             parts.append(f"the {_name(a)} draw has collapsed (CV = {cv:.2g}, below τ) but keeps faint ripples")
@@ -143,3 +148,41 @@ def training_failures_sentence(tsum: pd.DataFrame) -> str:
         return counts + (" No net learned anything, so these runs cannot tell which nets train: the scorecard's "
                          "training rows are not tested.")
     return counts
+
+
+def peaks_sentence(vsum: pd.DataFrame, tsum: pd.DataFrame) -> str:
+    """Per activation, at the training budget and over the trained depths >= 2: the depth where mean V3 peaks
+    against the depth where the mean best accuracy peaks, and whether they line up."""
+    budget = tsum.budget.iloc[0]
+    deep = tsum[tsum.depth >= 2]
+    v = vsum[(vsum.budget == budget) & vsum.depth.isin(deep.depth)]
+    parts, same = [], []
+    for a in [a for a in COMPARED_ACTIVATIONS if a in set(deep.activation)]:
+        vp = int(v[v.activation == a].set_index("depth").v3_mean.idxmax())
+        tp = int(deep[deep.activation == a].set_index("depth").best_accuracy.idxmax())
+        same.append(vp == tp)
+        parts.append(f"for {_name(a)} mean V3 peaks at L = {vp} and the mean best accuracy at L = {tp}")
+    verdict = "the two peaks line up" if all(same) else "the two peaks line up only for some activations" \
+        if any(same) else "the two peaks do not line up"
+    return f"Over the trained depths, {_join(parts, '; ')}: {verdict}."
+
+
+def aspect_onset_sentence(onsets: pd.DataFrame) -> str:
+    """How close the collapse onsets of :func:`~varlib.variability.tables.aspect_onset_table` sit across budgets,
+    per activation: the spread (largest over smallest) of the onset in L/w against its spread in L."""
+    parts, tighter = [], []
+    for act, t in onsets.groupby(level="activation", sort=False):
+        found = t.dropna(subset=["onset L/w"])
+        if len(found) < 2:
+            parts.append(f"{act} does not reach the onset at two budgets here")
+            continue
+        a, d = found["onset L/w"], found["onset L"]
+        tighter.append(a.max() / a.min() < d.max() / d.min())
+        parts.append(f"{act} reaches it at L/w = {a.min():.2g} to {a.max():.2g} ({a.max() / a.min():.2g}×) but at "
+                     f"L = {d.min():.0f} to {d.max():.0f} ({d.max() / d.min():.2g}×)")
+    text = f"Across budgets, {_join(parts, '; ')}."
+    if tighter and all(tighter):
+        return text + " The onsets meet more closely in L/w than in depth, as the finite-width picture predicts."
+    if tighter and not any(tighter):
+        return text + " The onsets do not meet more closely in L/w than in depth here."
+    return text + (" The onsets meet more closely in L/w for some activations only." if tighter else "")
