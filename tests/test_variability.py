@@ -668,3 +668,52 @@ def test_peaks_sentence_compares_the_v3_and_accuracy_peaks():
     assert text.endswith("the two peaks line up.")                 # the synthetic runs follow V3
     flipped = tsum.assign(best_accuracy=-tsum.best_accuracy)
     assert V.peaks_sentence(vsum, flipped).endswith("the two peaks do not line up.")
+
+
+def test_paired_row_needs_enough_nets():
+    draws, vsum, tsum, corr, runs = _synthetic(True)
+    few = runs[(runs.seed < 2) & runs.depth.isin([2, 4, 8, 16, 32])]         # 2 seeds x 5 depths x 2 = 20 nets
+    assert "n = 20 nets" in _score(*_tables(draws, few))[PAIRED]["ours"]
+    fewer = few[few.depth != 32]
+    row = _score(*_tables(draws, fewer))[PAIRED]
+    assert row["verdict"] == "not tested" and "n = 16 nets" in row["ours"]
+
+
+def _sensitivity(abs_later: bool = True):
+    rows = []
+    for act in ("relu", "abs", "tanh"):
+        for sb in (0.0, 0.5):
+            for d in (2, 8, 32):
+                onset = {"relu": 8, "abs": 32 if abs_later else 8, "tanh": 99}[act]
+                for k in range(20):
+                    rows.append({"activation": act, "sigma_b": sb, "depth": d, "width": 5, "draw": k,
+                                 "collapsed": d >= onset and k < 15, "dead": False, "v3": 1.0 / d + 0.01 * k})
+    return V.sensitivity_summary(pd.DataFrame(rows))
+
+
+def test_sensitivity_onsets_and_the_bias_row():
+    ssum = _sensitivity(True)
+    onsets = V.sensitivity_onsets(ssum)
+    assert onsets.loc["ReLU", "σ_b = 0.5"] == "8 / 2" and onsets.loc["tanh", "σ_b = 0"] == "none / 2"
+    assert V.sensitivity_sentence(onsets).startswith(
+        "Half of the draws have collapsed at σ_b = 0, ReLU from L = 8, |x| from L = 32 and tanh at no depth swept")
+    draws, vsum, tsum, corr, runs = _synthetic(True)
+    card = {r["claim"]: r for r in V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr, runs=runs,
+                                                             ssum=ssum)}
+    row = card["|x| resists C2C better than ReLU at every bias scale σ_b"]
+    assert row["verdict"] == "reproduced" and "σ_b = 0, L = 8: ReLU 0.75 [0.53, 0.89] vs |x| 0.00" in row["ours"]
+    card = {r["claim"]: r for r in V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr, runs=runs,
+                                                             ssum=_sensitivity(False))}
+    assert card["|x| resists C2C better than ReLU at every bias scale σ_b"]["verdict"] == "not reproduced"
+    items = V.sensitivity_grid(activations=["relu"], sigma_bs=[0, 0.5], depths=[2, 4])
+    assert items == [{"activation": "relu", "sigma_b": s, "depth": d} for s in (0.0, 0.5) for d in (2, 4)]
+
+
+def test_sensitivity_settings_are_checked():
+    import varlib
+
+    with pytest.raises(ValueError, match="sensitivity_activations must be one of"):
+        varlib.chapter_settings("variability", "smoke", sensitivity_activations=["gelu"])
+    with pytest.raises(ValueError, match="sensitivity_sigma_b"):
+        varlib.chapter_settings("variability", "smoke", sensitivity_sigma_b=[-0.1])
+    assert varlib.chapter_settings("variability", "smoke", sensitivity_sigma_b=[0.0]).sensitivity_sigma_b == (0.0,)

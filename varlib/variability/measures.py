@@ -26,7 +26,8 @@ VARIABILITY_ACTIVATIONS = ("relu", "abs", "tanh", "leaky_relu")
 COMPARED_ACTIVATIONS = ("relu", "abs")
 
 #: How figures and sentences name an activation.
-ACTIVATION_LABELS = {"relu": "ReLU", "abs": "|x|", "tanh": "tanh"}
+ACTIVATION_LABELS = {"relu": "ReLU", "abs": "|x|", "tanh": "tanh", "leaky_relu:0.01": "leaky ReLU 0.01",
+                     "leaky_relu:0.1": "leaky ReLU 0.1", "leaky_relu:0.2": "leaky ReLU 0.2"}
 
 
 def grid_points(n: int, low: float = -1.0, high: float = 1.0, device="cpu", dtype=torch.float32) -> torch.Tensor:

@@ -12,10 +12,10 @@ import seaborn as sns
 
 from varlib.variability.measures import ACTIVATION_LABELS
 
-__all__ = ["v3_vs_depth", "collapse_vs_depth", "collapse_vs_aspect", "gradients_vs_depth", "training_vs_depth",
-           "v3_vs_training"]
+__all__ = ["v3_vs_depth", "collapse_vs_depth", "collapse_vs_aspect", "sensitivity_panels", "gradients_vs_depth",
+           "training_vs_depth", "v3_vs_training"]
 
-_ORDER = [ACTIVATION_LABELS[a] for a in ("relu", "abs", "tanh")]
+_ORDER = list(ACTIVATION_LABELS.values())
 
 
 def _hue(df: pd.DataFrame) -> dict:
@@ -119,6 +119,28 @@ def collapse_vs_aspect(vsum: pd.DataFrame) -> plt.Figure:
     ax.set(xscale="log", xlabel="depth / width L/w (log scale)", ylabel="fraction collapsed (C2C)",
            ylim=(-0.03, 1.03))
     _legend_below(fig, ax, ncol=4)
+    return fig
+
+
+def sensitivity_panels(ssum: pd.DataFrame) -> plt.Figure:
+    """Top: collapsed fraction (Wilson 95 % intervals) against depth; bottom: mean V3 (log scale); one column per
+    bias scale sigma_b, one colour per activation."""
+    s = _label(ssum)
+    scales = sorted(s.sigma_b.unique())
+    colours = _colours(s.activation.unique())
+    fig, axes = plt.subplots(2, len(scales), figsize=(3.4 * len(scales) + 0.6, 6.0), squeeze=False, sharex=True)
+    for j, sb in enumerate(scales):
+        for act in colours:
+            c = s[(s.sigma_b == sb) & (s.activation == act)].sort_values("depth")
+            if not len(c):
+                continue
+            _bars(axes[0][j], c.depth, c.c2c, c.c2c_low, c.c2c_high, colours[act], act)
+            axes[1][j].plot(c.depth, c.v3_mean, color=colours[act], marker="o", ms=4, label=act)
+        axes[0][j].set(ylim=(-0.03, 1.03), title=f"σ_b = {sb:g}", ylabel="fraction collapsed" if j == 0 else "")
+        axes[1][j].set(yscale="log", ylabel="mean V3 (log scale)" if j == 0 else "")
+        for ax in axes[:, j]:
+            _log2_depth(ax)
+    _legend_below(fig, axes[0][0], ncol=len(colours))
     return fig
 
 

@@ -11,7 +11,7 @@ from varlib.variability.scorecard import SCORECARD_THRESHOLDS, collapsed_v3_rati
 
 __all__ = ["deepest_shown_sentence", "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
            "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence", "peaks_sentence",
-           "aspect_onset_sentence"]
+           "aspect_onset_sentence", "sensitivity_sentence"]
 
 
 def _name(activation: str) -> str:
@@ -186,3 +186,16 @@ def aspect_onset_sentence(onsets: pd.DataFrame) -> str:
     if tighter and not any(tighter):
         return text + " The onsets do not meet more closely in L/w than in depth here."
     return text + (" The onsets meet more closely in L/w for some activations only." if tighter else "")
+
+
+def sensitivity_sentence(onsets: pd.DataFrame) -> str:
+    """Per bias scale of :func:`~varlib.variability.sensitivity.sensitivity_onsets`: from which depth each
+    activation has half of its draws collapsed, and which never get there within the depths swept."""
+    parts = []
+    for col in onsets.columns:
+        first = {a: v.split(" / ")[0] for a, v in onsets[col].items()}
+        hit = sorted((int(d), a) for a, d in first.items() if d != "none")
+        never = [a for a, d in first.items() if d == "none"]
+        said = [f"{a} from L = {d}" for d, a in hit] + ([f"{_join(never)} at no depth swept"] if never else [])
+        parts.append(f"at {col}, {_join(said)}")
+    return "Half of the draws have collapsed " + "; ".join(parts) + "."

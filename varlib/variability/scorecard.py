@@ -13,6 +13,7 @@ from varlib.core.stats import bootstrap_interval, spearman_interval, wilson_inte
 from varlib.variability.checkerboard import failed_runs
 from varlib.variability.intervals import (collapse_gradient_table, depth_mean_resamples, paired_prediction,
                                           peak_resolution, rise_interval, survivor_fall, vanishing_ratio)
+from varlib.variability.sensitivity import abs_resists_at_every_bias
 
 __all__ = ["SCORECARD_THRESHOLDS", "DRAW_MEASURES", "variability_summary", "training_summary", "draw_health",
            "training_health", "trainability_correlation", "variability_scorecard", "collapsed_v3_ratio"]
@@ -25,10 +26,11 @@ __all__ = ["SCORECARD_THRESHOLDS", "DRAW_MEASURES", "variability_summary", "trai
 #: this factor past the other's threshold; ``min_collapsed``: collapsed non-dead draws needed to test the
 #: gradient row; ``min_apart``: clear cases needed for "not the same"; ``predict``, ``predict_p``,
 #: ``predict_part``: Spearman(V3, success rate) and its p-value for "reproduced", and the correlation for
-#: "partly"; ``abs_wins``, ``abs_wins_part``: share of points where |x| has the higher mean V3.
+#: "partly"; ``min_nets``: trained nets needed for the per-net row; ``abs_wins``, ``abs_wins_part``: share of
+#: points where |x| has the higher mean V3.
 SCORECARD_THRESHOLDS = {"pre_collapse": 0.1, "rise": 0.8, "onset": 0.5, "min_survivors": 3, "vanishing": 0.1,
                         "clear": 10.0, "min_collapsed": 5, "min_apart": 5, "predict": 0.7, "predict_p": 0.05,
-                        "predict_part": 0.4, "abs_wins": 0.8, "abs_wins_part": 0.5}
+                        "predict_part": 0.4, "min_nets": 20, "abs_wins": 0.8, "abs_wins_part": 0.5}
 _T = SCORECARD_THRESHOLDS
 
 
@@ -262,7 +264,9 @@ def _gradient_row(draws, tau: float, draws_ok: bool) -> dict:
         related.append(rel)
         apart.append(sep)
         enough.append(r.vg_c2c + r.c2c_only >= _T["min_collapsed"])
-        parts.append(f"{_name(r.activation)}: VG in {r.vg_given_c2c:.2f} {_ci(*r.vg_given_c2c_ci)} of collapsed draws "
+        given = "no draw collapsed" if r.vg_c2c + r.c2c_only == 0 else \
+            f"VG in {r.vg_given_c2c:.2f} {_ci(*r.vg_given_c2c_ci)} of collapsed draws"
+        parts.append(f"{_name(r.activation)}: {given} "
                      f"vs {r.vg_given_no_c2c:.2f} {_ci(*r.vg_given_no_c2c_ci)} of the others; VG without collapse "
                      f"in {r.vg_only} draws ({r.vg_clear} with CV ≥ {_T['clear'] * tau:g}), collapse without VG in "
                      f"{r.c2c_only} ({r.c2c_clear} with a ratio ≥ {_T['clear'] * _T['vanishing']:g})")
@@ -295,15 +299,15 @@ def _predict_row(corr, train, draws_ok: bool) -> dict:
 def _paired_row(draws, runs, train, draws_ok: bool) -> dict:
     """Per net: within each (activation, depth), does a draw's V3 rank predict its own run's best-accuracy rank
     (:func:`~varlib.variability.intervals.paired_prediction`)? Reproduced when the pooled Spearman has p < 0.05
-    and an interval above 0; partly when it is positive."""
+    and an interval above 0; partly when it is positive; not tested with fewer than ``min_nets`` nets."""
     r = paired_prediction(draws, runs)
-    full = r["r"] == r["r"] and r["p"] < _T["predict_p"] and r["low"] > 0
+    full = None if r["r"] != r["r"] or r["n"] < _T["min_nets"] else r["p"] < _T["predict_p"] and r["low"] > 0
     return {"claim": "the variability of a net predicts whether that net trains",
             "paper": "a stricter, per-net reading of 'predicts trainability' (ours)",
             "ours": f"within each (activation, depth ≥ 2), rank of V3 vs rank of best accuracy of the same net, "
                     f"pooled: Spearman {r['r']:.2f} {_ci(r['low'], r['high'])} (p = {r['p']:.2g}, n = {r['n']} nets)"
                     + _train_note(train),
-            "verdict": verdict(None if r["r"] != r["r"] else full, r["r"] == r["r"] and r["r"] > 0,
+            "verdict": verdict(full, r["r"] == r["r"] and r["r"] > 0,
                                evidence=[_train_usable(train), True if draws_ok else None])}
 
 
@@ -334,8 +338,8 @@ def _abs_v3_row(draws, draws_ok: bool) -> dict:
 
 def _abs_c2c_row(vsum, draws_ok: bool) -> dict:
     """At ReLU's collapse onset (first depth with C2C >= ``onset``) of each budget, |x|'s collapsed fraction has a
-    Wilson interval wholly below ReLU's: reproduced at every budget, partly at some; not tested when ReLU
-    never collapses that far."""
+    Wilson interval wholly below ReLU's: reproduced at every budget; partly when it is lower at every budget, or
+    significantly lower at some; not tested when ReLU never collapses that far."""
     parts, later = [], []
     for (a, b), c in _curves(vsum).items():
         if a != "relu":
@@ -346,13 +350,14 @@ def _abs_c2c_row(vsum, draws_ok: bool) -> dict:
             parts.append(f"P={b}: ReLU's C2C never reaches {_pct(_T['onset'])}")
             continue
         r, o = hit.iloc[0], other.loc[hit.depth.iloc[0]]
-        later.append(o.c2c_high < r.c2c_low)
+        later.append((o.c2c_high < r.c2c_low, o.c2c < r.c2c))
         parts.append(f"P={b}, L = {int(r.depth)}: ReLU {r.c2c:.2f} {_ci(r.c2c_low, r.c2c_high)} vs |x| {o.c2c:.2f} "
                      f"{_ci(o.c2c_low, o.c2c_high)}")
     return {"claim": "|x| resists C2C better than ReLU", "paper": "summary of the full text (unverified)",
             "ours": f"collapsed fraction at ReLU's collapse onset (first depth with C2C ≥ {_pct(_T['onset'])}; Wilson "
                     "95 % intervals): " + "; ".join(parts),
-            "verdict": verdict(all(later) if later and draws_ok else None, any(later))}
+            "verdict": verdict(all(sig for sig, _ in later) if later and draws_ok else None,
+                               all(lower for _, lower in later) or any(sig for sig, _ in later))}
 
 
 def _abs_training_row(runs, train) -> dict:
@@ -382,7 +387,26 @@ def _abs_training_row(runs, train) -> dict:
                                evidence=[*rate.values(), *acc.values(), _train_usable(train)])}
 
 
-def variability_scorecard(draws, *, vsum, tsum, corr, runs, tau: float = 1e-2) -> list[dict]:
+def _abs_bias_row(ssum, draws_ok: bool) -> dict:
+    """The |x|-resists-C2C rule of :func:`_abs_c2c_row` at every bias scale of the sensitivity sweep
+    (:func:`~varlib.variability.sensitivity.abs_resists_at_every_bias`): reproduced when it holds at every bias
+    scale where ReLU reaches the onset, and there are at least two; partly when |x| is lower at every such scale
+    or significantly lower at some; not tested at none."""
+    res = abs_resists_at_every_bias(ssum, onset=_T["onset"])
+    scales = sorted(ssum.sigma_b.unique())
+    parts = [f"σ_b = {s:g}, L = {d}: ReLU {rf:.2f} {_ci(*ri)} vs |x| {af:.2f} {_ci(*ai)}"
+             for s, (d, rf, ri, af, ai, _) in sorted(res.items())]
+    parts += [f"σ_b = {s:g}: ReLU's C2C never reaches {_pct(_T['onset'])}" for s in scales if float(s) not in res]
+    later = [r[5] for r in res.values()]
+    lower = [r[3] < r[1] for r in res.values()]
+    return {"claim": "|x| resists C2C better than ReLU at every bias scale σ_b",
+            "paper": "robustness of the claim above (ours; the paper's bias scale is unknown)",
+            "ours": "collapsed fraction at ReLU's onset, training budget (Wilson 95 %): " + "; ".join(parts),
+            "verdict": verdict(all(later) and len(later) >= 2 if later and draws_ok else None,
+                               all(lower) or any(later))}
+
+
+def variability_scorecard(draws, *, vsum, tsum, corr, runs, tau: float = 1e-2, ssum=None) -> list[dict]:
     """Scorecard rows (claim, paper, ours, verdict) computed from the chapter's tables (depths >= 2 only), each
     with its 95 % intervals (bootstrap over draws, runs or points; Wilson for fractions).
 
@@ -398,7 +422,8 @@ def variability_scorecard(draws, *, vsum, tsum, corr, runs, tau: float = 1e-2) -
     >= 0.4 for success rate or best accuracy partly. *Per net*: the pooled within-cell Spearman with p < 0.05
     and an interval above 0. *|x| vs ReLU*: higher mean V3 at >= 80 % of points and significantly lower at
     none (>= 50 %: partly); at ReLU's onset, |x|'s collapsed fraction significantly lower at every budget;
-    higher success rate and best accuracy, the latter significantly (one: partly).
+    higher success rate and best accuracy, the latter significantly (one: partly). With ``ssum`` (the
+    sensitivity summary), the |x|-resists-C2C rule is also checked at every bias scale of that sweep.
 
     Failed computations are no evidence. The training rows report how many runs at depths >= 2 diverged and how
     many ended at chance (:func:`~varlib.variability.checkerboard.failed_runs`: loss non-finite or above
@@ -411,4 +436,6 @@ def variability_scorecard(draws, *, vsum, tsum, corr, runs, tau: float = 1e-2) -
     from_draws = [_rise_row(vsum, draws, ok), _fall_row(draws, ok), _peak_row(draws, ok),
                   _gradient_row(draws, tau, ok), _predict_row(corr, train, ok), _paired_row(draws, runs, train, ok),
                   _abs_v3_row(draws, ok), _abs_c2c_row(vsum, ok)]
+    if ssum is not None:
+        from_draws.append(_abs_bias_row(ssum, ok))
     return [*({**r, "ours": r["ours"] + note} for r in from_draws), _abs_training_row(runs, train)]
