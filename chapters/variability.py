@@ -207,8 +207,9 @@ V.v3_depth_table(vsum)
 # :class: note
 # With a two-dimensional input a hidden unit of the first layer costs only four parameters, so the single-layer
 # member has $\rho \approx 1/4$, more activations per parameter than any deeper member at the same budget.
-# "Variability rises with the number of activations" therefore cannot include $L = 1$; we keep it out of every
-# trend and show it here:
+# As worded, "variability rises with the number of activations" would need $L = 1$ to have the highest V3 of
+# its budget; the table shows whether it does, and the scorecard's first row reports it. We keep $L = 1$ out of
+# every trend and show it here:
 # :::
 
 # %%

@@ -63,8 +63,10 @@ def test_scorecard_verdicts_follow_the_numbers():
 
     collapsed = pd.DataFrame({"relu": [0.0, 1.0], "abs": [0.0, 0.5]}, index=pd.Index([2, 64], name="depth"))
     rows = family_scorecard(family_table([2000], [1, 2, 4, 8, 128]), collapsed, draws=20)
-    assert [r["verdict"] for r in rows] == ["setup check fails", "setup check holds", "reproduced"]
+    assert [r["verdict"] for r in rows] == ["setup check holds", "setup check holds", "reproduced"]
     assert "within 5 % up to depth 8" in rows[0]["ours"] and "L = 1 has the largest ρ" in rows[1]["ours"]
+    off = family_table([2000], [1, 2, 4]).assign(width=lambda t: t.width + 2)          # a wrong width rule
+    assert family_scorecard(off, collapsed, draws=20)[0]["verdict"] == "setup check fails"
     assert "ReLU 0.00 [0.00, 0.16] → 1.00 [0.84, 1.00]" in rows[2]["ours"]
     rows = family_scorecard(family_table([20000], [2, 4, 8]), collapsed.assign(relu=[0.0, 0.2]), draws=20)
     assert [r["verdict"] for r in rows] == ["setup check holds", "setup check holds", "partly reproduced"]

@@ -655,10 +655,12 @@ def test_aspect_onsets_interpolate_the_crossing_in_log_scale():
     assert t.loc[2000, "onset L/w"] == pytest.approx(np.sqrt(16 / 11 * 32 / 7))
     assert t.loc[5000, "onset L"] == 32 and t.loc[5000, "first depth past it"] == 32
     text = V.aspect_onset_sentence(V.aspect_onset_table(vsum))
-    assert text == ("Across budgets, ReLU reaches it at L/w = 2.6 to 2.7 (1×) but at L = 23 to 32 (1.4×). The onsets "
-                    "meet more closely in L/w than in depth, as the finite-width picture predicts.")
+    assert text == ("Across budgets, ReLU has half of its draws collapsed at L/w = 2.6 to 2.7 (1×) but at L = 23 to "
+                    "32 (1.4×). The onsets meet more closely in L/w than in depth, as the finite-width picture "
+                    "predicts.")
     never = V.aspect_onset_table(vsum.assign(c2c=0.0))
-    assert never["onset L/w"].isna().all() and "does not reach the onset" in V.aspect_onset_sentence(never)
+    assert never["onset L/w"].isna().all()
+    assert "does not have half of its draws collapsed" in V.aspect_onset_sentence(never)
 
 
 def test_peaks_sentence_compares_the_v3_and_accuracy_peaks():
@@ -696,7 +698,8 @@ def test_sensitivity_onsets_and_the_bias_row():
     onsets = V.sensitivity_onsets(ssum)
     assert onsets.loc["ReLU", "σ_b = 0.5"] == "8 / 2" and onsets.loc["tanh", "σ_b = 0"] == "none / 2"
     assert V.sensitivity_sentence(onsets).startswith(
-        "Half of the draws have collapsed at σ_b = 0, ReLU from L = 8, |x| from L = 32 and tanh at no depth swept")
+        "Half of the draws have collapsed at σ_b = 0, ReLU from L = 8 and |x| from L = 32, while tanh never does "
+        "within the depths swept")
     draws, vsum, tsum, corr, runs = _synthetic(True)
     card = {r["claim"]: r for r in V.variability_scorecard(draws, vsum=vsum, tsum=tsum, corr=corr, runs=runs,
                                                              ssum=ssum)}

@@ -7,6 +7,7 @@ left out of every trend figure (it is reported apart: its activation ratio is th
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -44,18 +45,20 @@ def _colours(names) -> dict:
 
 
 def _legend_below(fig, ax, ncol: int = 4) -> None:
-    """The legend of ``ax`` under the figure, off the data."""
+    """The legend of ``ax`` under the figure, off the data (about half an inch per legend row)."""
     handles, labels = ax.get_legend_handles_labels()
     if ax.get_legend() is not None:
         ax.get_legend().remove()
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    rows = -(-len(labels) // ncol)
+    fig.tight_layout(rect=(0, min(0.3, (0.15 + 0.2 * rows) / fig.get_figheight()), 1, 1))
 
 
 def _bars(ax, x, y, low, high, colour, label, **kw) -> None:
     """A line with interval bars: y from ``low`` to ``high`` at each x."""
     y, low, high = (pd.Series(v).to_numpy(float) for v in (y, low, high))
-    ax.errorbar(x, y, yerr=[y - low, high - y], color=colour, label=label, capsize=2, marker="o", ms=4, **kw)
+    below, above = (np.clip(np.nan_to_num(e), 0, None) for e in (y - low, high - y))   # rounding, NaN: no bar
+    ax.errorbar(x, y, yerr=[below, above], color=colour, label=label, capsize=2, **{"marker": "o", "ms": 4, **kw})
 
 
 def v3_vs_depth(vsum: pd.DataFrame) -> plt.Figure:
@@ -113,9 +116,7 @@ def collapse_vs_aspect(vsum: pd.DataFrame) -> plt.Figure:
     curves = sorted(s.groupby(["activation", "budget"]), key=lambda kc: (order[kc[0][0]], kc[0][1]))
     for (act, b), c in curves:
         c = c.sort_values("aspect")
-        y = c.c2c.to_numpy(float)
-        ax.errorbar(c.aspect, y, yerr=[y - c.c2c_low.to_numpy(float), c.c2c_high.to_numpy(float) - y],
-                    color=colours[act], marker=markers[b], ms=4, capsize=2, lw=1, label=f"{act}, P ≈ {b}")
+        _bars(ax, c.aspect, c.c2c, c.c2c_low, c.c2c_high, colours[act], f"{act}, P ≈ {b}", lw=1, marker=markers[b])
     ax.set(xscale="log", xlabel="depth / width L/w (log scale)", ylabel="fraction collapsed (C2C)",
            ylim=(-0.03, 1.03))
     _legend_below(fig, ax, ncol=4)
@@ -140,6 +141,7 @@ def sensitivity_panels(ssum: pd.DataFrame) -> plt.Figure:
         axes[1][j].set(yscale="log", ylabel="mean V3 (log scale)" if j == 0 else "")
         for ax in axes[:, j]:
             _log2_depth(ax)
+        axes[0][j].set_xlabel("")
     _legend_below(fig, axes[0][0], ncol=len(colours))
     return fig
 
@@ -198,8 +200,9 @@ def v3_vs_training(vsum: pd.DataFrame, *, tsum: pd.DataFrame) -> plt.Figure:
                                              ("best_accuracy", "best_accuracy_low", "best_accuracy_high",
                                               "mean best accuracy")]):
         for _, r in both.iterrows():
-            ax.errorbar(r.v3_mean, r[y], xerr=[[r.v3_mean - r.v3_low], [r.v3_high - r.v3_mean]],
-                        yerr=[[r[y] - r[lo]], [r[hi] - r[y]]], color=colours[r.activation],
+            xerr, yerr = ([[max(0.0, m - a)], [max(0.0, b - m)]] for m, a, b in
+                          ((r.v3_mean, r.v3_low, r.v3_high), (r[y], r[lo], r[hi])))
+            ax.errorbar(r.v3_mean, r[y], xerr=xerr, yerr=yerr, color=colours[r.activation],
                         marker=markers[r.depth], ms=6, capsize=2, lw=0.8, ls="none")
         ax.set(xlabel="mean V3 of random draws", ylabel=label)
     axes[0].set_ylim(-0.03, 1.03)

@@ -174,12 +174,12 @@ def aspect_onset_sentence(onsets: pd.DataFrame) -> str:
     for act, t in onsets.groupby(level="activation", sort=False):
         found = t.dropna(subset=["onset L/w"])
         if len(found) < 2:
-            parts.append(f"{act} does not reach the onset at two budgets here")
+            parts.append(f"{act} does not have half of its draws collapsed at two budgets here")
             continue
         a, d = found["onset L/w"], found["onset L"]
         tighter.append(a.max() / a.min() < d.max() / d.min())
-        parts.append(f"{act} reaches it at L/w = {a.min():.2g} to {a.max():.2g} ({a.max() / a.min():.2g}×) but at "
-                     f"L = {d.min():.0f} to {d.max():.0f} ({d.max() / d.min():.2g}×)")
+        parts.append(f"{act} has half of its draws collapsed at L/w = {a.min():.2g} to {a.max():.2g} "
+                     f"({a.max() / a.min():.2g}×) but at L = {d.min():.0f} to {d.max():.0f} ({d.max() / d.min():.2g}×)")
     text = f"Across budgets, {_join(parts, '; ')}."
     if tighter and all(tighter):
         return text + " The onsets meet more closely in L/w than in depth, as the finite-width picture predicts."
@@ -196,6 +196,8 @@ def sensitivity_sentence(onsets: pd.DataFrame) -> str:
         first = {a: v.split(" / ")[0] for a, v in onsets[col].items()}
         hit = sorted((int(d), a) for a, d in first.items() if d != "none")
         never = [a for a, d in first.items() if d == "none"]
-        said = [f"{a} from L = {d}" for d, a in hit] + ([f"{_join(never)} at no depth swept"] if never else [])
-        parts.append(f"at {col}, {_join(said)}")
+        said = _join([f"{a} from L = {d}" for d, a in hit]) if hit else "no activation"
+        if never:
+            said += f", while {_join(never)} {'never does' if len(never) == 1 else 'never do'} within the depths swept"
+        parts.append(f"at {col}, {said}")
     return "Half of the draws have collapsed " + "; ".join(parts) + "."

@@ -299,7 +299,8 @@ def _predict_row(corr, train, draws_ok: bool) -> dict:
 def _paired_row(draws, runs, train, draws_ok: bool) -> dict:
     """Per net: within each (activation, depth), does a draw's V3 rank predict its own run's best-accuracy rank
     (:func:`~varlib.variability.intervals.paired_prediction`)? Reproduced when the pooled Spearman has p < 0.05
-    and an interval above 0; partly when it is positive; not tested with fewer than ``min_nets`` nets."""
+    and an interval above 0; partly when it reaches ``predict_part`` without that; not tested with fewer than
+    ``min_nets`` nets."""
     r = paired_prediction(draws, runs)
     full = None if r["r"] != r["r"] or r["n"] < _T["min_nets"] else r["p"] < _T["predict_p"] and r["low"] > 0
     return {"claim": "the variability of a net predicts whether that net trains",
@@ -307,7 +308,7 @@ def _paired_row(draws, runs, train, draws_ok: bool) -> dict:
             "ours": f"within each (activation, depth ≥ 2), rank of V3 vs rank of best accuracy of the same net, "
                     f"pooled: Spearman {r['r']:.2f} {_ci(r['low'], r['high'])} (p = {r['p']:.2g}, n = {r['n']} nets)"
                     + _train_note(train),
-            "verdict": verdict(full, r["r"] == r["r"] and r["r"] > 0,
+            "verdict": verdict(full, r["r"] == r["r"] and r["r"] >= _T["predict_part"],
                                evidence=[_train_usable(train), True if draws_ok else None])}
 
 
@@ -420,10 +421,11 @@ def variability_scorecard(draws, *, vsum, tsum, corr, runs, tau: float = 1e-2, s
     draws show one clearly without the other), for every activation; fewer than 5 collapsed non-dead draws: not
     tested. *Prediction*: Spearman(V3, success rate) >= 0.7 with p < 0.05 and an interval above 0 reproduced;
     >= 0.4 for success rate or best accuracy partly. *Per net*: the pooled within-cell Spearman with p < 0.05
-    and an interval above 0. *|x| vs ReLU*: higher mean V3 at >= 80 % of points and significantly lower at
-    none (>= 50 %: partly); at ReLU's onset, |x|'s collapsed fraction significantly lower at every budget;
-    higher success rate and best accuracy, the latter significantly (one: partly). With ``ssum`` (the
-    sensitivity summary), the |x|-resists-C2C rule is also checked at every bias scale of that sweep.
+    and an interval above 0 (>= 0.4 alone: partly). *|x| vs ReLU*: higher mean V3 at >= 80 % of points and
+    significantly lower at none (>= 50 %: partly); at ReLU's onset, |x|'s collapsed fraction significantly
+    lower at every budget; higher success rate and best accuracy, the latter significantly (one: partly).
+    With ``ssum`` (the sensitivity summary), the |x|-resists-C2C rule is also checked at every bias scale of that
+    sweep.
 
     Failed computations are no evidence. The training rows report how many runs at depths >= 2 diverged and how
     many ended at chance (:func:`~varlib.variability.checkerboard.failed_runs`: loss non-finite or above
