@@ -103,6 +103,7 @@ varlib.glue("variability-threshold-rise", V.SCORECARD_THRESHOLDS["rise"])
 varlib.glue("variability-threshold-predict", V.SCORECARD_THRESHOLDS["predict"])
 varlib.glue("variability-threshold-predict-p", V.SCORECARD_THRESHOLDS["predict_p"])
 varlib.glue("variability-threshold-vanishing", V.SCORECARD_THRESHOLDS["vanishing"])
+varlib.glue("variability-level", V.LEVEL)
 varlib.glue("variability-diverged-factor", f"{V.DIVERGED_LOSS_FACTOR:g}")
 varlib.glue("variability-diverged-cap", f"{V.DIVERGED_LOSS_CAP:g}")
 varlib.glue("variability-chance-accuracy", V.CHANCE_ACCURACY)
@@ -183,8 +184,9 @@ shown.round(4)
 #
 # {numref}`fig-variability-v3` plots V3 against depth for each budget, with the activation ratio on the right
 # axis. V3 is heavy-tailed: in deep nets a few draws that kept many kinks sit far above the rest, and the
-# standard deviation exceeds the mean. The figure therefore shows both the mean, with a bootstrap 95 % interval
-# over the draws (each depth resampled on its own), and the median with its interquartile range, on a log axis.
+# standard deviation exceeds the mean. The figure therefore shows both the mean, with a bootstrap
+# {glue:text}`variability-level:.0%` interval over the draws (each depth resampled on its own), and the median with
+# its interquartile range, on a log axis.
 
 # %% mystnb={"figure": {"caption": "V3 (RMS-normalised third differences, our protocol) against depth L ≥ 2 on log axes, one panel per parameter budget P, ReLU and |x|. Solid: mean over the random draws with its bootstrap 95 % interval; dashed with shading: median and interquartile range (draws with V3 = 0, dead ReLU nets, fall off the log axis). Grey dotted line, right axis: activation ratio ρ = N/P.", "name": "fig-variability-v3"}}
 fig = vplots.v3_vs_depth(vsum)
@@ -219,7 +221,7 @@ V.single_layer_table(vsum).round(4)
 # ## Collapse to Constant
 #
 # {numref}`fig-variability-collapse` counts, at each depth, the draws that have collapsed (CV below $\tau$, with
-# Wilson 95 % intervals, and below $\tau/10$) and those with a dead layer.
+# Wilson {glue:text}`variability-level:.0%` intervals, and below $\tau/10$) and those with a dead layer.
 
 # %% mystnb={"figure": {"caption": "Fraction of random draws that collapsed to a constant against depth L ≥ 2, one panel per budget, ReLU and |x|. Solid with bars: CV below τ, with Wilson 95 % intervals; dashed: CV below τ/10; dotted: a dead hidden layer.", "name": "fig-variability-collapse"}}
 fig = vplots.collapse_vs_depth(vsum, tau=cfg.tau)
@@ -303,7 +305,7 @@ varlib.glue("variability-gradient-apart", V.gradient_apart_sentence(draws_table,
 # should therefore bring vanishing gradients with it: the two are related.
 # {glue:text}`variability-gradient-related` The paper's "not the same" needs one of them without the other.
 # {glue:text}`variability-gradient-apart` The counts over all depths $L \ge 2$ and both budgets (dead draws
-# left out: they are a third mechanism), with Wilson 95 % intervals for the two rates:
+# left out: they are a third mechanism), with Wilson {glue:text}`variability-level:.0%` intervals for the two rates:
 
 # %%
 V.gradient_collapse_counts(draws_table, vanishing=V.SCORECARD_THRESHOLDS["vanishing"], tau=cfg.tau,
@@ -335,9 +337,10 @@ sens_onsets = V.sensitivity_onsets(ssum, onset=V.SCORECARD_THRESHOLDS["onset"])
 varlib.glue("variability-sensitivity", V.sensitivity_sentence(sens_onsets))
 
 # %% [markdown]
-# {glue:text}`variability-sensitivity` The table gives, per activation and bias scale, the first depth where
-# half of the draws have collapsed and the depth where the mean V3 peaks; the scorecard's last row asks whether
-# $|x|$ resists collapse better than ReLU at every bias scale.
+# {numref}`fig-variability-sensitivity` shows the sweep. {glue:text}`variability-sensitivity` The table gives,
+# per activation and bias scale, the first depth where half of the draws have collapsed and the depth where the
+# mean V3 peaks; the scorecard's row on bias scales asks whether $|x|$ resists collapse better than ReLU at every
+# one.
 
 # %%
 sens_onsets
@@ -388,8 +391,8 @@ V.training_table(tsum).round(3)
 #
 # {numref}`fig-variability-predict` puts the mean V3 of the random draws at the training budget against the
 # training outcome of the same (activation, depth). The table gives Spearman rank correlations across the
-# (activation, depth ≥ 2) points with bootstrap 95 % intervals over the points, for V3 and, as a baseline, for
-# the activation ratio $\rho$ alone (which cannot tell ReLU from $|x|$).
+# (activation, depth ≥ 2) points with bootstrap {glue:text}`variability-level:.0%` intervals over the points, for V3
+# and, as a baseline, for the activation ratio $\rho$ alone (which cannot tell ReLU from $|x|$).
 
 # %% mystnb={"figure": {"caption": "Mean V3 of random draws (bootstrap 95 % interval) against the checkerboard success rate (Wilson 95 % interval, left) and the mean best accuracy (bootstrap 95 % interval, right), one point per (activation, depth ≥ 2) at the training budget; colour: activation, marker: depth.", "name": "fig-variability-predict"}}
 fig = vplots.v3_vs_training(vsum, tsum=tsum)
@@ -412,8 +415,8 @@ varlib.glue("variability-peaks", V.peaks_sentence(vsum, tsum))
 # intervals are wide. A stricter reading asks whether the V3 of one net predicts whether **that** net trains:
 # training run $r$ of each (activation, depth) starts from variability draw $r$, so every trained net has its own
 # V3. Within each (activation, depth) we rank the nets by V3 and by best accuracy, which removes the depth
-# effect, and pool the ranks: Spearman {glue:text}`variability-paired-r:.2f` (95 % interval
-# {glue:text}`variability-paired-low:.2f` to {glue:text}`variability-paired-high:.2f`,
+# effect, and pool the ranks: Spearman {glue:text}`variability-paired-r:.2f` ({glue:text}`variability-level:.0%`
+# interval {glue:text}`variability-paired-low:.2f` to {glue:text}`variability-paired-high:.2f`,
 # {glue:text}`variability-paired-n` nets), the scorecard's per-net row.
 #
 # Where the two curves peak is a separate question from whether their ranks agree.
@@ -429,7 +432,7 @@ varlib.resources(rt)
 # ## Scorecard
 #
 # Each row states a claim, the paper's number where one is known (none is: the full text was unavailable), ours
-# from this run with its 95 % intervals, and a verdict computed from the numbers by
+# from this run with its {glue:text}`variability-level:.0%` intervals, and a verdict computed from the numbers by
 # `varlib.variability.variability_scorecard` (thresholds in its docstrings and tests: e.g. a rank correlation of
 # at least {glue:text}`variability-threshold-rise` with an interval above zero for "reproduced" in the first row,
 # {glue:text}`variability-threshold-predict` with p < {glue:text}`variability-threshold-predict-p` and an

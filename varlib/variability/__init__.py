@@ -50,7 +50,7 @@ from varlib.variability.prose import (aspect_onset_sentence, collapse_counts_sen
                                       training_failures_sentence)
 from varlib.variability.sensitivity import (abs_resists_at_every_bias, sensitivity_grid, sensitivity_onsets,
                                             sensitivity_summary, stack_sensitivity)
-from varlib.variability.intervals import (collapse_gradient_table, depth_mean_resamples, paired_prediction,
+from varlib.variability.intervals import (LEVEL, collapse_gradient_table, depth_mean_resamples, paired_prediction,
                                           peak_resolution, rise_interval, survivor_fall, vanishing_ratio)
 from varlib.variability.scorecard import (DRAW_MEASURES, SCORECARD_THRESHOLDS, collapsed_v3_ratio, draw_health,
                                           trainability_correlation, training_health, training_summary,
@@ -66,7 +66,7 @@ __all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_land
            "failed_runs", "divergence_bound", "DIVERGED_LOSS_FACTOR", "DIVERGED_LOSS_CAP", "CHANCE_ACCURACY",
            "CHANCE_MARGIN", "DRAW_MEASURES", "draw_health", "training_health", "SCORECARD_THRESHOLDS",
            "variability_summary", "training_summary", "trainability_correlation",
-           "variability_scorecard", "collapsed_v3_ratio", "collapse_gradient_table", "depth_mean_resamples",
+           "variability_scorecard", "collapsed_v3_ratio", "LEVEL", "collapse_gradient_table", "depth_mean_resamples",
            "paired_prediction", "peak_resolution", "rise_interval", "survivor_fall", "vanishing_ratio",
            "sweep_grid", "stack_draws", "stack_runs", "landscape_examples", "shown_draws_table", "v3_depth_table",
            "single_layer_table", "collapsed_v3_table", "decomposition_table", "gradient_collapse_counts",
