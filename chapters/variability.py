@@ -262,10 +262,25 @@ onsets.round(2)
 varlib.glue("variability-aspect-onsets", V.aspect_onset_sentence(onsets))
 
 # %% [markdown]
-# {glue:text}`variability-aspect-onsets` The mean-field theory of {cite:t}`poole2016exponential` describes the
-# infinite-width limit, where the correlation of two inputs goes to 1 with depth at a rate set by the
-# activation and $\sigma_b$ alone, with no width in it; the dependence on $w$ seen here is the finite-width
-# correction.
+# {glue:text}`variability-aspect-onsets`
+#
+# The infinite-width limit makes this concrete. There every layer is a Gaussian process over the inputs, and
+# its kernel follows a closed-form recursion for ReLU and $|x|$ (the arc-cosine kernels of
+# {cite:t}`cho2009kernel`, the mean-field picture of {cite:t}`poole2016exponential`), with no width in it. From
+# the output kernel $K$, the expected spread of a landscape over its expected second moment gives a mean-field CV,
+# $\mathrm{CV}_\infty^2 = 1 - \overline{K(x, x')}/\overline{K(x, x)}$ (`varlib.variability.mean_field_cv`;
+# the tests check it against 300 random nets of width 256). {numref}`fig-variability-mean-field` sets it beside
+# the median CV of the draws. {glue:text}`variability-mean-field`
+
+# %%
+mean_field = {a: V.mean_field_cv(activation=a, depths=cfg.depths, sigma_b=cfg.sigma_b)
+              for a in V.COMPARED_ACTIVATIONS}
+
+# %% tags=["remove-cell"]
+varlib.glue("variability-mean-field", V.mean_field_sentence(mean_field, tau=cfg.tau))
+
+# %% mystnb={"figure": {"caption": "Median CV of the random draws against depth, one line per budget, beside the infinite-width (mean-field) CV of the same family (black dashed) and the collapse threshold τ (grey dotted); log scales, one panel per activation. Medians of exactly 0 (dead ReLU nets) fall off the axis.", "name": "fig-variability-mean-field"}}
+fig = vplots.cv_vs_mean_field(vsum, mean_field=mean_field, tau=cfg.tau)
 
 # %% [markdown]
 # ### Does V3 fall only because collapsed draws count as zero?

@@ -720,3 +720,12 @@ def test_sensitivity_settings_are_checked():
     with pytest.raises(ValueError, match="sensitivity_sigma_b"):
         varlib.chapter_settings("variability", "smoke", sensitivity_sigma_b=[-0.1])
     assert varlib.chapter_settings("variability", "smoke", sensitivity_sigma_b=[0.0]).sensitivity_sigma_b == (0.0,)
+
+
+def test_mean_field_sentence_says_whether_infinite_width_collapses():
+    never = {"relu": {2: 0.7, 96: 0.16}, "abs": {2: 0.5, 96: 0.099}}
+    assert V.mean_field_sentence(never, tau=1e-2) == (
+        "At infinite width the CV at L = 96 would be ReLU 0.16 and |x| 0.099, against τ = 0.01. Mean-field theory "
+        "predicts no collapse within these depths: the collapse measured here is a finite-width effect.")
+    some = {"relu": {2: 0.5, 32: 0.005, 96: 0.001}}
+    assert "ReLU 0.001 (below τ from L = 32)" in V.mean_field_sentence(some, tau=1e-2)

@@ -30,6 +30,7 @@ at-chance runs),
 :mod:`varlib.variability.intervals` (bootstrap and Wilson intervals of the rows: peak, fall among the survivors,
 collapse against vanishing gradients, the per-net pairing),
 :mod:`varlib.variability.sensitivity` (the sweep over bias scales and activations),
+:mod:`varlib.variability.theory` (the infinite-width CV from the kernel recursion),
 :mod:`varlib.variability.scorecard` (summary tables, correlation, scorecard),
 :mod:`varlib.variability.tables` (the chapter's sweeps and shown tables),
 :mod:`varlib.variability.prose` (sentences chosen from the computed tables) and
@@ -46,8 +47,9 @@ from varlib.variability.measures import (ACTIVATION_LABELS, COMPARED_ACTIVATIONS
                                          grid_points, landscapes, random_landscapes, v3)
 from varlib.variability.prose import (aspect_onset_sentence, collapse_counts_sentence, collapsed_v3_sentence,
                                       deepest_shown_sentence, gradient_apart_sentence, gradient_relation_sentence,
-                                      peaks_sentence, sensitivity_sentence, single_draws_sentence,
-                                      training_failures_sentence)
+                                      mean_field_sentence, peaks_sentence, sensitivity_sentence,
+                                      single_draws_sentence, training_failures_sentence)
+from varlib.variability.theory import MEAN_FIELD_ACTIVATIONS, gaussian_product_mean, mean_field_cv
 from varlib.variability.sensitivity import (abs_resists_at_every_bias, sensitivity_grid, sensitivity_onsets,
                                             sensitivity_summary, stack_sensitivity)
 from varlib.variability.intervals import (LEVEL, collapse_gradient_table, depth_mean_resamples, paired_prediction,
@@ -74,4 +76,5 @@ __all__ = ["grid_points", "landscapes", "coefficient_of_variation", "random_land
            "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
            "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence", "peaks_sentence",
            "aspect_onset_sentence", "sensitivity_sentence", "sensitivity_grid", "stack_sensitivity",
-           "sensitivity_summary", "sensitivity_onsets", "abs_resists_at_every_bias"]
+           "sensitivity_summary", "sensitivity_onsets", "abs_resists_at_every_bias", "mean_field_sentence",
+           "MEAN_FIELD_ACTIVATIONS", "gaussian_product_mean", "mean_field_cv"]

@@ -13,8 +13,8 @@ import seaborn as sns
 
 from varlib.variability.measures import ACTIVATION_LABELS
 
-__all__ = ["v3_vs_depth", "collapse_vs_depth", "collapse_vs_aspect", "sensitivity_panels", "gradients_vs_depth",
-           "training_vs_depth", "v3_vs_training"]
+__all__ = ["v3_vs_depth", "collapse_vs_depth", "collapse_vs_aspect", "cv_vs_mean_field", "sensitivity_panels",
+           "gradients_vs_depth", "training_vs_depth", "v3_vs_training"]
 
 _ORDER = list(ACTIVATION_LABELS.values())
 
@@ -120,6 +120,30 @@ def collapse_vs_aspect(vsum: pd.DataFrame) -> plt.Figure:
     ax.set(xscale="log", xlabel="depth / width L/w (log scale)", ylabel="fraction collapsed (C2C)",
            ylim=(-0.03, 1.03))
     _legend_below(fig, ax, ncol=4)
+    return fig
+
+
+def cv_vs_mean_field(vsum: pd.DataFrame, *, mean_field: dict, tau: float) -> plt.Figure:
+    """Median CV of the draws against depth (log scales), one panel per activation, one line per budget, beside
+    the infinite-width CV ``mean_field[activation][depth]`` (black dashed) and the collapse threshold tau (grey
+    dotted). Medians of exactly 0 (dead nets) fall off the log axis."""
+    s = _label(vsum)
+    acts = [a for a in mean_field if ACTIVATION_LABELS.get(a, a) in set(s.activation)]
+    budgets = sorted(s.budget.unique())
+    shades = dict(zip(budgets, sns.color_palette("crest", len(budgets))))
+    fig, axes = plt.subplots(1, len(acts), figsize=(4.6 * len(acts), 3.8), squeeze=False, sharey=True)
+    for ax, act in zip(axes[0], acts):
+        name = ACTIVATION_LABELS.get(act, act)
+        for b in budgets:
+            c = s[(s.activation == name) & (s.budget == b)].sort_values("depth")
+            ax.plot(c.depth, c.cv_median.where(c.cv_median > 0), color=shades[b], marker="o", ms=4,
+                    label=f"median CV of draws, P ≈ {b}")
+        mf = sorted(mean_field[act].items())
+        ax.plot([d for d, _ in mf], [v for _, v in mf], color="black", ls="--", label="infinite width (mean field)")
+        ax.axhline(tau, color="0.5", ls=":", lw=1, label=f"collapse threshold τ = {tau:g}")
+        ax.set(yscale="log", title=name, ylabel="CV = std / rms (log scale)")
+        _log2_depth(ax)
+    _legend_below(fig, axes[0][0], ncol=2)
     return fig
 
 

@@ -11,7 +11,7 @@ from varlib.variability.scorecard import SCORECARD_THRESHOLDS, collapsed_v3_rati
 
 __all__ = ["deepest_shown_sentence", "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
            "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence", "peaks_sentence",
-           "aspect_onset_sentence", "sensitivity_sentence"]
+           "aspect_onset_sentence", "sensitivity_sentence", "mean_field_sentence"]
 
 
 def _name(activation: str) -> str:
@@ -201,3 +201,21 @@ def sensitivity_sentence(onsets: pd.DataFrame) -> str:
             said += f", while {_join(never)} {'never does' if len(never) == 1 else 'never do'} within the depths swept"
         parts.append(f"at {col}, {said}")
     return "Half of the draws have collapsed " + "; ".join(parts) + "."
+
+
+def mean_field_sentence(mean_field: dict, *, tau: float) -> str:
+    """What the infinite-width CV (:func:`~varlib.variability.theory.mean_field_cv`, ``{activation: {depth: cv}}``)
+    says at the deepest depth: below ``tau`` (mean field predicts collapse, from which depth) or above it (no
+    collapse at infinite width: what collapses here is a finite-width effect)."""
+    parts, any_collapse = [], False
+    for act, curve in mean_field.items():
+        deepest = max(curve)
+        below = [d for d, v in sorted(curve.items()) if v < tau]
+        any_collapse |= bool(below)
+        parts.append(f"{_name(act)} {curve[deepest]:.2g}" + (f" (below τ from L = {below[0]})" if below else ""))
+    deepest = max(max(c) for c in mean_field.values())
+    text = f"At infinite width the CV at L = {deepest} would be {_join(parts)}, against τ = {tau:g}."
+    if any_collapse:
+        return text + " Mean-field theory predicts collapse within these depths where the CV falls below τ."
+    return text + (" Mean-field theory predicts no collapse within these depths: the collapse measured here is a "
+                   "finite-width effect.")
