@@ -342,7 +342,8 @@ sens_items = V.sensitivity_grid(activations=cfg.sensitivity_activations, sigma_b
 sensitivity = store.map(V.variability_draws, sens_items, desc="sensitivity", budget=cfg.train_budget,
                         draws=cfg.sensitivity_draws, grid=cfg.grid, tau=cfg.tau, board=cfg.board,
                         train_grid=cfg.train_grid, seed=rt.seed, device=rt.device)
-ssum = V.sensitivity_summary(V.stack_sensitivity(sens_items, sensitivity))
+sens_table = V.stack_sensitivity(sens_items, sensitivity)
+ssum = V.sensitivity_summary(sens_table)
 
 # %% mystnb={"figure": {"caption": "Draws at the training budget for each bias scale σ_b (columns) and activation (colours). Top: fraction collapsed (CV below τ) with Wilson 95 % intervals; bottom: mean V3 on a log scale. Depth L ≥ 2 on a log2 axis.", "name": "fig-variability-sensitivity"}}
 fig = vplots.sensitivity_panels(ssum)
@@ -359,6 +360,17 @@ varlib.glue("variability-sensitivity", V.sensitivity_sentence(sens_onsets))
 
 # %%
 sens_onsets
+
+# %% tags=["remove-cell"]
+varlib.glue("variability-sensitivity-apart", V.gradient_apart_sentence(sens_table, tau=cfg.tau))
+
+# %% [markdown]
+# The sweep also widens the search for collapse and vanishing gradients apart: the same counts as above over
+# its activations, all bias scales pooled. {glue:text}`variability-sensitivity-apart`
+
+# %%
+V.gradient_collapse_counts(sens_table, vanishing=V.SCORECARD_THRESHOLDS["vanishing"], tau=cfg.tau,
+                           clear=V.SCORECARD_THRESHOLDS["clear"])
 
 # %% [markdown]
 # ## The checkerboard

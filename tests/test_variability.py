@@ -522,6 +522,11 @@ def test_gradient_sentences_follow_the_scorecard_numbers():
     assert "always come together" in V.gradient_apart_sentence(together, tau=1e-2)
     kept = draws.assign(bias_grad_first=0.05)
     assert "collapse can occur without a vanishing gradient" in V.gradient_apart_sentence(kept, tau=1e-2)
+    both = draws.assign(bias_grad_first=draws.bias_grad_first.where(~(draws.collapsed & (draws.activation == "abs")
+                                                                      & (draws.draw == 0)), 0.05))
+    assert V.gradient_apart_sentence(both, tau=1e-2).endswith(
+        "Each occurs without the other (collapse without a vanishing gradient among the |x| draws): related, but "
+        "not the same.")
 
 
 def test_prediction_row_keeps_its_verdicts():

@@ -129,7 +129,9 @@ def gradient_apart_sentence(draws: pd.DataFrame, *, tau: float) -> str:
     if some_c2c and not some_vg:
         return text + " So here collapse can occur without a vanishing gradient, but not the other way round."
     if some_vg and some_c2c:
-        return text + " Each occurs without the other: related, but not the same."
+        where = _join([_name(a) for a, r in t.iterrows() if r.c2c_only > 0])
+        return text + (f" Each occurs without the other (collapse without a vanishing gradient among the {where} "
+                       "draws): related, but not the same.")
     return text + " Here the two always come together, so these draws cannot tell them apart."
 
 
