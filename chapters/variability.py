@@ -184,9 +184,9 @@ shown.round(4)
 #
 # {numref}`fig-variability-v3` plots V3 against depth for each budget, with the activation ratio on the right
 # axis. V3 is heavy-tailed: in deep nets a few draws that kept many kinks sit far above the rest, and the
-# standard deviation exceeds the mean. The figure therefore shows both the mean, with a bootstrap
-# {glue:text}`variability-level:.0%` interval over the draws (each depth resampled on its own), and the median with
-# its interquartile range, on a log axis.
+# standard deviation often exceeds the mean (columns `v3_std` and `v3_mean` of the table of shown draws above).
+# The figure therefore shows both the mean, with a bootstrap {glue:text}`variability-level:.0%` interval over the
+# draws (each depth resampled on its own), and the median with its interquartile range, on a log axis.
 
 # %% mystnb={"figure": {"caption": "V3 (RMS-normalised third differences, our protocol) against depth L ≥ 2 on log axes, one panel per parameter budget P, ReLU and |x|. Solid: mean over the random draws with its bootstrap 95 % interval; dashed with shading: median and interquartile range (draws with V3 = 0, dead ReLU nets, fall off the log axis). Grey dotted line, right axis: activation ratio ρ = N/P.", "name": "fig-variability-v3"}}
 fig = vplots.v3_vs_depth(vsum)
@@ -202,8 +202,9 @@ V.v3_depth_table(vsum)
 # above grows down each budget), so here "V3 rises with $N$" and "V3 rises with depth" are one statement that
 # this family cannot split. The scorecard's first row tests it only over the depths before collapse, where at
 # most {glue:text}`variability-threshold-pre-collapse:.0%` of the draws have collapsed, with a bootstrap interval
-# for the rank correlation: it checks the rising branch of the depth curves, by construction of the selection,
-# and the falling branch is the subject of the next section and of the second and third rows.
+# for the rank correlation. Those depths can reach past the peak of V3 (a curve may start to fall before a tenth of
+# its draws collapse), which then lowers the correlation; the falling branch is the subject of the next section
+# and of the second and third rows.
 #
 # :::{admonition} $L = 1$ is reported apart
 # :class: note
@@ -289,7 +290,7 @@ fig = vplots.cv_vs_mean_field(vsum, mean_field=mean_field, tau=cfg.tau)
 # in" is close to a definition when the collapsed draws are in the average: they bring V3 ≈ 0 with them. The
 # question that can fail is whether V3 also falls among the draws that have **not** collapsed. The table below
 # splits V3 at the training budget into the median CV, which falls with depth, and the median V3/CV (kinks per
-# unit of variation), which rises; the last two columns follow the draws that have not collapsed. The
+# unit of variation), which tends to rise; the last two columns follow the draws that have not collapsed. The
 # scorecard's second row compares their mean V3 at the first depth where half of the draws have collapsed with
 # that at their peak depth, with a bootstrap interval for the ratio.
 
@@ -297,7 +298,7 @@ fig = vplots.cv_vs_mean_field(vsum, mean_field=mean_field, tau=cfg.tau)
 V.decomposition_table(draws_table, budget=cfg.train_budget).round(4)
 
 # %% [markdown]
-# ## Collapse is not the same as vanishing gradients
+# ## Collapse and vanishing gradients
 #
 # A gradient *vanishes* when the error backpropagated to the first hidden layer is much smaller than the error at
 # the last one. We measure it with the bias gradients, $r = \lVert \partial\ell/\partial b_1 \rVert /
@@ -315,9 +316,11 @@ varlib.glue("variability-gradient-related", V.gradient_relation_sentence(draws_t
 varlib.glue("variability-gradient-apart", V.gradient_apart_sentence(draws_table, tau=cfg.tau))
 
 # %% [markdown]
-# A collapsed net maps every input to nearly the same point in every layer, so nearly the same error flows back
-# from every input and nothing in the net tells the inputs apart; below a dead layer, exactly zero flows. Collapse
-# should therefore bring vanishing gradients with it: the two are related.
+# A collapsed net is flat: moving the output of its first hidden layer barely moves the net's output, so the
+# product of layer Jacobians from the first hidden layer to the last is small, and so is the error it carries back
+# to the first layer; below a dead layer, exactly zero flows. Collapse should therefore bring vanishing gradients
+# with it: the two are related. Pooled over depths this relation is inflated (deep cells have more of both), so
+# the scorecard compares the two rates within each depth.
 # {glue:text}`variability-gradient-related` The paper's "not the same" needs one of them without the other.
 # {glue:text}`variability-gradient-apart` The counts over all depths $L \ge 2$ and both budgets (dead draws
 # left out: they are a third mechanism), with Wilson {glue:text}`variability-level:.0%` intervals for the two rates:

@@ -86,11 +86,12 @@ def survivor_fall(draws: pd.DataFrame, *, onset: float, min_survivors: int) -> d
     """Per (activation, budget): does V3 fall among the draws that have **not** collapsed?
 
     The peak depth is where the mean V3 of the non-collapsed draws is largest; the onset depth is the first depth
-    whose collapsed fraction reaches ``onset``. Returns (activation, budget) -> dict with ``peak``, ``onset``
-    (None when the curve never collapses that far), ``survivors`` (non-collapsed draws at the onset), ``ratio``
-    (their mean V3 over the peak's), ``low``, ``high`` (bootstrap interval of the ratio; NaN with fewer than
-    ``min_survivors`` survivors) and the medians of CV and V3/CV at both depths (V3 = CV x V3/CV: CV falls with
-    depth while V3/CV rises).
+    past it whose collapsed fraction reaches ``onset``. Returns (activation, budget) -> dict with ``peak``,
+    ``onset`` (None when no depth past the peak reaches it), ``early`` (a depth at or before the peak already
+    reaches it: the survivors peak inside the collapse, which is evidence against a fall), ``survivors``
+    (non-collapsed draws at the onset), ``ratio`` (their mean V3 over the peak's), ``low``, ``high`` (bootstrap
+    interval of the ratio; NaN with fewer than ``min_survivors`` survivors) and the survivors' medians of CV and
+    V3/CV at both depths (V3 = CV x V3/CV).
     """
     out = {}
     deep = draws[draws.depth >= 2].assign(v3_per_cv=lambda d: d.v3 / d.cv.where(d.cv > 0))
@@ -98,15 +99,17 @@ def survivor_fall(draws: pd.DataFrame, *, onset: float, min_survivors: int) -> d
         alive = curve[~curve.collapsed]
         means = alive.groupby("depth").v3.mean()
         c2c = curve.groupby("depth").collapsed.mean()
-        hit = c2c.index[(c2c >= onset) & (c2c.index > means.idxmax())] if len(means) else []
-        row = {"peak": int(means.idxmax()) if len(means) else None, "onset": int(hit[0]) if len(hit) else None,
-               "survivors": 0, "ratio": math.nan, "low": math.nan, "high": math.nan}
+        peak = int(means.idxmax()) if len(means) else None
+        hit = c2c.index[(c2c >= onset) & (c2c.index > peak)] if peak is not None else []
+        row = {"peak": peak, "onset": int(hit[0]) if len(hit) else None, "survivors": 0, "ratio": math.nan,
+               "low": math.nan, "high": math.nan,
+               "early": peak is not None and bool((c2c[c2c.index <= peak] >= onset).any())}
         if row["onset"] is not None:
             top, late = (alive[alive.depth == row[k]] for k in ("peak", "onset"))
             row["survivors"] = len(late)
             for name, part in (("peak", top), ("onset", late)):
-                row[f"cv_{name}"] = float(curve[curve.depth == row[name]].cv.median())
-                row[f"v3_per_cv_{name}"] = float(curve[curve.depth == row[name]].v3_per_cv.median())
+                row[f"cv_{name}"] = float(part.cv.median())
+                row[f"v3_per_cv_{name}"] = float(part.v3_per_cv.median())
             if len(late) >= min_survivors:
                 row["ratio"] = float(late.v3.mean() / top.v3.mean())
                 b_top = _resampled_means(top.v3.to_numpy(float), row["peak"])
@@ -123,14 +126,18 @@ def vanishing_ratio(draws: pd.DataFrame) -> pd.Series:
     return draws.bias_grad_first / draws.bias_grad_last_hidden.where(draws.bias_grad_last_hidden > 0)
 
 
-def collapse_gradient_table(draws: pd.DataFrame, *, vanishing: float, tau: float, clear: float) -> pd.DataFrame:
+def collapse_gradient_table(draws: pd.DataFrame, *, vanishing: float, tau: float, clear: float,
+                            min_cell: int = 5) -> pd.DataFrame:
     """Collapse against vanishing gradients, per activation, over the non-dead draws at depths >= 2.
 
     A draw has a *vanishing gradient* (VG) when :func:`vanishing_ratio` < ``vanishing`` and has *collapsed* when
     its CV < ``tau``. Columns: the four counts of the 2 x 2 table (``vg_c2c``, ``vg_only``, ``c2c_only``,
     ``neither``), the rates P(VG | C2C) and P(VG | no C2C) with Wilson intervals, and the draws that show one
     phenomenon clearly without the other: VG with CV >= ``clear`` x tau (``vg_clear``) and C2C with a ratio
-    >= ``clear`` x vanishing (``c2c_clear``).
+    >= ``clear`` x vanishing (``c2c_clear``). Pooled rates mix depths (deep cells have both more collapse and
+    more VG), so ``depths_compared`` counts the (budget, depth) cells with at least ``min_cell`` collapsed and
+    ``min_cell`` other draws, and ``depths_apart`` those where the VG rate of the collapsed draws has a Wilson
+    interval wholly above the others'.
     """
     rows = []
     ok = draws[(draws.depth >= 2) & ~draws.dead].assign(ratio=vanishing_ratio)
@@ -140,7 +147,14 @@ def collapse_gradient_table(draws: pd.DataFrame, *, vanishing: float, tau: float
         counts = {"vg_c2c": int((vg & c2c).sum()), "vg_only": int((vg & ~c2c).sum()),
                   "c2c_only": int((~vg & c2c).sum()), "neither": int((~vg & ~c2c).sum())}
         given_c2c, given_not = int(c2c.sum()), int((~c2c).sum())
-        rows.append({"activation": act, **counts,
+        compared = apart = 0                       # within one (budget, depth): no depth confounding
+        for _, cell in d.groupby(["budget", "depth"]):
+            cvg, cc = cell.ratio < vanishing, cell.cv < tau
+            if cc.sum() >= min_cell and (~cc).sum() >= min_cell:
+                compared += 1
+                apart += wilson_interval(int((cvg & cc).sum()), int(cc.sum()))[0] > \
+                    wilson_interval(int((cvg & ~cc).sum()), int((~cc).sum()))[1]
+        rows.append({"activation": act, **counts, "depths_compared": compared, "depths_apart": int(apart),
                      "vg_given_c2c": counts["vg_c2c"] / given_c2c if given_c2c else math.nan,
                      "vg_given_c2c_ci": wilson_interval(counts["vg_c2c"], given_c2c),
                      "vg_given_no_c2c": counts["vg_only"] / given_not if given_not else math.nan,

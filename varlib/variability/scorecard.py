@@ -166,7 +166,7 @@ def _single_layer_note(vsum) -> str:
         others = deep[(deep.activation == a) & (deep.budget == b)]
         if len(others) and row.activations > others.activations.max():
             below = (others.v3_mean > row.v3_mean).mean()
-            parts.append(f"{_name(a)} P={b}: N = {int(row.activations)}, mean V3 {row.v3_mean:.2g}, below "
+            parts.append(f"{_name(a)} P={b}: N = {int(row.activations)}, mean V3 {row.v3_mean:.2g}, lower than at "
                          f"{below:.0%} of the depths ≥ 2")
     if not parts:
         return ""
@@ -210,26 +210,34 @@ def collapsed_v3_ratio(draws) -> float:
 def _fall_row(draws, draws_ok: bool) -> dict:
     """V3 of the draws that have not collapsed, at the collapse onset against the peak
     (:func:`~varlib.variability.intervals.survivor_fall`): V3 = CV x (V3/CV) and C2C is CV < tau, so V3 falling
-    *with* the collapsed draws is nearly the definition; falling among the survivors is not."""
+    *with* the collapsed draws is nearly the definition; falling among the survivors is not. A curve falls when
+    the ratio's interval lies below 1; a curve whose survivors peak where half the draws have already collapsed
+    counts against. Reproduced when every curve falls; partly when some do; curves that never collapse that far,
+    or keep too few survivors, are named and leave the row at most partly reproduced."""
     fall = survivor_fall(draws, onset=_T["onset"], min_survivors=_T["min_survivors"])
-    tested = {k: f for k, f in fall.items() if f["high"] == f["high"]}
-    parts = []
+    parts, falls, untested = [], [], 0
     for (a, b), f in fall.items():
         head = f"{_name(a)} P={b}"
-        if f["onset"] is None:
-            parts.append(f"{head}: C2C never reaches {_pct(_T['onset'])}")
+        if f["early"]:
+            falls.append(False)
+            parts.append(f"{head}: the survivors' V3 peaks at L = {f['peak']}, where C2C already reaches "
+                         f"{_pct(_T['onset'])} (against)")
+        elif f["onset"] is None:
+            untested += 1
+            parts.append(f"{head}: C2C never reaches {_pct(_T['onset'])} past the peak")
         elif f["ratio"] != f["ratio"]:
+            untested += 1
             parts.append(f"{head}: only {f['survivors']} draws left at L = {f['onset']}")
         else:
+            falls.append(bool(f["high"] < 1))
             parts.append(f"{head}: L {f['peak']} → {f['onset']}, {f['ratio']:.2f} {_ci(f['low'], f['high'])} "
-                         f"({f['survivors']} left; median CV {f['cv_peak']:.2g} → {f['cv_onset']:.2g}, "
+                         f"({f['survivors']} survivors; their median CV {f['cv_peak']:.2g} → {f['cv_onset']:.2g}, "
                          f"V3/CV {f['v3_per_cv_peak']:.2g} → {f['v3_per_cv_onset']:.2g})")
-    falls = [f["high"] < 1 for f in tested.values()]
     return {"claim": "variability falls as Collapse to Constant (C2C) sets in",
             "paper": "negative correlation (no number known)",
             "ours": f"among the draws that have NOT collapsed, mean V3 at the first depth with C2C ≥ "
                     f"{_pct(_T['onset'])} over that at their peak depth [95 % bootstrap interval]: " + "; ".join(parts),
-            "verdict": verdict(all(falls) if falls and draws_ok else None, any(falls))}
+            "verdict": verdict(all(falls) and not untested if falls and draws_ok else None, any(falls))}
 
 
 def _peak_row(draws, draws_ok: bool) -> dict:
@@ -252,22 +260,27 @@ def _peak_row(draws, draws_ok: bool) -> dict:
 
 def _gradient_row(draws, tau: float, draws_ok: bool) -> dict:
     """Collapse against vanishing gradients over the non-dead draws
-    (:func:`~varlib.variability.intervals.collapse_gradient_table`). *Related*: the rate of vanishing gradients
-    among collapsed draws has a Wilson interval wholly above the rate among the others. *Not the same*: at least
+    (:func:`~varlib.variability.intervals.collapse_gradient_table`). *Related*: within every depth with 5 draws on
+    both sides, the rate of vanishing gradients among collapsed draws has a Wilson interval wholly above the
+    rate among the others (pooled over depths when no depth has both). *Not the same*: at least
     ``min_apart`` draws show one clearly without the other. Reproduced when both hold for every activation, partly
     when one holds for some; not tested with fewer than ``min_collapsed`` collapsed non-dead draws."""
     table = collapse_gradient_table(draws, vanishing=_T["vanishing"], tau=tau, clear=_T["clear"])
     parts, related, apart, enough = [], [], [], []
     for _, r in table.iterrows():
-        rel = r.vg_given_c2c_ci[0] > r.vg_given_no_c2c_ci[1]
+        rel = r.depths_apart == r.depths_compared > 0 if r.depths_compared else \
+            r.vg_given_c2c_ci[0] > r.vg_given_no_c2c_ci[1]
         sep = r.vg_clear + r.c2c_clear >= _T["min_apart"]
         related.append(rel)
         apart.append(sep)
         enough.append(r.vg_c2c + r.c2c_only >= _T["min_collapsed"])
         given = "no draw collapsed" if r.vg_c2c + r.c2c_only == 0 else \
-            f"VG in {r.vg_given_c2c:.2f} {_ci(*r.vg_given_c2c_ci)} of collapsed draws"
+            f"VG in {r.vg_given_c2c:.3f} {_ci(*r.vg_given_c2c_ci, 3)} of collapsed draws"
+        within = f"rates apart within {r.depths_apart} of the {r.depths_compared} depths with ≥ 5 draws on both " \
+            "sides" if r.depths_compared else "no depth has 5 draws on both sides, so pooled over depths"
         parts.append(f"{_name(r.activation)}: {given} "
-                     f"vs {r.vg_given_no_c2c:.2f} {_ci(*r.vg_given_no_c2c_ci)} of the others; VG without collapse "
+                     f"vs {r.vg_given_no_c2c:.3f} {_ci(*r.vg_given_no_c2c_ci, 3)} of the others, pooled ({within}); "
+                     "VG without collapse "
                      f"in {r.vg_only} draws ({r.vg_clear} with CV ≥ {_T['clear'] * tau:g}), collapse without VG in "
                      f"{r.c2c_only} ({r.c2c_clear} with a ratio ≥ {_T['clear'] * _T['vanishing']:g})")
     ok = draws_ok and bool(enough) and all(enough)
@@ -292,7 +305,7 @@ def _predict_row(corr, train, draws_ok: bool) -> dict:
             "ours": f"Spearman(V3, success rate) = {s:.2f} {_ci(lo, hi)} (p = {p:.2g}); Spearman(V3, best accuracy) "
                     f"= {b:.2f} {_ci(blo, bhi)}; {int(get.points.iloc[0])} (activation, depth) points, 95 % "
                     "bootstrap intervals" + _train_note(train),
-            "verdict": verdict(None if s != s and b != b else full, part,
+            "verdict": verdict(None if s != s else full, part,
                                evidence=[_train_usable(train), True if draws_ok else None])}
 
 
@@ -303,7 +316,7 @@ def _paired_row(draws, runs, train, draws_ok: bool) -> dict:
     ``min_nets`` nets."""
     r = paired_prediction(draws, runs)
     full = None if r["r"] != r["r"] or r["n"] < _T["min_nets"] else r["p"] < _T["predict_p"] and r["low"] > 0
-    return {"claim": "the variability of a net predicts whether that net trains",
+    return {"claim": "the variability of a net predicts how well that net trains",
             "paper": "a stricter, per-net reading of 'predicts trainability' (ours)",
             "ours": f"within each (activation, depth ≥ 2), rank of V3 vs rank of best accuracy of the same net, "
                     f"pooled: Spearman {r['r']:.2f} {_ci(r['low'], r['high'])} (p = {r['p']:.2g}, n = {r['n']} nets)"
@@ -314,7 +327,8 @@ def _paired_row(draws, runs, train, draws_ok: bool) -> dict:
 
 def _abs_v3_row(draws, draws_ok: bool) -> dict:
     """|x| against ReLU per (budget, depth >= 2): the bootstrap interval of the difference of mean V3.
-    Reproduced when |x| is higher at >= ``abs_wins`` of the points and significantly lower at none."""
+    Reproduced when that interval lies above 0 at >= ``abs_wins`` of the points and below 0 at none; partly when
+    |x|'s mean is higher at >= ``abs_wins_part`` of them."""
     boots = depth_mean_resamples(draws)
     higher, above, below, points = 0, 0, 0, 0
     for b in sorted({bb for _, bb in boots}):
@@ -329,11 +343,11 @@ def _abs_v3_row(draws, draws_ok: bool) -> dict:
             higher += ma[j] > mr[k]
             lo, hi = np.quantile(ba[:, j] - br[:, k], [0.025, 0.975])
             above, below = above + (lo > 0), below + (hi < 0)
-    win = higher / points if points else float("nan")
+    win, sure = (higher / points, above / points) if points else (float("nan"), float("nan"))
     return {"claim": "|x| gives higher variability than ReLU", "paper": "qualitative",
             "ours": f"mean V3 of |x| > ReLU at {higher} of {points} (budget, depth ≥ 2) points ({win:.0%}); the 95 % "
                     f"bootstrap interval of the difference lies above 0 at {above} and below 0 at {below}",
-            "verdict": verdict(win >= _T["abs_wins"] and below == 0 if draws_ok and points else None,
+            "verdict": verdict(sure >= _T["abs_wins"] and below == 0 if draws_ok and points else None,
                                win >= _T["abs_wins_part"])}
 
 
@@ -363,8 +377,9 @@ def _abs_c2c_row(vsum, draws_ok: bool) -> dict:
 
 def _abs_training_row(runs, train) -> dict:
     """Success counts pooled over depths >= 2 (Wilson intervals) and the bootstrap interval of the difference in
-    mean best accuracy; reproduced when |x| has the higher success rate and best accuracy, the latter with an
-    interval above 0; partly when one is higher; not tested unless the runs are usable (:func:`_train_usable`)."""
+    mean best accuracy; reproduced when |x|'s success interval lies wholly above ReLU's and the accuracy
+    difference's interval above 0; partly when either point estimate is higher; not tested unless the runs are
+    usable (:func:`_train_usable`)."""
     deep = runs[runs.depth >= 2]
     get = {a: deep[deep.activation == a] for a in ("abs", "relu")}
     rate = {a: float(g.success.mean()) if len(g) else float("nan") for a, g in get.items()}
@@ -380,30 +395,37 @@ def _abs_training_row(runs, train) -> dict:
     else:
         lo = hi = float("nan")
     s_win, b_win = rate["abs"] > rate["relu"], acc["abs"] > acc["relu"]
+    s_sure = wil["abs"][0] > wil["relu"][1]                             # Wilson intervals apart
     return {"claim": "|x| MLPs train better than ReLU MLPs (checkerboard)", "paper": "implied by the two claims above",
             "ours": f"success rate over depths ≥ 2 (Wilson 95 %): |x| {rate['abs']:.2f} {_ci(*wil['abs'])} vs ReLU "
                     f"{rate['relu']:.2f} {_ci(*wil['relu'])}; mean best accuracy {acc['abs']:.3f} vs "
                     f"{acc['relu']:.3f}, difference {_ci(lo, hi, 3)}" + _train_note(train),
-            "verdict": verdict(s_win and b_win and lo > 0, s_win or b_win,
+            "verdict": verdict(s_sure and lo > 0, s_win or b_win,
                                evidence=[*rate.values(), *acc.values(), _train_usable(train)])}
 
 
 def _abs_bias_row(ssum, draws_ok: bool) -> dict:
     """The |x|-resists-C2C rule of :func:`_abs_c2c_row` at every bias scale of the sensitivity sweep
-    (:func:`~varlib.variability.sensitivity.abs_resists_at_every_bias`): reproduced when it holds at every bias
-    scale where ReLU reaches the onset, and there are at least two; partly when |x| is lower at every such scale
-    or significantly lower at some; not tested at none."""
+    (:func:`~varlib.variability.sensitivity.abs_resists_at_every_bias`). At sigma_b = 0 the comparison is decided
+    by construction (a bias-free ReLU net collapses only by dying, and an |x| net cannot die), so it is shown but
+    not graded. Reproduced when the rule holds at every other scale where ReLU reaches the onset, and there are at
+    least two; partly when |x| is lower at every such scale or significantly lower at some; not tested at none,
+    or when a draw of the sweep has a non-finite measure."""
     res = abs_resists_at_every_bias(ssum, onset=_T["onset"])
     scales = sorted(ssum.sigma_b.unique())
     parts = [f"σ_b = {s:g}, L = {d}: ReLU {rf:.2f} {_ci(*ri)} vs |x| {af:.2f} {_ci(*ai)}"
-             for s, (d, rf, ri, af, ai, _) in sorted(res.items())]
+             + (" (not graded: decided by construction, ReLU collapses only by dying there and |x| cannot die)"
+                if s == 0 else "") for s, (d, rf, ri, af, ai, _) in sorted(res.items())]
     parts += [f"σ_b = {s:g}: ReLU's C2C never reaches {_pct(_T['onset'])}" for s in scales if float(s) not in res]
-    later = [r[5] for r in res.values()]
-    lower = [r[3] < r[1] for r in res.values()]
+    graded = {s: r for s, r in res.items() if s != 0}
+    later = [r[5] for r in graded.values()]
+    lower = [r[3] < r[1] for r in graded.values()]
+    bad = int(ssum.bad.sum()) if "bad" in ssum else 0
+    note = f"; {bad} draws of the sweep have a non-finite measure: no evidence" if bad else ""
     return {"claim": "|x| resists C2C better than ReLU at every bias scale σ_b",
             "paper": "robustness of the claim above (ours; the paper's bias scale is unknown)",
-            "ours": "collapsed fraction at ReLU's onset, training budget (Wilson 95 %): " + "; ".join(parts),
-            "verdict": verdict(all(later) and len(later) >= 2 if later and draws_ok else None,
+            "ours": "collapsed fraction at ReLU's onset, training budget (Wilson 95 %): " + "; ".join(parts) + note,
+            "verdict": verdict(all(later) and len(later) >= 2 if later and draws_ok and not bad else None,
                                all(lower) or any(later))}
 
 

@@ -31,11 +31,14 @@ def stack_sensitivity(items: list[dict], measured: list[dict]) -> pd.DataFrame:
 
 def sensitivity_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per (activation, sigma_b, depth): collapsed fraction with its Wilson 95 % interval, dead fraction, mean and
-    median V3, and the draws."""
+    median V3, the draws, and how many of them have a non-finite V3 or CV (``bad``: no evidence)."""
+    import numpy as np
+
+    table = table.assign(bad=~np.isfinite(table[["v3", "cv"]].to_numpy(float)).all(1))
     g = table.groupby(["activation", "sigma_b", "depth"], sort=False)
     out = g.agg(width=("width", "first"), c2c=("collapsed", "mean"), c2c_count=("collapsed", "sum"),
                 dead=("dead", "mean"), v3_mean=("v3", "mean"), v3_median=("v3", "median"),
-                draws=("draw", "size")).reset_index()
+                bad=("bad", "sum"), draws=("draw", "size")).reset_index()
     wil = [wilson_interval(int(k), int(n)) for k, n in zip(out.c2c_count, out.draws)]
     return out.assign(c2c_low=[w[0] for w in wil], c2c_high=[w[1] for w in wil])
 
