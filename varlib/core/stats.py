@@ -20,8 +20,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-__all__ = ["wilson_interval", "bootstrap_indices", "bootstrap_interval", "spearman_interval", "interval_text",
-           "BOOTSTRAP_RESAMPLES"]
+__all__ = ["wilson_interval", "bootstrap_indices", "percentile_interval", "bootstrap_interval", "spearman_interval",
+           "interval_text", "BOOTSTRAP_RESAMPLES"]
 
 #: Resamples of every bootstrap interval unless told otherwise.
 BOOTSTRAP_RESAMPLES = 2000
@@ -54,8 +54,11 @@ def bootstrap_indices(n: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
-def _quantiles(values: np.ndarray, level: float) -> tuple[float, float]:
+def percentile_interval(values, level: float = 0.95) -> tuple[float, float]:
+    """The (1-level)/2 and (1+level)/2 quantiles of the finite ``values`` (bootstrap statistics, say): the percentile
+    interval; (nan, nan) when none is finite."""
     _check_level(level)
+    values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     if not len(values):
         return math.nan, math.nan
@@ -74,7 +77,7 @@ def bootstrap_interval(samples, statistic: str = "mean", level: float = 0.95,
     x = x[np.isfinite(x)]
     if len(x) < 2:
         return math.nan, math.nan
-    return _quantiles(ops[statistic](x[bootstrap_indices(len(x), resamples, seed)], axis=1), level)
+    return percentile_interval(ops[statistic](x[bootstrap_indices(len(x), resamples, seed)], axis=1), level)
 
 
 def spearman_interval(x, y, level: float = 0.95, resamples: int = BOOTSTRAP_RESAMPLES,
@@ -97,12 +100,13 @@ def spearman_interval(x, y, level: float = 0.95, resamples: int = BOOTSTRAP_RESA
     den = np.sqrt((ra * ra).sum(1) * (rb * rb).sum(1))
     with np.errstate(invalid="ignore", divide="ignore"):
         boot = np.where(den > 0, (ra * rb).sum(1) / den, np.nan)
-    low, high = _quantiles(boot, level)
+    low, high = percentile_interval(boot, level)
     return {**out, "r": float(r), "p": float(p), "low": low, "high": high}
 
 
-def interval_text(value: float, low: float, high: float, digits: int = 2) -> str:
-    """``value [low, high]`` with ``digits`` significant decimals (e.g. "0.68 [0.41, 0.85]"); "n/a" for NaN."""
+def interval_text(value: float, low: float, high: float, digits: int = 2, kind: str = "f") -> str:
+    """``value [low, high]`` with ``digits`` decimals (``kind="f"``, e.g. "0.68 [0.41, 0.85]") or significant
+    digits (``kind="g"``); "n/a" for NaN."""
     if value != value:
         return "n/a"
-    return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    return f"{value:.{digits}{kind}} [{low:.{digits}{kind}}, {high:.{digits}{kind}}]"

@@ -13,21 +13,18 @@ import math
 import numpy as np
 import pandas as pd
 
-from varlib.core.stats import BOOTSTRAP_RESAMPLES, bootstrap_indices, spearman_interval, wilson_interval
+from varlib.core.stats import (BOOTSTRAP_RESAMPLES, bootstrap_indices, percentile_interval, spearman_interval,
+                               wilson_interval)
 
 __all__ = ["LEVEL", "depth_mean_resamples", "rise_interval", "peak_resolution", "survivor_fall",
-           "vanishing_ratio", "collapse_gradient_table", "paired_prediction"]
+           "vanishing_ratio", "collapse_gradient_table", "paired_prediction", "onset_comparison"]
 
 #: The level of every interval of the chapter.
 LEVEL = 0.95
 
 
 def _quantiles(values: np.ndarray) -> tuple[float, float]:
-    values = values[np.isfinite(values)]
-    if not len(values):
-        return math.nan, math.nan
-    low, high = np.quantile(values, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
-    return float(low), float(high)
+    return percentile_interval(values, LEVEL)
 
 
 def _resampled_means(values: np.ndarray, seed: int, resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:
@@ -175,3 +172,18 @@ def paired_prediction(draws: pd.DataFrame, runs: pd.DataFrame) -> dict:
     cells = both.groupby(["activation", "depth"])
     ranked = both.assign(v3_rank=cells.v3.rank(pct=True), acc_rank=cells.best_accuracy.rank(pct=True))
     return spearman_interval(ranked.v3_rank, ranked.acc_rank)
+
+
+def onset_comparison(summary: pd.DataFrame, *, onset: float) -> tuple | None:
+    """At ReLU's collapse onset (its first depth whose collapsed fraction reaches ``onset``), the collapsed
+    fractions of ReLU and |x| with their Wilson intervals, from one curve of a summary with columns activation,
+    depth, c2c, c2c_low, c2c_high. Returns (depth, relu fraction, relu interval, |x| fraction, |x| interval,
+    |x|'s interval wholly below ReLU's), or None when ReLU never gets there or |x| has no row at that depth."""
+    relu = summary[summary.activation == "relu"].sort_values("depth")
+    hit = relu[relu.c2c >= onset]
+    other = summary[summary.activation == "abs"].set_index("depth")
+    if not len(hit) or hit.depth.iloc[0] not in other.index:
+        return None
+    r, o = hit.iloc[0], other.loc[hit.depth.iloc[0]]
+    return (int(r.depth), float(r.c2c), (r.c2c_low, r.c2c_high), float(o.c2c), (o.c2c_low, o.c2c_high),
+            bool(o.c2c_high < r.c2c_low))

@@ -15,8 +15,9 @@ from varlib.core.checks import check_int
 from varlib.core.ensemble import MLPEnsemble, forward
 from varlib.core.runtime import chunk_budget
 
-__all__ = ["VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "grid_points", "landscapes",
-           "coefficient_of_variation", "random_landscapes", "collapse_table", "v3", "collapse_flags", "grid_measures"]
+__all__ = ["VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "activation_label", "grid_points",
+           "landscapes", "coefficient_of_variation", "random_landscapes", "collapse_table", "v3", "collapse_flags",
+           "grid_measures"]
 
 #: Activations of this chapter (a name may carry a parameter: ``"leaky_relu:0.1"``).
 VARIABILITY_ACTIVATIONS = ("relu", "abs", "tanh", "leaky_relu")
@@ -28,6 +29,11 @@ COMPARED_ACTIVATIONS = ("relu", "abs")
 #: How figures and sentences name an activation.
 ACTIVATION_LABELS = {"relu": "ReLU", "abs": "|x|", "tanh": "tanh", "leaky_relu:0.01": "leaky ReLU 0.01",
                      "leaky_relu:0.1": "leaky ReLU 0.1", "leaky_relu:0.2": "leaky ReLU 0.2"}
+
+
+def activation_label(activation: str) -> str:
+    """How figures, tables and sentences name ``activation`` (:data:`ACTIVATION_LABELS`, else the name itself)."""
+    return ACTIVATION_LABELS.get(activation, activation)
 
 
 def grid_points(n: int, low: float = -1.0, high: float = 1.0, device="cpu", dtype=torch.float32) -> torch.Tensor:

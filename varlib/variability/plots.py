@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from varlib.variability.measures import ACTIVATION_LABELS
+from varlib.variability.measures import ACTIVATION_LABELS, activation_label
 
 __all__ = ["v3_vs_depth", "collapse_vs_depth", "collapse_vs_aspect", "cv_vs_mean_field", "sensitivity_panels",
            "gradients_vs_depth", "training_vs_depth", "v3_vs_training"]
@@ -31,7 +31,7 @@ def _hue(df: pd.DataFrame) -> dict:
 def _label(df: pd.DataFrame) -> pd.DataFrame:
     """Rows with depth >= 2 and readable activation names."""
     out = df[df.depth >= 2].copy()
-    out["activation"] = out.activation.map(lambda a: ACTIVATION_LABELS.get(a, a))
+    out["activation"] = out.activation.map(activation_label)
     return out
 
 
@@ -44,13 +44,17 @@ def _colours(names) -> dict:
     return _hue(pd.DataFrame({"activation": list(names)}))["palette"]
 
 
-def _legend_below(fig, ax, ncol: int = 4) -> None:
-    """The legend of ``ax`` under the figure, off the data (about half an inch per legend row)."""
-    handles, labels = ax.get_legend_handles_labels()
-    if ax.get_legend() is not None:
-        ax.get_legend().remove()
-    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
-    rows = -(-len(labels) // ncol)
+def _legend_below(fig, axes=(), ncol: int = 4, handles: list | None = None) -> None:
+    """One legend under the figure, off the data (about half an inch per legend row): the entries of ``axes`` (an
+    axis or a list of them, whose own legends are removed) in order, or the given ``handles``."""
+    if handles is None:
+        handles = []
+        for ax in axes if isinstance(axes, (list, tuple)) else [axes]:
+            handles += ax.get_legend_handles_labels()[0]
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
+    rows = -(-len(handles) // ncol)
     fig.tight_layout(rect=(0, min(0.3, (0.15 + 0.2 * rows) / fig.get_figheight()), 1, 1))
 
 
@@ -80,10 +84,7 @@ def v3_vs_depth(vsum: pd.DataFrame) -> plt.Figure:
         twin.plot(rho.depth, rho.rho, color="0.55", ls=":", marker=".", label="ρ = N/P (right axis)")
         twin.set_ylabel("activation ratio ρ = N/P", color="0.4")
         twin.grid(False)
-    handles = axes[0][0].get_legend_handles_labels()
-    extra = twin.get_legend_handles_labels()
-    fig.legend(handles[0] + extra[0], handles[1] + extra[1], loc="lower center", ncol=3, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.13, 1, 1))
+    _legend_below(fig, [axes[0][0], twin], ncol=3)
     return fig
 
 
@@ -128,12 +129,12 @@ def cv_vs_mean_field(vsum: pd.DataFrame, *, mean_field: dict, tau: float) -> plt
     the infinite-width CV ``mean_field[activation][depth]`` (black dashed) and the collapse threshold tau (grey
     dotted). Medians of exactly 0 (dead nets) fall off the log axis."""
     s = _label(vsum)
-    acts = [a for a in mean_field if ACTIVATION_LABELS.get(a, a) in set(s.activation)]
+    acts = [a for a in mean_field if activation_label(a) in set(s.activation)]
     budgets = sorted(s.budget.unique())
     shades = dict(zip(budgets, sns.color_palette("crest", len(budgets))))
     fig, axes = plt.subplots(1, len(acts), figsize=(4.6 * len(acts), 3.8), squeeze=False, sharey=True)
     for ax, act in zip(axes[0], acts):
-        name = ACTIVATION_LABELS.get(act, act)
+        name = activation_label(act)
         for b in budgets:
             c = s[(s.activation == name) & (s.budget == b)].sort_values("depth")
             ax.plot(c.depth, c.cv_median.where(c.cv_median > 0), color=shades[b], marker="o", ms=4,
@@ -187,10 +188,7 @@ def gradients_vs_depth(vsum: pd.DataFrame, *, budget: int, vanishing: float) -> 
     axes[1].set(ylabel="fraction of draws", ylim=(-0.03, 1.03))
     for ax in axes:
         _log2_depth(ax)
-    h0, l0 = axes[0].get_legend_handles_labels()
-    h1, l1 = axes[1].get_legend_handles_labels()
-    fig.legend(h0 + h1, l0 + l1, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    _legend_below(fig, list(axes), ncol=4)
     return fig
 
 
@@ -234,6 +232,5 @@ def v3_vs_training(vsum: pd.DataFrame, *, tsum: pd.DataFrame) -> plt.Figure:
 
     handles = [Line2D([], [], color=c, marker="o", ls="none", label=a) for a, c in colours.items()] + \
         [Line2D([], [], color="0.3", marker=m, ls="none", label=f"L = {d}") for d, m in markers.items()]
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    _legend_below(fig, ncol=len(handles), handles=handles)
     return fig

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from varlib.variability.measures import ACTIVATION_LABELS, COMPARED_ACTIVATIONS
 from varlib.variability.intervals import collapse_gradient_table
+from varlib.variability.measures import COMPARED_ACTIVATIONS, activation_label
 from varlib.variability.scorecard import SCORECARD_THRESHOLDS, collapsed_v3_ratio, training_health
 
 __all__ = ["deepest_shown_sentence", "single_draws_sentence", "collapse_counts_sentence", "collapsed_v3_sentence",
            "gradient_relation_sentence", "gradient_apart_sentence", "training_failures_sentence", "peaks_sentence",
            "aspect_onset_sentence", "sensitivity_sentence", "mean_field_sentence"]
-
-
-def _name(activation: str) -> str:
-    return ACTIVATION_LABELS.get(activation, activation)
 
 
 def _join(parts: list[str], sep: str = ", ") -> str:
@@ -35,15 +31,16 @@ def deepest_shown_sentence(shown: pd.DataFrame, *, tau: float) -> str:
     for a in [a for a in COMPARED_ACTIVATIONS if a in rows.index]:
         cv = float(rows.loc[a, "cv"])
         if bool(rows.loc[a].get("dead", False)):
-            parts.append(f"the {_name(a)} draw has a dead layer, so its output is constant"
+            parts.append(f"the {activation_label(a)} draw has a dead layer, so its output is constant"
                          + (f" (its CV of {cv:.1g} is float rounding)" if cv > 0 else ""))
         elif cv == 0:
-            parts.append(f"the {_name(a)} draw is constant to the last bit")
+            parts.append(f"the {activation_label(a)} draw is constant to the last bit")
         elif cv < tau:
             ripples = True
-            parts.append(f"the {_name(a)} draw has collapsed (CV = {cv:.2g}, below τ) but keeps faint ripples")
+            parts.append(f"the {activation_label(a)} draw has collapsed (CV = {cv:.2g}, below τ) but keeps faint "
+                         "ripples")
         else:
-            parts.append(f"the {_name(a)} draw has not collapsed (CV = {cv:.2g})")
+            parts.append(f"the {activation_label(a)} draw has not collapsed (CV = {cv:.2g})")
     text = f"At L = {depth}, the deepest depth drawn, {_join(parts)}."
     if ripples:
         text += " The ripples are visible only because the colour scale has a floor of 1 % of the rms."
@@ -62,7 +59,7 @@ def single_draws_sentence(shown: pd.DataFrame) -> str:
         size = "far " if abs(s) >= 2 else ""
         return f"{size}above" if s >= 0.5 else f"{size}below" if s <= -0.5 else "close to"
 
-    parts = [f"the {_name(a)} draw has V3 = {r.v3:.2g}, {relation(r.z)} its depth's mean of "
+    parts = [f"the {activation_label(a)} draw has V3 = {r.v3:.2g}, {relation(r.z)} its depth's mean of "
              f"{r.v3_mean:.2g} ± {r.v3_std:.2g}" for a, r in rows.iterrows()]
     lead = "Single draws also vary a lot" if rows.z.abs().max() >= 2 else "Single draws stay near their depth's mean"
     return f"{lead}: at L = {int(worst)}, {_join(parts, '; ')}."
@@ -77,7 +74,8 @@ def collapse_counts_sentence(draws: pd.DataFrame) -> str:
         n, dead = int(d.collapsed.sum()), int((d.collapsed & d.dead).sum())
         with_dead = "" if n == 0 else "none of them with a dead layer" if dead == 0 else \
             "all of them with a dead layer" if dead == n else f"{dead} of them with a dead layer"
-        parts.append(f"{n} of the {len(d)} {_name(a)} draws collapsed" + (f", {with_dead}" if with_dead else ""))
+        parts.append(f"{n} of the {len(d)} {activation_label(a)} draws collapsed"
+                     + (f", {with_dead}" if with_dead else ""))
     return f"Over the depths L ≥ 2, {_join(parts, '; ')}."
 
 
@@ -101,7 +99,7 @@ def gradient_relation_sentence(draws: pd.DataFrame, *, tau: float) -> str:
     """How often a vanishing gradient comes with collapse and without it, per activation (the scorecard's
     "related" half), over the non-dead draws at depths >= 2."""
     t = _gradient_table(draws, tau)
-    parts = [f"{r.vg_given_c2c:.0%} of the {r.vg_c2c + r.c2c_only} collapsed {_name(a)} draws against "
+    parts = [f"{r.vg_given_c2c:.0%} of the {r.vg_c2c + r.c2c_only} collapsed {activation_label(a)} draws against "
              f"{r.vg_given_no_c2c:.0%} of the {r.vg_only + r.neither} others" for a, r in t.iterrows()
              if r.vg_c2c + r.c2c_only]
     if not parts:
@@ -116,9 +114,9 @@ def gradient_apart_sentence(draws: pd.DataFrame, *, tau: float) -> str:
     if t.empty:
         return "No draw without a dead layer is left to tell the two apart."
     clear = SCORECARD_THRESHOLDS["clear"] * tau
-    vg = [f"{r.vg_only} {_name(a)} draws ({r.vg_clear} of them with CV ≥ {clear:g}, far from collapse)"
+    vg = [f"{r.vg_only} {activation_label(a)} draws ({r.vg_clear} of them with CV ≥ {clear:g}, far from collapse)"
           for a, r in t.iterrows()]
-    c2c = [f"{r.c2c_only} {_name(a)}" for a, r in t.iterrows()]
+    c2c = [f"{r.c2c_only} {activation_label(a)}" for a, r in t.iterrows()]
     text = (f"Vanishing gradients without collapse: {_join(vg)}. Collapse without vanishing gradients: "
             f"{_join(c2c)} draws.")
     some_vg, some_c2c = (t.vg_only > 0).any(), (t.c2c_only > 0).any()
@@ -129,7 +127,7 @@ def gradient_apart_sentence(draws: pd.DataFrame, *, tau: float) -> str:
     if some_c2c and not some_vg:
         return text + " So here collapse can occur without a vanishing gradient, but not the other way round."
     if some_vg and some_c2c:
-        where = _join([_name(a) for a, r in t.iterrows() if r.c2c_only > 0])
+        where = _join([activation_label(a) for a, r in t.iterrows() if r.c2c_only > 0])
         return text + (f" Each occurs without the other (collapse without a vanishing gradient among the {where} "
                        "draws): related, but not the same.")
     return text + " Here the two always come together, so these draws cannot tell them apart."
@@ -163,7 +161,7 @@ def peaks_sentence(vsum: pd.DataFrame, tsum: pd.DataFrame) -> str:
         vp = int(v[v.activation == a].set_index("depth").v3_mean.idxmax())
         tp = int(deep[deep.activation == a].set_index("depth").best_accuracy.idxmax())
         same.append(vp == tp)
-        parts.append(f"for {_name(a)} mean V3 peaks at L = {vp} and the mean best accuracy at L = {tp}")
+        parts.append(f"for {activation_label(a)} mean V3 peaks at L = {vp} and the mean best accuracy at L = {tp}")
     verdict = "the two peaks line up" if all(same) else "the two peaks line up only for some activations" \
         if any(same) else "the two peaks do not line up"
     return f"Over the trained depths, {_join(parts, '; ')}: {verdict}."
@@ -214,7 +212,8 @@ def mean_field_sentence(mean_field: dict, *, tau: float) -> str:
         deepest = max(curve)
         below = [d for d, v in sorted(curve.items()) if v < tau]
         any_collapse |= bool(below)
-        parts.append(f"{_name(act)} {curve[deepest]:.2g}" + (f" (below τ from L = {below[0]})" if below else ""))
+        parts.append(f"{activation_label(act)} {curve[deepest]:.2g}"
+                     + (f" (below τ from L = {below[0]})" if below else ""))
     deepest = max(max(c) for c in mean_field.values())
     text = f"At infinite width the CV at L = {deepest} would be {_join(parts)}, against τ = {tau:g}."
     if any_collapse:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from varlib.book.report import verdict
-from varlib.core.stats import bootstrap_interval, spearman_interval, wilson_interval
+from varlib.core.stats import (bootstrap_indices, bootstrap_interval, percentile_interval, spearman_interval,
+                               wilson_interval)
 from varlib.variability.checkerboard import failed_runs
-from varlib.variability.intervals import (collapse_gradient_table, depth_mean_resamples, paired_prediction,
+from varlib.variability.measures import activation_label
+from varlib.variability.intervals import (LEVEL, collapse_gradient_table, depth_mean_resamples, onset_comparison,
+                                          paired_prediction,
                                           peak_resolution, rise_interval, survivor_fall, vanishing_ratio)
 from varlib.variability.sensitivity import abs_resists_at_every_bias
 
@@ -150,10 +153,6 @@ def _pct(x: float) -> str:
     return f"{100 * x:g} %"
 
 
-def _name(activation: str) -> str:
-    return {"relu": "ReLU", "abs": "|x|"}.get(activation, activation)
-
-
 def _ci(low: float, high: float, digits: int = 2) -> str:
     return f"[{low:.{digits}f}, {high:.{digits}f}]"
 
@@ -166,18 +165,17 @@ def _single_layer_note(vsum) -> str:
         others = deep[(deep.activation == a) & (deep.budget == b)]
         if len(others) and row.activations > others.activations.max():
             below = (others.v3_mean > row.v3_mean).mean()
-            parts.append(f"{_name(a)} P={b}: N = {int(row.activations)}, mean V3 {row.v3_mean:.2g}, lower than at "
-                         f"{below:.0%} of the depths ≥ 2")
+            parts.append(f"{activation_label(a)} P={b}: N = {int(row.activations)}, mean V3 {row.v3_mean:.2g}, "
+                         f"lower than at {below:.0%} of the depths ≥ 2")
     if not parts:
         return ""
     return ("; L = 1 has the most activations of the family yet low V3 (" + ", ".join(parts)
             + "): the claim as worded fails there, so L = 1 is left out")
 
 
-def _rise_row(vsum, draws, draws_ok: bool) -> dict:
+def _rise_row(vsum, boots: dict, draws_ok: bool) -> dict:
     """Spearman(N, mean V3) per curve over its depths >= 2 with C2C <= 10 %, with a bootstrap interval over the
     draws; reproduced when the worst curve reaches ``rise`` and every interval lies above 0."""
-    boots = depth_mean_resamples(draws)
     stats = {}
     for k, c in _curves(vsum).items():
         pre = c.c2c.to_numpy() <= _T["pre_collapse"]
@@ -196,7 +194,7 @@ def _rise_row(vsum, draws, draws_ok: bool) -> dict:
             "paper": "positive correlation (no number known)",
             "ours": f"Spearman(N, mean V3) [95 % bootstrap interval over draws] over the depths ≥ 2 before collapse "
                     f"(C2C ≤ {_pct(_T['pre_collapse'])}): "
-                    + ", ".join(f"{_name(a)} P={b}: {s['r']:.2f} {_ci(s['low'], s['high'])} ({span[(a, b)]})"
+                    + ", ".join(f"{activation_label(a)} P={b}: {s['r']:.2f} {_ci(s['low'], s['high'])} ({span[(a, b)]})"
                                 for (a, b), s in stats.items()) + note + _single_layer_note(vsum),
             "verdict": verdict(full if draws_ok and rs and all(r == r for r in rs) else None, part)}
 
@@ -217,7 +215,7 @@ def _fall_row(draws, draws_ok: bool) -> dict:
     fall = survivor_fall(draws, onset=_T["onset"], min_survivors=_T["min_survivors"])
     parts, falls, untested = [], [], 0
     for (a, b), f in fall.items():
-        head = f"{_name(a)} P={b}"
+        head = f"{activation_label(a)} P={b}"
         if f["early"]:
             falls.append(False)
             parts.append(f"{head}: the survivors' V3 peaks at L = {f['peak']}, where C2C already reaches "
@@ -240,14 +238,14 @@ def _fall_row(draws, draws_ok: bool) -> dict:
             "verdict": verdict(all(falls) and not untested if falls and draws_ok else None, any(falls))}
 
 
-def _peak_row(draws, draws_ok: bool) -> dict:
+def _peak_row(boots: dict, draws_ok: bool) -> dict:
     """Rise, peak, fall: the peak of mean V3 strictly inside the depth range, with its interval wholly above
     those of the shallowest and the deepest depth; the depths the peak is not resolved from are named."""
-    res = {k: peak_resolution(*v) for k, v in depth_mean_resamples(draws).items()}
+    res = {k: peak_resolution(*v) for k, v in boots.items()}
     shown = []
     for (a, b), r in res.items():
         rivals = f", not resolved from L = {', '.join(map(str, r['rivals']))}" if r["rivals"] else ", resolved"
-        shown.append(f"{_name(a)} P={b}: L = {r['peak']} ({r['share']:.0%} of resamples{rivals}; rise "
+        shown.append(f"{activation_label(a)} P={b}: L = {r['peak']} ({r['share']:.0%} of resamples{rivals}; rise "
                      f"{'significant' if r['rise'] else 'within the intervals'}, fall "
                      f"{'significant' if r['fall'] else 'within the intervals'})")
     full = [r["interior"] and r["rise"] and r["fall"] for r in res.values()]
@@ -278,7 +276,7 @@ def _gradient_row(draws, tau: float, draws_ok: bool) -> dict:
             f"VG in {r.vg_given_c2c:.3f} {_ci(*r.vg_given_c2c_ci, 3)} of collapsed draws"
         within = f"rates apart within {r.depths_apart} of the {r.depths_compared} depths with ≥ 5 draws on both " \
             "sides" if r.depths_compared else "no depth has 5 draws on both sides, so pooled over depths"
-        parts.append(f"{_name(r.activation)}: {given} "
+        parts.append(f"{activation_label(r.activation)}: {given} "
                      f"vs {r.vg_given_no_c2c:.3f} {_ci(*r.vg_given_no_c2c_ci, 3)} of the others, pooled ({within}); "
                      "VG without collapse "
                      f"in {r.vg_only} draws ({r.vg_clear} with CV ≥ {_T['clear'] * tau:g}), collapse without VG in "
@@ -325,11 +323,10 @@ def _paired_row(draws, runs, train, draws_ok: bool) -> dict:
                                evidence=[_train_usable(train), True if draws_ok else None])}
 
 
-def _abs_v3_row(draws, draws_ok: bool) -> dict:
+def _abs_v3_row(boots: dict, draws_ok: bool) -> dict:
     """|x| against ReLU per (budget, depth >= 2): the bootstrap interval of the difference of mean V3.
     Reproduced when that interval lies above 0 at >= ``abs_wins`` of the points and below 0 at none; partly when
     |x|'s mean is higher at >= ``abs_wins_part`` of them."""
-    boots = depth_mean_resamples(draws)
     higher, above, below, points = 0, 0, 0, 0
     for b in sorted({bb for _, bb in boots}):
         if ("abs", b) not in boots or ("relu", b) not in boots:
@@ -341,7 +338,7 @@ def _abs_v3_row(draws, draws_ok: bool) -> dict:
                 continue
             points += 1
             higher += ma[j] > mr[k]
-            lo, hi = np.quantile(ba[:, j] - br[:, k], [0.025, 0.975])
+            lo, hi = percentile_interval(ba[:, j] - br[:, k], LEVEL)
             above, below = above + (lo > 0), below + (hi < 0)
     win, sure = (higher / points, above / points) if points else (float("nan"), float("nan"))
     return {"claim": "|x| gives higher variability than ReLU", "paper": "qualitative",
@@ -356,18 +353,15 @@ def _abs_c2c_row(vsum, draws_ok: bool) -> dict:
     Wilson interval wholly below ReLU's: reproduced at every budget; partly when it is lower at every budget, or
     significantly lower at some; not tested when ReLU never collapses that far."""
     parts, later = [], []
-    for (a, b), c in _curves(vsum).items():
-        if a != "relu":
-            continue
-        hit = c[c.c2c >= _T["onset"]]
-        other = vsum[(vsum.activation == "abs") & (vsum.budget == b)].set_index("depth")
-        if not len(hit) or hit.depth.iloc[0] not in other.index:
+    deep = vsum[vsum.depth >= 2]
+    for b in sorted(deep.budget.unique()):
+        found = onset_comparison(deep[deep.budget == b], onset=_T["onset"])
+        if found is None:
             parts.append(f"P={b}: ReLU's C2C never reaches {_pct(_T['onset'])}")
             continue
-        r, o = hit.iloc[0], other.loc[hit.depth.iloc[0]]
-        later.append((o.c2c_high < r.c2c_low, o.c2c < r.c2c))
-        parts.append(f"P={b}, L = {int(r.depth)}: ReLU {r.c2c:.2f} {_ci(r.c2c_low, r.c2c_high)} vs |x| {o.c2c:.2f} "
-                     f"{_ci(o.c2c_low, o.c2c_high)}")
+        depth, rf, ri, af, ai, sig = found
+        later.append((sig, af < rf))
+        parts.append(f"P={b}, L = {depth}: ReLU {rf:.2f} {_ci(*ri)} vs |x| {af:.2f} {_ci(*ai)}")
     return {"claim": "|x| resists C2C better than ReLU", "paper": "summary of the full text (unverified)",
             "ours": f"collapsed fraction at ReLU's collapse onset (first depth with C2C ≥ {_pct(_T['onset'])}; Wilson "
                     "95 % intervals): " + "; ".join(parts),
@@ -387,11 +381,9 @@ def _abs_training_row(runs, train) -> dict:
     acc = {a: float(g.best_accuracy.mean()) if len(g) else float("nan") for a, g in get.items()}
     boot = [get[a].best_accuracy.to_numpy(float) for a in ("abs", "relu")]
     if all(len(v) > 1 for v in boot):
-        from varlib.core.stats import bootstrap_indices
-
         diff = boot[0][bootstrap_indices(len(boot[0]), seed=1)].mean(1) - boot[1][bootstrap_indices(len(boot[1]),
                                                                                                     seed=2)].mean(1)
-        lo, hi = np.nanquantile(diff, [0.025, 0.975]) if np.isfinite(diff).any() else (float("nan"),) * 2
+        lo, hi = percentile_interval(diff, LEVEL)
     else:
         lo = hi = float("nan")
     s_win, b_win = rate["abs"] > rate["relu"], acc["abs"] > acc["relu"]
@@ -457,9 +449,10 @@ def variability_scorecard(draws, *, vsum, tsum, corr, runs, tau: float = 1e-2, s
     """
     train, (bad, n) = training_health(tsum), draw_health(draws)
     ok, note = bad == 0, _draw_note((bad, n))
-    from_draws = [_rise_row(vsum, draws, ok), _fall_row(draws, ok), _peak_row(draws, ok),
+    boots = depth_mean_resamples(draws)                 # (activation, budget) -> per-depth resampled mean V3
+    from_draws = [_rise_row(vsum, boots, ok), _fall_row(draws, ok), _peak_row(boots, ok),
                   _gradient_row(draws, tau, ok), _predict_row(corr, train, ok), _paired_row(draws, runs, train, ok),
-                  _abs_v3_row(draws, ok), _abs_c2c_row(vsum, ok)]
+                  _abs_v3_row(boots, ok), _abs_c2c_row(vsum, ok)]
     if ssum is not None:
         from_draws.append(_abs_bias_row(ssum, ok))
     return [*({**r, "ours": r["ours"] + note} for r in from_draws), _abs_training_row(runs, train)]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from varlib.core.stats import wilson_interval
-from varlib.variability.measures import ACTIVATION_LABELS
+from varlib.variability.intervals import onset_comparison
+from varlib.variability.measures import activation_label
 
 __all__ = ["sensitivity_grid", "stack_sensitivity", "sensitivity_summary", "sensitivity_onsets",
            "abs_resists_at_every_bias"]
@@ -50,7 +51,7 @@ def sensitivity_onsets(ssum: pd.DataFrame, *, onset: float = 0.5) -> pd.DataFram
     for (act, s), c in ssum.sort_values("depth").groupby(["activation", "sigma_b"], sort=False):
         hit = c.depth[c.c2c >= onset]
         first = str(int(hit.iloc[0])) if len(hit) else "none"
-        cells[(ACTIVATION_LABELS.get(act, act), s)] = f"{first} / {int(c.depth.iloc[int(c.v3_mean.values.argmax())])}"
+        cells[(activation_label(act), s)] = f"{first} / {int(c.depth.iloc[int(c.v3_mean.values.argmax())])}"
     t = pd.Series(cells).unstack()
     t.columns = [f"σ_b = {s:g}" for s in t.columns]
     t.index.name = f"C2C ≥ {onset:.0%} from L / V3 peak at L"
@@ -64,14 +65,5 @@ def abs_resists_at_every_bias(ssum: pd.DataFrame, *, onset: float = 0.5) -> dict
     and ``{}`` when ReLU or |x| is not in the sweep."""
     if not {"relu", "abs"} <= set(ssum.activation):
         return {}
-    out = {}
-    for s, c in ssum.groupby("sigma_b"):
-        relu = c[c.activation == "relu"].sort_values("depth")
-        hit = relu[relu.c2c >= onset]
-        other = c[c.activation == "abs"].set_index("depth")
-        if not len(hit) or hit.depth.iloc[0] not in other.index:
-            continue
-        r, o = hit.iloc[0], other.loc[hit.depth.iloc[0]]
-        out[float(s)] = (int(r.depth), float(r.c2c), (r.c2c_low, r.c2c_high), float(o.c2c), (o.c2c_low, o.c2c_high),
-                         bool(o.c2c_high < r.c2c_low))
-    return out
+    found = {float(s): onset_comparison(c, onset=onset) for s, c in ssum.groupby("sigma_b")}
+    return {s: r for s, r in found.items() if r is not None}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from varlib.core.stats import interval_text
 from varlib.variability.intervals import collapse_gradient_table
-from varlib.variability.measures import ACTIVATION_LABELS, COMPARED_ACTIVATIONS
+from varlib.variability.measures import COMPARED_ACTIVATIONS, activation_label
 
 __all__ = ["sweep_grid", "stack_draws", "stack_runs", "landscape_examples", "shown_draws_table", "v3_depth_table",
            "single_layer_table", "collapsed_v3_table", "decomposition_table",
@@ -63,14 +64,13 @@ def shown_draws_table(draws: pd.DataFrame, *, vsum: pd.DataFrame, budget: int, d
 
 
 def _interval(mean, low, high, digits: int = 3) -> pd.Series:
-    return pd.Series([f"{m:.{digits}g} [{lo:.{digits}g}, {hi:.{digits}g}]" for m, lo, hi in zip(mean, low, high)],
-                     index=mean.index)
+    return pd.Series([interval_text(m, lo, hi, digits, "g") for m, lo, hi in zip(mean, low, high)], index=mean.index)
 
 
 def v3_depth_table(vsum: pd.DataFrame) -> pd.DataFrame:
     """Per (budget, depth >= 2), one column pair per activation: mean V3 with its bootstrap 95 % interval, and the
     median with its interquartile range; then rho."""
-    s = vsum[vsum.depth >= 2].assign(activation=lambda d: d.activation.map(lambda a: ACTIVATION_LABELS.get(a, a)))
+    s = vsum[vsum.depth >= 2].assign(activation=lambda d: d.activation.map(activation_label))
     s = s.assign(mean_95=_interval(s.v3_mean, s.v3_low, s.v3_high),
                  median_iqr=_interval(s.v3_median, s.v3_q25, s.v3_q75))
     table = s.pivot(index=["budget", "depth"], columns="activation", values=["mean_95", "median_iqr"])
@@ -100,26 +100,26 @@ def decomposition_table(draws: pd.DataFrame, *, budget: int) -> pd.DataFrame:
     alive = d[~d.collapsed].groupby(["activation", "depth"])
     out["survivors"] = alive.size().reindex(out.index).fillna(0).astype(int)
     out["survivors_v3_mean"] = alive.v3.mean().reindex(out.index)
-    return out.rename(index=lambda a: ACTIVATION_LABELS.get(a, a), level=0)
+    return out.rename(index=activation_label, level=0)
 
 
 def gradient_collapse_counts(draws: pd.DataFrame, *, vanishing: float, tau: float, clear: float) -> pd.DataFrame:
     """The 2 x 2 table of collapse against vanishing gradients per activation
     (:func:`~varlib.variability.intervals.collapse_gradient_table`) as counts, with the two conditional rates."""
     t = collapse_gradient_table(draws, vanishing=vanishing, tau=tau, clear=clear)
-    t = t.assign(activation=t.activation.map(lambda a: ACTIVATION_LABELS.get(a, a))).set_index("activation")
+    t = t.assign(activation=t.activation.map(activation_label)).set_index("activation")
     shown = t[["vg_c2c", "c2c_only", "vg_only", "neither", "vg_clear", "c2c_clear"]].rename(columns={
         "vg_c2c": "VG and C2C", "c2c_only": "C2C, no VG", "vg_only": "VG, no C2C", "neither": "neither",
         "vg_clear": f"VG with CV ≥ {clear * tau:g}", "c2c_clear": f"C2C with ratio ≥ {clear * vanishing:g}"})
     for name, col in (("P(VG | C2C)", "vg_given_c2c"), ("P(VG | no C2C)", "vg_given_no_c2c")):
-        shown[name] = [f"{v:.2f} [{lo:.2f}, {hi:.2f}]" for v, (lo, hi) in zip(t[col], t[f"{col}_ci"])]
+        shown[name] = [interval_text(v, lo, hi) for v, (lo, hi) in zip(t[col], t[f"{col}_ci"])]
     return shown
 
 
 def training_table(tsum: pd.DataFrame) -> pd.DataFrame:
     """Per activation and depth: successes out of seeds with the Wilson 95 % interval of the rate, mean best
     accuracy with its bootstrap interval, median steps to success, and the fractions diverged and at chance."""
-    t = tsum.assign(activation=tsum.activation.map(lambda a: ACTIVATION_LABELS.get(a, a)))
+    t = tsum.assign(activation=tsum.activation.map(activation_label))
     return pd.DataFrame({
         "activation": t.activation, "depth": t.depth, "width": t.width,
         "successes": [f"{int(k)}/{int(n)}" for k, n in zip(t.successes, t.seeds)],
@@ -148,7 +148,7 @@ def aspect_onset_table(vsum: pd.DataFrame, *, onset: float = 0.5) -> pd.DataFram
         depth, frac = c.depth.to_numpy(float), c.c2c.to_numpy(float)
         hit = np.flatnonzero(frac >= onset)
         k = int(hit[0]) if len(hit) else None
-        rows.append({"activation": ACTIVATION_LABELS.get(act, act), "budget": budget,
+        rows.append({"activation": activation_label(act), "budget": budget,
                      "onset L/w": crossing(depth / c.width.to_numpy(float), frac, k) if k is not None else np.nan,
                      "onset L": crossing(depth, frac, k) if k is not None else np.nan,
                      "first depth past it": int(depth[k]) if k is not None else np.nan})
