@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= standard
 
-.PHONY: install browser book test clean device-wheels
+.PHONY: install browser data book test clean device-wheels
 
 install: $(VENV)/.installed
 
@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 ## Build the whole book: install, execute every chapter (profile $(PROFILE)), render HTML from clean.
-book: install
+book: install data
 	$(BIN)/python -m varlib book --profile $(PROFILE)
 
 ## Debian's Chromium for the real-browser check (browser downloads are impossible here); skipped elsewhere.
@@ -28,9 +28,18 @@ browser:
 	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || \
 	  echo "note: no chromium and no apt-get: the browser tests will be skipped"
 
+## Fashion-MNIST from Debian (the integrable chapter's default data on `standard` and `full`; nothing is downloaded
+## at run time). Without apt-get the chapter says so and falls back to sklearn's digits.
+data:
+	@test -d /usr/share/datasets/fashion-mnist || { command -v apt-get >/dev/null 2>&1 && \
+	  { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; }; } || \
+	  echo "note: no dataset-fashion-mnist and no apt-get: the chapters fall back to digits"
+
 ## Install and run every test: lint (ruff), the library, every chapter on the smoke profile, the strict build,
 ## the browser check.
-test: install browser
+test: install browser data
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

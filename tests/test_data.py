@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from varlib.core.data import (CIFAR10_FILES, MNIST_FILES, load_cifar10_gray, load_dataset, load_digits_dataset,
-                              load_mnist, make_teacher_dataset, minibatches, read_idx)
+from varlib.core.data import (CIFAR10_FILES, FASHION_MNIST_DIR, MNIST_FILES, load_cifar10_gray, load_dataset,
+                              load_digits_dataset, load_fashion_mnist, load_mnist, make_teacher_dataset, minibatches,
+                              read_idx)
 
 
 def _write_idx(path, arr: np.ndarray, gz: bool) -> None:
@@ -37,6 +38,35 @@ def test_mnist_reader_roundtrip(tmp_path, gz):
     std = load_mnist(tmp_path, scaling="standardize", dtype=torch.float64)
     expected = (arrays["train_images"].reshape(6, -1) / 255 - 0.1307) / 0.3081
     assert np.allclose(std.X_train.numpy(), expected, atol=1e-12)
+
+
+def test_fashion_mnist_reader_uses_its_own_statistics(tmp_path):
+    folder = tmp_path / "fashion-mnist"  # Debian's layout one level down: found too
+    folder.mkdir()
+    arrays = _fake_mnist(folder, gz=True, seed=3)
+    ds = load_fashion_mnist(tmp_path, dtype=torch.float64)
+    assert ds.name == "fashion_mnist" and ds.X_train.shape == (6, 784) and ds.X_test.shape == (4, 784)
+    train = arrays["train_images"].reshape(6, -1) / 255
+    assert np.allclose(ds.X_train.numpy(), (train - train.mean()) / train.std(), atol=1e-12)  # not MNIST's constants
+    assert abs(float(ds.X_train.mean())) < 1e-12 and abs(float(ds.X_train.std(unbiased=False)) - 1) < 1e-12
+    test = arrays["test_images"].reshape(4, -1) / 255
+    assert np.allclose(ds.X_test.numpy(), (test - train.mean()) / train.std(), atol=1e-12)
+    assert torch.equal(load_dataset("fashion_mnist", data_dir=folder, scaling="none").y_train,
+                       torch.tensor(arrays["train_labels"]))
+
+
+def test_fashion_mnist_missing_says_how_to_install(tmp_path):
+    with pytest.raises(FileNotFoundError, match="apt-get install dataset-fashion-mnist"):
+        load_fashion_mnist(tmp_path)
+
+
+@pytest.mark.skipif(not FASHION_MNIST_DIR.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+def test_fashion_mnist_real_files():
+    ds = load_dataset("fashion_mnist")
+    assert ds.X_train.shape == (60000, 784) and ds.X_test.shape == (10000, 784) and ds.n_classes == 10
+    assert torch.bincount(ds.y_train).tolist() == [6000] * 10 and torch.bincount(ds.y_test).tolist() == [1000] * 10
+    raw = load_dataset("fashion_mnist", scaling="unit")
+    assert abs(float(raw.X_train.mean()) - 0.2860) < 1e-3  # Fashion-MNIST's pixel mean, not MNIST's 0.1307
 
 
 def test_read_idx_rejects_garbage(tmp_path):
@@ -72,7 +102,7 @@ def test_missing_files_name_the_files_and_folder(tmp_path):
 
 
 def test_registry_and_bad_arguments():
-    with pytest.raises(ValueError, match="allowed: digits, mnist, cifar10_gray, teacher"):
+    with pytest.raises(ValueError, match="allowed: digits, mnist, fashion_mnist, cifar10_gray, teacher"):
         load_dataset("imagenet")
     with pytest.raises(ValueError, match="scaling must be one of"):
         load_digits_dataset(scaling="minmax")

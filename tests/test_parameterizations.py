@@ -237,9 +237,52 @@ def first_ipllr_steps(task):
 
 
 def test_t5_calibrated_first_step_gives_unit_preactivations(first_ipllr_steps, task):
-    for act, (p, _, params1) in first_ipllr_steps.items():
+    """After the calibrated step, mean |h^l| ~ 1 (l >= 2; h^1 is not calibrated), and mean |f| ~ cap / r where r is
+    the output's uncapped rate (1 when the cap does not bind; tanh and ELU here: the cap binds, f is smaller)."""
+    batches = _batches(task, 128, 2, torch.float64)
+    for act, (p, params0, params1) in first_ipllr_steps.items():
         sizes = mean_abs_preactivations(p, params1, task.X_test[:500].double(), act)
-        assert all(0.5 <= s <= 2.0 for s in sizes[1:]), (act, sizes)  # h^2..h^L and f; h^1 is not calibrated
+        assert all(0.5 <= s <= 2.0 for s in sizes[1:-1]), (act, sizes)
+        raw = calibrate_step0(replace(p, cap=math.inf), params0, act, batches[0], batches[1], 0.01)[-1]
+        assert 0.5 <= sizes[-1] / min(1.0, p.cap / raw) <= 2.0, (act, sizes, raw)
+        assert (raw > p.cap) == (act in ("tanh", "elu")), (act, raw)
+
+
+@pytest.fixture(scope="module")
+def calibration_inputs(task):
+    """A tanh IP-LLR net (float64, L = 4, m = 64) and the two calibration batches."""
+    return _batches(task, 64, 2, torch.float64), initial_draws(D, 64, K, 4, seed=0)
+
+
+def _bases(calibration_inputs, **options):
+    batches, draws = calibration_inputs
+    p = get_parameterization("ipllr", 4, **options)
+    return calibrate_step0(p, init_params(p, draws, "tanh"), "tanh", batches[0], batches[1], 0.01)
+
+
+def test_calibration_caps_hidden_and_output_and_carries_the_uncapped_rate(calibration_inputs):
+    """The authors' calibration: every calibrated rate (hidden and output) is capped, and the layers above are
+    calibrated as if the rate were not capped, so rates with a cap are the uncapped ones clipped."""
+    free = _bases(calibration_inputs, cap=math.inf)
+    cap = float(np.median(free[1:]))  # binds at about half the layers, including one at least
+    capped = _bases(calibration_inputs, cap=cap)
+    assert capped[0] == free[0] == 0.01 and max(capped[1:]) == cap
+    assert capped[1:] == [min(r, cap) for r in free[1:]]
+    out_free = free[-1]
+    assert _bases(calibration_inputs, cap=out_free / 2)[-1] == out_free / 2  # the output layer is capped too
+
+
+def test_calibration_capped_carry_feeds_the_capped_rate_forward(calibration_inputs):
+    """The variant: the layers above a binding cap see the smaller step training takes, so their update is
+    smaller and their calibrated rate larger (tanh, L = 4: uncapped rates rise to layer 3, dip at layer 4)."""
+    free = _bases(calibration_inputs, cap=math.inf)
+    assert free[2] > free[3]
+    cap = (free[2] + free[3]) / 2  # binds at layer 3, not at layer 4
+    carried = _bases(calibration_inputs, cap=cap, carry="capped")
+    assert carried[:3] == [0.01, free[1], cap] and free[3] < carried[3] < cap
+    assert _bases(calibration_inputs, cap=math.inf, carry="capped") == free  # no cap binds: the two agree
+    with pytest.raises(ValueError, match="carry must be one of"):
+        get_parameterization("ipllr", 4, carry="clipped")
 
 
 def test_t7_smooth_deep_updates_have_rank_k_minus_1(first_ipllr_steps):

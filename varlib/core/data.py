@@ -12,6 +12,9 @@ Scalings (``scaling=``):
 * ``"none"``: the raw values as floats.
 
 Sources: ``"digits"`` (sklearn's bundled 8x8 digits, d = 64), ``"mnist"`` (idx files, d = 784),
+``"fashion_mnist"`` (Zalando's Fashion-MNIST, the same idx format and sizes, read by default from Debian's
+``dataset-fashion-mnist`` package in ``/usr/share/datasets/fashion-mnist``; standardised with the pixel mean
+and std of its own training split, never MNIST's constants),
 ``"cifar10_gray"`` (python-pickle batches, grayscale 0.299 R + 0.587 G + 0.114 B, d = 1024),
 ``"teacher"`` (Gaussian inputs labelled by a random tanh network). Nothing is ever downloaded.
 """
@@ -27,12 +30,15 @@ import numpy as np
 import torch
 
 __all__ = ["Dataset", "DATASETS", "SCALINGS", "load_dataset", "load_digits_dataset", "load_mnist",
-           "load_cifar10_gray", "make_teacher_dataset", "read_idx", "minibatches", "MNIST_FILES", "CIFAR10_FILES"]
+           "load_fashion_mnist", "FASHION_MNIST_DIR", "load_cifar10_gray", "make_teacher_dataset", "read_idx",
+           "minibatches", "MNIST_FILES", "CIFAR10_FILES"]
 
 SCALINGS = ("standardize", "unit", "none")
 MNIST_FILES = {"train_images": "train-images-idx3-ubyte", "train_labels": "train-labels-idx1-ubyte",
                "test_images": "t10k-images-idx3-ubyte", "test_labels": "t10k-labels-idx1-ubyte"}
 CIFAR10_FILES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
+#: Where Debian's ``dataset-fashion-mnist`` package puts the four gzipped idx files.
+FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 _MNIST_STATS = (0.1307, 0.3081)
 _CIFAR10_GRAY_STATS = (0.4809, 0.2392)
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -143,6 +149,27 @@ def load_mnist(data_dir: str | Path, scaling: str = "standardize",
     return _as_dataset("mnist", X["train"], arr["train_labels"], X["test"], arr["test_labels"], dtype)
 
 
+def load_fashion_mnist(data_dir: str | Path | None = None, scaling: str = "standardize",
+                       dtype: torch.dtype = torch.float32) -> Dataset:
+    """Fashion-MNIST (Xiao, Rasul & Vollgraf 2017) from its four idx files: 60k/10k 28x28 images of clothing,
+    d = 784, K = 10. ``data_dir`` defaults to :data:`FASHION_MNIST_DIR` (``apt-get install dataset-fashion-mnist``).
+
+    ``"standardize"`` uses the global pixel mean/std of its own training split (after /255).
+    """
+    _check_scaling(scaling)
+    root = FASHION_MNIST_DIR if data_dir is None else Path(data_dir)
+    try:
+        files = _find(root, MNIST_FILES, "Fashion-MNIST", ("", "fashion-mnist", "FashionMNIST/raw"))
+    except FileNotFoundError as err:
+        raise FileNotFoundError(f"{err} On Debian/Ubuntu: `apt-get install dataset-fashion-mnist` (what `make book` "
+                                f"does), or pass data_dir=, or use dataset='digits'.") from None
+    arr = {k: read_idx(p) for k, p in files.items()}
+    flat = {k: arr[f"{k}_images"].reshape(len(arr[f"{k}_images"]), -1) for k in ("train", "test")}
+    stats = (float((flat["train"] / 255.0).mean()), float((flat["train"] / 255.0).std()))
+    X = {k: _scale(v, 255.0, scaling, stats) for k, v in flat.items()}
+    return _as_dataset("fashion_mnist", X["train"], arr["train_labels"], X["test"], arr["test_labels"], dtype)
+
+
 class _ArraysOnly(pickle.Unpickler):
     """An unpickler for data files that builds numpy arrays and builtins and nothing else: a reader-supplied
     batch file cannot run code (a pickle naming ``os.system``, say, is refused)."""
@@ -200,6 +227,7 @@ def make_teacher_dataset(n_train: int = 2000, n_test: int = 1000, d: int = 100, 
 DATASETS: dict[str, Callable[..., Dataset]] = {
     "digits": lambda data_dir=None, **kw: load_digits_dataset(**kw),
     "mnist": lambda data_dir=None, **kw: load_mnist(data_dir, **kw),
+    "fashion_mnist": lambda data_dir=None, **kw: load_fashion_mnist(data_dir, **kw),
     "cifar10_gray": lambda data_dir=None, **kw: load_cifar10_gray(data_dir, **kw),
     "teacher": lambda data_dir=None, **kw: make_teacher_dataset(**kw),
 }

@@ -12,10 +12,12 @@ from typing import Callable, Sequence
 
 from varlib.core.checks import check_int
 
-__all__ = ["Parameterization", "BIAS_MODES", "abc_parameterization", "PRESETS", "get_parameterization",
+__all__ = ["Parameterization", "BIAS_MODES", "CARRY_MODES", "abc_parameterization", "PRESETS", "get_parameterization",
            "reparameterize"]
 
 BIAS_MODES = ("input", "none", "all")
+#: What the step-0 calibration hands on to the next layer when a cap binds (see :func:`calibrate_step0`).
+CARRY_MODES = ("uncapped", "capped")
 
 
 def _tup(v: Sequence[float] | None) -> tuple[float, ...] | None:
@@ -27,7 +29,9 @@ class Parameterization:
     """Per-layer exponents, all of length L+1 (layers 1..L+1); width- and activation-free.
 
     ``mean``: init mean mu_l of U^l (zeros unless non-centered). ``calibrate``: step-0 base learning
-    rates from :func:`calibrate_step0` (hidden capped at ``cap``, output scaled by ``out_scale``).
+    rates from :func:`calibrate_step0` (hidden and output capped at ``cap``, output scaled by ``out_scale``;
+    ``carry`` in :data:`CARRY_MODES` says whether the next layer's calibration sees the uncapped rate, as in
+    the authors' code, or the capped one that training uses).
     """
 
     name: str
@@ -42,6 +46,7 @@ class Parameterization:
     calibrate: bool = False
     cap: float = 1000.0
     out_scale: float = 1.0
+    carry: str = "uncapped"
 
     def __post_init__(self):
         for k in ("a", "b", "c0", "c", "mean", "bias_c0", "bias_c"):
@@ -57,6 +62,8 @@ class Parameterization:
                 raise ValueError(f"{k} must have L+1 = {n} entries like a, got {getattr(self, k)}")
         if self.bias not in BIAS_MODES:
             raise ValueError(f"bias must be one of {BIAS_MODES}, got {self.bias!r}")
+        if self.carry not in CARRY_MODES:
+            raise ValueError(f"carry must be one of {CARRY_MODES}, got {self.carry!r}")
         if not (self.cap > 0 and self.out_scale > 0):
             raise ValueError(f"cap and out_scale must be > 0, got cap={self.cap}, out_scale={self.out_scale}")
 
@@ -124,18 +131,19 @@ def _naive_ip(L, **o):
     return abc_parameterization(L, (0, 1, 1), 0, (-1, -2, -1), name="naive_ip", **o)
 
 
-def _ipllr(L, calibrate: bool = True, cap: float = 1000.0, out_scale: float = 1.0, **o):
+def _ipllr(L, calibrate: bool = True, cap: float = 1000.0, out_scale: float = 1.0, carry: str = "uncapped", **o):
     """IP-LLR (the authors' ``base_ipllr.py``): step-0 exponents -(L+1)/2, -(L+2)/2, -(L+1)/2, then Naive-IP's."""
     c0 = (-(L + 1) / 2, -(L + 2) / 2, -(L + 1) / 2)
     return abc_parameterization(L, (0, 1, 1), 0, (-1, -2, -1), c0=c0, name="ipllr", calibrate=calibrate,
-                                cap=cap, out_scale=out_scale, **o)
+                                cap=cap, out_scale=out_scale, carry=carry, **o)
 
 
-def _mup_modified(L, calibrate: bool = True, cap: float = 1000.0, out_scale: float = 1.0, **o):
+def _mup_modified(L, calibrate: bool = True, cap: float = 1000.0, out_scale: float = 1.0, carry: str = "uncapped",
+                  **o):
     """muP with e_hidden = 1 and step-0 lrs times m^{(L-1)/2} (in/out), m^{(L-2)/2} (hidden): = IP-LLR."""
     c0 = (-(L - 1) / 2, -(L - 2) / 2, -(L - 1) / 2)
     return abc_parameterization(L, (-.5, 0, .5), (.5, 1, .5), 0, c0=c0, name="mup_modified",
-                                calibrate=calibrate, cap=cap, out_scale=out_scale, **o)
+                                calibrate=calibrate, cap=cap, out_scale=out_scale, carry=carry, **o)
 
 
 def _ip_bias(L, **o):

@@ -59,7 +59,10 @@ def calibrate_step0(p: Parameterization, params, activation, batch0, batch1, eta
 
     A mock step with base lr 1 (times m^{-c0_l}) on ``batch0``; on ``batch1`` each layer's update
     contribution Delta h^l = m^{-a_l} Delta w^l x^{l-1}, x^{l-1} including the calibrated updates below.
-    Base lr: eta (layer 1), min(1 / mean|Delta h^l|, cap) (hidden), out_scale / mean|Delta f| (output).
+    Raw rate r_l = 1 / mean|Delta h^l| (hidden), out_scale / mean|Delta f| (output); base lr eta (layer 1),
+    min(r_l, cap) (hidden and output). The layers above see x^l built with r_l when ``p.carry == "uncapped"``
+    (the authors' code: a cap changes the rate used in training, not the calibration of the next layer), with
+    the capped rate when ``"capped"``.
     """
     act, m = as_activation(activation), width_of(params)
     leaves = _leaves(params)
@@ -71,11 +74,15 @@ def calibrate_step0(p: Parameterization, params, activation, batch0, batch1, eta
             names = [k for k in params if _layer(k) == l]
             delta = {k: -(m ** -_c0(p, k)) * grads[k] for k in names}  # mock step, base lr 1
             inp = h if l == 1 else act(h)
-            size = affine_layer(p, delta, l, inp, m).abs().mean().item() if l > 1 else 0.0
-            base = eta if l == 1 else _ratio(p.out_scale if l == p.L + 1 else 1.0, size,
-                                              math.inf if l == p.L + 1 else p.cap)
+            if l == 1:
+                raw = base = eta
+            else:
+                size = affine_layer(p, delta, l, inp, m).abs().mean().item()
+                raw = p.cap if size == 0 else (p.out_scale if l == p.L + 1 else 1.0) / size
+                base = min(raw, p.cap)
             bases.append(base)
-            new.update({k: params[k] + base * delta[k] for k in names})
+            carried = raw if p.carry == "uncapped" else base
+            new.update({k: params[k] + carried * delta[k] for k in names})
             h = affine_layer(p, new, l, inp, m)
     return bases
 
@@ -83,10 +90,6 @@ def calibrate_step0(p: Parameterization, params, activation, batch0, batch1, eta
 def _c0(p: Parameterization, name: str) -> float:
     use_bias = name.startswith("beta") and p.bias == "all"
     return (p.bias_c0 if use_bias else p.c0)[_layer(name) - 1]
-
-
-def _ratio(num: float, den: float, cap: float) -> float:
-    return cap if den == 0 else min(num / den, cap)
 
 
 def train_abc(p: Parameterization, params, batches: Sequence, activation="relu", eta: float = 0.01, *,
