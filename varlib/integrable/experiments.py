@@ -35,7 +35,7 @@ import torch
 from varlib.core.checks import check_int
 from varlib.core.data import Dataset, minibatches
 from varlib.core.runtime import small_op_threads
-from varlib.integrable.diagnostics import preactivation_ranks, relative_weight_change, update_ranks
+from varlib.integrable.diagnostics import numerical_rank, preactivation_ranks, relative_weight_change, update_ranks
 from varlib.integrable.failures import (INTEGRABLE_CHANCE_MARGIN, INTEGRABLE_DIVERGED_FACTOR,  # noqa: F401
                                         integrable_diverged, integrable_failure_note, integrable_failures,
                                         integrable_loss_ceiling, integrable_usable)
@@ -47,16 +47,17 @@ from varlib.integrable.scorecard import accuracy_table, integrable_scorecard  # 
 from varlib.integrable.sgd import calibrate_step0, make_sgd, train_abc
 from varlib.integrable.sweeps import (LN10, MAIN_PRESETS, PAPER_DATASETS, PROBE_INPUTS, SWEEP_ACTIVATIONS,  # noqa: F401
                                       chapter_dataset, comparison_grid, escape_grid, grid, histories, naive_ip_grid,
-                                      rank_grid, stacked, summaries)
+                                      rank_grid, relu_rate_grid, stacked, summaries)
 
 __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "SYMMETRY_PRESETS",
-           "INIT_ACTIVATIONS", "grid", "naive_ip_grid", "escape_grid", "rank_grid", "comparison_grid", "summaries",
+           "INIT_ACTIVATIONS", "grid", "naive_ip_grid", "escape_grid", "rank_grid", "comparison_grid",
+           "relu_rate_grid", "summaries",
            "histories", "stacked", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
            "equivalence_check", "first_step_ranks", "accuracy_table", "flush_denormals", "exact_matmul",
            "integrable_scorecard", "chapter_dataset", "data_story", "init_story", "naive_story", "escape_story",
            "rank_story", "main_story", "INTEGRABLE_DIVERGED_FACTOR", "INTEGRABLE_CHANCE_MARGIN",
            "integrable_loss_ceiling", "integrable_diverged", "integrable_failures", "integrable_usable",
-           "integrable_failure_note"]
+           "integrable_failure_note", "plateau_end", "PLATEAU_WINDOW", "PLATEAU_DROP"]
 
 #: The presets of the symmetry check.
 SYMMETRY_PRESETS = ("sp", "ntk", "mup", "naive_ip", "ipllr")
@@ -220,6 +221,25 @@ def _accuracy(p, params, x, y, act) -> float:
     return float((f.argmax(1) == y).float().mean()) if torch.isfinite(f).all() else float("nan")
 
 
+#: The plateau at ln 10 ends at the first step whose trailing mean batch loss over PLATEAU_WINDOW steps is below
+#: ln 10 - PLATEAU_DROP.
+PLATEAU_WINDOW, PLATEAU_DROP = 20, 0.1
+
+
+def plateau_end(losses) -> float:
+    """The step at which a run leaves the plateau at ln 10: the first t whose mean batch loss over steps
+    t - PLATEAU_WINDOW + 1 .. t is below ln 10 - PLATEAU_DROP (NaN if it never does, or a loss is not finite first)."""
+    losses = np.asarray(losses, dtype=float)
+    if losses.size < PLATEAU_WINDOW:
+        return math.nan
+    trailing = np.convolve(losses, np.ones(PLATEAU_WINDOW) / PLATEAU_WINDOW, mode="valid")  # ends at t = W-1..
+    below = np.nonzero(np.isfinite(trailing) & (trailing < LN10 - PLATEAU_DROP))[0]
+    bad = np.nonzero(~np.isfinite(trailing))[0]
+    if not below.size or (bad.size and bad[0] < below[0]):
+        return math.nan
+    return float(below[0] + PLATEAU_WINDOW - 1)
+
+
 def train_run(*, data: Dataset, preset: str, activation: str, L: int, width: int, steps: int, batch: int,
               eta: float, seed: int = 0, device="cpu") -> dict:
     """One float32 SGD run of ``preset`` on ``data`` from the seeded shared draws.
@@ -227,7 +247,8 @@ def train_run(*, data: Dataset, preset: str, activation: str, L: int, width: int
     Returns ``history`` (step, loss, h1..hL, f: mean |h^l| on 256 test inputs) and ``summary``:
     ``test_acc`` (NaN when the logits diverged), ``final_loss`` (mean loss of the last 10 % of steps),
     ``max_dev_ln10`` (max |loss - ln 10| over the run; both NaN when a loss was NaN), ``diverged`` (by
-    :func:`~varlib.integrable.failures.integrable_diverged`), ``change_w{l}`` (relative weight change).
+    :func:`~varlib.integrable.failures.integrable_diverged`), ``change_w{l}`` (relative weight change),
+    ``plateau_end`` (:func:`plateau_end`) and ``final_abs_f`` (mean |f| on the probe inputs after the last step).
     """
     data = _on(data, device, torch.float32)
     p = get_parameterization(preset, L)
@@ -241,7 +262,8 @@ def train_run(*, data: Dataset, preset: str, activation: str, L: int, width: int
     change = {f"change_{k}": v for k, v in relative_weight_change(params0, params).items() if k.startswith("w")}
     summary = {"test_acc": acc, "final_loss": float(losses.iloc[-max(1, len(losses) // 10):].mean(skipna=False)),
                "max_dev_ln10": float((losses - LN10).abs().max(skipna=False)),
-               "diverged": integrable_diverged(losses.to_numpy(), test_acc=acc, classes=data.n_classes), **change}
+               "diverged": integrable_diverged(losses.to_numpy(), test_acc=acc, classes=data.n_classes), **change,
+               "plateau_end": plateau_end(losses.to_numpy()), "final_abs_f": float(hist.f.iloc[-1])}
     return {"history": hist, "summary": summary}
 
 
@@ -253,7 +275,7 @@ def equivalence_check(*, data: Dataset, L: int, m: int, steps: int, activation="
     """max |Delta f| over t = 2..steps SGD steps between parameterizations built from the same draws (float64).
 
     Pairs: IP-LLR vs modified muP (both calibrated); Naive-IP vs muP with hidden init times m^{-1/2};
-    and, for contrast, IP-LLR vs muP. Columns ``pair, max_abs_f, max_abs_df, relative`` and ``diverged`` (either
+    and, for contrast, IP-LLR vs muP. Columns ``pair, width, max_abs_f, max_abs_df, relative`` and ``diverged`` (either
     net diverged, by the rule of :mod:`varlib.integrable.failures` on the probe inputs' loss).
     """
     data = _on(data, device, torch.float64)
@@ -270,7 +292,8 @@ def equivalence_check(*, data: Dataset, L: int, m: int, steps: int, activation="
             fp, fq = (_logits_along(r, init_params(r, draws, activation), batches, activation, eta, x)
                       for r in (p, q))
             df = (fp - fq).abs().max().item()
-            rows.append({"pair": f"{label} vs {q.name}", "max_abs_f": fp.abs().max().item(), "max_abs_df": df,
+            rows.append({"pair": f"{label} vs {q.name}", "width": m, "max_abs_f": fp.abs().max().item(),
+                         "max_abs_df": df,
                          "relative": df / fp.abs().max().item(),
                          "diverged": _logits_diverged(fp, y) or _logits_diverged(fq, y)})
     return pd.DataFrame(rows)
@@ -289,32 +312,36 @@ def _first_step(p, params, batches, act, eta):
 
 
 def first_step_ranks(*, data: Dataset, activation: str, L: int, width: int, batch: int, eta: float = 0.01,
-                     seed: int = 0, device="cpu") -> pd.DataFrame:
-    """Ranks after one calibrated IP-LLR step (float64): updates Delta w^l and h^l over the training inputs.
+                     inputs: int | None = None, seed: int = 0, device="cpu") -> pd.DataFrame:
+    """Ranks after one calibrated IP-LLR step (float64): updates Delta w^l and h^l over the first ``inputs``
+    training inputs (all when None); ``input_rank`` is the numerical rank of those inputs, a ceiling for h^1's
+    rank (h^1 is affine in x: at most that rank + 1).
 
-    Columns ``kind, layer, numerical_rank, stable_rank`` and ``diverged`` (the step diverged: a parameter or the
-    loss on the training inputs after it is not finite, or that loss exceeds
+    Columns ``kind, layer, numerical_rank, stable_rank, input_rank`` and ``diverged`` (the step diverged: a parameter
+    or the loss on those inputs after it is not finite, or that loss exceeds
     :func:`~varlib.integrable.failures.integrable_loss_ceiling`); the ranks are NaN when a value is not finite.
     """
     data = _on(data, device, torch.float64)
     p = get_parameterization("ipllr", L)
     params0 = init_params(p, {k: v.to(device) for k, v in initial_draws(data.dim, width, data.n_classes, L,
                                                                         seed).items()}, activation)
+    X, y = data.X_train[:inputs], data.y_train[:inputs]
     with exact_matmul(), small_op_threads(device):
         params1 = _first_step(p, params0, _batches64(data, batch, 2, seed), activation, eta)
         with torch.no_grad():
-            loss = abc_loss(p, params1, data.X_train, data.y_train, activation).item()
+            loss = abc_loss(p, params1, X, y, activation).item()
         finite = math.isfinite(loss) and all(bool(torch.isfinite(v).all()) for v in params1.values())
         if finite:
             upd = update_ranks(params0, params1)
-            pre = preactivation_ranks(p, params1, data.X_train, activation)
+            pre = preactivation_ranks(p, params1, X, activation)
         else:  # the SVD of a non-finite matrix fails: no ranks
             upd = _no_ranks([k for k in params0 if k.startswith("w")])
             pre = _no_ranks([f"h{l}" for l in range(1, L + 1)])
     ranks = pd.concat([upd.assign(kind="update Δw"), pre.assign(kind="pre-activation h")], ignore_index=True)
     ranks["layer"] = ranks.name.str.lstrip("wh").astype(int)
     ranks["diverged"] = not (finite and loss <= integrable_loss_ceiling(data.n_classes))
-    return ranks[["kind", "layer", "numerical_rank", "stable_rank", "diverged"]]
+    ranks["input_rank"] = numerical_rank(X)
+    return ranks[["kind", "layer", "numerical_rank", "stable_rank", "input_rank", "diverged"]]
 
 
 def _no_ranks(names: list[str]) -> pd.DataFrame:

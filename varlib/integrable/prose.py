@@ -62,7 +62,8 @@ def init_story(slopes: pd.DataFrame) -> dict:
 
 def naive_story(naive: pd.DataFrame) -> dict:
     """Phrases on the Naive-IP runs (:func:`~varlib.integrable.sweeps.summaries` of the stuck sweep): the loss at
-    L = 2 (``naive-two``), at L >= 4 (``naive-deep``), at L = 3 across widths (``naive-three``), and the relative
+    L = 2 (``naive-two``), at L >= 4 (``naive-deep``), where the plateau at L = 3 ends across widths (``naive-three``,
+    the median of ``plateau_end`` over seeds), and the relative
     change of the input weights across widths at the largest depth (``naive-w1``). A group with a diverged run
     says so instead."""
     naive = integrable_failures(naive)
@@ -80,12 +81,16 @@ def naive_story(naive: pd.DataFrame) -> dict:
         out["naive-two"] = "was not trained (no L = 2 in stuck_depths)"
     out["naive-deep"] = (_diverged_in(deep) or _ln10_distance(deep.max_dev_ln10.max(), 1e-3) if len(deep)
                          else "was not trained (no L ≥ 4 in stuck_depths)")
-    if len(three) >= 2 and _diverged_in(three):
+    if three.width.nunique() >= 2 and _diverged_in(three):
         out["naive-three"] = _diverged_in(three)
-    elif len(three) >= 2:
-        values = ", ".join(f"{r.final_loss:.3f} at m = {r.width}" for r in three.itertuples())
-        rises = bool(three.final_loss.is_monotonic_increasing)
-        out["naive-three"] = f"{'rises' if rises else 'does not rise'} with the width ({values})"
+    elif three.width.nunique() >= 2:
+        ends = three.groupby("width").plateau_end.median()
+        values = ", ".join(("never" if v != v else f"at step {v:.0f}") + f" at m = {w}" for w, v in ends.items())
+        if ends.isna().any():
+            verb = "does not end at every width within the steps run"
+        else:
+            verb = "ends later as the width grows" if ends.is_monotonic_increasing else "does not end later as m grows"
+        out["naive-three"] = f"{verb} (median over seeds: {values})"
     else:
         out["naive-three"] = "cannot be compared across widths (fewer than two widths at L = 3)"
     if len(deepest) >= 2 and _diverged_in(deepest):

@@ -3,7 +3,7 @@
 Every experiment of :mod:`varlib.integrable.experiments` is a pure function of keyword arguments (a
 :class:`~varlib.core.data.Dataset` and sizes), so the chapter runs each through the result store
 (``store.call``, or ``store.map`` over a grid). :func:`grid` lists keyword sets; :func:`naive_ip_grid`,
-:func:`escape_grid`, :func:`rank_grid` and :func:`comparison_grid` are the chapter's four sweeps;
+:func:`escape_grid`, :func:`rank_grid`, :func:`comparison_grid` and :func:`relu_rate_grid` are the chapter's sweeps;
 :func:`summaries`, :func:`histories` and :func:`stacked` turn their results into tables.
 """
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pandas as pd
 from varlib.core.data import Dataset
 
 __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "grid", "naive_ip_grid",
-           "escape_grid", "rank_grid", "comparison_grid", "summaries", "histories", "stacked", "chapter_dataset"]
+           "relu_rate_grid", "escape_grid", "rank_grid", "comparison_grid", "summaries", "histories", "stacked",
+           "chapter_dataset"]
 
 LN10 = math.log(10.0)
 #: Test inputs on which mean |f| (at initialisation) and mean |h^l| (along training) are measured.
@@ -33,11 +34,21 @@ def grid(**axes: Iterable) -> list[dict]:
     return [dict(zip(names, values)) for values in itertools.product(*(list(v) for v in axes.values()))]
 
 
-def naive_ip_grid(*, depths, widths, steps: int, batch: int, eta: float, seed: int) -> list[dict]:
+def naive_ip_grid(*, depths, widths, steps: int, batch: int, eta: float, seed: int, seeds: int = 1) -> list[dict]:
     """The Naive-IP runs with ReLU (the authors' stuck-IP experiment): one item per depth L and width, for
-    :func:`~varlib.integrable.experiments.train_run`."""
-    return grid(preset=["naive_ip"], activation=["relu"], L=depths, width=widths, steps=[steps], batch=[batch],
-                eta=[eta], seed=[seed])
+    :func:`~varlib.integrable.experiments.train_run`, with ``seeds`` seeds at L = 3 (where the end of the plateau
+    is compared across widths) and one at the other depths."""
+    items = []
+    for L in depths:
+        items += grid(preset=["naive_ip"], activation=["relu"], L=[L], width=widths, steps=[steps], batch=[batch],
+                      eta=[eta], seed=list(range(seed, seed + (seeds if L == 3 else 1))))
+    return items
+
+
+def relu_rate_grid(*, depth: int, width: int, steps: int, batch: int, etas, seed: int, seeds: int) -> list[dict]:
+    """IP-LLR with ReLU at other base rates than the main comparison's (is "ReLU fails" robust to tuning?)."""
+    return grid(preset=["ipllr"], activation=["relu"], L=[depth], width=[width], steps=[steps], batch=[batch],
+                eta=list(etas), seed=list(range(seed, seed + seeds)))
 
 
 def escape_grid(*, depth: int, widths, steps: int, batch: int, eta: float, seed: int) -> list[dict]:
@@ -75,14 +86,19 @@ def histories(items: list[dict], *, results: list[dict]) -> pd.DataFrame:
     return stacked(items, tables=[r["history"] for r in results])
 
 
-def chapter_dataset(name: str, *, data_dir=None) -> tuple[Dataset, str]:
-    """Load ``name``; a paper dataset whose files are absent falls back to digits. Returns (data, note); the note
-    says where the data came from and its sizes."""
-    from varlib.core.data import load_dataset
+#: Datasets read from files that may be absent: the chapter then falls back to digits and says why.
+FILE_DATASETS = PAPER_DATASETS + ("fashion_mnist",)
 
-    if name in PAPER_DATASETS:
+
+def chapter_dataset(name: str, *, data_dir=None) -> tuple[Dataset, str]:
+    """Load ``name``; a dataset read from files (:data:`FILE_DATASETS`) that are absent falls back to digits.
+    Returns (data, note); the note says where the data came from and its sizes."""
+    from varlib.core.data import FASHION_MNIST_DIR, load_dataset
+
+    if name in FILE_DATASETS:
+        where = data_dir if data_dir is not None or name != "fashion_mnist" else FASHION_MNIST_DIR
         try:
-            data, note = load_dataset(name, data_dir), f"{name} read from {data_dir}"
+            data, note = load_dataset(name, data_dir), f"{name} read from {where}"
         except (ValueError, FileNotFoundError) as err:
             data, note = load_dataset("digits"), f"{name} unavailable ({err}); fell back to digits"
     else:
