@@ -41,23 +41,25 @@ from varlib.integrable.failures import (INTEGRABLE_CHANCE_MARGIN, INTEGRABLE_DIV
                                         integrable_loss_ceiling, integrable_usable)
 from varlib.integrable.family import get_parameterization, reparameterize
 from varlib.integrable.nets import abc_forward, abc_loss, init_params, initial_draws
-from varlib.integrable.prose import (data_story, escape_story, init_story, main_story,  # noqa: F401
-                                     naive_story, rank_story)
+from varlib.integrable.prose import (calibration_story, data_story, equivalence_story, escape_story,  # noqa: F401
+                                     first_step_story, init_story, main_story, naive_story, rank_story, relu_story,
+                                     schedule_story)
 from varlib.integrable.scorecard import accuracy_table, integrable_scorecard  # noqa: F401
 from varlib.integrable.sgd import calibrate_step0, make_sgd, train_abc
 from varlib.integrable.sweeps import (LN10, MAIN_PRESETS, PAPER_DATASETS, PROBE_INPUTS, SWEEP_ACTIVATIONS,  # noqa: F401
                                       chapter_dataset, comparison_grid, escape_grid, grid, histories, naive_ip_grid,
-                                      rank_grid, relu_rate_grid, stacked, summaries)
+                                      drop_diverged, rank_grid, relu_rate_grid, stacked, summaries)
 
 __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "SYMMETRY_PRESETS",
            "INIT_ACTIVATIONS", "grid", "naive_ip_grid", "escape_grid", "rank_grid", "comparison_grid",
-           "relu_rate_grid", "summaries",
+           "relu_rate_grid", "drop_diverged", "summaries",
            "histories", "stacked", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
            "equivalence_check", "first_step_ranks", "accuracy_table", "flush_denormals", "exact_matmul",
            "integrable_scorecard", "chapter_dataset", "data_story", "init_story", "naive_story", "escape_story",
            "rank_story", "main_story", "INTEGRABLE_DIVERGED_FACTOR", "INTEGRABLE_CHANCE_MARGIN",
            "integrable_loss_ceiling", "integrable_diverged", "integrable_failures", "integrable_usable",
-           "integrable_failure_note", "plateau_end", "PLATEAU_WINDOW", "PLATEAU_DROP"]
+           "integrable_failure_note", "plateau_end", "PLATEAU_WINDOW", "PLATEAU_DROP", "first_step_story",
+           "schedule_story", "calibration_story", "equivalence_story", "relu_story"]
 
 #: The presets of the symmetry check.
 SYMMETRY_PRESETS = ("sp", "ntk", "mup", "naive_ip", "ipllr")

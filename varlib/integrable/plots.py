@@ -13,7 +13,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-__all__ = ["init_scale_plot", "loss_curves", "coord_check_plot", "rank_plot", "accuracy_plot"]
+__all__ = ["init_scale_plot", "loss_curves", "coord_check_plot", "rank_plot", "accuracy_plot", "calibration_plot",
+           "relu_rate_plot"]
 
 
 def _plain_ticks(axis) -> None:
@@ -99,7 +100,8 @@ def coord_check_plot(history: pd.DataFrame, *, layers_from: int = 1) -> plt.Figu
 
 
 def rank_plot(ranks: pd.DataFrame, *, batch: int, n_inputs: int, K: int = 10) -> plt.Figure:
-    """Numerical rank per layer after one IP-LLR step: updates (left) and pre-activations (right)."""
+    """Numerical rank per layer after one IP-LLR step: updates (left) and pre-activations (right; dash-dot: the
+    inputs' rank, the ceiling of h^1's, when ``ranks`` has an ``input_rank`` column)."""
     kinds = list(ranks.kind.unique())
     fig, axes = _panels(len(kinds), width=4.4, height=3.2, sharey=False)
     for i, (ax, kind) in enumerate(zip(axes, kinds)):
@@ -107,6 +109,8 @@ def rank_plot(ranks: pd.DataFrame, *, batch: int, n_inputs: int, K: int = 10) ->
                      ax=ax, legend=i == len(kinds) - 1)
         ax.axhline(K - 1, color="0.4", ls="--", lw=0.8)
         ax.axhline(batch if kind.startswith("update") else n_inputs, color="0.6", ls=":", lw=0.8)
+        if not kind.startswith("update") and "input_rank" in ranks:
+            ax.axhline(ranks.input_rank.max(), color="0.3", ls="-.", lw=0.8)
         ax.set(yscale="log", xlabel=f"layer l ({kind})", ylabel="numerical rank")
         _plain_ticks(ax.yaxis)
     if axes[-1].get_legend():
@@ -126,6 +130,44 @@ def accuracy_plot(summary: pd.DataFrame, *, chance: float = 0.1) -> plt.Figure:
                   legend=False, ax=ax)
     ax.axhline(chance, color="0.3", ls="--", lw=0.8)
     ax.set(ylim=(0, 1), xlabel="parameterization", ylabel="test accuracy")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def calibration_plot(constants: pd.DataFrame) -> plt.Figure:
+    """IP-LLR's calibrated step-0 base r_l (uncapped, geometric mean over seeds) against width, one panel per
+    activation, one line per layer (the last is the output); dashed: the cap."""
+    gm = (constants.assign(log_raw=np.log(constants.raw)).groupby(["activation", "layer", "width"], sort=False)
+          .log_raw.mean().reset_index())
+    gm["r_l (uncapped)"] = np.exp(gm.log_raw)
+    acts = list(gm.activation.unique())
+    fig, axes = _panels(len(acts), width=3.2, height=3.0)
+    for i, (ax, act) in enumerate(zip(axes, acts)):
+        sns.lineplot(gm[gm.activation == act], x="width", y="r_l (uncapped)", hue="layer", palette="viridis",
+                     marker="o", ax=ax, legend=i == len(acts) - 1)
+        ax.axhline(float(constants.cap.iloc[0]), color="0.4", ls="--", lw=0.8)
+        ax.set(xscale="log", yscale="log", xlabel=f"width m ({act})", ylabel="calibrated step-0 base")
+        ax.set_xticks(sorted(gm.width.unique()))
+        _plain_ticks(ax.xaxis)
+    if axes[-1].get_legend():
+        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="layer l")
+    fig.tight_layout()
+    return fig
+
+
+def relu_rate_plot(sweep: pd.DataFrame, main: pd.DataFrame, *, chance: float = 0.1) -> plt.Figure:
+    """Test accuracy of IP-LLR with ReLU against the base rate eta (dots: seeds, a diverged run at 0), with the
+    main comparison's IP-LLR runs at its rate (one marker per activation); dashed: chance."""
+    def zeroed(df):
+        failed = df.test_acc.isna() | df.diverged.astype(bool)
+        return df.assign(test_acc=df.test_acc.where(~failed, 0.0))
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    both = pd.concat([zeroed(sweep), zeroed(main[main.preset == "ipllr"])], ignore_index=True)
+    sns.scatterplot(both, x="eta", y="test_acc", hue="activation", style="activation", s=40, ax=ax)
+    ax.axhline(chance, color="0.3", ls="--", lw=0.8)
+    ax.set(xscale="log", ylim=(0, 1), xlabel="base rate η (IP-LLR)", ylabel="test accuracy")
     sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     fig.tight_layout()
     return fig

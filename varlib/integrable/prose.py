@@ -18,7 +18,8 @@ from varlib.integrable.failures import integrable_diverged, integrable_failures
 from varlib.integrable.sweeps import LN10, PROBE_INPUTS
 
 __all__ = ["PAPER_BATCH", "data_story", "init_story", "naive_story", "escape_story",
-           "rank_story", "main_story"]
+           "rank_story", "main_story", "first_step_story", "schedule_story",
+           "calibration_story", "equivalence_story", "relu_story"]
 
 #: The batch size of the authors' 2021 protocol (their main comparison on MNIST).
 PAPER_BATCH = 512
@@ -179,7 +180,75 @@ def main_story(accuracy: pd.DataFrame, *, history: pd.DataFrame) -> dict:
     if cells.diverged.sum():
         trend = f"diverged in {int(cells.diverged.sum())} of {int(cells['count'].sum())} runs"
     return {"main-runs": int(accuracy["count"].sum()), "main-diverged": int(accuracy.diverged.sum()),
+            "main-diverged-runs": _run_names(bad),
             "main-ipllr-peak": float(h[sane & (h.preset == "ipllr") & (h.step >= 1)].loss.max()),
             "main-bias-start": float(start), "main-bias-end": float(end),
             "main-bias-side": "above" if start > LN10 else "below",
-            "main-bias-trend": trend}
+            "main-bias-trend": trend, **_mup_gap(accuracy)}
+
+
+def _run_names(keys) -> str:
+    """'ipllr with elu (seed 1), …' for (preset, activation, seed) keys; 'none' when empty."""
+    return ", ".join(f"{p} with {a} (seed {s})" for p, a, s in sorted(keys)) or "none"
+
+
+def _mup_gap(accuracy: pd.DataFrame) -> dict:
+    """The μP cell whose final loss is closest to ln 10: its activation, loss, accuracy and final mean |f|."""
+    mup = accuracy[accuracy.preset == "mup"].dropna(subset=["final_loss"])
+    if not len(mup):
+        return {"mup-gap-act": "none", "mup-gap-loss": math.nan, "mup-gap-acc": math.nan, "mup-gap-f": math.nan}
+    r = mup.loc[mup.final_loss.idxmax()]
+    return {"mup-gap-act": str(r.activation), "mup-gap-loss": float(r.final_loss), "mup-gap-acc": float(r["mean"]),
+            "mup-gap-f": float(r.final_abs_f)}
+
+
+def first_step_story(first: pd.DataFrame, clones: pd.DataFrame) -> dict:
+    """The fitted first-step slopes of h^1 and h^2 and the range of the clone slopes."""
+    return {"first-slope-h1": float(first.slope.iloc[0]), "first-slope-h2": float(first.slope.iloc[1]),
+            "clone-slopes": f"{clones.slope.min():.2f} to {clones.slope.max():.2f}"}
+
+
+def schedule_story(schedule: pd.DataFrame) -> dict:
+    """The largest batch loss with one and with the most steps at the step-0 rates, and whether the longer
+    warm-up blew up."""
+    one = schedule[schedule.warmup_steps == schedule.warmup_steps.min()].iloc[0]
+    more = schedule[schedule.warmup_steps == schedule.warmup_steps.max()].iloc[0]
+    return {"warmup-more": int(more.warmup_steps), "warmup-one-loss": float(one.max_loss),
+            "warmup-more-loss": float(more.max_loss),
+            "warmup-verdict": ("blows up" if more.diverged else "does not blow up") + (
+                " (but the one-step run diverged too)" if one.diverged else "")}
+
+
+def calibration_story(slopes: pd.DataFrame) -> dict:
+    """Per activation, the slopes of the hidden layers' calibrated constants against width, and where the cap binds
+    (measured, extrapolated from the fitted line, or never for a flat line), over every calibrated layer."""
+    out, where = [], []
+    for act, g in slopes.groupby("activation", sort=False):
+        hidden = g[g.layer < g.layer.max()]
+        out.append(f"{act} {hidden.slope.min():.2f} to {hidden.slope.max():.2f}")
+        measured, reach = g.capped_at.min(), g.binds_from.min()
+        if measured == measured:
+            where.append(f"{act} from m = {measured:.0f} (measured)")
+        elif reach == reach:
+            where.append(f"{act} near m = {reach:.2g} (extrapolated)")
+        else:
+            where.append(f"{act} at no width (the constants do not grow)")
+    return {"calib-slopes": "; ".join(out), "calib-binds": "; ".join(where)}
+
+
+def equivalence_story(equivalence: pd.DataFrame) -> dict:
+    """The largest relative gap of the exact pairs at each width, as 'm = 256: 0, m = 300: 2.1e-16'."""
+    exact = equivalence[~equivalence.pair.str.endswith("vs mup")]
+    per = exact.groupby("width").relative.max()
+    return {"equiv-gaps": ", ".join(f"m = {w}: {v:.1e}" if v else f"m = {w}: exactly 0" for w, v in per.items())}
+
+
+def relu_story(sweep: pd.DataFrame, accuracy: pd.DataFrame) -> dict:
+    """The best IP-LLR ReLU accuracy over the rate sweep and its rate, and the smooth activations' worst mean."""
+    runs = integrable_failures(sweep)
+    acc = runs.test_acc.where(~runs.diverged, 0.0)
+    best = runs.loc[acc.idxmax()] if len(runs) else None
+    smooth = accuracy[(accuracy.preset == "ipllr") & (accuracy.activation != "relu")]
+    return {"relu-best": float(acc.max()) if best is not None else math.nan,
+            "relu-best-eta": float(best.eta) if best is not None else math.nan,
+            "smooth-worst": float(smooth["mean"].min()) if len(smooth) else math.nan}
