@@ -31,6 +31,24 @@ def test_every_chapter_has_a_tagged_parameters_cell_with_the_common_parameters()
             assert params["profile"] == "standard" and params["device"] == "auto", entry
 
 
+def test_papermill_reads_every_parameter_line(caplog):
+    """papermill's parameter inspection (its help for `papermill --help-notebook`) skips a line with two '='
+    (a comment like 'at L = 3') and warns; every line of every parameters cell must parse."""
+    import logging
+
+    import jupytext
+    from papermill.translators import PythonTranslator
+
+    for entry in toc_files(ROOT):
+        source = notebook_source(ROOT, entry)
+        if source:
+            cell = next(c for c in jupytext.read(source).cells if "parameters" in c.metadata.get("tags", []))
+            with caplog.at_level(logging.WARNING, logger="papermill"):
+                names = {p.name for p in PythonTranslator.inspect(cell)}
+            assert not caplog.records, (entry, [r.getMessage() for r in caplog.records])
+            assert set(notebook_parameters(source)) <= names, entry
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_executes_on_smoke_without_errors(smoke_book, chapter):
     import nbformat
