@@ -388,7 +388,7 @@ main_items = ie.comparison_grid(depth=cfg.depth, width=cfg.width, steps=cfg.step
 main_runs = store.map(ie.train_run, main_items, desc="main comparison", data=data, device=rt.device)
 main, main_hist = ie.summaries(main_items, results=main_runs), ie.histories(main_items, results=main_runs)
 accuracy = ie.accuracy_table(main)
-varlib.glue_all(ie.main_story(accuracy, history=main_hist), prefix="integrable")
+varlib.glue_all(ie.main_story(accuracy, history=main_hist, summary=main), prefix="integrable")
 accuracy.pivot(index="preset", columns="activation", values="mean").round(3)
 
 # %% mystnb={"figure": {"caption": "Test accuracy of the main comparison: bars are the mean over seeds, dots single seeds (a diverged run counts as 0). Dashed: chance, $1/K$.", "name": "fig-integrable-accuracy"}}

@@ -562,3 +562,30 @@ def test_calibration_constants_and_slopes(digits):
     assert row.binds_from == pytest.approx(10000.0)  # 10 sqrt(m) = 1000 at m = 10^4
     flat = cal.calibration_slopes(law.assign(raw=5.0)).iloc[0]
     assert abs(flat.slope) < 1e-12 and math.isnan(flat.binds_from)  # never reaches the cap
+
+
+def test_new_stories_and_drop_diverged():
+    t = _tables(True)
+    eq = ie.equivalence_story(t["equivalence"])
+    assert eq["equiv-gaps"] == "m = 256: exactly 0, m = 300: 2.0e-16"
+    first = ie.first_step_story(t["mechanics"]["first_step"], t["mechanics"]["clones"])
+    assert first["first-slope-h1"] == -1.45 and first["clone-slopes"] == "-0.52 to -0.48"
+    sched = ie.schedule_story(t["mechanics"]["schedule"])
+    assert sched["warmup-more"] == 4 and sched["warmup-verdict"] == "blows up"
+    assert ie.schedule_story(_tables(False)["mechanics"]["schedule"])["warmup-verdict"] == "does not blow up"
+    calib = pd.DataFrame({"activation": ["tanh", "tanh", "relu", "relu"], "layer": [2, 3, 2, 3],
+                          "slope": [0.6, 0.7, 0.0, 0.01], "capped_at": [512.0, math.nan, math.nan, math.nan],
+                          "binds_from": [512.0, 800.0, math.nan, math.nan]})
+    story = ie.calibration_story(calib)
+    assert story["calib-slopes"] == "tanh 0.60 to 0.60; relu 0.00 to 0.00"  # hidden layers: all but the output
+    assert story["calib-binds"] == "tanh from m = 512 (measured); relu at no width (the constants do not grow)"
+    relu = ie.relu_story(t["relu_sweep"].assign(test_acc=[0.1, 0.3]), t["accuracy"])
+    assert relu["relu-best"] == 0.3 and relu["relu-best-eta"] == 0.1 and relu["smooth-worst"] == 0.9
+    main = _main_summary({"ipllr": [0.1, 0.9, float("nan"), 0.9]}, seeds=2)
+    hist = pd.DataFrame([{**r, "step": t, "loss": 1.0} for r in main[["preset", "activation", "seed"]].to_dict(
+        "records") for t in range(3)])
+    kept = ie.drop_diverged(hist, main)
+    assert len(kept) == len(hist) - 2 * 3 and "elu" not in set(kept.activation)
+    assert ie.main_story(ie.accuracy_table(main), history=hist)["main-diverged-runs"] == "none"  # losses all fine
+    story = ie.main_story(ie.accuracy_table(main), history=hist, summary=main)
+    assert story["main-diverged-runs"] == "ipllr with elu (seed 0), ipllr with elu (seed 1)"

@@ -160,11 +160,12 @@ def rank_story(ranks: pd.DataFrame, *, batch: int, K: int = 10) -> dict:
     return out
 
 
-def main_story(accuracy: pd.DataFrame, *, history: pd.DataFrame) -> dict:
+def main_story(accuracy: pd.DataFrame, *, history: pd.DataFrame, summary: pd.DataFrame | None = None) -> dict:
     """Numbers and phrases on the main comparison (``accuracy``: :func:`accuracy_table`; ``history``: the stacked
-    histories): runs and diverged runs, IP-LLR's largest batch loss after step 0 over the runs that did not
-    diverge (a diverged run's last finite loss is no spike), and IP-bias's mean batch loss at step 0 and at the
-    last step against ln 10 (its trend says so when IP-bias runs diverged)."""
+    histories; ``summary``: the run summaries): runs and diverged runs (named, by the summaries' rule when given,
+    else by the losses), IP-LLR's largest batch loss after step 0 over the runs that did not diverge (a diverged
+    run's last finite loss is no spike), and IP-bias's mean batch loss at step 0 and at the last step against ln 10
+    (its trend says so when IP-bias runs diverged); and the μP cell whose loss stays closest to ln 10."""
     h = history.dropna(subset=["loss"])
     runs = ["preset", "activation", "seed"]
     body = history[history.step < history.groupby(runs).step.transform("max")]  # the last row has no batch loss
@@ -180,11 +181,16 @@ def main_story(accuracy: pd.DataFrame, *, history: pd.DataFrame) -> dict:
     if cells.diverged.sum():
         trend = f"diverged in {int(cells.diverged.sum())} of {int(cells['count'].sum())} runs"
     return {"main-runs": int(accuracy["count"].sum()), "main-diverged": int(accuracy.diverged.sum()),
-            "main-diverged-runs": _run_names(bad),
+            "main-diverged-runs": _run_names(bad if summary is None else _diverged_keys(summary, runs)),
             "main-ipllr-peak": float(h[sane & (h.preset == "ipllr") & (h.step >= 1)].loss.max()),
             "main-bias-start": float(start), "main-bias-end": float(end),
             "main-bias-side": "above" if start > LN10 else "below",
             "main-bias-trend": trend, **_mup_gap(accuracy)}
+
+
+def _diverged_keys(summary: pd.DataFrame, runs: list[str]) -> set:
+    flags = integrable_failures(summary)
+    return set(flags.loc[flags.diverged, runs].itertuples(index=False, name=None))
 
 
 def _run_names(keys) -> str:
