@@ -23,7 +23,10 @@ from varlib.integrable.mechanics import log_slope
 from varlib.integrable.nets import init_params, initial_draws
 from varlib.integrable.sgd import calibrate_step0
 
-__all__ = ["calibration_constants", "calibration_slopes"]
+__all__ = ["calibration_constants", "calibration_slopes", "EXTRAPOLATE"]
+
+#: How far beyond the widest measured width the fitted line of a calibrated constant is extrapolated.
+EXTRAPOLATE = 16
 
 
 def calibration_constants(*, data: Dataset, L: int, widths: Iterable[int], activations: Iterable[str],
@@ -51,18 +54,20 @@ def calibration_constants(*, data: Dataset, L: int, widths: Iterable[int], activ
 def calibration_slopes(constants: pd.DataFrame) -> pd.DataFrame:
     """Per activation and layer: the log-log slope of the geometric-mean raw base against width, the largest raw
     base, the smallest measured width where the cap binds (NaN if none), and ``binds_from``: that width, or the
-    width where the fitted line reaches the cap (extrapolated; NaN for a slope <= 0)."""
+    width where the fitted line reaches the cap (extrapolated, at most :data:`EXTRAPOLATE` times the widest
+    measured width; NaN for a flatter line)."""
     rows = []
     for (act, layer), g in constants.groupby(["activation", "layer"], sort=False):
         gm = g.groupby("width").raw.apply(lambda v: float(np.exp(np.log(v).mean())))
         slope, cap = log_slope(gm.index, gm.values), float(g.cap.iloc[0])
         bound = g[g.raw > g.cap]
         first = float(bound.width.min()) if len(bound) else math.nan
+        m0 = float(gm.index.max())
         if len(bound) or not slope > 0:
             reach = first
         else:  # log r = log r(m0) + slope (log m - log m0), solved for r = cap
-            m0 = float(gm.index.max())
             reach = m0 * (cap / float(gm.iloc[-1])) ** (1 / slope)
+            reach = reach if reach <= EXTRAPOLATE * m0 else math.nan
         rows.append({"activation": act, "layer": layer, "slope": slope, "max_raw": float(g.raw.max()),
                      "capped_at": first, "binds_from": reach})
     return pd.DataFrame(rows)

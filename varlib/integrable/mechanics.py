@@ -2,8 +2,10 @@
 non-centred IP clones its neurons, and the two-phase IP-LLR schedule (Hajjar, Chizat & Giraud 2021, Sections 3-4).
 
 * :func:`first_step_sizes`, :func:`first_step_slopes`: Naive IP with ReLU, one SGD step at the mean-field rates
-  (base rate 1, float64). The backward pass shrinks like the forward pass, so the step moves the first layer by
-  mean |Delta h^1| ~ m^{-(L-1)/2} and the second by mean |Delta h^2| ~ m^{-(L-2)/2}: nothing moves when L >= 3.
+  (base rate 1, float64). The backward pass shrinks like the forward pass, so the step's update of w^1 moves the
+  first layer by mean |Delta h^1| ~ m^{-(L-1)/2} and the update of w^2 moves the second by m^{-(L-2)/2}: nothing
+  moves when L >= 3. (The total move of h^2 also carries W^2 Delta x^1 ~ m^{-1/2} m^{-(L-1)/2}, smaller at
+  large m but not at small m when the inputs are large, as on 784-pixel images.)
 * :func:`clone_spread`, :func:`clone_slopes`: IP-non-centered at initialisation. With weights of mean 1, every
   neuron of layer l >= 2 averages the same m inputs, h^l_i = (1/m) sum_j U_ij x_j = mean(x) + O(m^{-1/2}), so the
   coefficient of variation across neurons, std_i h^l_i / |mean_i h^l_i|, falls like m^{-1/2}: the neurons are
@@ -27,7 +29,8 @@ from varlib.core.data import Dataset, minibatches
 from varlib.core.runtime import small_op_threads
 from varlib.integrable.failures import integrable_diverged
 from varlib.integrable.family import get_parameterization
-from varlib.integrable.nets import abc_forward, abc_loss, init_params, initial_draws, preactivation_change
+from varlib.integrable.nets import (abc_forward, abc_loss, affine_layer, init_params, initial_draws,
+                                    preactivation_change)
 from varlib.integrable.sgd import make_sgd, switch_to_later_rates, train_abc
 from varlib.integrable.sweeps import PROBE_INPUTS
 
@@ -53,8 +56,11 @@ def _float64(data: Dataset, device):
 
 def first_step_sizes(*, data: Dataset, L: int, widths: Iterable[int], batch: int, seed: int = 0,
                      device="cpu") -> pd.DataFrame:
-    """Naive IP with ReLU (float64): mean |h^l(1) - h^l(0)| on the probe inputs after one SGD step at the
-    mean-field rates (base rate 1) on one batch, per width. Columns ``width, layer`` (1..L; L+1 is f), ``delta``."""
+    """Naive IP with ReLU (float64): how far one SGD step at the mean-field rates (base rate 1, one batch) moves
+    each layer on the probe inputs, per width. ``own``: mean |m^{-a_l} Delta w^l x^{l-1}(0)|, the move caused by the
+    layer's own update (what the scaling argument predicts); ``delta``: mean |h^l(1) - h^l(0)|, which also carries
+    the moves of the layers below (of order m^{-1/2} x theirs). Columns ``width, layer`` (1..L; L+1 is f),
+    ``own, delta``."""
     X, y, probe = _float64(data, device)
     (x0, y0), = minibatches(X, y, batch, 1, seed=seed)
     p, rows = get_parameterization("naive_ip", L), []
@@ -64,17 +70,26 @@ def first_step_sizes(*, data: Dataset, L: int, widths: Iterable[int], batch: int
             leaves = {k: v.clone().requires_grad_(True) for k, v in params0.items()}
             abc_loss(p, leaves, x0, y0, "relu").backward()
             make_sgd(p, leaves, 1.0).step()
-            moved = preactivation_change(p, params0, {k: v.detach() for k, v in leaves.items()}, probe, "relu")
-            rows += [{"width": m, "layer": l, "delta": d} for l, d in enumerate(moved, start=1)]
+            params1 = {k: v.detach() for k, v in leaves.items()}
+            moved = preactivation_change(p, params0, params1, probe, "relu")
+            with torch.no_grad():
+                _, hs = abc_forward(p, params0, probe, "relu", return_preactivations=True)
+                inputs = [probe] + [torch.relu(h) for h in hs]  # x^{l-1}(0) for l = 1..L+1
+                step = {k: params1[k] - params0[k] for k in params0}
+                own = [affine_layer(p, step, l, inputs[l - 1], m).abs().mean().item() for l in range(1, L + 2)]
+            rows += [{"width": m, "layer": l, "own": o, "delta": d}
+                     for l, (o, d) in enumerate(zip(own, moved), start=1)]
     return pd.DataFrame(rows)
 
 
 def first_step_slopes(sizes: pd.DataFrame, *, L: int) -> pd.DataFrame:
-    """Log-log slope of mean |Delta h^l| against width for l = 1, 2, and the predicted -(L - l)/2."""
+    """Log-log slope against width of the layer's own move (``own``) and of the total move (``delta``) for
+    l = 1, 2, and the predicted -(L - l)/2 of the own move."""
     rows = []
     for l in (1, 2):
         g = sizes[sizes.layer == l].sort_values("width")
-        rows.append({"layer": l, "slope": log_slope(g.width, g.delta), "predicted": -(L - l) / 2})
+        rows.append({"layer": l, "slope": log_slope(g.width, g.own), "predicted": -(L - l) / 2,
+                     "slope_total": log_slope(g.width, g.delta)})
     return pd.DataFrame(rows)
 
 

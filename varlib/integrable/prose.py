@@ -14,6 +14,7 @@ import pandas as pd
 
 from varlib.book.report import phrase
 from varlib.core.data import Dataset
+from varlib.integrable.calibration import EXTRAPOLATE
 from varlib.integrable.failures import integrable_diverged, integrable_failures
 from varlib.integrable.sweeps import LN10, PROBE_INPUTS
 
@@ -80,8 +81,13 @@ def naive_story(naive: pd.DataFrame) -> dict:
                             else f"does not fall far below ln 10 (final loss up to {worst:.2f})")
     else:
         out["naive-two"] = "was not trained (no L = 2 in stuck_depths)"
-    out["naive-deep"] = (_diverged_in(deep) or _ln10_distance(deep.max_dev_ln10.max(), 1e-3) if len(deep)
-                         else "was not trained (no L ≥ 4 in stuck_depths)")
+    widest = deep[deep.width == deep.groupby("L").width.transform("max")]
+    left = deep.drop(widest.index)
+    left = left[left.plateau_end.notna()] if "plateau_end" in left else left.iloc[:0]
+    escaped = ("; narrower nets leave it after a plateau: " + ", ".join(
+        f"L = {r.L}, m = {r.width} at step {r.plateau_end:.0f}" for r in left.itertuples())) if len(left) else ""
+    out["naive-deep"] = (_diverged_in(deep) or "at the widest m " + _ln10_distance(widest.max_dev_ln10.max(), 1e-3)
+                         + escaped if len(deep) else "was not trained (no L ≥ 4 in stuck_depths)")
     if three.width.nunique() >= 2 and _diverged_in(three):
         out["naive-three"] = _diverged_in(three)
     elif three.width.nunique() >= 2:
@@ -209,8 +215,10 @@ def _mup_gap(accuracy: pd.DataFrame) -> dict:
 
 
 def first_step_story(first: pd.DataFrame, clones: pd.DataFrame) -> dict:
-    """The fitted first-step slopes of h^1 and h^2 and the range of the clone slopes."""
+    """The fitted first-step slopes of h^1 and h^2 (each layer's own move, and h^2's total move) and the range of
+    the clone slopes."""
     return {"first-slope-h1": float(first.slope.iloc[0]), "first-slope-h2": float(first.slope.iloc[1]),
+            "first-slope-h2-total": float(first.slope_total.iloc[1]),
             "clone-slopes": f"{clones.slope.min():.2f} to {clones.slope.max():.2f}"}
 
 
@@ -238,7 +246,7 @@ def calibration_story(slopes: pd.DataFrame) -> dict:
         elif reach == reach:
             where.append(f"{act} near m = {reach:.2g} (extrapolated)")
         else:
-            where.append(f"{act} at no width (the constants do not grow)")
+            where.append(f"{act} at no width up to {EXTRAPOLATE} times the widest measured")
     return {"calib-slopes": "; ".join(out), "calib-binds": "; ".join(where)}
 
 
