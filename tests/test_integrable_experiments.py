@@ -395,7 +395,11 @@ def test_figures_are_drawn(digits):
                        tables=[ie.first_step_ranks(data=digits, activation="tanh", L=3, width=16, batch=32)])
     figs = [iplots.init_scale_plot(scales), iplots.loss_curves(hist, col="preset", hue="activation", log_x=True),
             iplots.coord_check_plot(hist[hist.preset == "ipllr"].assign(width=16)),
-            iplots.rank_plot(ranks, batch=32, n_inputs=len(digits.y_train)), iplots.accuracy_plot(summary)]
+            iplots.rank_plot(ranks, batch=32, n_inputs=len(digits.y_train)), iplots.accuracy_plot(summary),
+            iplots.loss_curves(hist.iloc[:0], col="preset", hue="activation"),
+            iplots.relu_rate_plot(summary.assign(eta=0.1), summary.assign(eta=0.01)),
+            iplots.calibration_plot(pd.DataFrame({"activation": "tanh", "width": [16, 32], "layer": 2,
+                                                  "raw": [3.0, 5.0], "cap": 1000.0}))]
     for fig in figs:
         assert isinstance(fig, plt.Figure) and fig.axes and not any(ax.get_title() for ax in fig.axes)
         plt.close(fig)

@@ -61,6 +61,11 @@ def loss_curves(history: pd.DataFrame, *, col: str, hue: str, ln10: bool = True,
     """
     hist = history.dropna(subset=["loss"])
     values = list(hist[col].unique())
+    if not values:  # every run left out (diverged): say so rather than draw nothing
+        fig, ax = plt.subplots(figsize=(4, 2))
+        ax.text(0.5, 0.5, "no run to show: every run diverged", ha="center", va="center")
+        ax.set_axis_off()
+        return fig
     fig, axes = _panels(len(values))
     for i, (ax, v) in enumerate(zip(axes, values)):
         sns.lineplot(hist[hist[col] == v], x="step", y="loss", hue=hue, palette="viridis"
