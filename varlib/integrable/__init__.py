@@ -30,8 +30,9 @@ Modules: :mod:`varlib.integrable.family` (the exponents, the presets, the symmet
 :mod:`varlib.integrable.sgd` (SGD, the two-phase schedule, the step-0 calibration) and
 :mod:`varlib.integrable.diagnostics` (coord check, relative weight change, ranks); every public
 name is re-exported here. ``varlib.integrable.profiles.CHAPTER_PROFILES`` sizes the ``integrable`` chapter,
-whose sweeps are in :mod:`varlib.integrable.experiments` and the values its prose reads in
-:mod:`varlib.integrable.prose`.
+whose sweeps are in :mod:`varlib.integrable.experiments`, its mechanism checks (first step, clones, schedule) in
+:mod:`varlib.integrable.mechanics`, the calibrated step-0 constants against width in
+:mod:`varlib.integrable.calibration`, and the values its prose reads in :mod:`varlib.integrable.prose`.
 
 Tensors are named ``w1 .. w{L+1}`` and ``beta1 .. beta{L+1}``; ``params`` is a dict of them.
 Precision: float32 or float64, never half (IP activations reach m^{-L/2} ~ 1e-9 and step-0 rates
