@@ -309,7 +309,7 @@ constants = store.call(cal.calibration_constants, data=data, L=cfg.depth, widths
                        seed=rt.seed, device=rt.device)
 calibration = cal.calibration_slopes(constants)
 varlib.glue_all(ie.calibration_story(calibration), prefix="integrable")
-calibration.round(3)
+calibration.pivot(index="layer", columns="activation", values="slope").round(2)  # slope of r_l against m
 
 # %% mystnb={"figure": {"caption": "IP-LLR's calibrated step-0 base $r_l$ (uncapped) against width, geometric mean over the draws, one panel per activation, one line per layer $l \\geq 2$ (the last is the output). Dashed: the cap; above it training uses the cap.", "name": "fig-integrable-calibration"}}
 fig = iplots.calibration_plot(constants)
@@ -411,7 +411,7 @@ fig = iplots.loss_curves(ie.drop_diverged(main_hist, main), col="preset", hue="a
 # %% [markdown]
 # {numref}`fig-integrable-accuracy` and {numref}`fig-integrable-main-loss` compare the four
 # parameterizations. Of the {glue:text}`integrable-main-runs` runs, {glue:text}`integrable-main-diverged`
-# diverged (a loss that became infinite or NaN, or stayed a hundred times above $\ln 10$): they are
+# diverged (a loss that became infinite or NaN, or stayed a hundred times above $\ln 10$); diverged:
 # {glue:text}`integrable-main-diverged-runs`. A diverged run counts as accuracy 0 in the table and is left out
 # of the loss curves, which average the other seeds. Over the runs that did not diverge, IP-LLR's largest
 # batch loss after the first step is {glue:text}`integrable-main-ipllr-peak:.3g`. IP-bias, uncalibrated,
@@ -425,12 +425,12 @@ fig = iplots.loss_curves(ie.drop_diverged(main_hist, main), col="preset", hue="a
 # at a mean loss of {glue:text}`integrable-mup-gap-loss:.2f` with accuracy
 # {glue:text}`integrable-mup-gap-acc:.3f` and mean $|f|$ = {glue:text}`integrable-mup-gap-f:.2g`. So the
 # scorecard asks for learning as a drop of the training loss, not as accuracy alone. The authors' numbers
-# (their notebooks, mean of five trials) are in the Paper column of the scorecard below. The spread over the
-# seeds and the numbers of runs per configuration that diverged or sat at chance (both defined with the
-# scorecard below):
+# (their notebooks, mean of five trials) are in the Paper column of the scorecard below. The lowest and highest
+# accuracy over the seeds, and in brackets, where any, the numbers of runs that diverged / sat at chance (both
+# defined with the scorecard below):
 
 # %%
-accuracy.pivot(index="preset", columns="activation", values=["min", "max", "diverged", "at_chance"]).round(3)
+ie.seed_table(accuracy)
 
 # %% [markdown]
 # **Is ReLU's failure robust to tuning?** The authors' later re-runs reached a high accuracy with ReLU under

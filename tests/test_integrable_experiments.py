@@ -414,6 +414,13 @@ def test_diagnostics_stay_importable_from_parameterizations():
     assert all(hasattr(par, name) for name in par.__all__)
 
 
+def test_seed_table_is_narrow():
+    acc = ie.accuracy_table(_main_summary({"mup": [0.9, 0.8, 0.1, float("nan")]}))
+    table = ie.seed_table(acc)
+    assert table.loc["mup", "relu"] == "0.90–0.90" and table.loc["mup", "tanh"] == "0.00–0.00 (3/0)"
+    assert table.loc["mup", "elu"] == "0.10–0.10 (0/3)"
+
+
 def test_accuracy_table_counts_diverged_runs_as_zero():
     summary = pd.DataFrame({"preset": ["ipllr"] * 4, "activation": ["elu"] * 4,
                             "test_acc": [0.9, float("nan"), 0.9, 0.12], "final_loss": [0.3, 0.3, 2e31, 2.3]})

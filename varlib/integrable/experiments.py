@@ -44,7 +44,7 @@ from varlib.integrable.nets import abc_forward, abc_loss, init_params, initial_d
 from varlib.integrable.prose import (calibration_story, data_story, equivalence_story, escape_story,  # noqa: F401
                                      first_step_story, init_story, main_story, naive_story, rank_story, relu_story,
                                      schedule_story)
-from varlib.integrable.scorecard import accuracy_table, integrable_scorecard  # noqa: F401
+from varlib.integrable.scorecard import accuracy_table, integrable_scorecard, seed_table  # noqa: F401
 from varlib.integrable.sgd import calibrate_step0, make_sgd, train_abc
 from varlib.integrable.sweeps import (LN10, MAIN_PRESETS, PAPER_DATASETS, PROBE_INPUTS, SWEEP_ACTIVATIONS,  # noqa: F401
                                       chapter_dataset, comparison_grid, escape_grid, grid, histories, naive_ip_grid,
@@ -54,7 +54,7 @@ __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_D
            "INIT_ACTIVATIONS", "grid", "naive_ip_grid", "escape_grid", "rank_grid", "comparison_grid",
            "relu_rate_grid", "drop_diverged", "summaries",
            "histories", "stacked", "abc_table", "symmetry_check", "init_scales", "init_slopes", "train_run",
-           "equivalence_check", "first_step_ranks", "accuracy_table", "flush_denormals", "exact_matmul",
+           "equivalence_check", "first_step_ranks", "accuracy_table", "seed_table", "flush_denormals", "exact_matmul",
            "integrable_scorecard", "chapter_dataset", "data_story", "init_story", "naive_story", "escape_story",
            "rank_story", "main_story", "INTEGRABLE_DIVERGED_FACTOR", "INTEGRABLE_CHANCE_MARGIN",
            "integrable_loss_ceiling", "integrable_diverged", "integrable_failures", "integrable_usable",

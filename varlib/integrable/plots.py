@@ -66,7 +66,7 @@ def loss_curves(history: pd.DataFrame, *, col: str, hue: str, ln10: bool = True,
         ax.text(0.5, 0.5, "no run to show: every run diverged", ha="center", va="center")
         ax.set_axis_off()
         return fig
-    fig, axes = _panels(len(values))
+    fig, axes = _panels(len(values), max_cols=2)  # two across: readable on a phone
     for i, (ax, v) in enumerate(zip(axes, values)):
         sns.lineplot(hist[hist[col] == v], x="step", y="loss", hue=hue, palette="viridis"
                      if pd.api.types.is_numeric_dtype(hist[hue]) else None, errorbar=None, ax=ax,
@@ -147,7 +147,7 @@ def calibration_plot(constants: pd.DataFrame) -> plt.Figure:
           .log_raw.mean().reset_index())
     gm["r_l (uncapped)"] = np.exp(gm.log_raw)
     acts = list(gm.activation.unique())
-    fig, axes = _panels(len(acts), width=3.2, height=3.0)
+    fig, axes = _panels(len(acts), width=3.6, height=3.0, max_cols=2)  # two across: readable on a phone
     for i, (ax, act) in enumerate(zip(axes, acts)):
         sns.lineplot(gm[gm.activation == act], x="width", y="r_l (uncapped)", hue="layer", palette="viridis",
                      marker="o", ax=ax, legend=i == len(acts) - 1)

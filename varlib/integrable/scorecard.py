@@ -20,7 +20,7 @@ from varlib.book.report import setup_check, verdict
 from varlib.integrable.failures import integrable_failure_note, integrable_failures, integrable_usable
 from varlib.integrable.sweeps import LN10, PAPER_DATASETS
 
-__all__ = ["accuracy_table", "integrable_scorecard"]
+__all__ = ["accuracy_table", "seed_table", "integrable_scorecard"]
 
 
 def accuracy_table(summary: pd.DataFrame, *, classes: int = 10) -> pd.DataFrame:
@@ -43,6 +43,17 @@ def accuracy_table(summary: pd.DataFrame, *, classes: int = 10) -> pd.DataFrame:
                                                                 final_loss=("final_loss", "mean"),
                                                                 final_abs_f=("final_abs_f", "mean"))
     return agg.reset_index()
+
+
+def seed_table(accuracy: pd.DataFrame) -> pd.DataFrame:
+    """The spread over seeds of :func:`accuracy_table`, one cell per (preset, activation), narrow enough for a phone:
+    'lo–hi' test accuracy (a diverged run at 0), then 'diverged/at chance' counts when any."""
+    def cell(r) -> str:
+        fails = f" ({int(r.diverged)}/{int(r.at_chance)})" if r.diverged or r.at_chance else ""
+        return f"{r['min']:.2f}–{r['max']:.2f}{fails}"
+
+    return (accuracy.assign(cell=accuracy.apply(cell, axis=1))
+            .pivot(index="preset", columns="activation", values="cell"))
 
 
 def _pattern(ok: bool | None, dataset: str, evidence=()) -> str:
