@@ -63,7 +63,8 @@ lr = None                # GD learning rate (cosine-decayed)
 trained_depths = None    # depths of the theory-vs-trained comparison
 trained_gammas = None    # weight decays of the theory-vs-trained comparison
 basin_depths = None      # depths of the basin-of-zero experiment
-basin_scales = None      # initial scales (x Kaiming) of the basin experiment
+basin_scales = None      # initial scales (x N(0, 1/fan_in)) of the basin experiment
+basin_seeds = None       # runs per scale and depth of the basin experiment
 sgd_epochs = None        # epochs of sampled-noise minibatch SGD
 signal_values = None     # signals M of the nonlinear collapse experiment
 signal_epochs = None     # SGD epochs of the nonlinear collapse experiment
@@ -463,31 +464,38 @@ st.signal_collapse_table([sig, sig_alt], gamma=cfg.signal_gamma)
 # Below $\gamma^*$ the question is the reverse: which initial scales escape zero's basin? Along the reduction
 # the barrier sits at $b_s \approx (\gamma/M)^{1/(D-1)}$, which approaches the nonzero minimum
 # $b_l \approx (M/A)^{1/(D+1)}$ as $D$ grows. We train nets on the isotropic task at
-# $\gamma$ = {glue:text}`deep_linear-basin-gamma-ratio` $\gamma^*(D)$ from several multiples of Kaiming
-# ({glue:text}`deep_linear-basin-scales`; GD as in {ref}`deep-linear-phase`) and count the runs ending within a
-# tenth of the global $\|v^*\|$.
+# $\gamma$ = {glue:text}`deep_linear-basin-gamma-ratio` $\gamma^*(D)$ from several multiples of
+# $\mathcal N(0, 1/\text{fan-in})$, the "Kaiming" start above (strictly LeCun's scaling):
+# {glue:text}`deep_linear-basin-scales`, among them PyTorch's default `nn.Linear` scale $1/\sqrt 3$ and He's
+# $\sqrt 2$; {glue:text}`deep_linear-basin-seeds` runs each, GD as in {ref}`deep-linear-phase`. A run **escaped**
+# when it ends within a tenth of the global $\|v^*\|$, **diverged** when its loss blew up (it then neither
+# escaped nor is trapped), and is **trapped** otherwise. The fractions below are over the runs that did not
+# diverge; a cell where most runs diverged has none. The counts, as escaped / trapped / diverged:
 
 # %%
 grid = [{"depths": [D]} for D in cfg.basin_depths]  # stored per depth
 basin = st.concat_tables(store.map(
-    st.basin_table, grid, desc="basin", task=iso, scales=cfg.basin_scales, seeds=cfg.seeds, width=cfg.width,
+    st.basin_table, grid, desc="basin", task=iso, scales=cfg.basin_scales, seeds=cfg.basin_seeds, width=cfg.width,
     steps=cfg.steps, lr=cfg.lr, gamma_ratio=cfg.basin_gamma_ratio, device=rt.device))
 bm = st.basin_metrics(basin)
 varlib.glue_all(dp.basin_prose(bm), prefix="deep_linear")
-bm["escape"]
+bm["counts"].rename(index=lambda s: f"{s:.3g}×").rename_axis(index="scale", columns="depth D")
 
-# %% mystnb={"figure": {"caption": "Left: fraction of runs escaping the zero solution against the initial scale (multiple of Kaiming), one line per depth, at $\\gamma$ = `basin_gamma_ratio` $\\times\\,\\gamma^*(D)$. Right: the barrier $b_s$ and the nonzero minimum $b_l$ of the reduced loss against depth.", "name": "fig-deep_linear-basin"}}
+# %%
+bm["escape"].round(2).rename(index=lambda s: f"{s:.3g}×")  # escape fraction over the runs that did not diverge
+
+# %% mystnb={"figure": {"caption": "Left: fraction of the runs that did not diverge escaping the zero solution against the initial scale (multiple of $\\mathcal N(0, 1/\\text{fan-in})$; dotted: PyTorch's default and He's), one line per depth, at $\\gamma$ = `basin_gamma_ratio` $\\times\\,\\gamma^*(D)$. Right: the barrier $b_s$ and the nonzero minimum $b_l$ of the reduced loss against depth.", "name": "fig-deep_linear-basin"}}
 roots = st.roots_table(range(1, max(cfg.basin_depths) + 1), gamma_ratio=cfg.basin_gamma_ratio)
 fig = lp.basin_panel(basin, roots=roots, gamma_ratio=cfg.basin_gamma_ratio)
 
 # %% [markdown]
-# {numref}`fig-deep_linear-basin`: with {glue:text}`deep_linear-seeds` seeds per scale, $d_0$ =
+# {numref}`fig-deep_linear-basin`: with {glue:text}`deep_linear-basin-seeds` runs per scale, $d_0$ =
 # {glue:text}`deep_linear-d0` and width {glue:text}`deep_linear-width`, {glue:text}`deep_linear-basin-standard`;
-# {glue:text}`deep_linear-basin-smaller`. So zero's basin {glue:text}`deep_linear-basin-grows`, and at these depths
+# {glue:text}`deep_linear-basin-smaller`; {glue:text}`deep_linear-basin-diverged`. So zero's basin {glue:text}`deep_linear-basin-grows`, and at these depths
 # a standard initialisation {glue:text}`deep_linear-basin-standard-trapped`. Our reading of the paper's "common
 # initializations are insufficient" is therefore {glue:text}`deep_linear-basin-support`: the scorecard calls it
-# reproduced only if the $1\times$ scale is trapped at some depth. The paper's exact argument is not available
-# to us.
+# reproduced only if the $1\times$ scale is trapped at some depth, and not tested if one of its runs diverged.
+# The paper's exact argument is not available to us.
 
 # %% [markdown]
 # The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):

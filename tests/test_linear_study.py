@@ -2,6 +2,7 @@
 scorecard (varlib.deep_linear.study) and the chapter's prose (varlib.deep_linear.prose). Claims C1-C11: the chapter's
 scorecard."""
 import inspect
+import math
 import re
 from pathlib import Path
 
@@ -152,21 +153,53 @@ def _basin(escape: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def test_basin_runs_escape_are_trapped_or_diverge():
+    """A run is escaped, trapped or diverged, never two: a NaN or blown-up run is diverged, not trapped. Fractions
+    are over the runs that did not diverge; a cell with more than half diverged has none; the counts are shown."""
+    nan = float("nan")
+    runs = pd.DataFrame({"v_norm": [1.0, 0.0, nan, 5e30, 1.02, 0.0], "v_norm_star": [1.0] * 6,
+                         "loss": [0.5, 0.9, nan, 1e40, 0.5, 0.9], "loss0": [1.0] * 6})
+    assert st.basin_outcomes(runs).tolist() == ["escaped", "trapped", "diverged", "diverged", "escaped", "trapped"]
+    assert st.BASIN_OUTCOMES == ("escaped", "trapped", "diverged")
+    out = ["escaped", "trapped", "diverged", "diverged", "diverged", "escaped"]
+    table = pd.DataFrame({"scale": [1.0] * 3 + [1.41] * 3, "depth": 2, "outcome": out})
+    m = st.basin_metrics(pd.concat([table, table.assign(depth=1, outcome="escaped")]))
+    assert m["escape"].loc[1.0, 2] == 0.5  # 1 escaped of the 2 that did not diverge
+    assert math.isnan(m["escape"].loc[1.41, 2])  # 2 of 3 diverged: no fraction
+    assert m["counts"].loc[1.0, 2] == "1/1/1" and m["counts"].loc[1.41, 2] == "1/0/2"
+    assert m["diverged"] == (3, 12) and m["standard_diverged"] == (1, 6)
+    row = sc._basin_row(m)  # 1 escaped, 1 trapped, 1 blown up at D = 2: it decides whether 1x is trapped there
+    assert not m["standard_robust"]
+    assert row["verdict"] == "not tested" and "(diverged 1/6)" in row["ours"]
+    few = pd.concat([table.assign(outcome=["escaped", "escaped", "diverged"] * 2),
+                     table.assign(depth=1, outcome="escaped")])
+    m = st.basin_metrics(few)  # 2 of 3 escaped and 1 blew up: 1x is not trapped either way
+    row = sc._basin_row(m)
+    assert m["standard_robust"] and row["verdict"] != "not tested"
+    assert "1/6 runs blew up, too few to change whether it is trapped" in row["ours"]
+    assert "escaped at every depth up to 2 (all runs that did not blow up)" in row["ours"]
+    m = st.basin_metrics(pd.concat([table.assign(outcome=table.outcome.where(table.scale != 1.0, "escaped")),
+                                    table.assign(depth=1, outcome="escaped")]))
+    row = sc._basin_row(m)  # only the other scale blew up: the standard's verdict stands, the count is shown
+    assert row["verdict"] != "not tested" and "diverged runs (neither escaped nor trapped): 2/12" in row["ours"]
+
+
 def test_basin_verdict_needs_the_standard_scale_trapped():
     """Kaiming escaping at every depth while smaller scales are trapped (as in the book's run) is only partly the
     claim; 1x trapped at depth reproduces it; nothing trapped by depth does not."""
     run = {0.25: [1, 1, 0, 0, 0], 0.5: [1, 1, 1, 0.5, 0], 1.0: [1, 1, 1, 1, 1]}
     row = sc._basin_row(st.basin_metrics(_basin(run)))
     assert row["verdict"] == "partly reproduced"
-    assert "1× Kaiming escaped at every depth up to 5 (all runs)" in row["ours"]
+    assert "1× N(0, 1/fan_in) escaped at every depth up to 5 (all runs)" in row["ours"]
     assert "0.25× from D = 3, 0.5× from D = 4" in row["ours"]
     trapped = {**run, 1.0: [1, 1, 1, 1, 0]}
     row = sc._basin_row(st.basin_metrics(_basin(trapped)))
-    assert row["verdict"] == "reproduced" and "1× Kaiming trapped from D = 5" in row["ours"]
+    assert row["verdict"] == "reproduced" and "1× N(0, 1/fan_in) trapped from D = 5" in row["ours"]
     never = {0.25: [0, 0, 0, 0, 0], 1.0: [1, 1, 1, 1, 1]}  # 0.25x never escapes: trapped, but not by depth
     assert sc._basin_row(st.basin_metrics(_basin(never)))["verdict"] == "not reproduced"
     row = sc._basin_row(st.basin_metrics(_basin({0.5: [1, 1, 0], 1.0: [0.5, 0, 0]})))  # 1x never escapes
-    assert row["ours"].startswith("1× Kaiming trapped at every depth (at most 50% escape), not by depth; trapped")
+    assert row["ours"].startswith("1× N(0, 1/fan_in) trapped at every depth (at most 50% escape), not by depth; "
+                                  "trapped")
     assert dp.basin_prose(st.basin_metrics(_basin({1.0: [0, 0]})))["basin_standard"].endswith("at the shallowest")
 
 
@@ -620,12 +653,18 @@ def test_collapse_words_and_spans():
 def test_basin_prose_follows_the_escape_fractions():
     run = {0.25: [1, 1, 0, 0, 0], 0.5: [1, 1, 1, 0.5, 0], 1.0: [1, 1, 1, 1, 1]}
     p = dp.basin_prose(st.basin_metrics(_basin(run)))
-    assert p["basin_standard"] == "1× Kaiming escaped at every depth up to D = 5"
-    assert p["basin_smaller"].endswith("0.25× Kaiming from D = 3 on, 0.5× Kaiming from D = 4 on")
+    assert p["basin_standard"] == "1× N(0, 1/fan_in) escaped at every depth up to D = 5"
+    assert p["basin_smaller"].endswith("0.25× from D = 3 on, 0.5× from D = 4 on")
+    assert p["basin_diverged"] == "no run diverged"
     assert (p["basin_grows"], p["basin_standard_trapped"], p["basin_support"]) == (
         "grows with depth", "is not trapped", "only partly supported")
     q = dp.basin_prose(st.basin_metrics(_basin({**run, 1.0: [1, 1, 1, 1, 0]})))
-    assert q["basin_standard"] == "1× Kaiming was trapped from D = 5 on" and q["basin_support"] == "supported"
+    assert q["basin_standard"] == "1× N(0, 1/fan_in) was trapped from D = 5 on" and q["basin_support"] == "supported"
+    he = _basin({**run, 2 ** 0.5: [1, 0.5, 0, 0, 0]})
+    he.loc[(he.scale == 2 ** 0.5) & (he.depth >= 4), "loss"] = float("nan")  # He blows up at depth
+    h = dp.basin_prose(st.basin_metrics(he))
+    assert h["basin_diverged"] == "4 of the 40 runs diverged (counted as neither): He (1.41×) 4"
+    assert dp.init_label(3 ** -0.5) == "PyTorch's default scale (0.577×)" and dp.init_label(0.5) == "0.5×"
     r = dp.basin_prose(st.basin_metrics(_basin({0.25: [0, 0, 0, 0, 0], 1.0: [1, 1, 1, 1, 1]})))
-    assert r["basin_smaller"] == "no smaller scale is trapped by depth" and r["basin_support"] == "not supported"
+    assert r["basin_smaller"] == "no other scale is trapped by depth" and r["basin_support"] == "not supported"
     assert r["basin_grows"] == "does not change with depth at these scales"

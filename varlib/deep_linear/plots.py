@@ -160,12 +160,17 @@ def signal_panel(sig: pd.DataFrame, *, M_c: float, compare: pd.DataFrame | None 
 
 
 def basin_panel(basin: pd.DataFrame, *, roots: pd.DataFrame, gamma_ratio: float = 0.5) -> plt.Figure:
-    """Left: fraction of runs escaping zero vs init scale, per depth. Right: barrier b_s and minimum b_l vs D
+    """Left: fraction of the runs that did not diverge escaping zero vs init scale, per depth (dotted: PyTorch's
+    default scale 1/sqrt(3) and He's sqrt(2)). Right: barrier b_s and minimum b_l vs D
     (``roots`` from :func:`~varlib.deep_linear.study.roots_table` at gamma = ``gamma_ratio`` x gamma*(D))."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    sns.lineplot(basin, x="scale", y="escaped", hue="depth", marker="o", palette="viridis", ax=axes[0],
+    kept = basin[basin.outcome != "diverged"] if "outcome" in basin else basin  # a diverged run is not trapped
+    sns.lineplot(kept, x="scale", y="escaped", hue="depth", marker="o", palette="viridis", ax=axes[0],
                  errorbar=None)
-    axes[0].set(xscale="log", xlabel="init scale (× Kaiming)", ylabel="fraction escaping zero")
+    for s, name in ((3 ** -0.5, "PyTorch"), (2 ** 0.5, "He")):
+        axes[0].axvline(s, color="0.5", ls=":", lw=0.8)
+        axes[0].text(s, 1.02, name, ha="center", va="bottom", fontsize=8, transform=axes[0].get_xaxis_transform())
+    axes[0].set(xscale="log", xlabel="init scale (× N(0, 1/fan_in))", ylabel="fraction escaping zero")
     r = roots.melt("depth", ["b_s", "b_l"], var_name="root", value_name="b")
     sns.lineplot(r, x="depth", y="b", hue="root", marker="o", ax=axes[1])
     axes[1].set(xlabel="depth D", ylabel=f"b (γ = {gamma_ratio:g} γ*(D))")

@@ -8,6 +8,10 @@ result is keyed on all of it and any of it can be overridden (``-p signal_gamma=
 from varlib.deep_linear.nets import NOISES
 from varlib.deep_linear.sgd import SCHEDULES, SGD_ACTIVATIONS
 
+#: Initial scales (x N(0, 1/fan_in)) a reader would use: PyTorch's default nn.Linear (uniform draws of variance
+#: 1/(3 fan_in)) and He's sqrt(2).
+_PYTORCH, _HE = 3 ** -0.5, 2 ** 0.5
+
 #: Settings shared by every profile: the experiments' fixed choices (see the chapter's parameters cell).
 _FIXED = {
     "label_noise": 0.5, "threshold_depths": [1, 2, 3, 4, 5, 6], "landscape_depths": [1, 2, 3],
@@ -28,13 +32,15 @@ CHAPTER_PROFILES = {
     "smoke": {"d0": 6, "n_samples": 300, "width": 4, "seeds": 1, "phase_depths": [1, 2],
               "gamma_ratios": [0.25, 0.999, 1.1, 2.5], "steps": 300, "lr": 0.05, "trained_depths": [1, 2],
               "trained_gammas": [0.05, 0.2], "unequal_widths": [4, 12], "basin_depths": [1, 2],
-              "basin_scales": [0.25, 1.0], "sgd_epochs": 2, "signal_values": [0.03, 0.3, 1.0], "signal_epochs": 2,
+              "basin_scales": [0.25, 1.0], "basin_seeds": 1, "sgd_epochs": 2, "signal_values": [0.03, 0.3, 1.0],
+              "signal_epochs": 2,
               "signal_schedule": "constant", "mc_samples": 100, "var_widths": [1, 4, 64],
               "var_noises": [0.1, 8.0, 1000.0], "var_depths": [1, 4, 12], **_FIXED},
     "standard": {"d0": 6, "n_samples": 2000, "width": 8, "seeds": 2, "phase_depths": [1, 2, 3, 4],
                  "gamma_ratios": [0.25, 0.5, 0.999, 1.05, 1.15, 1.6, 2.5], "steps": 3000, "lr": 0.05,
                  "trained_depths": [1, 2, 3], "trained_gammas": [0.05, 0.1, 0.2, 0.3], "unequal_widths": [8, 24],
-                 "basin_depths": [1, 2, 3, 4, 6], "basin_scales": [0.25, 0.5, 1.0], "sgd_epochs": 150,
+                 "basin_depths": [1, 2, 3, 4, 6, 8, 10], "basin_scales": [0.25, 0.5, _PYTORCH, 1.0, _HE],
+                 "basin_seeds": 6, "sgd_epochs": 150,
                  "signal_values": [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0], "signal_epochs": 60,
                  "signal_schedule": "constant", "mc_samples": 2000, "var_widths": [1, 2, 4, 16, 64, 256, 1024],
                  "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 12],
@@ -43,7 +49,8 @@ CHAPTER_PROFILES = {
              "gamma_ratios": [0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1.02, 1.05, 1.1, 1.15, 1.3, 1.6, 2.0, 2.5],
              "steps": 20000, "lr": 0.02, "trained_depths": [1, 2, 3, 4, 6],
              "trained_gammas": [0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3], "unequal_widths": [16, 48],
-             "basin_depths": [1, 2, 3, 4, 6, 8, 10], "basin_scales": [0.125, 0.25, 0.5, 0.75, 1.0, 1.5],
+             "basin_depths": [1, 2, 3, 4, 6, 8, 10], "basin_scales": [0.125, 0.25, 0.5, _PYTORCH, 0.75, 1.0, _HE],
+             "basin_seeds": 16,
              "sgd_epochs": 400,
              "signal_values": [0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.09, 0.1, 0.11, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0],
              "signal_epochs": 300, "signal_schedule": "constant", "mc_samples": 10000,

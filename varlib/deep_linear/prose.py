@@ -18,7 +18,7 @@ from varlib.deep_linear.scorecard import (BASIN_TRAPPED, SIGNAL_ABOVE_TOL, SIGNA
 from varlib.deep_linear.sgd import lr_schedule, sgd_steps
 
 __all__ = ["dropout_rate", "l2_decay_exponents", "hessian_prose", "family_prose",
-           "signal_prose", "basin_prose"]
+           "signal_prose", "basin_prose", "init_label"]
 
 #: Where a net "sits on" the weight-decay-alone level: output std / that level within these bounds.
 _ON_LEVEL = (0.8, 1.25)
@@ -167,6 +167,24 @@ def _near_words(main: pd.DataFrame, alt: pd.DataFrame) -> str:
             f"one's at {_times(r_main)} their weight-decay-alone level)")
 
 
+def _diverged_by_scale(b: dict) -> dict:
+    """{scale: diverged runs} over depths, from the 'escaped/trapped/diverged' counts, for scales with any."""
+    counts = b.get("counts")
+    if counts is None:
+        return {}
+    per = counts.apply(lambda row: sum(int(c.split("/")[2]) for c in row.dropna()), axis=1)
+    return {float(s): int(n) for s, n in per.items() if n}
+
+
+def init_label(scale: float) -> str:
+    """An initial scale (x N(0, 1/fan_in)) in words: PyTorch's default nn.Linear scale is 1/sqrt(3) (uniform
+    draws of that variance), He's is sqrt(2)."""
+    for value, name in ((3 ** -0.5, "PyTorch's default scale"), (2 ** 0.5, "He")):
+        if abs(scale - value) < 1e-3:
+            return f"{name} ({scale:.3g}×)"
+    return f"{scale:g}×"
+
+
 def basin_prose(metrics: dict) -> dict:
     """Zero's basin in words, from :func:`~varlib.deep_linear.scorecard.basin_metrics`: ``basin_standard`` (how
     the standard 1 x Kaiming scale fared), ``basin_smaller`` (which smaller scales depth traps), ``basin_grows``,
@@ -174,20 +192,24 @@ def basin_prose(metrics: dict) -> dict:
     b = metrics
     std, trapped = b["standard"], b["trapped_from"]
     if std in trapped:
-        standard = f"{std:g}× Kaiming was trapped from D = {trapped[std]} on"
+        standard = f"{std:g}× N(0, 1/fan_in) was trapped from D = {trapped[std]} on"
     elif b["standard_min"] != b["standard_min"]:
-        standard = f"{std:g}× Kaiming was not run"
+        standard = f"{std:g}× N(0, 1/fan_in) was not run"
     elif b["standard_min"] <= BASIN_TRAPPED:  # not trapped by depth, so already at the shallowest net
-        standard = f"{std:g}× Kaiming was trapped at every depth, already at the shallowest"
+        standard = f"{std:g}× N(0, 1/fan_in) was trapped at every depth, already at the shallowest"
     else:
-        standard = f"{std:g}× Kaiming escaped at every depth up to D = {b['max_depth']}"
-    small = [f"{s:g}× Kaiming from D = {D} on" for s, D in sorted(trapped.items()) if s != std]
-    smaller = (f"the smaller scales are trapped by depth (at most {BASIN_TRAPPED:.0%} of the runs escape): "
-               + ", ".join(small)) if small else "no smaller scale is trapped by depth"
+        standard = f"{std:g}× N(0, 1/fan_in) escaped at every depth up to D = {b['max_depth']}"
+    small = [f"{init_label(s)} from D = {D} on" for s, D in sorted(trapped.items()) if s != std]
+    smaller = (f"other scales are trapped by depth (at most {BASIN_TRAPPED:.0%} of the runs escape): "
+               + ", ".join(small)) if small else "no other scale is trapped by depth"
     grows = ("grows with depth" if b["spread"] > 0 else "does not change with depth at these scales") \
         if b["narrows"] else "does not grow steadily with depth"
     support = {"reproduced": "supported", "partly reproduced": "only partly supported",
                "not reproduced": "not supported"}.get(basin_verdict(b), "not tested here")
-    return {"basin_standard": standard, "basin_smaller": smaller, "basin_grows": grows,
+    div = b.get("diverged") or (0, 0)
+    diverged = (f"{div[0]} of the {div[1]} runs diverged (counted as neither): "
+                + ", ".join(f"{init_label(s)} {n}" for s, n in _diverged_by_scale(b).items())
+                if div[0] else "no run diverged")
+    return {"basin_standard": standard, "basin_smaller": smaller, "basin_grows": grows, "basin_diverged": diverged,
             "basin_standard_trapped": "is trapped" if std in trapped else "is not trapped",
             "basin_support": support}

@@ -128,28 +128,76 @@ def signal_collapse_table(tables, *, gamma: float, activation: str = "linear") -
     return pd.DataFrame(cols).rename_axis("signal ‖E[xy]‖")
 
 
+#: The three outcomes of a basin run: a run that blew up neither escaped nor is trapped.
+BASIN_OUTCOMES = ("escaped", "trapped", "diverged")
+
+
+def basin_outcomes(runs: pd.DataFrame) -> np.ndarray:
+    """Per run of :func:`~varlib.deep_linear.study.basin_table`: "diverged" (:func:`linear_diverged` on ``loss``
+    and ``loss0``, or a NaN ||v||), else "escaped" when the final ||v|| is within 10 % of the global minimum's,
+    else "trapped"."""
+    ratio = (runs.v_norm / runs.v_norm_star).to_numpy(dtype=float)
+    diverged = linear_diverged(runs.loss, runs.loss0) | ~np.isfinite(ratio)
+    return np.where(diverged, "diverged", np.where(np.abs(ratio - 1) < 0.1, "escaped", "trapped"))
+
+
+def _basin_outcome(basin: pd.DataFrame) -> pd.Series:
+    """Each run's outcome, from its numbers when the table has them (:func:`basin_outcomes`), else its
+    ``outcome`` column, else its ``escaped`` flag and losses."""
+    if {"v_norm", "v_norm_star", "loss", "loss0"} <= set(basin):
+        return pd.Series(basin_outcomes(basin), index=basin.index)
+    if "outcome" in basin:
+        return basin.outcome
+    div = linear_diverged(basin.loss, basin.loss0) if {"loss", "loss0"} <= set(basin) else False
+    return pd.Series(np.where(div, "diverged", np.where(basin.escaped, "escaped", "trapped")), index=basin.index)
+
+
 def basin_metrics(basin: pd.DataFrame, *, standard: float = 1.0) -> dict:
-    """Zero's basin against depth, from :func:`~varlib.deep_linear.study.basin_table`:
+    """Zero's basin against depth, from :func:`~varlib.deep_linear.study.basin_table`. Each run escaped, is trapped
+    or diverged; a diverged run is neither of the others, so fractions are over the runs that did not diverge, and a
+    (scale, depth) cell where more than half diverged has no fraction (NaN):
 
     - ``escape``: escape fraction per scale (rows) and depth (columns); ``max_depth``: the deepest net run;
-    - ``narrows``: whether it falls (weakly) with depth at every scale;
-    - ``spread``: the largest drop from the shallowest to the deepest net over scales;
+    - ``counts``: 'escaped/trapped/diverged' per scale and depth;
+    - ``narrows``: whether it falls (weakly) with depth at every scale, over the cells that have a fraction;
+    - ``spread``: the largest drop from the shallowest to the deepest cell with a fraction, over scales;
     - ``trapped_from``: {scale: smallest depth where at most :data:`BASIN_TRAPPED` of the runs escape},
       for the scales that escape (more than :data:`BASIN_TRAPPED`) at the shallowest depth, i.e. that are
       trapped *by depth*;
-    - ``standard``, ``standard_min``: the standard scale (1 x Kaiming) and its smallest escape fraction over
-      depths (NaN when that scale was not run);
-    - ``diverged``: (diverged, runs) (:func:`linear_diverged_count`). A diverged run neither escaped nor is trapped.
+    - ``standard``, ``standard_min``: the standard scale and its smallest escape fraction over depths (NaN when
+      that scale was not run);
+    - ``diverged``: (diverged, runs) over every run; ``standard_diverged``: over the standard scale's runs;
+    - ``standard_robust``: whether the standard scale's trapped-or-not decision at every depth is the same with
+      each of its diverged runs counted as escaped and as trapped (then the diverged runs cannot change it).
     """
-    frac = basin.groupby(["scale", "depth"]).escaped.mean().unstack("depth")
-    trapped = {float(s): int(row.index[row <= BASIN_TRAPPED][0]) for s, row in frac.iterrows()
-               if row.iloc[0] > BASIN_TRAPPED and (row <= BASIN_TRAPPED).any()}
-    narrows = all(np.all(np.diff(row.to_numpy()) <= 1e-12) for _, row in frac.iterrows())
-    return {"escape": frac, "narrows": bool(narrows),
-            "spread": float((frac.iloc[:, 0] - frac.iloc[:, -1]).max()), "max_depth": int(frac.columns.max()),
+    out = _basin_outcome(basin)
+    counts = (pd.crosstab([basin.scale, basin.depth], out).reindex(columns=["escaped", "trapped", "diverged"],
+                                                                    fill_value=0))
+    kept = counts.escaped + counts.trapped
+    frac = (counts.escaped / kept).where(counts.diverged * 2 <= counts.sum(axis=1)).unstack("depth")
+    trapped = {}
+    for s, row in frac.iterrows():
+        row = row.dropna()
+        if len(row) and row.iloc[0] > BASIN_TRAPPED and (row <= BASIN_TRAPPED).any():
+            trapped[float(s)] = int(row.index[row <= BASIN_TRAPPED][0])
+    narrows = all(np.all(np.diff(row.dropna().to_numpy()) <= 1e-12) for _, row in frac.iterrows())
+    rows = [r.dropna() for _, r in frac.iterrows()]
+    spread = max((float(r.iloc[0] - r.iloc[-1]) for r in rows if len(r)), default=float("nan"))
+    std_runs = basin[basin.scale == standard]
+    std_out = out[basin.scale == standard]
+    if standard in counts.index.get_level_values("scale"):
+        c = counts.loc[standard]
+        n = c.sum(axis=1)
+        lo, hi = c.escaped / n, (c.escaped + c.diverged) / n  # every diverged run trapped / escaped
+        robust = bool(((lo <= BASIN_TRAPPED) == (hi <= BASIN_TRAPPED)).all())
+    else:
+        robust = False
+    return {"escape": frac, "counts": counts.apply(lambda r: f"{r.escaped}/{r.trapped}/{r.diverged}", axis=1)
+            .unstack("depth"), "narrows": bool(narrows), "spread": spread, "max_depth": int(frac.columns.max()),
             "trapped_from": trapped, "standard": float(standard),
             "standard_min": float(frac.loc[standard].min()) if standard in frac.index else float("nan"),
-            "diverged": linear_diverged_count(basin)}
+            "diverged": (int((out == "diverged").sum()), len(basin)),
+            "standard_diverged": (int((std_out == "diverged").sum()), len(std_runs)), "standard_robust": robust}
 
 
 def _sound(count) -> int | None:
@@ -299,24 +347,41 @@ def _signal_row(g: dict) -> dict:
 
 def _basin_row(b: dict) -> dict:
     """Zero's basin. Reproduced when the escape fraction falls with depth at every scale and the standard
-    (1 x Kaiming) scale is trapped at some depth; partly when only smaller scales are trapped by depth. "Not
-    tested" when a run diverged (or their count is unknown): a diverged run did not escape, nor is it trapped."""
+    (1 x N(0, 1/fan_in)) scale is trapped at some depth; partly when only other scales are trapped by depth. A run
+    escaped, is trapped or diverged, and the counts are shown; "not tested" when runs of the standard scale diverged
+    that could change whether it is trapped at some depth (or the count is unknown): a diverged run did not escape,
+    nor is it trapped."""
     std, trapped = b["standard"], b["trapped_from"]
+    name = f"{std:g}× N(0, 1/fan_in)"
     if std in trapped:
-        ours = f"{std:g}× Kaiming trapped from D = {trapped[std]}"
+        ours = f"{name} trapped from D = {trapped[std]}"
     elif missing(b["standard_min"]):
-        ours = f"{std:g}× Kaiming not run"
+        ours = f"{name} not run"
     elif b["standard_min"] <= BASIN_TRAPPED:  # not trapped by depth, so already at the shallowest net
-        ours = f"{std:g}× Kaiming trapped at every depth (at most {BASIN_TRAPPED:.0%} escape), not by depth"
+        ours = f"{name} trapped at every depth (at most {BASIN_TRAPPED:.0%} escape), not by depth"
     else:
-        share = "all runs" if b["standard_min"] == 1 else f"at least {b['standard_min']:.0%} of runs"
-        ours = f"{std:g}× Kaiming escaped at every depth up to {b['max_depth']} ({share})"
-    small = [f"{s:g}× from D = {D}" for s, D in sorted(trapped.items()) if s != std]
+        blew = (b.get("standard_diverged") or (0, 0))[0] > 0
+        share = ("all runs" if b["standard_min"] == 1 else f"at least {b['standard_min']:.0%} of runs") + (
+            " that did not blow up" if blew else "")
+        ours = f"{name} escaped at every depth up to {b['max_depth']} ({share})"
+    small = [f"{s:.3g}× from D = {D}" for s, D in sorted(trapped.items()) if s != std]
     ours += (f"; trapped (≤ {BASIN_TRAPPED:.0%} escape): " + ", ".join(small) if small else
-             "; no smaller scale trapped by depth") + f"; escape falls with depth at every scale: {b['narrows']}"
+             "; no other scale trapped by depth") + f"; escape falls with depth at every scale: {b['narrows']}"
+    div = b.get("diverged")
+    if div and div[0]:
+        ours += f"; diverged runs (neither escaped nor trapped): {div[0]}/{div[1]}"
+    std_div = b.get("standard_diverged", b.get("diverged"))
+    robust = b.get("standard_robust", False) and std_div is not None and std_div[1] > 0
+    if std_div and std_div[0] and robust:  # the decision holds whatever the diverged runs would have done
+        ours += (f" (standard scale: {std_div[0]}/{std_div[1]} runs blew up, too few to change whether it is "
+                 "trapped at any depth)")
+        evidence = (0,)
+    else:
+        ours += _runs(std_div)
+        evidence = (_sound(std_div),)
     return {"claim": "common inits are insufficient: zero's basin grows with depth",
-            "paper": "qualitative (argument unverified)", "ours": ours + _runs(b.get("diverged")),
-            "verdict": verdict(b["narrows"] and std in trapped, bool(trapped), evidence=(_sound(b.get("diverged")),))}
+            "paper": "qualitative (argument unverified)", "ours": ours,
+            "verdict": verdict(b["narrows"] and std in trapped, bool(trapped), evidence=evidence)}
 
 
 def signal_verdict(g: dict) -> str:

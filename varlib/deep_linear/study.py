@@ -21,7 +21,8 @@ import torch
 from varlib.deep_linear.model import DeepLinear, LinearTask, task_from_data
 from varlib.deep_linear.nets import (end_to_end, expected_loss, hessian_at_zero, init_weights, sample_predictions,
                                      train_linear_ensemble)
-from varlib.deep_linear.scorecard import (basin_metrics, deep_linear_scorecard, linear_diverged_count,  # noqa: F401
+from varlib.deep_linear.scorecard import (BASIN_OUTCOMES, basin_metrics, basin_outcomes,  # noqa: F401
+                                          deep_linear_scorecard, linear_diverged_count,
                                           signal_collapse_table, signal_metrics, spinodal_signal, variance_metrics)
 from varlib.deep_linear.sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
                                     sgd_objective, sgd_steps, signal_samples, torch_default_init, train_sgd)
@@ -33,7 +34,8 @@ __all__ = ["concat_tables", "isotropic_task", "isotropy_check", "anisotropic_tas
            "unequal_table", "trained_metrics", "variance_sweeps", "cap_sweeps", "variance_table",
            "variance_mc_table", "variance_metrics", "sgd_table", "sgd_metrics", "family_study", "family_metrics",
            "signal_table", "spinodal_signal", "signal_metrics", "signal_collapse_table", "basin_table",
-           "basin_metrics", "deep_linear_scorecard", "linear_diverged_count", "roots_table"]
+           "BASIN_OUTCOMES", "basin_outcomes", "basin_metrics", "deep_linear_scorecard", "linear_diverged_count",
+           "roots_table"]
 
 _DT = torch.float64
 
@@ -348,8 +350,8 @@ def signal_table(*, signals, activations, gamma: float, d0: int, n: int, width: 
 # ----------------------------------------------------------------------------- basin of zero
 def basin_table(*, task: LinearTask, depths, scales, seeds: int, width: int, steps: int, lr: float,
                 gamma_ratio: float = 0.5, device="cpu") -> pd.DataFrame:
-    """Zero's basin vs depth: GD from ``scale`` x Kaiming at gamma = ratio x gamma*(D); "escaped" when the final
-    ||v|| is within 10 % of the global minimum's."""
+    """Zero's basin vs depth: GD from ``scale`` x N(0, 1/fan_in) at gamma = ratio x gamma*(D); each run's
+    ``outcome`` is one of :data:`BASIN_OUTCOMES` (:func:`basin_outcomes`), and ``escaped`` says whether it escaped."""
     M, A = float(np.linalg.norm(task.beta)), float(np.linalg.eigvalsh(task.A0).max())
     out = []
     for D in depths:
@@ -358,7 +360,8 @@ def basin_table(*, task: LinearTask, depths, scales, seeds: int, width: int, ste
         df = train_linear_ensemble(task, [net] * len(starts), starts, steps=steps, lr=lr, optimizer="gd", device=device)
         out.append(df.assign(scale=df["init"]))
     df = pd.concat(out, ignore_index=True)
-    df["escaped"] = (df.v_norm / df.v_norm_star - 1).abs() < 0.1
+    df["outcome"] = basin_outcomes(df)
+    df["escaped"] = df.outcome == "escaped"
     return df
 
 
