@@ -455,7 +455,8 @@ st.signal_collapse_table([sig, sig_alt], gamma=cfg.signal_gamma)
 # ## The metastable window and zero's basin
 #
 # For $\gamma^* < \gamma < \gamma_{sp}$ the nonzero minimum survives as a metastable state with loss above
-# $\mathbb E[y^2]$, worse than predicting zero. The Kaiming runs of {ref}`deep-linear-phase` in this window:
+# $\mathbb E[y^2]$, worse than predicting zero. The Kaiming runs of
+# {ref}`the phase diagram <deep-linear-phase>` in this window:
 
 # %%
 {k: pm[k] for k in ("meta_frac", "meta_above_Ey2", "meta_vnorm_err", "above_sp_zero_frac")}
@@ -467,9 +468,10 @@ st.signal_collapse_table([sig, sig_alt], gamma=cfg.signal_gamma)
 # $\gamma$ = {glue:text}`deep_linear-basin-gamma-ratio` $\gamma^*(D)$ from several multiples of
 # $\mathcal N(0, 1/\text{fan-in})$, the "Kaiming" start above (strictly LeCun's scaling):
 # {glue:text}`deep_linear-basin-scales`, among them PyTorch's default `nn.Linear` scale $1/\sqrt 3$ and He's
-# $\sqrt 2$; {glue:text}`deep_linear-basin-seeds` runs each, GD as in {ref}`deep-linear-phase`. A run **escaped**
-# when it ends within a tenth of the global $\|v^*\|$, **diverged** when its loss blew up (it then neither
-# escaped nor is trapped), and is **trapped** otherwise. The fractions below are over the runs that did not
+# $\sqrt 2$; {glue:text}`deep_linear-basin-seeds` runs each, GD as in
+# {ref}`the phase diagram <deep-linear-phase>`. A run **escaped** when it ends within a tenth of the global
+# $\|v^*\|$, **diverged** when its loss blew up (it then neither escaped nor is trapped), and is **trapped**
+# otherwise. The fractions below are over the runs that did not
 # diverge; a cell where most runs diverged has none. The counts, as escaped / trapped / diverged:
 
 # %%
@@ -491,10 +493,11 @@ fig = lp.basin_panel(basin, roots=roots, gamma_ratio=cfg.basin_gamma_ratio)
 # %% [markdown]
 # {numref}`fig-deep_linear-basin`: with {glue:text}`deep_linear-basin-seeds` runs per scale, $d_0$ =
 # {glue:text}`deep_linear-d0` and width {glue:text}`deep_linear-width`, {glue:text}`deep_linear-basin-standard`;
-# {glue:text}`deep_linear-basin-smaller`; {glue:text}`deep_linear-basin-diverged`. So zero's basin {glue:text}`deep_linear-basin-grows`, and at these depths
-# a standard initialisation {glue:text}`deep_linear-basin-standard-trapped`. Our reading of the paper's "common
-# initializations are insufficient" is therefore {glue:text}`deep_linear-basin-support`: the scorecard calls it
-# reproduced only if the $1\times$ scale is trapped at some depth, and not tested if one of its runs diverged.
+# {glue:text}`deep_linear-basin-smaller`; {glue:text}`deep_linear-basin-diverged`. So zero's basin
+# {glue:text}`deep_linear-basin-grows`, and at these depths a standard initialisation
+# {glue:text}`deep_linear-basin-standard-trapped`. Our reading of the paper's "common initializations are
+# insufficient" is therefore {glue:text}`deep_linear-basin-support`: the scorecard calls it reproduced only if the
+# $1\times$ scale is trapped at some depth, and not tested if its diverged runs could change that.
 # The paper's exact argument is not available to us.
 
 # %% [markdown]
