@@ -517,8 +517,10 @@ varlib.resources(rt)
 # A row whose numbers come from trained nets also says how many of its runs diverged: a run counts as diverged
 # when its final loss is NaN or infinite, or more than {glue:text}`deep_linear-diverged-growth:g` times its loss at
 # the start. A diverged run is evidence of nothing (a blown-up net has neither reached a minimum nor collapsed to
-# zero), so a row with a diverged run, or whose numbers are missing or NaN, is "not tested". The tasks are
-# regressions, so no run is compared with a chance level.
+# zero), so a row with a diverged run, or whose numbers are missing or NaN, is "not tested". One exception, which
+# its row states: in zero's basin a diverged run of the standard scale leaves the verdict standing when counting it
+# as escaped or as trapped gives the same answer at every depth. The tasks are regressions, so no run is compared
+# with a chance level.
 
 # %%
 metrics = {**pm, **tm, "hessian_ok": hessian_ok, "variance": variance, "sgd": st.sgd_metrics(sgd),

@@ -166,7 +166,7 @@ def basin_panel(basin: pd.DataFrame, *, roots: pd.DataFrame, gamma_ratio: float 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     kept = basin[basin.outcome != "diverged"] if "outcome" in basin else basin  # a diverged run is not trapped
     sns.lineplot(kept, x="scale", y="escaped", hue="depth", marker="o", palette="viridis", ax=axes[0],
-                 errorbar=None)
+                 errorbar=None, legend="full")  # every depth run, not a numeric scale's ticks
     for s, name in ((3 ** -0.5, "PyTorch"), (2 ** 0.5, "He")):
         axes[0].axvline(s, color="0.5", ls=":", lw=0.8)
         axes[0].text(s, 1.02, name, ha="center", va="bottom", fontsize=8, transform=axes[0].get_xaxis_transform())
