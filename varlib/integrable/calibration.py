@@ -45,7 +45,7 @@ def calibration_constants(*, data: Dataset, L: int, widths: Iterable[int], activ
                     params = init_params(capped, draws, act, dtype=torch.float32)
                     b0, b1 = minibatches(X, y, batch, 2, seed=s)
                     raw = calibrate_step0(free, params, act, b0, b1, eta)
-                    base = calibrate_step0(capped, params, act, b0, b1, eta)
+                    base = [min(r, capped.cap) for r in raw]  # the authors' carry: capped = uncapped, clipped
                     rows += [{"activation": act, "width": m, "seed": s, "layer": l, "raw": r, "base": b,
                               "cap": capped.cap} for l, (r, b) in enumerate(zip(raw, base), start=1) if l >= 2]
     return pd.DataFrame(rows)

@@ -16,7 +16,7 @@ from varlib.book.report import phrase
 from varlib.core.data import Dataset
 from varlib.integrable.calibration import EXTRAPOLATE
 from varlib.integrable.failures import integrable_diverged, integrable_failures
-from varlib.integrable.sweeps import LN10, PROBE_INPUTS
+from varlib.integrable.sweeps import LN10, PROBE_INPUTS, diverged_runs
 
 __all__ = ["PAPER_BATCH", "data_story", "init_story", "naive_story", "escape_story",
            "rank_story", "main_story", "first_step_story", "schedule_story",
@@ -187,16 +187,11 @@ def main_story(accuracy: pd.DataFrame, *, history: pd.DataFrame, summary: pd.Dat
     if cells.diverged.sum():
         trend = f"diverged in {int(cells.diverged.sum())} of {int(cells['count'].sum())} runs"
     return {"main-runs": int(accuracy["count"].sum()), "main-diverged": int(accuracy.diverged.sum()),
-            "main-diverged-runs": _run_names(bad if summary is None else _diverged_keys(summary, runs)),
+            "main-diverged-runs": _run_names(bad if summary is None else diverged_runs(summary, runs)),
             "main-ipllr-peak": float(h[sane & (h.preset == "ipllr") & (h.step >= 1)].loss.max()),
             "main-bias-start": float(start), "main-bias-end": float(end),
             "main-bias-side": "above" if start > LN10 else "below",
             "main-bias-trend": trend, **_mup_gap(accuracy)}
-
-
-def _diverged_keys(summary: pd.DataFrame, runs: list[str]) -> set:
-    flags = integrable_failures(summary)
-    return set(flags.loc[flags.diverged, runs].itertuples(index=False, name=None))
 
 
 def _run_names(keys) -> str:

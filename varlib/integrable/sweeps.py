@@ -18,7 +18,7 @@ from varlib.core.data import Dataset
 
 __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "grid", "naive_ip_grid",
            "relu_rate_grid", "escape_grid", "rank_grid", "comparison_grid", "summaries", "histories", "stacked",
-           "drop_diverged", "chapter_dataset"]
+           "diverged_runs", "drop_diverged", "chapter_dataset"]
 
 LN10 = math.log(10.0)
 #: Test inputs on which mean |f| (at initialisation) and mean |h^l| (along training) are measured.
@@ -86,19 +86,24 @@ def histories(items: list[dict], *, results: list[dict]) -> pd.DataFrame:
     return stacked(items, tables=[r["history"] for r in results])
 
 
-#: Datasets read from files that may be absent: the chapter then falls back to digits and says why.
-FILE_DATASETS = PAPER_DATASETS + ("fashion_mnist",)
+def diverged_runs(summary: pd.DataFrame, keys=("preset", "activation", "seed")) -> set[tuple]:
+    """The ``keys`` of the runs of ``summary`` that diverged (by
+    :func:`~varlib.integrable.failures.integrable_failures`)."""
+    from varlib.integrable.failures import integrable_failures
+
+    flags = integrable_failures(summary)
+    return set(flags.loc[flags.diverged, list(keys)].itertuples(index=False, name=None))
 
 
 def drop_diverged(history: pd.DataFrame, summary: pd.DataFrame, *, keys=("preset", "activation", "seed")):
     """The rows of ``history`` whose run (identified by ``keys``) did not diverge according to ``summary``: a mean
     curve over seeds should not silently average the survivors of a diverged run."""
-    from varlib.integrable.failures import integrable_failures
+    bad = diverged_runs(summary, keys)
+    return history[[tuple(r) not in bad for r in history[list(keys)].itertuples(index=False, name=None)]]
 
-    flags = integrable_failures(summary)
-    bad = {tuple(r) for r in flags.loc[flags.diverged, list(keys)].itertuples(index=False, name=None)}
-    keep = [tuple(r) not in bad for r in history[list(keys)].itertuples(index=False, name=None)]
-    return history[keep]
+
+#: Datasets read from files that may be absent: the chapter then falls back to digits and says why.
+FILE_DATASETS = PAPER_DATASETS + ("fashion_mnist",)
 
 
 def chapter_dataset(name: str, *, data_dir=None) -> tuple[Dataset, str]:
