@@ -32,6 +32,8 @@
 #    and sampled-noise SGD reaches the exact optimum (C10).
 # 4. Near the origin the linear landscape describes ReLU, tanh and Swish nets; weak-signal nonlinear nets
 #    collapse to zero near the linear critical signal (the paper's Fig. 2 and 3, C11).
+# 5. On real images, weight decay collapses ReLU nets to zero, deeper ones at a smaller strength, with a jump
+#    for two or more hidden layers (the paper's Fig. 1, right, on a CPU-sized stand-in).
 # :::
 #
 # :::{admonition} Run this chapter yourself
@@ -119,12 +121,23 @@ signal_width = None      # width of the Fig. 3 nets
 signal_batch = None      # their minibatch size
 signal_lr = None         # their learning rate
 basin_gamma_ratio = None  # weight decay of the basin experiment, as a multiple of gamma*(D)
+practical_dataset = None  # images of the weight-decay sweeps: fashion_mnist | digits | mnist (with data_dir)
+practical_depths = None   # hidden layers D of the ReLU MLPs of the weight-decay sweeps
+practical_width = None    # their hidden width
+practical_gammas = None   # their weight decays gamma (loss + gamma sum ||W||^2)
+practical_seeds = None    # runs per (D, gamma); seed s starts every gamma from the same weights
+practical_steps = None    # SGD steps of each run
+practical_batch = None    # their minibatch size
+practical_lr = None       # their constant learning rate
+data_dir = None           # folder with the idx files (None: Fashion-MNIST from Debian's dataset-fashion-mnist)
 
 # %% tags=["remove-output"]
 import varlib
 from varlib.book import plots
+from varlib.core.data import chapter_dataset
 from varlib.deep_linear import LINEAR_DIVERGED_GROWTH
 from varlib.deep_linear import plots as lp
+from varlib.deep_linear import practical as pr
 from varlib.deep_linear import prose as dp
 from varlib.deep_linear import sgd as ls
 from varlib.deep_linear import study as st
@@ -136,7 +149,8 @@ plots.set_style()
 
 # %% tags=["remove-cell"]
 varlib.glue_all({**cfg.as_dict(), "sgd_dropout_rate": dp.dropout_rate(cfg.sgd_sigma2),
-                "diverged_growth": LINEAR_DIVERGED_GROWTH}, prefix="deep_linear")
+                "diverged_growth": LINEAR_DIVERGED_GROWTH, "collapse_rms": pr.COLLAPSE_RMS, "jump_min": pr.JUMP_MIN},
+               prefix="deep_linear")
 varlib.glue_all(dp.l2_decay_exponents(gamma=cfg.signal_gamma, lr=cfg.signal_lr, n=cfg.signal_n_samples,
                                       epochs=cfg.signal_epochs, batch=cfg.signal_batch), prefix="deep_linear")
 
@@ -451,6 +465,63 @@ st.signal_collapse_table([sig, sig_alt], gamma=cfg.signal_gamma)
 # {glue:text}`deep_linear-signal-relu-closer` (at most {glue:text}`deep_linear-signal-below-relu:.0%` of the signal
 # below $M_{sp}$). Between $M_{sp}$ and $M_c$ trained nets may legitimately sit on the metastable branch.
 #
+# ## Weight decay on real images
+#
+# The paper's Fig. 1 (right) trains ResNet18 on CIFAR-10 at a range of weight decays and finds an abrupt
+# collapse to the trivial solution, whose onset depends on the network's (effective) depth. Our CPU-sized
+# stand-in keeps what the theory needs, bias-free layers and the penalty $\gamma \sum_l \|W_l\|^2$ of Eq. 1, and
+# puts a ReLU between the layers: multi-layer perceptrons with $D$ hidden layers of width
+# {glue:text}`deep_linear-practical_width`, trained on images with cross-entropy over the classes, as the paper's
+# ResNet, by plain minibatch SGD (constant rate {glue:text}`deep_linear-practical_lr`, batch
+# {glue:text}`deep_linear-practical_batch`, {glue:text}`deep_linear-practical_steps` steps) from PyTorch's default
+# initialisation, {glue:text}`deep_linear-practical_seeds` runs per $(D, \gamma)$. Run $s$ starts every $\gamma$
+# from the same weights, so the sweep over $\gamma$ is a paired comparison. All nets of one depth train at once,
+# as one stacked ensemble.
+#
+# The theory predicts (for linear nets; that it carries over is the point of the test) that for $D = 1$ the
+# output shrinks continuously to zero as $\gamma$ grows, while for $D \ge 2$ zero is a local minimum at every
+# $\gamma$ and the trained net drops to it from a finite output, at a weight decay that falls with depth
+# ({eq}`eq-dl-thresholds` and the table of $\gamma^*(D)$ above). A net has **collapsed** when the
+# root mean square of its logits over the test images is below {glue:text}`deep_linear-collapse_rms` (every class
+# then gets a probability within about 1 % of $1/K$); its **collapse strength** $\gamma_c$ is the smallest
+# $\gamma$ of the grid from which every larger one collapsed, known only up to the grid's spacing.
+#
+# The images: Fashion-MNIST {cite:p}`xiao2017fashion` from Debian's `dataset-fashion-mnist` package (standardised
+# with its own pixel mean and standard deviation) on the default profile, scikit-learn's digits on `smoke`.
+# Neither is the paper's data set, and an MLP is not a ResNet: the rows below test the paper's qualitative claim,
+# not its numbers. This run:
+
+# %%
+data, data_note = chapter_dataset(cfg.practical_dataset, data_dir=data_dir)
+wd = st.concat_tables(store.map(
+    pr.weight_decay_table, [{"depth": D} for D in cfg.practical_depths], desc="weight decay", data=data,
+    width=cfg.practical_width, gammas=cfg.practical_gammas, seeds=cfg.practical_seeds, steps=cfg.practical_steps,
+    batch=cfg.practical_batch, lr=cfg.practical_lr, seed=rt.seed, device=rt.device))
+wm = {**pr.practical_metrics(wd), "dataset": data.name}
+varlib.glue_all(dp.practical_prose(wm), prefix="deep_linear")
+data_note
+
+# %% mystnb={"figure": {"caption": "Bias-free ReLU MLPs with D hidden layers trained with the penalty $\\gamma \\sum_l \\|W_l\\|^2$ on images (`practical_dataset`): left, the root mean square of the logits over the test images; right, the training cross-entropy (dashed: $\\log K$, the loss of the zero net), against $\\gamma$, one line per depth (mean over runs, band: range over runs). Dotted verticals: each depth's median collapse strength $\\gamma_c$.", "name": "fig-deep_linear-weight-decay"}}
+fig = lp.weight_decay_panels(wd, runs=wm["runs"], classes=data.n_classes)
+
+# %% [markdown]
+# Each run's collapse strength, as the interval of the grid that holds it, and what was left of its output just
+# before it collapsed (`before`, relative to the smallest $\gamma$):
+
+# %%
+wm["runs"].round(3)
+
+# %% [markdown]
+# {numref}`fig-deep_linear-weight-decay`, on {glue:text}`deep_linear-practical_dataset`:
+# {glue:text}`deep_linear-practical_where`. The collapse strength {glue:text}`deep_linear-practical_order`.
+# Nets with $D \ge 2$ {glue:text}`deep_linear-practical_jump`, and those with $D = 1$
+# {glue:text}`deep_linear-practical_shallow`. The scorecard calls the depth order reproduced only when the
+# runs' intervals are apart (partly when only the medians are ordered), and the kind of transition reproduced
+# when every $D \ge 2$ run keeps at least {glue:text}`deep_linear-jump_min:.0%` of its output until it collapses
+# and no $D = 1$ run does; here they are *{glue:text}`deep_linear-practical_verdict_order`* and
+# *{glue:text}`deep_linear-practical_verdict_jump`*. The accuracy of a collapsed net is not reported: its
+# prediction is the argmax of logits that are numerically zero.
+#
 # (deep-linear-metastable)=
 # ## The metastable window and zero's basin
 #
@@ -519,10 +590,11 @@ varlib.resources(rt)
 # the start. A diverged run is evidence of nothing (a blown-up net has neither reached a minimum nor collapsed to
 # zero), so a row with a diverged run, or whose numbers are missing or NaN, is "not tested". One exception, which
 # its row states: in zero's basin a diverged run of the standard scale leaves the verdict standing when counting it
-# as escaped or as trapped gives the same answer at every depth. The tasks are regressions, so no run is compared
+# as escaped or as trapped gives the same answer at every depth. Only the weight-decay sweeps on images are
+# classifications, and there a collapse is read off the logits, not the accuracy; no run is compared
 # with a chance level.
 
 # %%
 metrics = {**pm, **tm, "hessian_ok": hessian_ok, "variance": variance, "sgd": st.sgd_metrics(sgd),
-           "family": fam_err, "signal": sm, "basin": bm}
+           "family": fam_err, "signal": sm, "basin": bm, "practical": wm}
 varlib.scorecard(st.deep_linear_scorecard(metrics))

@@ -31,7 +31,7 @@ import torch
 
 __all__ = ["Dataset", "DATASETS", "SCALINGS", "load_dataset", "load_digits_dataset", "load_mnist",
            "load_fashion_mnist", "FASHION_MNIST_DIR", "load_cifar10_gray", "make_teacher_dataset", "read_idx",
-           "minibatches", "MNIST_FILES", "CIFAR10_FILES"]
+           "minibatches", "MNIST_FILES", "CIFAR10_FILES", "FILE_DATASETS", "chapter_dataset"]
 
 SCALINGS = ("standardize", "unit", "none")
 MNIST_FILES = {"train_images": "train-images-idx3-ubyte", "train_labels": "train-labels-idx1-ubyte",
@@ -251,3 +251,25 @@ def minibatches(X: torch.Tensor, y: torch.Tensor, batch_size: int, steps: int,
         perm = torch.randperm(len(y), generator=g)
         out += [perm[i * batch_size:(i + 1) * batch_size] for i in range(per_epoch)]
     return [(X[i], y[i]) for i in out[:steps]]
+
+
+#: Datasets read from files that may be absent: the chapter then falls back to digits and says why.
+FILE_DATASETS = ("mnist", "cifar10_gray", "fashion_mnist")
+
+
+def chapter_dataset(name: str, *, data_dir=None) -> tuple[Dataset, str]:
+    """Load ``name`` for a chapter; a dataset read from files (:data:`FILE_DATASETS`) that are absent falls back
+    to digits, so every chapter runs offline. Returns (data, note); the note says where the data came from and
+    its sizes."""
+    if name in FILE_DATASETS:
+        where = data_dir if data_dir is not None or name != "fashion_mnist" else FASHION_MNIST_DIR
+        try:
+            data, note = load_dataset(name, data_dir), f"{name} read from {where}"
+        except (ValueError, FileNotFoundError) as err:
+            data, note = load_dataset("digits"), f"{name} unavailable ({err}); fell back to digits"
+    else:
+        bundled = ", bundled with scikit-learn" if name == "digits" else ""
+        data, note = load_dataset(name, data_dir), f"{name} (offline{bundled})"
+    sizes = (f"{len(data.y_train)} training and {len(data.y_test)} test inputs, d = {data.dim}, "
+             f"K = {data.n_classes}")
+    return data, f"{note}: {sizes}"

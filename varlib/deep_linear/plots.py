@@ -13,7 +13,7 @@ from varlib.deep_linear.model import DeepLinear
 from varlib.deep_linear.theory import gamma_spinodal, gamma_star, solve_global
 
 __all__ = ["reduced_loss_panels", "phase_diagram", "trained_vs_theory", "variance_panels", "family_panel",
-           "signal_panel", "basin_panel"]
+           "signal_panel", "basin_panel", "weight_decay_panels"]
 
 
 def reduced_loss_panels(land: pd.DataFrame) -> plt.Figure:
@@ -174,5 +174,28 @@ def basin_panel(basin: pd.DataFrame, *, roots: pd.DataFrame, gamma_ratio: float 
     r = roots.melt("depth", ["b_s", "b_l"], var_name="root", value_name="b")
     sns.lineplot(r, x="depth", y="b", hue="root", marker="o", ax=axes[1])
     axes[1].set(xlabel="depth D", ylabel=f"b (γ = {gamma_ratio:g} γ*(D))")
+    fig.tight_layout()
+    return fig
+
+
+def weight_decay_panels(table: pd.DataFrame, *, runs: pd.DataFrame, classes: int) -> plt.Figure:
+    """Left: root mean square of the logits over the test inputs against the weight decay gamma, one line per
+    depth (mean over seeds, band: range over seeds); right: the training cross-entropy, with the zero net's
+    log K dashed (``classes`` = K). Dotted verticals: each depth's median collapse strength (``runs`` from
+    :func:`~varlib.deep_linear.practical.collapse_strengths`), where every larger gamma gave the zero net. (The
+    accuracy of a collapsed net is not shown: it is the argmax of logits that are numerically zero.)"""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    colours = dict(zip(sorted(table.depth.unique()), sns.color_palette("viridis", table.depth.nunique())))
+    panels = ((axes[0], "logit_rms", "logit RMS over test inputs"), (axes[1], "train_ce", "training cross-entropy"))
+    for ax, y, label in panels:
+        sns.lineplot(table, x="gamma", y=y, hue="depth", palette=colours, marker="o", errorbar=("pi", 100), ax=ax,
+                     legend=ax is axes[0])
+        for D, d in runs[runs.status == "collapses"].groupby("depth"):
+            ax.axvline(float(d.gamma_c.median()), color=colours[D], ls=":", lw=1)
+        ax.set(xscale="log", xlabel="weight decay γ (loss + γ Σ‖W‖²)", ylabel=label)
+    axes[1].axhline(np.log(classes), color="0.3", ls="--", lw=1)
+    axes[1].text(0.02, np.log(classes), "zero net: log K", transform=axes[1].get_yaxis_transform(), fontsize=8,
+                 va="bottom")
+    axes[0].legend(title="hidden layers D", fontsize=8)
     fig.tight_layout()
     return fig

@@ -14,11 +14,12 @@ import pandas as pd
 
 from varlib.book.report import phrase
 from varlib.deep_linear.scorecard import (BASIN_TRAPPED, SIGNAL_ABOVE_TOL, SIGNAL_BELOW_TOL, SIGNAL_HALF_FACTOR,
-                                          basin_verdict, signal_verdict, spinodal_signal)
+                                          practical_rows, basin_verdict, collapse_words, signal_verdict,
+                                          spinodal_signal)
 from varlib.deep_linear.sgd import lr_schedule, sgd_steps
 
 __all__ = ["dropout_rate", "l2_decay_exponents", "hessian_prose", "family_prose",
-           "signal_prose", "basin_prose", "init_label"]
+           "signal_prose", "basin_prose", "init_label", "practical_prose"]
 
 #: Where a net "sits on" the weight-decay-alone level: output std / that level within these bounds.
 _ON_LEVEL = (0.8, 1.25)
@@ -213,3 +214,26 @@ def basin_prose(metrics: dict) -> dict:
     return {"basin_standard": standard, "basin_smaller": smaller, "basin_grows": grows, "basin_diverged": diverged,
             "basin_standard_trapped": "is trapped" if std in trapped else "is not trapped",
             "basin_support": support}
+
+
+def practical_prose(metrics: dict) -> dict:
+    """The weight-decay sweeps on real data in words, from :func:`~varlib.deep_linear.practical.practical_metrics`
+    (plus ``dataset``): ``practical_where`` (each depth's collapse interval), ``practical_order`` (does the
+    collapse strength fall with depth: in every run, in the median, not, or the grid cannot tell),
+    ``practical_jump`` and ``practical_shallow`` (what is left of the output just before the collapse) and
+    ``practical_verdicts`` (the two rows' verdicts)."""
+    p = metrics
+    order = ("cannot be told on this grid" if p["order"] is None else
+             "falls with depth in every run: no run of a deeper net collapses at a larger γ than any run of a "
+             "shallower one" if p["order"] else
+             "falls with depth in the median run, though the runs' intervals overlap" if p["order_median"] else
+             "does not fall with depth")
+    shallow = (f"keep at most {p['shallow']:.0%} of their output at the smallest γ before they collapse"
+               if p["shallow_collapses"] else
+               f"shrink to at most {p['shallow']:.0%} of their output at the smallest γ and never collapse on the grid")
+    jump = (f"drop to zero from at least {p['jumps']:.0%} of their output at the smallest γ"
+            if p["jumps"] == p["jumps"] else "do not all collapse on the grid")
+    rows = practical_rows(p)
+    return {"practical_where": collapse_words(p["runs"]), "practical_order": order, "practical_jump": jump,
+            "practical_shallow": shallow, "practical_dataset": p["dataset"],
+            "practical_verdict_order": rows[0]["verdict"], "practical_verdict_jump": rows[1]["verdict"]}

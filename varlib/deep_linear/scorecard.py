@@ -7,7 +7,8 @@ Failed training is no evidence. Every row whose numbers come from trained nets s
 :data:`~varlib.deep_linear.nets.LINEAR_DIVERGED_GROWTH` times the loss at the start), and is "not tested" when any
 of them did, when that count is unknown, or when its numbers are missing or NaN. Several claims are that nets
 collapse to zero (C3, C6, Fig. 3, zero's basin): a blown-up net is not a collapsed one, nor one that escaped.
-The tasks are regressions, so there is no chance level to compare with.
+The tasks are regressions, except the weight-decay sweeps on images (:mod:`varlib.deep_linear.practical`), whose
+collapse is read off the logits, so there is no chance level to compare with.
 
 The metrics of the variance sweeps (C9), the weak-signal experiment (C11, Fig. 3) and zero's basin live here
 too, next to the rules that judge them; :mod:`varlib.deep_linear.study` re-exports them.
@@ -19,10 +20,12 @@ import pandas as pd
 
 from varlib.book.report import missing, verdict
 from varlib.deep_linear.nets import linear_diverged
+from varlib.deep_linear.practical import JUMP_MIN
 
 __all__ = ["deep_linear_scorecard", "linear_diverged_count", "variance_metrics", "spinodal_signal", "signal_metrics",
            "signal_collapse_table", "basin_metrics", "signal_verdict", "basin_verdict", "SIGNAL_BELOW_TOL",
-           "SIGNAL_ABOVE_TOL", "SIGNAL_HALF_FACTOR", "BASIN_TRAPPED"]
+           "SIGNAL_ABOVE_TOL", "SIGNAL_HALF_FACTOR", "BASIN_TRAPPED", "collapse_words",
+           "practical_rows"]
 
 SIGNAL_BELOW_TOL = 0.1   # C11: below M_sp, std f / ||E[xy]|| must be at most this (theory: 0)
 SIGNAL_ABOVE_TOL = 0.15  # C11: above M_c, |std f / ||v*|| - 1| must be at most this (theory: 0)
@@ -281,9 +284,41 @@ def deep_linear_scorecard(m: dict) -> list[dict]:
                          + " deviation from the slope-φ'(0) linear net",
                  "verdict": verdict(worst < 0.1, worst < 0.3, evidence=(worst,))})
     rows += [_signal_row(m["signal"]), _basin_row(m["basin"])]
-    rows.append({"claim": "Fig. 1 (right): ResNet18 on CIFAR-10 collapses at large weight decay",
-                 "paper": "qualitative figure", "ours": "not run (needs CIFAR-10 and a GPU)", "verdict": "not tested"})
+    rows += practical_rows(m["practical"])
     return rows
+
+
+def _interval(status: str, lo: float, hi: float) -> str:
+    return {"never": f"> {lo:g}", "always": f"≤ {hi:g}", "diverged": "diverged"}.get(status, f"in ({lo:g}, {hi:g}]")
+
+
+def collapse_words(runs: pd.DataFrame) -> str:
+    """Where each depth collapsed on the gamma grid, from :func:`~varlib.deep_linear.practical.collapse_strengths`:
+    "D = 2: γ_c in (0.22, 0.3] (3/3 runs)", one clause per depth and interval."""
+    parts = []
+    for D, d in runs.groupby("depth"):
+        cells = d.groupby(["status", "lo", "hi"], dropna=False).size()
+        parts.append(f"D = {D}: " + ", ".join(f"γ_c {_interval(st_, lo, hi)} ({n}/{len(d)} runs)"
+                                              for (st_, lo, hi), n in cells.items()))
+    return "; ".join(parts)
+
+
+def practical_rows(p: dict) -> list[dict]:
+    """The two rows of the weight-decay sweeps on real data (:mod:`varlib.deep_linear.practical`)."""
+    div, setting = p.get("diverged"), f"ours: bias-free ReLU MLPs on {p['dataset']}, a stand-in"
+    shallow = p["shallow"] if p["shallow_collapses"] or p["shallow"] < JUMP_MIN else np.nan  # grid too short
+    return [{"claim": "Fig. 1 (right): deeper nets collapse to zero at a smaller weight decay",
+             "paper": f"qualitative figure of ResNet18 on CIFAR-10; {setting}",
+             "ours": collapse_words(p["runs"]) + _runs(div),
+             "verdict": verdict(p["order"], p["order_median"], evidence=(p["order"], _sound(div)))},
+            {"claim": "D = 1 shrinks continuously to zero; D ≥ 2 drop to it from a finite output",
+             "paper": f"second- vs first-order transition (companion paper); {setting}",
+             "ours": f"output before the collapse / at the smallest γ: D ≥ 2 at least {p['jumps']:.2f}, D = 1 at "
+                     f"most {p['shallow']:.2f}" + ("" if p["shallow_collapses"] else " (D = 1 never collapsed)")
+                     + _runs(div),
+             "verdict": verdict(p["jumps"] >= JUMP_MIN and shallow < JUMP_MIN,
+                                p["jumps"] >= JUMP_MIN or shallow < JUMP_MIN,
+                                evidence=(p["jumps"], shallow, _sound(div)))}]
 
 
 _SWEEP_SYMBOL = {"width": "d", "noise": "σ²", "depth": "D"}

@@ -34,7 +34,7 @@ import torch
 
 from varlib.core.checks import check_int
 from varlib.core.data import Dataset, minibatches
-from varlib.core.runtime import small_op_threads
+from varlib.core.runtime import flush_denormals, small_op_threads  # noqa: F401  (flush_denormals re-exported)
 from varlib.integrable.diagnostics import numerical_rank, preactivation_ranks, relative_weight_change, update_ranks
 from varlib.integrable.failures import (INTEGRABLE_CHANCE_MARGIN, INTEGRABLE_DIVERGED_FACTOR,  # noqa: F401
                                         integrable_diverged, integrable_failure_note, integrable_failures,
@@ -65,16 +65,6 @@ __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_D
 SYMMETRY_PRESETS = ("sp", "ntk", "mup", "naive_ip", "ipllr")
 #: The activations of the initialisation sweep.
 INIT_ACTIVATIONS = ("relu", "gelu", "tanh")
-
-
-@contextlib.contextmanager
-def flush_denormals():
-    """Flush subnormal floats to zero while inside (IP activations ~ m^{-L/2} are ~10x slower otherwise)."""
-    torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from varlib.core.data import Dataset
+from varlib.core.data import FILE_DATASETS, Dataset, chapter_dataset  # noqa: F401  (re-exported)
 
 __all__ = ["LN10", "PROBE_INPUTS", "MAIN_PRESETS", "SWEEP_ACTIVATIONS", "PAPER_DATASETS", "grid", "naive_ip_grid",
            "relu_rate_grid", "escape_grid", "rank_grid", "comparison_grid", "summaries", "histories", "stacked",
@@ -100,26 +100,3 @@ def drop_diverged(history: pd.DataFrame, summary: pd.DataFrame, *, keys=("preset
     curve over seeds should not silently average the survivors of a diverged run."""
     bad = diverged_runs(summary, keys)
     return history[[tuple(r) not in bad for r in history[list(keys)].itertuples(index=False, name=None)]]
-
-
-#: Datasets read from files that may be absent: the chapter then falls back to digits and says why.
-FILE_DATASETS = PAPER_DATASETS + ("fashion_mnist",)
-
-
-def chapter_dataset(name: str, *, data_dir=None) -> tuple[Dataset, str]:
-    """Load ``name``; a dataset read from files (:data:`FILE_DATASETS`) that are absent falls back to digits.
-    Returns (data, note); the note says where the data came from and its sizes."""
-    from varlib.core.data import FASHION_MNIST_DIR, load_dataset
-
-    if name in FILE_DATASETS:
-        where = data_dir if data_dir is not None or name != "fashion_mnist" else FASHION_MNIST_DIR
-        try:
-            data, note = load_dataset(name, data_dir), f"{name} read from {where}"
-        except (ValueError, FileNotFoundError) as err:
-            data, note = load_dataset("digits"), f"{name} unavailable ({err}); fell back to digits"
-    else:
-        bundled = ", bundled with scikit-learn" if name == "digits" else ""
-        data, note = load_dataset(name, data_dir), f"{name} (offline{bundled})"
-    sizes = (f"{len(data.y_train)} training and {len(data.y_test)} test inputs, d = {data.dim}, "
-             f"K = {data.n_classes}")
-    return data, f"{note}: {sizes}"

@@ -1,0 +1,80 @@
+"""The weight-decay sweeps on real data (varlib.deep_linear.practical): collapse detection, the grid intervals of
+the collapse strength, and rows that can fail or say "not tested"."""
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from varlib.core.data import load_dataset
+from varlib.deep_linear import practical as pr
+from varlib.deep_linear.scorecard import practical_rows
+
+GAMMAS = [0.01, 0.1, 0.3, 1.0]
+
+
+def _table(rms: dict, diverged=()) -> pd.DataFrame:
+    """A sweep table from {depth: logit RMS per gamma of GAMMAS} (two seeds with equal numbers)."""
+    rows = [{"depth": D, "seed": s, "gamma": g, "logit_rms": r, "diverged": (D, g) in diverged, "loss0": 2.3,
+             "loss": np.nan if (D, g) in diverged else 1.0}
+            for D, rs in rms.items() for s in (0, 1) for g, r in zip(GAMMAS, rs)]
+    t = pd.DataFrame(rows)
+    return t.assign(collapsed=(t.logit_rms < pr.COLLAPSE_RMS) & ~t.diverged)
+
+
+def test_collapse_strength_is_an_interval_of_the_grid():
+    runs = pr.collapse_strengths(_table({1: [3, 2, 1, 0.5], 2: [3, 2, 0, 0], 3: [0, 0, 0, 0]}))
+    by = runs.groupby("depth").first()
+    assert by.loc[1, "status"] == "never" and by.loc[1, "lo"] == 1.0 and np.isinf(by.loc[1, "hi"])
+    assert by.loc[2, "status"] == "collapses" and (by.loc[2, "lo"], by.loc[2, "hi"]) == (0.1, 0.3)
+    assert by.loc[2, "gamma_c"] == 0.3 and by.loc[2, "before"] == pytest.approx(2 / 3)
+    assert by.loc[3, "status"] == "always" and by.loc[3, "hi"] == 0.01 and np.isnan(by.loc[3, "before"])
+
+
+def test_a_collapse_followed_by_recovery_is_not_a_collapse_strength():
+    runs = pr.collapse_strengths(_table({2: [3, 0, 2, 0]}))
+    assert runs.gamma_c.iloc[0] == 1.0 and runs.lo.iloc[0] == 0.3
+
+
+def test_depth_order_rows_pass_fail_and_say_not_tested():
+    def rows(rms, diverged=()):
+        return practical_rows({**pr.practical_metrics(_table(rms, diverged)), "dataset": "digits"})
+
+    ordered = rows({1: [3, 2, 1, 0.05], 2: [3, 2, 0, 0], 3: [3, 0, 0, 0]})
+    assert [r["verdict"] for r in ordered] == ["reproduced", "reproduced"]
+    reversed_ = rows({1: [3, 0, 0, 0], 2: [3, 2, 2, 0]})
+    assert reversed_[0]["verdict"] == "not reproduced"
+    assert reversed_[1]["verdict"] == "partly reproduced"          # D = 2 jumps, but D = 1 collapsed by a jump
+    same = rows({2: [3, 2, 0, 0], 3: [3, 2, 0, 0]})
+    assert same[0]["verdict"] == "not tested"                        # one interval: the grid cannot tell
+    nothing = rows({1: [3, 3, 3, 3], 2: [3, 3, 3, 3]})
+    assert nothing[0]["verdict"] == "not tested"
+    blown = rows({1: [3, 2, 1, 0.05], 2: [3, 2, 0, 0]}, diverged={(2, 0.01)})
+    assert [r["verdict"] for r in blown] == ["not tested", "not tested"] and "diverged 2/16" in blown[0]["ours"]
+
+
+def test_a_shallow_net_far_from_zero_on_a_short_grid_is_not_evidence_of_a_continuous_transition():
+    r = practical_rows({**pr.practical_metrics(_table({1: [3, 3, 2, 1], 2: [3, 2, 0, 0]})), "dataset": "digits"})
+    assert r[1]["verdict"] == "not tested"
+
+
+def test_sweep_on_digits_collapses_at_large_decay_only():
+    data = load_dataset("digits")
+    t = pr.weight_decay_table(data=data, depth=2, width=16, gammas=[1e-3, 3.0], seeds=2, steps=60, batch=64, lr=0.1)
+    assert list(t.columns[:3]) == ["depth", "gamma", "seed"] and len(t) == 4
+    assert not t[t.gamma == 1e-3].collapsed.any() and t[t.gamma == 3.0].collapsed.all()
+    assert (t[t.gamma == 1e-3].test_acc > 0.3).all() and not t.diverged.any()   # chance: 0.1
+    assert np.allclose(t[t.gamma == 3.0].train_ce, np.log(10), atol=1e-3)
+
+
+def test_seed_s_starts_every_gamma_from_the_same_weights():
+    w = pr.relu_mlp_init(5, [4, 4], 3, seeds=[0, 1, 0])
+    assert torch.equal(w[0][0], w[0][2]) and not torch.equal(w[0][0], w[0][1])
+
+
+@pytest.mark.parametrize("kw, word", [({"gammas": []}, "gammas"), ({"gammas": [-1.0]}, "gammas"),
+                                      ({"depth": 0}, "depth"), ({"steps": 0}, "steps")])
+def test_bad_arguments_name_the_parameter(kw, word):
+    args = {"data": load_dataset("digits"), "depth": 1, "width": 4, "gammas": [0.1], "seeds": 1, "steps": 1,
+            "batch": 8, "lr": 0.1, **kw}
+    with pytest.raises(ValueError, match=word):
+        pr.weight_decay_table(**args)
