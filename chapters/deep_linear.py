@@ -471,10 +471,10 @@ st.signal_collapse_table([sig, sig_alt], gamma=cfg.signal_gamma)
 # collapse to the trivial solution, whose onset depends on the network's (effective) depth. Our CPU-sized
 # stand-in keeps what the theory needs, bias-free layers and the penalty $\gamma \sum_l \|W_l\|^2$ of Eq. 1, and
 # puts a ReLU between the layers: multi-layer perceptrons with $D$ hidden layers of width
-# {glue:text}`deep_linear-practical_width`, trained on images with cross-entropy over the classes, as the paper's
-# ResNet, by plain minibatch SGD (constant rate {glue:text}`deep_linear-practical_lr`, batch
-# {glue:text}`deep_linear-practical_batch`, {glue:text}`deep_linear-practical_steps` steps) from PyTorch's default
-# initialisation, {glue:text}`deep_linear-practical_seeds` runs per $(D, \gamma)$. Run $s$ starts every $\gamma$
+# {glue:text}`deep_linear-practical-width`, trained on images with cross-entropy over the classes, as the paper's
+# ResNet, by plain minibatch SGD (constant rate {glue:text}`deep_linear-practical-lr`, batch
+# {glue:text}`deep_linear-practical-batch`, {glue:text}`deep_linear-practical-steps` steps) from PyTorch's default
+# initialisation, {glue:text}`deep_linear-practical-seeds` runs per $(D, \gamma)$. Run $s$ starts every $\gamma$
 # from the same weights, so the sweep over $\gamma$ is a paired comparison. All nets of one depth train at once,
 # as one stacked ensemble.
 #
@@ -482,7 +482,7 @@ st.signal_collapse_table([sig, sig_alt], gamma=cfg.signal_gamma)
 # output shrinks continuously to zero as $\gamma$ grows, while for $D \ge 2$ zero is a local minimum at every
 # $\gamma$ and the trained net drops to it from a finite output, at a weight decay that falls with depth
 # ({eq}`eq-dl-thresholds` and the table of $\gamma^*(D)$ above). A net has **collapsed** when the
-# root mean square of its logits over the test images is below {glue:text}`deep_linear-collapse_rms` (every class
+# root mean square of its logits over the test images is below {glue:text}`deep_linear-collapse-rms` (every class
 # then gets a probability within about 1 % of $1/K$); its **collapse strength** $\gamma_c$ is the smallest
 # $\gamma$ of the grid from which every larger one collapsed, known only up to the grid's spacing.
 #
@@ -512,14 +512,14 @@ fig = lp.weight_decay_panels(wd, runs=wm["runs"], classes=data.n_classes)
 wm["runs"].round(3)
 
 # %% [markdown]
-# {numref}`fig-deep_linear-weight-decay`, on {glue:text}`deep_linear-practical_dataset`:
-# {glue:text}`deep_linear-practical_where`. The collapse strength {glue:text}`deep_linear-practical_order`.
-# Nets with $D \ge 2$ {glue:text}`deep_linear-practical_jump`, and those with $D = 1$
-# {glue:text}`deep_linear-practical_shallow`. The scorecard calls the depth order reproduced only when the
+# {numref}`fig-deep_linear-weight-decay`, on {glue:text}`deep_linear-practical-dataset`:
+# {glue:text}`deep_linear-practical-where`. The collapse strength {glue:text}`deep_linear-practical-order`.
+# Nets with $D \ge 2$ {glue:text}`deep_linear-practical-jump`, and those with $D = 1$
+# {glue:text}`deep_linear-practical-shallow`. The scorecard calls the depth order reproduced only when the
 # runs' intervals are apart (partly when only the medians are ordered), and the kind of transition reproduced
-# when every $D \ge 2$ run keeps at least {glue:text}`deep_linear-jump_min:.0%` of its output until it collapses
-# and no $D = 1$ run does; here they are *{glue:text}`deep_linear-practical_verdict_order`* and
-# *{glue:text}`deep_linear-practical_verdict_jump`*. The accuracy of a collapsed net is not reported: its
+# when every $D \ge 2$ run keeps at least {glue:text}`deep_linear-jump-min:.0%` of its output until it collapses
+# and no $D = 1$ run does; here they are *{glue:text}`deep_linear-practical-verdict-order`* and
+# *{glue:text}`deep_linear-practical-verdict-jump`*. The accuracy of a collapsed net is not reported: its
 # prediction is the argmax of logits that are numerically zero.
 #
 # (deep-linear-metastable)=

@@ -33,7 +33,10 @@ def test_profiles_have_the_same_keys_and_validate():
     keys = {p: set(v) for p, v in CHAPTER_PROFILES.items()}
     assert keys["smoke"] == keys["standard"] == keys["full"]
     cfg = varlib.chapter_settings("maxout", "smoke")
-    assert cfg.ranks == (2, 3) and cfg.data_dir == "data"
+    assert cfg.ranks == (2, 3) and cfg.dataset == "digits"
+    assert varlib.chapter_settings("maxout", "standard").dataset == "fashion_mnist"
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        varlib.chapter_settings("maxout", "smoke", dataset="cifar100")
     standard = varlib.chapter_settings("maxout", "standard")     # the settings that used to be literals
     assert (standard.demo_rank, standard.demo_units, standard.demo_depth, standard.demo_nets) == (2, 20, 3, 24)
     assert (standard.theta_rank, standard.theta_units, standard.theta_depth, standard.theta_extent) == (3, 20, 3, 1.0)
@@ -81,11 +84,6 @@ def test_slice_points_have_three_classes_and_are_seeded(small_digits):
     assert mt.slice_points(small_digits, seed=3)[1] == labels
 
 
-def test_missing_mnist_falls_back_to_digits(tmp_path):
-    assert mt.load_training_data(tmp_path).name == "digits"
-    assert mt.load_training_data(None).name == "digits"
-
-
 def test_stacked_training_equals_training_each_net_alone(small_digits):
     """Adam on stacked nets with a summed loss = separate Adam runs (Adam is elementwise)."""
     kw = dict(epochs=2, count_every=2, box=10.0, seed=5)
@@ -116,6 +114,20 @@ def test_training_lowers_the_loss_and_counts_at_the_checkpoints(small_digits):
     assert int(after[1].counts[0]) == int(c[(c.net == 2) & (c.epoch == 3)].regions.iloc[0])
     with pytest.raises(ValueError, match="no trained net has init"):
         mt.slice_panels(out, small_digits, widths=[6, 6], init="sphere", box=10.0)
+
+
+def test_evaluations_within_an_epoch_leave_training_unchanged(small_digits):
+    """``evals_per_epoch`` records the loss at equal numbers of steps inside each epoch (on the first
+    ``eval_inputs`` training inputs) without changing the training itself."""
+    kw = dict(K=2, inits=["maxout_he"], seeds=2, units=8, depth=2, data=small_digits, epochs=2, count_every=2,
+              box=10.0, batch=32)
+    once, often = mt.train_inits(**kw), mt.train_inits(**kw, evals_per_epoch=4, eval_inputs=100)
+    assert torch.equal(once["flat"], often["flat"])
+    assert sorted(often["history"].epoch.unique()) == [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]
+    h = often["history"]
+    assert not np.allclose(h[h.epoch == 2].train_loss, once["history"].query("epoch == 2").train_loss)  # 100 inputs
+    with pytest.raises(ValueError, match="evals_per_epoch"):
+        mt.train_inits(**kw, evals_per_epoch=0)
 
 
 def test_train_inits_passes_the_optimiser_settings_on(small_digits):

@@ -150,7 +150,7 @@ def theta_slice_facts(table: pd.DataFrame, *, K: int, N: int, depth: int) -> dic
 # ----------------------------------------------------------------------------- training
 def training_data_facts(data: Dataset) -> dict:
     """The data set the chapter trains on: its name and sizes."""
-    return {"maxout-dataset": data.name, "maxout-train-images": len(data.y_train),
+    return {"maxout-data-name": data.name, "maxout-train-images": len(data.y_train),
             "maxout-test-images": len(data.y_test), "maxout-input-dim": data.dim}
 
 

@@ -19,7 +19,6 @@ Protocols (after the authors' code, ``github.com/hanna-tseran/maxout_complexity`
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -27,7 +26,7 @@ import pandas as pd
 import torch
 
 from varlib.core.checks import check_int
-from varlib.core.data import Dataset, load_dataset
+from varlib.core.data import Dataset
 from varlib.maxout.bounds import bias_density_constant, complexity_bounds, gradient_constant
 from varlib.maxout.geometry import slice_plane
 from varlib.maxout.grid import grid_region_count
@@ -35,7 +34,7 @@ from varlib.maxout.nets import MaxoutParams, authors_demo_net, init_maxout_net, 
 from varlib.maxout.regions import activation_regions, count_regions, decision_boundary
 
 __all__ = ["authors_demo_counts", "picture_panels", "count_grid", "count_cell", "bound_curves", "deep_max_regions",
-           "load_training_data", "slice_points", "flatten_params", "unflatten_params", "train_maxout", "train_inits",
+           "slice_points", "flatten_params", "unflatten_params", "train_maxout", "train_inits",
            "slice_panels", "convergence_table", "MAXOUT_DIVERGENCE_FACTOR", "MAXOUT_CHANCE_MARGIN"]
 
 #: A training run has diverged when a training loss it records is NaN or infinite, or exceeds this multiple of
@@ -125,17 +124,6 @@ def deep_max_regions(widths: Sequence[int], K: int, n0: int = 2) -> int:
 
 
 # ----------------------------------------------------------------------------- data and slice
-def load_training_data(data_dir: str | Path | None = None) -> Dataset:
-    """MNIST (standardised with 0.1307, 0.3081) when its idx files are in ``data_dir``, else the bundled
-    8x8 digits (standardised, 75/25 split): the chapter always runs offline."""
-    if data_dir is not None:
-        try:
-            return load_dataset("mnist", data_dir)
-        except FileNotFoundError:
-            pass
-    return load_dataset("digits")
-
-
 def slice_points(data: Dataset, seed: int = 0) -> tuple[torch.Tensor, list[int]]:
     """Three training inputs of three different classes, (3, d), and their labels: the first three
     distinct labels met in a seeded shuffle of the training set (as the authors' loader loop)."""
@@ -197,39 +185,53 @@ def _slice_counts(ps, L, plane, box, labels) -> pd.DataFrame:
 
 
 def train_maxout(params: MaxoutParams, data: Dataset, *, epochs: int, count_every: int, box: float,
-                 slice_seed: int = 0, lr: float = 1e-3, batch: int = 128, seed: int = 0,
-                 device: str | torch.device = "cpu") -> dict:
+                 slice_seed: int = 0, lr: float = 1e-3, batch: int = 128, seed: int = 0, evals_per_epoch: int = 1,
+                 eval_inputs: int | None = None, device: str | torch.device = "cpu") -> dict:
     """Train the E stacked nets of ``params`` on ``data`` with Adam (float32) and count regions in the
     slice through :func:`slice_points` at epoch 0 and every ``count_every`` epochs (and the last).
 
-    Returns ``history`` (net, epoch, train_loss, test_acc; epoch 0 = before training), ``counts`` (net,
-    epoch, regions, linear_regions, db_pieces), ``flat`` (2, E, P): the parameters before and after, and
-    ``slice_labels``."""
+    Training loss (on the first ``eval_inputs`` training inputs; None: all) and test accuracy are recorded before
+    training and ``evals_per_epoch`` times per epoch, at equal numbers of steps: on a large data set most of the
+    learning happens within the first epoch. Returns ``history`` (net, epoch, train_loss, test_acc; epoch 0 =
+    before training, fractional epochs in between), ``counts`` (net, epoch, regions, linear_regions, db_pieces),
+    ``flat`` (2, E, P): the parameters before and after, and ``slice_labels``."""
     check_int("epochs", epochs), check_int("count_every", count_every), check_int("batch", batch)
+    check_int("evals_per_epoch", evals_per_epoch)
+    if eval_inputs is not None:
+        check_int("eval_inputs", eval_inputs)
     dev = torch.device(device)
     L = len(params.widths)
     ps = [t.detach().float().to(dev).requires_grad_() for t in
           (*params.weights, *params.biases, params.out_weight, params.out_bias)]
     X, y, Xt, yt = (t.to(dev) for t in (data.X_train.float(), data.y_train, data.X_test.float(), data.y_test))
+    Xe, ye = X[:eval_inputs], y[:eval_inputs]
     pts, labels = slice_points(data, slice_seed)
     plane = slice_plane(*pts)
     opt = torch.optim.Adam(ps, lr=lr)
     g = torch.Generator().manual_seed(int(seed))
     before = flatten_params(MaxoutParams(tuple(ps[:L]), tuple(ps[L:2 * L]), ps[-2], ps[-1])).detach().cpu()
     hist, counts = [], []
-    for epoch in range(epochs + 1):
-        if epoch > 0:
-            for idx in torch.randperm(len(y), generator=g).split(batch):
-                idx = idx.to(dev)
-                out = _logits(ps, L, X[idx])
-                loss = torch.nn.functional.cross_entropy(out.transpose(1, 2), y[idx].expand(out.shape[0], -1),
-                                                         reduction="none").mean(1).sum()
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-        tl, acc = _evaluate(ps, L, X, y)
+
+    def record(epoch: float) -> None:
+        tl, acc = _evaluate(ps, L, Xe, ye)[0], _evaluate(ps, L, Xt, yt)[1]
         hist.append(pd.DataFrame({"net": range(len(tl)), "epoch": epoch, "train_loss": tl.numpy(),
-                                  "test_acc": _evaluate(ps, L, Xt, yt)[1].numpy()}))
+                                  "test_acc": acc.numpy()}))
+
+    record(0.0)
+    counts.append(_slice_counts(ps, L, plane, box, labels).assign(epoch=0))
+    for epoch in range(1, epochs + 1):
+        chunks = torch.randperm(len(y), generator=g).split(batch)
+        marks = {round(len(chunks) * (i + 1) / evals_per_epoch): i + 1 for i in range(evals_per_epoch)}
+        for step, idx in enumerate(chunks, 1):
+            idx = idx.to(dev)
+            out = _logits(ps, L, X[idx])
+            loss = torch.nn.functional.cross_entropy(out.transpose(1, 2), y[idx].expand(out.shape[0], -1),
+                                                     reduction="none").mean(1).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if step in marks:
+                record(epoch - 1 + marks[step] / evals_per_epoch)
         if epoch % count_every == 0 or epoch == epochs:
             counts.append(_slice_counts(ps, L, plane, box, labels).assign(epoch=epoch))   # on the device
     after = flatten_params(MaxoutParams(tuple(ps[:L]), tuple(ps[L:2 * L]), ps[-2], ps[-1])).detach().cpu()
@@ -239,6 +241,7 @@ def train_maxout(params: MaxoutParams, data: Dataset, *, epochs: int, count_ever
 
 def train_inits(*, K: int, inits: Sequence[str], seeds: int, units: int, depth: int, data: Dataset,
                 epochs: int, count_every: int, box: float, lr: float = 1e-3, batch: int = 128, seed: int = 0,
+                evals_per_epoch: int = 1, eval_inputs: int | None = None,
                 device: str | torch.device = "cpu") -> dict:
     """Train ``seeds`` nets per initialisation (all of rank K, stacked into one ensemble) with
     :func:`train_maxout`; its tables gain columns K, init and seed."""
@@ -249,7 +252,8 @@ def train_inits(*, K: int, inits: Sequence[str], seeds: int, units: int, depth: 
                             for f in ("weights", "biases")),
                           torch.cat([p.out_weight for p in nets]), torch.cat([p.out_bias for p in nets]))
     out = train_maxout(params, data, epochs=epochs, count_every=count_every, box=box, lr=lr, batch=batch,
-                       seed=seed, slice_seed=seed, device=device)
+                       seed=seed, slice_seed=seed, evals_per_epoch=evals_per_epoch, eval_inputs=eval_inputs,
+                       device=device)
     label = pd.DataFrame({"net": range(len(inits) * seeds), "init": np.repeat(list(inits), seeds),
                           "seed": np.tile(np.arange(seeds), len(inits))})
     for key in ("history", "counts"):
