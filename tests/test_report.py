@@ -54,6 +54,15 @@ def test_setup_checks_never_count_as_reproduced():
     assert list(table.Verdict) == ["setup check holds", "setup check fails"]
 
 
+def test_demonstrations_are_labelled_and_never_graded():
+    from varlib.book.report import DEMONSTRATION, VERDICTS, demonstration
+
+    row = demonstration("pieces differ", "qualitative", "3-9 regions")
+    assert row["verdict"] == DEMONSTRATION and DEMONSTRATION not in VERDICTS and "cannot fail" in DEMONSTRATION
+    assert demonstration("pieces differ", "qualitative", "n/a", evidence=[None])["verdict"] == "not tested"
+    assert list(scorecard([row]).Verdict) == [DEMONSTRATION]
+
+
 def test_phrase_follows_the_value():
     from varlib.book.report import phrase
 

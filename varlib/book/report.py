@@ -17,7 +17,7 @@ from varlib.book.config import Settings
 from varlib.core.runtime import Runtime
 
 __all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "glue_all", "glue_value", "listing", "phrase",
-           "verdict", "graded", "missing", "SETUP_VERDICTS", "setup_check"]
+           "verdict", "graded", "missing", "SETUP_VERDICTS", "setup_check", "DEMONSTRATION", "demonstration"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
 
@@ -25,6 +25,10 @@ VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
 #: parameter counts, say), not a claim of a paper. It can fail, and then the rows built on it are suspect, but
 #: when it holds it reproduces nothing, so it never counts as "reproduced".
 SETUP_VERDICTS = ("setup check holds", "setup check fails")
+
+#: The label of a *demonstration*: a row that shows what a paper shows (a picture, a range of counts) but that no
+#: result could make "not reproduced". It is graded neither way, and says so.
+DEMONSTRATION = "demonstration (cannot fail)"
 
 
 def missing(x) -> bool:
@@ -63,16 +67,25 @@ def setup_check(claim: str, ours: str, holds: bool | None, *, evidence=()) -> di
             "verdict": v if v == "not tested" else SETUP_VERDICTS[0 if holds else 1]}
 
 
+def demonstration(claim: str, paper: str, ours: str, *, evidence=()) -> dict:
+    """A scorecard row for a claim that no result of ours could refute (:data:`DEMONSTRATION`), or "not tested"
+    when an ``evidence`` value is missing."""
+    return {"claim": claim, "paper": paper, "ours": ours,
+            "verdict": "not tested" if any(missing(x) for x in evidence) else DEMONSTRATION}
+
+
 def scorecard(rows: list[dict]) -> pd.DataFrame:
-    """Rows with keys claim, paper, ours, verdict (one of :data:`VERDICTS` or :data:`SETUP_VERDICTS`) as a table.
+    """Rows with keys claim, paper, ours, verdict (one of :data:`VERDICTS`, :data:`SETUP_VERDICTS` or
+    :data:`DEMONSTRATION`) as a table.
     In a notebook the rows are also glued, as JSON under ``scorecard``, for
     :func:`varlib.book.pipeline.scorecard_rows` to read back."""
     cols = ["claim", "paper", "ours", "verdict"]
     for i, row in enumerate(rows):
         if set(row) != set(cols):
             raise ValueError(f"scorecard row {i} must have exactly the keys {cols}, got {sorted(row)}")
-        if row["verdict"] not in VERDICTS + SETUP_VERDICTS:
-            raise ValueError(f"scorecard row {i}: verdict {row['verdict']!r} not in {VERDICTS + SETUP_VERDICTS}")
+        if row["verdict"] not in VERDICTS + SETUP_VERDICTS + (DEMONSTRATION,):
+            raise ValueError(f"scorecard row {i}: verdict {row['verdict']!r} not in "
+                             f"{VERDICTS + SETUP_VERDICTS + (DEMONSTRATION,)}")
     from IPython import get_ipython
 
     if get_ipython() is not None:
