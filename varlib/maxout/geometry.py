@@ -2,7 +2,8 @@
 
 A batch of R convex polygons is ``P (R, V, 2)`` with ``nv (R,)`` valid vertices per row (counter-clockwise,
 padded after ``nv``). Operations: Sutherland-Hodgman clipping by half-planes (:func:`clip_polygons`), shoelace areas,
-the chord of a polygon on a line, clipping of segments, and a test for shared edges.
+minimal widths (:func:`polygon_widths`), the chord of a polygon on a line, clipping of segments, and a test for shared
+edges.
 """
 from __future__ import annotations
 
@@ -12,11 +13,19 @@ import torch
 
 from varlib.maxout.nets import MaxoutParams
 
-__all__ = ["Box", "slice_plane", "box_bounds", "plane_basis", "check_labels", "clip_polygons", "polygon_areas",
-           "pad_cat", "share_edge", "level_segments", "clip_segments"]
+__all__ = ["Box", "WIDTH_TOL", "LENGTH_TOL", "slice_plane", "box_bounds", "box_size", "plane_basis", "check_labels",
+           "clip_polygons", "polygon_areas", "polygon_widths", "pad_cat", "share_edge", "level_segments",
+           "clip_segments"]
 
 Tensor = torch.Tensor
 Box = Sequence[float]
+
+#: A polygon is a region if its minimal width exceeds WIDTH_TOL times the box's longer side (the exact counter of
+#: :mod:`varlib.maxout.regions`, whose docstring says why 1e-9); the LP oracle keeps a cell that holds a disc of
+#: that diameter.
+WIDTH_TOL = 1e-9
+#: A decision-boundary piece counts if it is longer than LENGTH_TOL times the box's longer side.
+LENGTH_TOL = 1e-9
 
 
 # ----------------------------------------------------------------------------- planes and boxes
@@ -39,6 +48,12 @@ def box_bounds(box: Box) -> tuple[float, float, float, float]:
     if len(b) != 4 or b[0] >= b[1] or b[2] >= b[3]:
         raise ValueError(f"box must be (lo, hi) or (xlo, xhi, ylo, yhi) with lo < hi, got {box!r}")
     return b[0], b[1], b[2], b[3]
+
+
+def box_size(box: tuple[float, float, float, float]) -> float:
+    """The length the tolerances are relative to: the longer side of a box (xlo, xhi, ylo, yhi)."""
+    xlo, xhi, ylo, yhi = box
+    return max(xhi - xlo, yhi - ylo)
 
 
 def plane_basis(params: MaxoutParams, plane) -> tuple[Tensor, Tensor]:
@@ -100,6 +115,28 @@ def polygon_areas(P: Tensor, nv: Tensor) -> Tensor:
     Q = _take(P, _next_index(nv, P.shape[1]))
     cr = P[..., 0] * Q[..., 1] - P[..., 1] * Q[..., 0]
     return 0.5 * torch.where(torch.arange(P.shape[1], device=nv.device) < nv[:, None], cr, 0.0).sum(1)
+
+
+def polygon_widths(P: Tensor, nv: Tensor) -> Tensor:
+    """Minimal width of each convex polygon (the narrowest strip that holds it): (R,), 0 for a polygon whose
+    vertices all coincide.
+
+    The narrowest strip of a convex polygon has one side flush with an edge, so the width is the minimum over
+    edges of the polygon's extent along the edge's unit normal. The extent (max - min of the projections)
+    is at least the minimal width along *any* direction, so a near-duplicate vertex, whose edge direction is
+    rounding noise, cannot make the result smaller than the true width. Cost O(R V^2).
+    """
+    V = P.shape[1]
+    valid = torch.arange(V, device=nv.device) < nv[:, None]                      # (R, V)
+    e = _take(P, _next_index(nv, V)) - P                                          # (R, V, 2) edge vectors
+    length = e.norm(dim=-1)
+    edge_ok = valid & (length > 0)
+    normal = torch.stack([-e[..., 1], e[..., 0]], -1) / torch.where(edge_ok, length, 1.0)[..., None]
+    proj = torch.einsum("rid,rvd->riv", normal, P - P[:, :1])                      # (R, edges, vertices)
+    hi = torch.where(valid[:, None], proj, -torch.inf).amax(-1)
+    lo = torch.where(valid[:, None], proj, torch.inf).amin(-1)
+    w = torch.where(edge_ok, hi - lo, torch.inf).amin(-1) if V else torch.zeros_like(nv, dtype=P.dtype)
+    return torch.where(edge_ok.any(1), w, torch.zeros_like(w))
 
 
 def pad_cat(*Ps: Tensor) -> Tensor:
