@@ -10,6 +10,7 @@ from varlib.core.activations import maxout_second_moment
 from varlib.maxout import (MaxoutParams, activation_pattern, activation_regions, as_relu, authors_demo_net,
                            count_regions, count_regions_lp, decision_boundary, grid_region_count, init_maxout_net,
                            linear_region_count, maxout_forward, slice_plane, split_widths)
+from varlib.maxout.geometry import WIDTH_TOL, polygon_widths
 from varlib.maxout.bounds import (bias_density_constant, complexity_bounds, db_bound, db_bound_with_k,
                                   db_bound_without_k, gradient_constant, max_regions_one_layer, region_bound,
                                   region_bound_with_k, region_bound_without_k)
@@ -109,10 +110,11 @@ def test_shallow_count_at_most_the_sharp_maximum(n, K):
 
 def test_scaling_first_layer_and_box_leaves_counts_unchanged():
     params = init_maxout_net(2, [6, 6], 3, E=3, seed=6)
-    s = 7.0
-    scaled = MaxoutParams((params.weights[0] / s,) + params.weights[1:], params.biases, params.out_weight,
-                          params.out_bias)
-    assert torch.equal(activation_regions(params).counts, activation_regions(scaled, box=(-3 * s, 3 * s)).counts)
+    for s in (7.0, 1 / 40, 1e4):
+        scaled = MaxoutParams((params.weights[0] / s,) + params.weights[1:], params.biases, params.out_weight,
+                              params.out_bias)
+        assert count_regions(params).equals(count_regions(scaled, box=(-3 * s, 3 * s)))
+    assert count_regions_lp(params, net=1) == count_regions_lp(scaled, box=(-3 * s, 3 * s), net=1)
 
 
 # ----------------------------------------------------------------------------- linear regions, DB
@@ -180,6 +182,54 @@ def test_exact_counts_equal_the_lp_counter_in_a_slice():
     table = count_regions(params, box=(-5, 5), plane=plane, labels=[0, 2])
     lp = count_regions_lp(params, box=(-5, 5), plane=plane, labels=[0, 2])
     assert lp == (table.regions[0], table.db_pieces[0])
+
+
+# ----------------------------------------------------------------------------- the width tolerance
+def test_polygon_widths_are_the_narrowest_strips():
+    square = [[0, 0], [4, 0], [4, 1], [0, 1]]
+    sliver = [[0, 0], [1, 0], [0.5, 1e-9], [0.5, 1e-9]]                       # a duplicated vertex
+    hexagon = [[math.cos(a), math.sin(a)] for a in (math.pi * i / 3 for i in range(6))]
+    P = torch.nn.utils.rnn.pad_sequence([torch.tensor(q, dtype=torch.float64) for q in (square, sliver, hexagon)],
+                                        batch_first=True)
+    widths = polygon_widths(P, torch.tensor([4, 3, 6]))
+    assert torch.allclose(widths, torch.tensor([1.0, 1e-9, math.sqrt(3)], dtype=torch.float64), rtol=1e-12)
+    assert polygon_widths(torch.zeros(1, 3, 2, dtype=torch.float64), torch.tensor([3])).tolist() == [0.0]
+
+
+@pytest.mark.parametrize("half", [0.5, 50.0])
+def test_a_strip_is_a_region_iff_wider_than_the_tolerance_for_both_counters(half):
+    """Two ReLU units with parallel kinks at x = 0 and x = delta: the strip between them is a region of both
+    counters iff delta > 1e-9 times the box's side (3x above or below it here), in any box (scale-free)."""
+    side = 2 * half
+    for factor, expected in ((3.0, 3), (1 / 3, 2)):
+        delta = factor * WIDTH_TOL * side
+        W = torch.tensor([[[1.0, 0.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]])
+        params = _one_layer(W, torch.tensor([[0.0, 0.0], [-delta, 0.0]]))
+        assert int(activation_regions(params, box=(-half, half)).counts) == expected
+        assert count_regions_lp(params, box=(-half, half))[0] == expected
+
+
+def test_lp_pruning_changes_no_count():
+    params = init_maxout_net(2, [4, 4], 3, m=3, E=1, seed=20)
+    assert count_regions_lp(params, (-20, 20), prune=True) == count_regions_lp(params, (-20, 20))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n0,K,depth,seed", [(2, 2, 2, 3), (2, 3, 3, 0), (8, 2, 3, 4), (8, 3, 2, 16)])
+def test_exact_counts_equal_the_lp_counter_on_40_unit_nets_in_a_wide_box(n0, K, depth, seed):
+    """N = 40 units over 2 or 3 layers, box [-50, 50]^2, in the input plane (n0 = 2) and in a random 2D slice of
+    R^8: the exact counter equals the LP counter (879/37, 1374/90, 854/45 and 1079/77 regions/DB pieces). Each net
+    has real regions of relative width 7e-9 to 1.3e-6 and area under 3e-8: the former rule (area above 3e-12 times
+    the box's area) dropped them and counted 877, 1372, 851 and 1077 regions."""
+    params = init_maxout_net(n0, split_widths(40, depth), K, E=1, seed=seed)
+    pts = torch.randn(3, n0, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    plane = None if n0 == 2 else slice_plane(*pts)
+    table = count_regions(params, box=(-50, 50), plane=plane)
+    assert count_regions_lp(params, box=(-50, 50), plane=plane, prune=True) == (table.regions[0], table.db_pieces[0])
+    regions = activation_regions(params, box=(-50, 50), plane=plane)
+    formerly_dropped = regions.areas() <= 3e-12 * 100**2
+    assert 2 <= int(formerly_dropped.sum()) <= 3
+    assert (polygon_widths(regions.polygons, regions.nv)[formerly_dropped] > 5 * WIDTH_TOL * 100).all()
 
 
 # ----------------------------------------------------------------------------- initialisations
