@@ -17,7 +17,8 @@ from varlib.core.data import Dataset
 from varlib.maxout.nets import split_widths
 from varlib.maxout.scorecard import MAXOUT_THRESHOLDS
 from varlib.maxout.slices import neighbour_correlation
-from varlib.maxout.tables import bound_ratios, depth_spread
+from varlib.maxout.growth import MIN_SAMPLES, SLOPE_TOL, depth_changes
+from varlib.maxout.tables import bound_ratios
 from varlib.maxout.training import MAXOUT_CHANCE_MARGIN, MAXOUT_DIVERGENCE_FACTOR, deep_max_regions
 
 __all__ = ["demo_facts", "count_sweep_facts", "theta_slice_facts", "training_data_facts", "slice_training_facts",
@@ -68,21 +69,22 @@ def demo_facts(demo: pd.DataFrame, seeds: pd.DataFrame) -> dict:
 
 # ----------------------------------------------------------------------------- counts against N, depth and K
 def _depth_sentence(sweep: pd.DataFrame) -> str:
-    """Per rank at the largest N: flat across depths (within the scorecard's tolerance), or more regions in the
-    shallow or in the deep networks."""
-    spread = depth_spread(sweep)
-    if not len(spread):
+    """Per rank at the largest N (:func:`~varlib.maxout.growth.depth_changes`): flat across depths (the interval of
+    the change from the shallowest to the deepest networks within the scorecard's tolerance), more regions in the
+    shallow or in the deep networks (the interval outside it), or too noisy to tell."""
+    ch = depth_changes(sweep)
+    if ch.empty:
         return "With a single depth, the sweep cannot show how the count depends on depth."
-    top = sweep[sweep.N == sweep.N.max()].groupby(["K", "depth"]).regions.mean()
-    groups: dict[str, list[str]] = {"flat": [], "shallow": [], "deep": []}
-    for K, s in spread.items():
-        by_depth = top.loc[K]
-        kind = "flat" if s <= MAXOUT_THRESHOLDS["depth_spread"] else \
-            "shallow" if by_depth.iloc[0] > by_depth.iloc[-1] else "deep"
-        groups[kind].append(str(K))
+    tol = MAXOUT_THRESHOLDS["depth_change"]
+    groups: dict[str, list[str]] = {"flat": [], "shallow": [], "deep": [], "unclear": []}
+    for r in ch.itertuples():
+        kind = ("flat" if -tol <= r.low and r.high <= tol else "shallow" if r.high < -tol else
+                "deep" if r.low > tol else "unclear")
+        groups[kind].append(str(r.K))
     words = {"flat": "the count hardly moves with depth",
              "shallow": "the shallow networks have more regions in this box than the deep ones",
-             "deep": "the deep networks have more regions in this box than the shallow ones"}
+             "deep": "the deep networks have more regions in this box than the shallow ones",
+             "unclear": "the networks are too few to tell"}
     parts = [f"for rank{'s' if len(ks) > 1 else ''} {listing(ks)} {words[kind]}" for kind, ks in groups.items() if ks]
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
@@ -255,8 +257,10 @@ def init_speed_facts(conv: pd.DataFrame, init_table: pd.DataFrame) -> dict:
 
 
 def threshold_facts() -> dict:
-    """The scorecard's thresholds (:data:`varlib.maxout.scorecard.MAXOUT_THRESHOLDS`) and the rules for a failed
+    """The scorecard's thresholds (:data:`varlib.maxout.scorecard.MAXOUT_THRESHOLDS`,
+    :data:`varlib.maxout.growth.SLOPE_TOL`, :data:`~varlib.maxout.growth.MIN_SAMPLES`) and the rules for a failed
     training run (:data:`varlib.maxout.training.MAXOUT_DIVERGENCE_FACTOR` and
     :data:`~varlib.maxout.training.MAXOUT_CHANCE_MARGIN`), for the text that explains the verdicts."""
     return {**{f"maxout-threshold-{k.replace('_', '-')}": v for k, v in MAXOUT_THRESHOLDS.items()},
-            "maxout-divergence-factor": MAXOUT_DIVERGENCE_FACTOR, "maxout-chance-margin": MAXOUT_CHANCE_MARGIN}
+            "maxout-divergence-factor": MAXOUT_DIVERGENCE_FACTOR, "maxout-chance-margin": MAXOUT_CHANCE_MARGIN,
+            "maxout-slope-tol": SLOPE_TOL, "maxout-min-samples": MIN_SAMPLES}

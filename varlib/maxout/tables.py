@@ -2,13 +2,15 @@
 :mod:`varlib.maxout.slices` for the reader (means over networks or seeds, rounded for display)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from varlib.maxout.growth import depth_changes, estimate_text, growth_slopes, speed_gaps
 from varlib.maxout.nets import split_widths
 from varlib.maxout.training import deep_max_regions
 
-__all__ = ["region_stats", "bound_ratios", "depth_spread", "depth_summary", "init_region_table", "slice_region_table",
-           "convergence_means"]
+__all__ = ["region_stats", "bound_ratios", "growth_table", "depth_change_table", "depth_summary", "init_region_table",
+           "slice_region_table", "speed_gap_table", "convergence_means"]
 
 
 def region_stats(table: pd.DataFrame) -> pd.DataFrame:
@@ -28,14 +30,21 @@ def bound_ratios(sweep: pd.DataFrame) -> pd.Series:
     return (means / bounds).rename("regions / upper bound")
 
 
-def depth_spread(sweep: pd.DataFrame) -> pd.Series:
-    """Per K at the largest N of a count sweep: (max - min) / mean over depths of the mean number of regions
-    (0 when the count does not depend on depth). Empty when the sweep has a single depth."""
-    top = sweep[sweep.N == sweep.N.max()]
-    means = top.groupby(["K", "depth"]).regions.mean().unstack("depth")
-    if means.shape[1] < 2:
-        return pd.Series(dtype=float, name="depth spread")
-    return ((means.max(axis=1) - means.min(axis=1)) / means.mean(axis=1)).rename("depth spread")
+def growth_table(sweep: pd.DataFrame) -> pd.DataFrame:
+    """Per (K, depth) of a count sweep: the exponent in N of the mean regions and of the mean DB pieces with their
+    95 % bootstrap intervals (:func:`varlib.maxout.growth.growth_slopes`), as "slope [low, high]" text."""
+    cols = {}
+    for column, name in (("regions", "regions ~ N^"), ("db_pieces", "DB pieces ~ N^")):
+        g = growth_slopes(sweep, column)
+        cols[name] = pd.Series([estimate_text(r.slope, r.low, r.high) for r in g.itertuples()],
+                               index=pd.MultiIndex.from_frame(g[["K", "depth"]]))
+    return pd.DataFrame(cols)
+
+
+def depth_change_table(sweep: pd.DataFrame) -> pd.DataFrame:
+    """Per K at the largest N: the relative change of the mean regions from the shallowest to the deepest
+    networks with its 95 % bootstrap interval (:func:`varlib.maxout.growth.depth_changes`), rounded."""
+    return depth_changes(sweep).set_index("K").round(2)
 
 
 def depth_summary(sweep: pd.DataFrame) -> pd.DataFrame:
@@ -57,6 +66,14 @@ def slice_region_table(counts: pd.DataFrame) -> pd.DataFrame:
     """Mean over seeds of the regions and DB pieces in the input slice per (K, init) (rows) and epoch
     (columns), rounded."""
     return counts.groupby(["K", "init", "epoch"])[["regions", "db_pieces"]].mean().round(0).unstack("epoch")
+
+
+def speed_gap_table(conv: pd.DataFrame) -> pd.DataFrame:
+    """Per (K, init) of :func:`varlib.maxout.training.convergence_table`, over the runs that did not diverge: the
+    gap in mean training loss, maxout-He minus sphere or many-regions, with its 95 % bootstrap interval over seeds
+    (:func:`varlib.maxout.growth.speed_gaps`; > 0: the init trains faster), rounded."""
+    ok = conv[~conv.diverged.astype(bool) & np.isfinite(conv.mean_loss.to_numpy(dtype=float))]
+    return speed_gaps(ok).set_index(["K", "init"]).round(3)
 
 
 def convergence_means(conv: pd.DataFrame) -> pd.DataFrame:
