@@ -244,14 +244,8 @@ varlib.glue_all(prose.count_sweep_facts(sweep, bounds))
 # {glue:text}`maxout-db-slope-max:.1f` (the bounds: one); deeper cells are noisy with `nets` networks each,
 # since the boundary of a deep random network {glue:text}`maxout-deep-db-words` misses the box
 # ({glue:text}`maxout-deep-db-miss:.0%` of the networks of depth $\ge 2$ have no boundary piece in it).
-# Each exponent with its 95 % bootstrap interval (the networks of every cell resampled, the line refitted; a
-# cell with a mean of zero pieces has no exponent), which the scorecard compares with the degrees $n_0 = 2$ and
-# $n_0 - 1 = 1$ of the bounds:
-
-# %%
-tables.growth_table(sweep)
-
-# %% [markdown]
+# The exponents with their intervals are in the table {ref}`further below <maxout-growth-table>`.
+#
 # The mean counts at the largest $N$ ({glue:text}`maxout-top-units`), by rank and depth, next to an upper bound
 # on the maximum that the architecture allows: the product over layers of the one-layer maximum
 # $\sum_{j\le 2}\binom{n_l}{j}(K-1)^j$, which grows exponentially with depth. For one layer that formula is the
@@ -274,6 +268,47 @@ tables.depth_change_table(sweep)
 # layer realise {glue:text}`maxout-shallow-min:.0%` to {glue:text}`maxout-shallow-max:.0%` of their maximum,
 # whereas those of depth $\ge 2$ stay below {glue:text}`maxout-deep-ratio:.1e` of their upper bound.
 #
+# ### ReLU beside maxout, and slices of the image space
+#
+# Two more sweeps put the growth law to work beyond maxout networks on a 2-D input. ReLU networks are the rank-2
+# baseline (each unit $\max(\zeta, 0)$, He's initialisation, the same $N$, depths and box), for which
+# {cite:t}`hanin2019deep` give the same degree $n_0$. And the paper's pictures are slices of the 784-dimensional
+# input space of MNIST, not 2-D inputs: on a 2-D affine slice any network is a network of two inputs, so the
+# same bound holds there. We draw maxout-He networks of depth {glue:text}`maxout-init-depth` on the images of
+# this chapter's data set and count them in the plane through three training images of different classes
+# (centred at their centroid, orthonormal basis of the differences; the plane of the training section below),
+# in the box $[-b, b]^2$ of plane coordinates, $b$ = {glue:text}`maxout-slice-box` (`slice_box`). The authors
+# use $b = 50$ for 784-pixel MNIST, which scaled by $\sqrt{64/784}$ for the 64-pixel digits gives
+# $b \approx 15$; the decision boundary in the slice is that of the three slice labels, as in the authors' code.
+#
+# The images: the paper uses MNIST with a 50000/10000/10000 split. This book runs offline and uses Fashion-MNIST
+# {cite:p}`xiao2017fashion` by default: MNIST's format and sizes ($28 \times 28$ pixels, sixty thousand training
+# images, ten classes) but photographs of clothing, read from Debian's `dataset-fashion-mnist` package and
+# standardised with its own pixel mean and standard deviation. It is **not the paper's data set** and is harder
+# than MNIST, so the counts and curves on it compare patterns, not the paper's numbers. The `smoke` profile uses
+# scikit-learn's $8 \times 8$ digits. This run:
+
+# %%
+data, data_note = chapter_dataset(cfg.dataset, data_dir=data_dir)
+varlib.glue_all(prose.training_data_facts(data))
+relu_sweep = pd.concat(store.map(mt.count_cell, mt.count_grid(ranks=[2], units=cfg.units, depths=cfg.depths),
+                                 desc="ReLU sweep", nets=cfg.nets, box=cfg.box, init="relu_he", relu=True,
+                                 seed=rt.seed, device=rt.device), ignore_index=True)
+image_slices = pd.concat(store.map(mt.input_slice_cell, [{"K": K, "N": N} for K in cfg.ranks for N in cfg.units],
+                                   desc="image slices", depth=cfg.init_depth, nets=cfg.nets, data=data,
+                                   box=cfg.slice_box, seed=rt.seed, device=rt.device), ignore_index=True)
+data_note
+
+# %% [markdown]
+# (maxout-growth-table)=
+# Every growth exponent of this chapter at initialisation with its 95 % bootstrap interval (the networks of
+# every cell resampled, the line refitted; a cell with a mean of zero pieces has no exponent), which the
+# scorecard compares with the degrees $n_0 = 2$ and $n_0 - 1 = 1$ of the bounds:
+
+# %%
+tables.growth_table({"2-D input": sweep, "2-D input, ReLU": relu_sweep, "slice of the images": image_slices})
+
+# %% [markdown]
 # (maxout-parameter-slice)=
 # ### Regions across a slice of parameter space
 #
@@ -338,27 +373,13 @@ tables.init_region_table(init_table)
 # We train maxout networks on images with Adam (learning rate {glue:text}`maxout-lr`, batch
 # {glue:text}`maxout-batch`, cross-entropy; the authors' demo uses $10^{-3}$ and $128$), for every
 # initialisation and rank, `train_seeds` seeds each, all networks of one rank stacked into one batched ensemble.
-# The paper trains on MNIST with a 50000/10000/10000 split; its epoch count and number of seeds are unknown.
-# This book runs offline and trains on Fashion-MNIST {cite:p}`xiao2017fashion` by default: MNIST's format and
-# sizes ($28 \times 28$ pixels, sixty thousand training images, ten classes) but photographs of clothing, read
-# from Debian's `dataset-fashion-mnist` package and standardised with its own pixel mean and standard deviation.
-# It is **not the paper's data set** and is harder than MNIST, so the counts and curves below compare patterns,
-# not the paper's numbers. The `smoke` profile trains on scikit-learn's $8 \times 8$ digits.
-
-# %%
-data, data_note = chapter_dataset(cfg.dataset, data_dir=data_dir)
-varlib.glue_all(prose.training_data_facts(data))
-data_note
-
-# %% [markdown]
-# This run trains on {glue:text}`maxout-data-name`: {glue:text}`maxout-train-images` training and
-# {glue:text}`maxout-test-images` test images of dimension {glue:text}`maxout-input-dim`.
-# Regions are counted, before and during training, in the plane through three training images of three
-# different classes (centred at their centroid, orthonormal basis of the differences), in the box
-# $[-b, b]^2$ of plane coordinates. The authors use $b = 50$ for 784-pixel MNIST (the 784-pixel Fashion-MNIST
-# keeps it), which scaled by $\sqrt{64/784}$ for the 64-pixel digits gives $b \approx 15$; this run uses $b$ =
-# {glue:text}`maxout-slice-box` (`slice_box`). The decision boundary in the slice is that of the three slice
-# labels, as in the authors' code.
+# The paper's epoch count and number of seeds are unknown.
+#
+# This run trains on {glue:text}`maxout-data-name` (see {ref}`above <maxout-growth-table>`):
+# {glue:text}`maxout-train-images` training and {glue:text}`maxout-test-images` test images of dimension
+# {glue:text}`maxout-input-dim`. Regions are counted, before and during training, in the plane through three
+# training images of different classes of the sweep above, in the box of half-width
+# {glue:text}`maxout-slice-box`.
 
 # %%
 runs = store.map(mt.train_inits, [{"K": K} for K in cfg.train_ranks], desc="training", inits=list(MAXOUT_INITS),
@@ -430,6 +451,9 @@ varlib.glue_all(prose.init_speed_facts(conv, init_table))
 # - The paper's own figures and numbers (its text was not available): every "paper" entry below is the
 #   authors' code or a qualitative statement.
 # - The lower bounds on the expected number of regions.
+# - The degree-$n_0$ growth for $n_0 = 3$: the exact counter clips polygons in a plane and would have to clip
+#   polyhedra in three dimensions, and the linear-programming counter, which works in any dimension, needs
+#   minutes per network at these sizes; every count here is in a 2-D input or a 2-D slice.
 # - The exact parameter slice of Figure 1 (right), whose construction we could not check (ours is described
 #   {ref}`above <maxout-parameter-slice>`), and the pieces of parameter space with counts near the maximum.
 # - Training on MNIST with the paper's 50000/10000/10000 split: this book trains on Fashion-MNIST's 60000/10000
@@ -455,8 +479,10 @@ varlib.glue_all(prose.threshold_facts())
 #   at every depth, and the decision boundary by one of degree $n_0 - 1$, while the largest possible count grows
 #   exponentially with depth. The two growth rows call that reproduced when the interval of every fitted
 #   exponent lies within {glue:text}`maxout-slope-tol` of the degree (halfway to the neighbouring degrees, the
-#   growth laws it must be told from), partly when every estimate does; the boundary row grades depth 1, where
-#   every network's boundary crosses the box.
+#   growth laws it must be told from), partly when every estimate does. The regions row grades the maxout
+#   networks on the 2-D input and in the slices of the images (the ReLU baseline is shown, not graded: its
+#   narrow deep layers at small $N$ have many dead units); the boundary row grades depth 1, where every
+#   network's boundary crosses the box.
 # - **Depth.** "Barely depends on depth" compares the deepest with the shallowest networks at the largest $N$: a
 #   rank is flat when the interval of the relative change lies within
 #   ±{glue:text}`maxout-threshold-depth-change:.0%`, depends on depth when it lies outside; reproduced when
@@ -481,5 +507,5 @@ varlib.glue_all(prose.threshold_facts())
 
 # %%
 rows = maxout_scorecard(demo=demo, demo_seeds=demo_seeds, sweep=sweep, conv=conv, slice_counts=slice_counts,
-                        target=cfg.target_acc)
+                        target=cfg.target_acc, input_slices=image_slices, relu=relu_sweep)
 varlib.scorecard(rows + [parameter_slice_row(slice_table, **theta)])

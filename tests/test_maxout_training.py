@@ -20,6 +20,7 @@ from varlib.maxout import slices as region_slices  # noqa: E402
 from varlib.maxout import tables  # noqa: E402
 from varlib.maxout import training as mt  # noqa: E402
 from varlib.maxout.bounds import max_regions_one_layer  # noqa: E402
+from varlib.maxout.geometry import slice_plane  # noqa: E402
 from varlib.maxout.profiles import CHAPTER_PROFILES  # noqa: E402
 
 
@@ -468,3 +469,18 @@ def test_glue_names_are_unique_and_prefixed():
     flat = [n for f in names for n in f]
     assert len(flat) == len(set(flat)) and not set(flat) & settings
     assert all(n.startswith("maxout-") for n in flat)
+
+
+def test_relu_cells_and_image_slices_count_like_two_input_nets(small_digits):
+    """A ReLU cell counts the rank-2 nets turned into ReLU nets; an image-slice cell counts nets on the images in
+    the plane through three training images, which equals counting the 2-input net the plane induces."""
+    relu = mt.count_cell(K=2, N=6, depth=1, nets=3, init="relu_he", relu=True)
+    assert (relu.unit == "relu").all() and (relu.regions <= 1 + 6 + 15).all()     # 6 lines: at most 1 + N + C(N, 2)
+    cell = mt.input_slice_cell(K=2, N=6, depth=2, nets=2, data=small_digits, box=10.0)
+    params = init_maxout_net(64, split_widths(6, 2), 2, m=10, E=2)
+    pts, labels = mt.slice_points(small_digits, 0)
+    direct = count_regions(params, (-10.0, 10.0), slice_plane(*pts), labels)
+    assert cell.regions.tolist() == direct.regions.tolist() and cell.db_pieces.tolist() == direct.db_pieces.tolist()
+    table = tables.growth_table({"2-D input": _sweep(0.0), "slice": _sweep(0.0)})
+    assert table.loc[("slice", 2, 1), "regions ~ N^"] == "2.00 [2.00, 2.00]"
+    assert table.loc[("2-D input", 5, 3), "DB pieces ~ N^"] == "1.00 [1.00, 1.00]"

@@ -69,18 +69,24 @@ def _slope_text(slopes: pd.DataFrame) -> str:
                      for r in slopes.itertuples())
 
 
-def _growth_row(sweep: pd.DataFrame) -> dict:
+def _growth_row(sweep: pd.DataFrame, slices: pd.DataFrame | None = None, relu: pd.DataFrame | None = None) -> dict:
     slopes, ratio = growth_slopes(sweep), bound_ratios(sweep)
     shallow, deep = (ratio[ratio.index.get_level_values("depth") == 1],
                      ratio[ratio.index.get_level_values("depth") >= 2])
     context = (f"; at N = {int(sweep.N.max())} depth 1 reaches {shallow.min():.2f}–{shallow.max():.2f} of its exact "
                "maximum" if len(shallow) else "") + (f", deeper nets ≤ {deep.max():.1e} of the bound on theirs"
                                                      if len(deep) else "")
+    graded, text = slopes, "2-D input: " + _slope_text(slopes)
+    if slices is not None and len(slices):
+        s = growth_slopes(slices)
+        graded, text = pd.concat([slopes, s], ignore_index=True), text + "; slice of the images: " + _slope_text(s)
+    if relu is not None and len(relu):
+        r = growth_slopes(relu)
+        text += "; ReLU baseline (not graded): " + ", ".join(f"depth {x.depth}: {x.slope:.2f}" for x in r.itertuples())
     return {"claim": "regions grow like N^n0 = N² at every depth: far below the maximum, exponential in depth",
             "paper": "expected regions ≤ a degree-n0 polynomial in N (Thm. 9); maximum exponential in depth",
-            "ours": f"exponent of the mean count in N [95 % interval], within {SLOPE_TOL:g} of 2: "
-                    + _slope_text(slopes) + context,
-            "verdict": _slope_verdict(slopes, 2)}
+            "ours": f"exponent of the mean count in N [95 % interval], within {SLOPE_TOL:g} of 2: " + text + context,
+            "verdict": _slope_verdict(graded, 2)}
 
 
 def _boundary_row(sweep: pd.DataFrame) -> dict:
@@ -157,17 +163,19 @@ def _training_row(counts: pd.DataFrame, conv: pd.DataFrame) -> dict:
 
 
 def maxout_scorecard(*, demo: pd.DataFrame, demo_seeds: pd.DataFrame, sweep: pd.DataFrame, conv: pd.DataFrame,
-                     slice_counts: pd.DataFrame, target: float) -> list[dict]:
+                     slice_counts: pd.DataFrame, target: float, input_slices: pd.DataFrame | None = None,
+                     relu: pd.DataFrame | None = None) -> list[dict]:
     """Scorecard rows of the maxout chapter, each verdict computed from the numbers.
 
     ``demo``: :func:`~varlib.maxout.training.authors_demo_counts`; ``demo_seeds``: counts of our seeds in the
     demo setting; ``sweep``: :func:`~varlib.maxout.training.count_cell` rows (maxout-He); ``conv``:
     :func:`~varlib.maxout.training.convergence_table` (one row per training run, with its ``diverged`` and
     ``at_chance`` flags); ``slice_counts``: slice counts with K, init, seed, epoch of the same runs; ``target``:
-    the test accuracy of ``conv``. The two training rows are "not tested" when too few runs trained (see the
-    module's docstring)."""
-    return [_demo_row(demo, demo_seeds), _growth_row(sweep), _boundary_row(sweep), _depth_row(sweep),
-            _training_row(slice_counts, conv), _init_row(conv, target)]
+    the test accuracy of ``conv``; ``input_slices``: :func:`~varlib.maxout.training.input_slice_cell` rows, graded
+    with the 2-D sweep; ``relu``: :func:`~varlib.maxout.training.count_cell` rows of ReLU nets, shown only. The
+    two training rows are "not tested" when too few runs trained (see the module's docstring)."""
+    return [_demo_row(demo, demo_seeds), _growth_row(sweep, input_slices, relu), _boundary_row(sweep),
+            _depth_row(sweep), _training_row(slice_counts, conv), _init_row(conv, target)]
 
 
 def parameter_slice_row(table: pd.DataFrame, *, K: int, N: int, depth: int = 3) -> dict:

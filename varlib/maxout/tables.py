@@ -30,15 +30,18 @@ def bound_ratios(sweep: pd.DataFrame) -> pd.Series:
     return (means / bounds).rename("regions / upper bound")
 
 
-def growth_table(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Per (K, depth) of a count sweep: the exponent in N of the mean regions and of the mean DB pieces with their
-    95 % bootstrap intervals (:func:`varlib.maxout.growth.growth_slopes`), as "slope [low, high]" text."""
-    cols = {}
-    for column, name in (("regions", "regions ~ N^"), ("db_pieces", "DB pieces ~ N^")):
-        g = growth_slopes(sweep, column)
-        cols[name] = pd.Series([estimate_text(r.slope, r.low, r.high) for r in g.itertuples()],
-                               index=pd.MultiIndex.from_frame(g[["K", "depth"]]))
-    return pd.DataFrame(cols)
+def growth_table(sweeps: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per labelled count sweep and (K, depth): the exponent in N of the mean regions and of the mean DB pieces
+    with their 95 % bootstrap intervals (:func:`varlib.maxout.growth.growth_slopes`), as "slope [low, high]"
+    text; ``sweeps`` maps a label (the input, the unit) to a sweep."""
+    parts = []
+    for label, sweep in sweeps.items():
+        g = {c: growth_slopes(sweep, c) for c in ("regions", "db_pieces")}
+        parts.append(pd.DataFrame({
+            "counted in": label, "K": g["regions"].K, "depth": g["regions"].depth,
+            "regions ~ N^": [estimate_text(r.slope, r.low, r.high) for r in g["regions"].itertuples()],
+            "DB pieces ~ N^": [estimate_text(r.slope, r.low, r.high) for r in g["db_pieces"].itertuples()]}))
+    return pd.concat(parts, ignore_index=True).set_index(["counted in", "K", "depth"])
 
 
 def depth_change_table(sweep: pd.DataFrame) -> pd.DataFrame:

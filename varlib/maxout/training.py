@@ -30,10 +30,11 @@ from varlib.core.data import Dataset
 from varlib.maxout.bounds import bias_density_constant, complexity_bounds, gradient_constant
 from varlib.maxout.geometry import slice_plane
 from varlib.maxout.grid import grid_region_count
-from varlib.maxout.nets import MaxoutParams, authors_demo_net, init_maxout_net, split_widths
+from varlib.maxout.nets import MaxoutParams, as_relu, authors_demo_net, init_maxout_net, split_widths
 from varlib.maxout.regions import activation_regions, count_regions, decision_boundary
 
-__all__ = ["authors_demo_counts", "picture_panels", "count_grid", "count_cell", "bound_curves", "deep_max_regions",
+__all__ = ["authors_demo_counts", "picture_panels", "count_grid", "count_cell", "input_slice_cell", "bound_curves",
+           "deep_max_regions",
            "slice_points", "flatten_params", "unflatten_params", "train_maxout", "train_inits",
            "slice_panels", "convergence_table", "MAXOUT_DIVERGENCE_FACTOR", "MAXOUT_CHANCE_MARGIN"]
 
@@ -92,12 +93,29 @@ def count_grid(*, ranks: Sequence[int], units: Sequence[int], depths: Sequence[i
 
 
 def count_cell(*, K: int, N: int, depth: int, nets: int, init: str = "maxout_he", box: float = 3.0,
-               seed: int = 0, device: str | torch.device = "cpu") -> pd.DataFrame:
+               seed: int = 0, relu: bool = False, device: str | torch.device = "cpu") -> pd.DataFrame:
     """Exact counts of ``nets`` random nets (2D input, m = 2) in [-box, box]^2: one row per net with
-    K, N, depth, init and the columns of :func:`varlib.maxout.regions.count_regions`."""
-    params = init_maxout_net(2, split_widths(N, depth), K, init=init, E=nets, seed=seed).to(device)
+    K, N, depth, init, unit ("maxout", or "relu" with ``relu``: the rank-2 nets turned into ReLU nets by
+    :func:`varlib.maxout.nets.as_relu`, whose units compute max(zeta_0, 0)) and the columns of
+    :func:`varlib.maxout.regions.count_regions`."""
+    params = init_maxout_net(2, split_widths(N, depth), K, init=init, E=nets, seed=seed)
+    params = (as_relu(params) if relu else params).to(device)
     table = count_regions(params, (-box, box))
-    return table.assign(K=K, N=N, depth=depth, init=init)
+    return table.assign(K=K, N=N, depth=depth, init=init, unit="relu" if relu else "maxout")
+
+
+def input_slice_cell(*, K: int, N: int, depth: int, nets: int, data: Dataset, box: float, init: str = "maxout_he",
+                     seed: int = 0, device: str | torch.device = "cpu") -> pd.DataFrame:
+    """Exact counts at initialisation of ``nets`` random nets on the inputs of ``data`` (d inputs, one output per
+    class) in a 2-D slice of the input space: the plane through three training images of different classes
+    (:func:`slice_points`, as the authors' pictures), in the box [-box, box]^2 of plane coordinates, the decision
+    boundary that of the three slice labels. One row per net with K, N, depth, init, unit "maxout" and the
+    columns of :func:`varlib.maxout.regions.count_regions`."""
+    pts, labels = slice_points(data, seed)
+    params = init_maxout_net(data.dim, split_widths(N, depth), K, m=data.n_classes, init=init, E=nets,
+                             seed=seed).to(device)
+    table = count_regions(params, (-box, box), slice_plane(*pts), labels)
+    return table.assign(K=K, N=N, depth=depth, init=init, unit="maxout")
 
 
 def bound_curves(*, ranks: Sequence[int], units: Sequence[int], depth: int = 3, nets: int = 4, box: float = 3.0,
