@@ -483,6 +483,11 @@ varlib.glue_all(prose.threshold_facts())
 #   networks on the 2-D input and in the slices of the images (the ReLU baseline is shown, not graded: its
 #   narrow deep layers at small $N$ have many dead units); the boundary row grades depth 1, where every
 #   network's boundary crosses the box.
+# - **Growth in depth at a fixed width.** Where the sweep has one layer width at several depths
+#   ($N$ = width × depth), the bound predicts growth at most like $\text{depth}^{n_0}$, the maximum exponential
+#   growth: reproduced when every interval of the exponent in depth stays below
+#   $n_0$ + {glue:text}`maxout-slope-tol`, not reproduced when one lies above it (the bound is an upper bound, so
+#   a smaller exponent agrees with it).
 # - **Depth.** "Barely depends on depth" compares the deepest with the shallowest networks at the largest $N$: a
 #   rank is flat when the interval of the relative change lies within
 #   ±{glue:text}`maxout-threshold-depth-change:.0%`, depends on depth when it lies outside; reproduced when

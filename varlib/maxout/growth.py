@@ -19,7 +19,8 @@ import pandas as pd
 
 from varlib.core.stats import BOOTSTRAP_RESAMPLES, interval_text, percentile_interval
 
-__all__ = ["SLOPE_TOL", "MIN_SAMPLES", "growth_slopes", "depth_changes", "speed_gaps", "estimate_text"]
+__all__ = ["SLOPE_TOL", "MIN_SAMPLES", "growth_slopes", "fixed_width_slopes", "depth_changes", "speed_gaps",
+           "estimate_text"]
 
 #: A fitted exponent "is" the predicted integer degree when it lies within this distance of it: halfway to the
 #: neighbouring degrees, the alternatives a growth law would be told apart from.
@@ -71,6 +72,27 @@ def growth_slopes(sweep: pd.DataFrame, column: str = "regions", *, resamples: in
                 out["low"], out["high"] = percentile_interval(_slope(logN, np.log(boot)))
         rows.append(out)
     return pd.DataFrame(rows)
+
+
+def fixed_width_slopes(sweep: pd.DataFrame, *, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> pd.DataFrame:
+    """Growth in depth at a fixed width: per K, over the cells of a count sweep whose N units split evenly into
+    layers of one width w (N = w x depth), the exponent of the mean regions against depth with its interval
+    (:func:`growth_slopes` with depth in the place of N), for the width with the most such depths. Since N grows
+    like the depth there, the bound predicts the degree n0 again, where the maximum grows exponentially. Columns
+    K, width, slope, low, high, points (depths); empty when no width has two depths."""
+    even = sweep[sweep.N % sweep.depth == 0]
+    even = even.assign(width=even.N // even.depth)
+    rows = []
+    for K, d in even.groupby("K"):
+        depths = d.groupby("width").depth.nunique()
+        if depths.max() < 2:
+            continue
+        w = int(depths.idxmax())
+        cells = d[d.width == w]
+        g = growth_slopes(cells.assign(N=cells.depth, depth=w), resamples=resamples, seed=seed)
+        r = g.iloc[0]
+        rows.append({"K": int(K), "width": w, "slope": r.slope, "low": r.low, "high": r.high, "points": int(r.points)})
+    return pd.DataFrame(rows, columns=["K", "width", "slope", "low", "high", "points"])
 
 
 def depth_changes(sweep: pd.DataFrame, *, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> pd.DataFrame:

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from varlib.book.report import demonstration, verdict
-from varlib.maxout.growth import SLOPE_TOL, depth_changes, estimate_text, growth_slopes, speed_gaps
+from varlib.maxout.growth import (SLOPE_TOL, depth_changes, estimate_text, fixed_width_slopes, growth_slopes,
+                                  speed_gaps)
 from varlib.maxout.nets import split_widths
 from varlib.maxout.slices import neighbour_correlation
 from varlib.maxout.tables import bound_ratios
@@ -87,6 +88,19 @@ def _growth_row(sweep: pd.DataFrame, slices: pd.DataFrame | None = None, relu: p
             "paper": "expected regions ≤ a degree-n0 polynomial in N (Thm. 9); maximum exponential in depth",
             "ours": f"exponent of the mean count in N [95 % interval], within {SLOPE_TOL:g} of 2: " + text + context,
             "verdict": _slope_verdict(graded, 2)}
+
+
+def _depth_growth_row(sweep: pd.DataFrame) -> dict:
+    fw = fixed_width_slopes(sweep)
+    top = 2 + SLOPE_TOL
+    ok = None if fw.empty or fw[["low", "high"]].isna().any().any() else bool((fw.high <= top).all())
+    return {"claim": "at a fixed width, regions grow polynomially in depth (at most like depth^n0), not exponentially",
+            "paper": "Thm. 9 at N = width × depth; the maximum grows exponentially with depth",
+            "ours": "exponent of the mean count in depth [95 % interval], at most "
+                    f"{top:g}: " + "; ".join(f"K = {r.K}, width {r.width}: {estimate_text(r.slope, r.low, r.high)}"
+                                             f" ({r.points} depths)" for r in fw.itertuples())
+                    if len(fw) else "no width with two depths in the sweep",
+            "verdict": verdict(ok, ok is not None and bool((fw.low <= top).all()))}
 
 
 def _boundary_row(sweep: pd.DataFrame) -> dict:
@@ -174,8 +188,8 @@ def maxout_scorecard(*, demo: pd.DataFrame, demo_seeds: pd.DataFrame, sweep: pd.
     the test accuracy of ``conv``; ``input_slices``: :func:`~varlib.maxout.training.input_slice_cell` rows, graded
     with the 2-D sweep; ``relu``: :func:`~varlib.maxout.training.count_cell` rows of ReLU nets, shown only. The
     two training rows are "not tested" when too few runs trained (see the module's docstring)."""
-    return [_demo_row(demo, demo_seeds), _growth_row(sweep, input_slices, relu), _boundary_row(sweep),
-            _depth_row(sweep), _training_row(slice_counts, conv), _init_row(conv, target)]
+    return [_demo_row(demo, demo_seeds), _growth_row(sweep, input_slices, relu), _depth_growth_row(sweep),
+            _boundary_row(sweep), _depth_row(sweep), _training_row(slice_counts, conv), _init_row(conv, target)]
 
 
 def parameter_slice_row(table: pd.DataFrame, *, K: int, N: int, depth: int = 3) -> dict:
