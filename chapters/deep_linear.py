@@ -121,6 +121,10 @@ signal_width = None      # width of the Fig. 3 nets
 signal_batch = None      # their minibatch size
 signal_lr = None         # their learning rate
 basin_gamma_ratio = None  # weight decay of the basin experiment, as a multiple of gamma*(D)
+hysteresis_depths = None  # depths of the warm-started weight-decay sweeps
+hysteresis_ratios = None  # their weight decays, as multiples of gamma*(D), swept up and then down
+hysteresis_steps = None   # GD steps per stage of the sweeps
+hysteresis_kick = None    # noise (x Kaiming) added at every stage of the downward sweep
 practical_dataset = None  # images of the weight-decay sweeps: fashion_mnist | digits | mnist (with data_dir)
 practical_depths = None   # hidden layers D of the ReLU MLPs of the weight-decay sweeps
 practical_width = None    # their hidden width
@@ -132,10 +136,13 @@ practical_lr = None       # their constant learning rate
 data_dir = None           # folder with the idx files (None: Fashion-MNIST from Debian's dataset-fashion-mnist)
 
 # %% tags=["remove-output"]
+import pandas as pd
+
 import varlib
 from varlib.book import plots
 from varlib.core.data import chapter_dataset
 from varlib.deep_linear import LINEAR_DIVERGED_GROWTH
+from varlib.deep_linear import hysteresis as hy
 from varlib.deep_linear import plots as lp
 from varlib.deep_linear import practical as pr
 from varlib.deep_linear import prose as dp
@@ -274,9 +281,43 @@ pm["jump"]
 
 # %% [markdown]
 # Below $\gamma^*$, {glue:text}`deep_linear-tiny-zero-frac:.0%` of the tiny starts of $D \ge 2$ nets stay at zero,
-# even where the global minimum is far away, while {glue:text}`deep_linear-d1-global-frac:.0%` of the $D = 1$ runs
+# even where the global minimum is far away. Any start this small must: near zero the data term of a $D \ge 2$
+# net is of order $\|W\|^{D+1}$ and the penalty of order $\|W\|^2$, so this shows that zero has a basin, not how
+# large it is, and the scorecard grades C3 on the Hessian at zero alone ({ref}`deep-linear-metastable` measures
+# the basin). Meanwhile {glue:text}`deep_linear-d1-global-frac:.0%` of the $D = 1$ runs
 # reach the global minimum, from either start. Of the Kaiming starts between $\gamma^*$ and $\gamma_{sp}$,
 # {glue:text}`deep_linear-meta-frac:.0%` end on the metastable branch ({ref}`deep-linear-metastable`).
+#
+# ### The transition by training: a hysteresis loop
+#
+# A jump in the global minimum is a statement about the landscape; a first-order transition also shows in
+# training as hysteresis. We sweep $\gamma$ slowly over `hysteresis_ratios` $\times\,\gamma^*(D)$ on the isotropic
+# task, {glue:text}`deep_linear-hysteresis-steps` GD steps per stage, each stage started from the weights the
+# previous one ended with: **upward** from a Kaiming start, then **downward** from where the upward sweep ended,
+# with a kick of {glue:text}`deep_linear-hysteresis-kick:g` $\times$ Kaiming noise added at every stage. For
+# $D \ge 2$ the theory predicts a loop: going up, the net follows the nonzero branch past $\gamma^*$ and drops to
+# zero only where that branch ends, at $\gamma_{sp}$; going down, zero is a local minimum at every $\gamma$, so
+# the kick decays and the net stays at zero. On the upward branch the loss crosses $\mathbb E[y^2]$, the loss of
+# the zero net, exactly at $\gamma^*$. For $D = 1$ zero is a saddle below $\gamma^*$: the kick grows there and
+# the two sweeps agree (no loop).
+
+# %%
+hyst = store.call(hy.hysteresis_table, task=iso, depths=cfg.hysteresis_depths, gamma_ratios=cfg.hysteresis_ratios,
+                  seeds=cfg.seeds, width=cfg.width, steps=cfg.hysteresis_steps, lr=cfg.lr, kick=cfg.hysteresis_kick,
+                  seed=rt.seed, device=rt.device)
+hm = hy.hysteresis_metrics(hyst)
+varlib.glue_all(dp.hysteresis_prose(hm), prefix="deep_linear")
+pd.DataFrame(hm).T.drop(columns="diverged").round(3)
+
+# %% mystnb={"figure": {"caption": "Warm-started sweeps of the weight decay on the isotropic task: trained $\\|v\\|$ against $\\gamma/\\gamma^*(D)$, upward from a Kaiming start (solid) and downward from the collapsed net with a small kick at every stage (dashed), one colour per depth. Grey: $\\gamma^*$; dotted: each depth's spinodal $\\gamma_{sp}$, where the nonzero branch ends.", "name": "fig-deep_linear-hysteresis"}}
+fig = lp.hysteresis_panel(hyst)
+
+# %% [markdown]
+# {numref}`fig-deep_linear-hysteresis`: {glue:text}`deep_linear-hysteresis-words` The scorecard's C4 row asks, for
+# every $D \ge 2$, the crossing within {glue:text}`deep_linear-hysteresis-crossing-tol:.0%` of $\gamma^*$, every
+# upward run off zero inside the metastable window and at zero from
+# {glue:text}`deep_linear-hysteresis-margin:.0%` past $\gamma_{sp}$ on (just past it the descent slows down without
+# bound), every downward stage at zero, and for $D = 1$ a downward sweep that leaves zero below $\gamma^*$.
 
 # %% [markdown]
 # ## Theory against trained nets
@@ -596,5 +637,5 @@ varlib.resources(rt)
 
 # %%
 metrics = {**pm, **tm, "hessian_ok": hessian_ok, "variance": variance, "sgd": st.sgd_metrics(sgd),
-           "family": fam_err, "signal": sm, "basin": bm, "practical": wm}
+           "family": fam_err, "signal": sm, "basin": bm, "practical": wm, "hysteresis": hm}
 varlib.scorecard(st.deep_linear_scorecard(metrics))

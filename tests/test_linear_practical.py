@@ -78,3 +78,45 @@ def test_bad_arguments_name_the_parameter(kw, word):
             "batch": 8, "lr": 0.1, **kw}
     with pytest.raises(ValueError, match=word):
         pr.weight_decay_table(**args)
+
+
+# ----------------------------------------------------------------------------- the hysteresis sweeps (C4)
+def test_hysteresis_loop_for_two_layers_and_none_for_one():
+    """Warm-started sweeps on the isotropic task: D = 2 follows the nonzero branch past gamma* up to the spinodal
+    and stays at zero coming down (kicked); D = 1 leaves zero again below gamma*; the upward loss crosses E[y^2]
+    at gamma*."""
+    from varlib.deep_linear import hysteresis as hy
+    from varlib.deep_linear import study as st
+
+    _, _, iso = st.isotropic_task(d0=4, n=400)
+    t = hy.hysteresis_table(task=iso, depths=[1, 2], gamma_ratios=[0.5, 0.95, 1.05, 1.5, 2.0], seeds=2, width=4,
+                            steps=1500, lr=0.05)
+    assert set(t.direction) == {"up", "down"} and len(t) == 2 * 2 * 5 * 2 and not t.diverged.any()
+    m = hy.hysteresis_metrics(t)
+    assert abs(m[2]["crossing"] - 1) < hy.CROSSING_TOL and m[2]["window_nonzero"] == 1 and m[2]["beyond_zero"] == 1
+    assert m[2]["down_zero"] == 1 and m[1]["down_zero_below"] == 0 and np.isnan(m[1]["crossing"])
+    up = t[(t.direction == "up") & (t.depth == 2)].groupby("ratio").v_norm.mean()
+    assert up[1.05] > 0.3 and up[2.0] < hy.ZERO_NORM                  # metastable past gamma*, gone past gamma_sp
+
+
+def test_hysteresis_row_fails_without_a_loop_and_says_not_tested_without_evidence():
+    from varlib.deep_linear.scorecard import hysteresis_row
+
+    loop = {"crossing": 1.0, "window_nonzero": 1.0, "beyond_zero": 1.0, "down_zero": 1.0, "gamma_sp_ratio": 1.19,
+            "diverged": (0, 20)}
+    shallow = {"down_zero_below": 0.0, "diverged": (0, 20)}
+    assert hysteresis_row({1: shallow, 2: loop})["verdict"] == "reproduced"
+    none = {**loop, "window_nonzero": 0.0, "down_zero": 0.0, "crossing": 1.3}   # drops at gamma*, comes back
+    assert hysteresis_row({1: shallow, 2: none})["verdict"] == "not reproduced"
+    assert hysteresis_row({2: {**loop, "window_nonzero": float("nan")}})["verdict"] == "not tested"
+    assert hysteresis_row({2: {**loop, "diverged": (1, 20)}})["verdict"] == "not tested"
+    assert hysteresis_row({1: shallow})["verdict"] == "not tested"                # no depth >= 2
+
+
+def test_hysteresis_sweep_names_a_bad_ratio():
+    from varlib.deep_linear import hysteresis as hy
+    from varlib.deep_linear import study as st
+
+    _, _, iso = st.isotropic_task(d0=3, n=100)
+    with pytest.raises(ValueError, match="gamma_ratios"):
+        hy.hysteresis_table(task=iso, depths=[2], gamma_ratios=[0.0, 1.0], seeds=1, width=2, steps=1, lr=0.1)

@@ -13,7 +13,7 @@ from varlib.deep_linear.model import DeepLinear
 from varlib.deep_linear.theory import gamma_spinodal, gamma_star, solve_global
 
 __all__ = ["reduced_loss_panels", "phase_diagram", "trained_vs_theory", "variance_panels", "family_panel",
-           "signal_panel", "basin_panel", "weight_decay_panels"]
+           "signal_panel", "basin_panel", "weight_decay_panels", "hysteresis_panel"]
 
 
 def reduced_loss_panels(land: pd.DataFrame) -> plt.Figure:
@@ -197,5 +197,27 @@ def weight_decay_panels(table: pd.DataFrame, *, runs: pd.DataFrame, classes: int
     axes[1].text(0.02, np.log(classes), "zero net: log K", transform=axes[1].get_yaxis_transform(), fontsize=8,
                  va="bottom")
     axes[0].legend(title="hidden layers D", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def hysteresis_panel(table: pd.DataFrame) -> plt.Figure:
+    """Warm-started sweeps of :func:`~varlib.deep_linear.hysteresis.hysteresis_table`: trained ||v|| against
+    gamma / gamma*(D), one colour per depth, solid upward and dashed downward (mean over nets); dotted verticals at
+    each depth's gamma_sp / gamma*, grey at gamma* itself."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    depths = sorted(table.depth.unique())
+    colours = dict(zip(depths, sns.color_palette("viridis", len(depths))))
+    mean = table.groupby(["depth", "direction", "ratio"]).v_norm.mean().reset_index()
+    for (D, direction), d in mean.groupby(["depth", "direction"]):
+        up = direction == "up"
+        ax.plot(d.ratio, d.v_norm, ls="-" if up else "--", marker="o" if up else "x", color=colours[D],
+                label=f"D = {D}, {'up' if up else 'down (kicked)'}")
+    for D in depths:
+        if D >= 2:
+            ax.axvline(float(table[table.depth == D].gamma_sp_ratio.iloc[0]), color=colours[D], ls=":", lw=1)
+    ax.axvline(1.0, color="0.5", lw=0.8)
+    ax.set(xlabel="γ / γ*(D)", ylabel="trained ‖v‖")
+    ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     return fig

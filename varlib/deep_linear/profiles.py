@@ -16,6 +16,10 @@ _PYTORCH, _HE = 3 ** -0.5, 2 ** 0.5
 #: Weight decays of the practical sweep on real data: log-spaced, denser where D = 2 and 3 collapse.
 _PRACTICAL_GAMMAS = [0.001, 0.003, 0.01, 0.02, 0.04, 0.06, 0.08, 0.11, 0.16, 0.22, 0.3, 0.45, 0.65, 1.0, 1.5]
 
+#: Weight decays of the hysteresis sweeps, as multiples of gamma*(D): points in the metastable windows of D = 2
+#: (up to 1.19) and D = 3 (up to 1.41), and beyond them.
+_HYSTERESIS_RATIOS = [0.5, 0.8, 0.95, 1.05, 1.15, 1.3, 1.4, 1.6, 2.0, 2.5]
+
 #: Settings shared by every profile: the experiments' fixed choices (see the chapter's parameters cell).
 _FIXED = {
     "label_noise": 0.5, "threshold_depths": [1, 2, 3, 4, 5, 6], "landscape_depths": [1, 2, 3],
@@ -29,7 +33,7 @@ _FIXED = {
     "family_points": 61, "signal_activations": ["linear", "tanh", "relu"], "signal_compare_activations": ["linear"],
     "signal_gamma": 0.02, "signal_d0": 10, "signal_n_samples": 2000, "signal_width": 32, "signal_batch": 100,
     "signal_lr": 0.05, "basin_gamma_ratio": 0.5, "practical_depths": [1, 2, 3], "practical_width": 64,
-    "practical_batch": 256, "practical_lr": 0.1,
+    "practical_batch": 256, "practical_lr": 0.1, "hysteresis_depths": [1, 2, 3], "hysteresis_kick": 1e-3,
 }
 
 #: Sizes of the deep_linear chapter per profile (see :func:`varlib.chapter_settings`).
@@ -41,7 +45,8 @@ CHAPTER_PROFILES = {
               "signal_epochs": 2,
               "signal_schedule": "constant", "mc_samples": 100, "var_widths": [1, 4, 64],
               "var_noises": [0.1, 8.0, 1000.0], "var_depths": [1, 4, 12], "practical_dataset": "digits",
-              "practical_gammas": [0.01, 0.03, 0.1, 0.3, 1.0], "practical_seeds": 1, "practical_steps": 100, **_FIXED},
+              "practical_gammas": [0.01, 0.03, 0.1, 0.3, 1.0], "practical_seeds": 1, "practical_steps": 100,
+              "hysteresis_ratios": [0.5, 0.95, 1.05, 1.3, 2.0], "hysteresis_steps": 300, **_FIXED},
     "standard": {"d0": 6, "n_samples": 2000, "width": 8, "seeds": 2, "phase_depths": [1, 2, 3, 4],
                  "gamma_ratios": [0.25, 0.5, 0.999, 1.05, 1.15, 1.6, 2.5], "steps": 3000, "lr": 0.05,
                  "trained_depths": [1, 2, 3], "trained_gammas": [0.05, 0.1, 0.2, 0.3], "unequal_widths": [8, 24],
@@ -51,7 +56,8 @@ CHAPTER_PROFILES = {
                  "signal_schedule": "constant", "mc_samples": 2000, "var_widths": [1, 2, 4, 16, 64, 256, 1024],
                  "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 12],
                  "practical_dataset": "fashion_mnist", "practical_gammas": _PRACTICAL_GAMMAS, "practical_seeds": 3,
-                 "practical_steps": 600, **_FIXED},
+                 "practical_steps": 600, "hysteresis_ratios": _HYSTERESIS_RATIOS, "hysteresis_steps": 1500,
+                 **_FIXED},
     "full": {"d0": 6, "n_samples": 4000, "width": 16, "seeds": 8, "phase_depths": [1, 2, 3, 4, 6, 8, 10],
              "gamma_ratios": [0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1.02, 1.05, 1.1, 1.15, 1.3, 1.6, 2.0, 2.5],
              "steps": 20000, "lr": 0.02, "trained_depths": [1, 2, 3, 4, 6],
@@ -64,6 +70,8 @@ CHAPTER_PROFILES = {
              "var_widths": [1, 2, 4, 16, 64, 256, 1024],
              "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 10, 12],
              "practical_dataset": "fashion_mnist", "practical_seeds": 5, "practical_steps": 3000,
+             "hysteresis_ratios": [0.5, 0.7, 0.8, 0.9, 0.95, 1.02, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0,
+                                   2.5], "hysteresis_steps": 5000,
              "practical_gammas": [0.001, 0.003, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.13,
                                   0.16, 0.19, 0.22, 0.26, 0.3, 0.35, 0.45, 0.55, 0.65, 0.8, 1.0, 1.2, 1.5, 2.0],
              **_FIXED},

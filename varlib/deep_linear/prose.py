@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 
 from varlib.book.report import phrase
+from varlib.deep_linear.hysteresis import CROSSING_TOL, SPINODAL_MARGIN
 from varlib.deep_linear.scorecard import (BASIN_TRAPPED, SIGNAL_ABOVE_TOL, SIGNAL_BELOW_TOL, SIGNAL_HALF_FACTOR,
                                           practical_rows, basin_verdict, collapse_words, signal_verdict,
                                           spinodal_signal)
 from varlib.deep_linear.sgd import lr_schedule, sgd_steps
 
 __all__ = ["dropout_rate", "l2_decay_exponents", "hessian_prose", "family_prose",
-           "signal_prose", "basin_prose", "init_label", "practical_prose"]
+           "signal_prose", "basin_prose", "init_label", "practical_prose", "hysteresis_prose"]
 
 #: Where a net "sits on" the weight-decay-alone level: output std / that level within these bounds.
 _ON_LEVEL = (0.8, 1.25)
@@ -237,3 +238,25 @@ def practical_prose(metrics: dict) -> dict:
     return {"practical_where": collapse_words(p["runs"]), "practical_order": order, "practical_jump": jump,
             "practical_shallow": shallow, "practical_dataset": p["dataset"],
             "practical_verdict_order": rows[0]["verdict"], "practical_verdict_jump": rows[1]["verdict"]}
+
+
+def hysteresis_prose(metrics: dict) -> dict:
+    """The hysteresis sweeps in words, from :func:`~varlib.deep_linear.hysteresis.hysteresis_metrics` ({depth:
+    metrics}): ``hysteresis_words`` (per depth where the loop opens and closes) and the row's tolerances."""
+    parts = []
+    for D, x in metrics.items():
+        if D == 1:
+            left = x["down_zero_below"] < 1
+            parts.append("For D = 1 the kicked downward sweep " + ("leaves zero again below γ*, and the two sweeps "
+                         "agree: no loop." if left else "stays at zero below γ* too, unlike the theory's saddle."))
+        else:
+            held = x["window_nonzero"] == 1 and x["beyond_zero"] == 1
+            down = x["down_zero"] == 1
+            parts.append(f"For D = {D} the upward branch's loss crosses E[y²] at {x['crossing']:.3f} γ*; the net "
+                         + ("stays off zero up to the spinodal γ_sp = " if held else
+                            "does not follow the nonzero branch exactly to the spinodal γ_sp = ")
+                         + f"{x['gamma_sp_ratio']:.2f} γ* and " + ("is at zero beyond it" if held else "beyond it")
+                         + ", while the downward sweep " + ("stays at zero at every γ: a loop." if down else
+                                                           "leaves zero at some γ."))
+    return {"hysteresis_words": " ".join(parts), "hysteresis_crossing_tol": CROSSING_TOL,
+            "hysteresis_margin": SPINODAL_MARGIN}

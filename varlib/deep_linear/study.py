@@ -147,13 +147,16 @@ def _outcome(row, Ey2: float) -> str:
 def phase_metrics(phase: pd.DataFrame, *, Ey2: float) -> dict:
     """Numbers for C2-C6 from :func:`phase_table` (isotropic A = M = 1), and for each claim's runs how many
     diverged (``<claim>_diverged``: (diverged, runs), :func:`~varlib.deep_linear.scorecard.linear_diverged_count`):
-    ``d1`` (C2), ``tiny`` (C3), ``jump`` (C4), ``meta`` (C5) and ``above_sp`` (C6)."""
+    ``d1`` (C2), ``tiny`` (C3), ``jump`` (C4), ``meta`` (C5) and ``above_sp`` (C6). C6 counts the runs of
+    depth >= 2 only (``above_sp_d1_zero_frac`` is D = 1's, shown: above gamma* = ||E[xy]|| a D = 1 net's only
+    minimum is zero, so it says nothing about the metastable branch)."""
     d1, deep = phase[phase.depth == 1], phase[phase.depth >= 2]
     tiny = deep[(deep.init_name == "tiny") & (deep.gamma_ratio < 1)]
     kai = deep[(deep.init_name != "tiny") & (deep.gamma_ratio < 1)]
     sp = phase.depth.map(lambda D: gamma_spinodal(D, 1.0, 1.0) / gamma_star(D, 1.0, 1.0))
     window = deep[(deep.gamma_ratio > 1) & (deep.gamma_ratio < sp[deep.index]) & (deep.init_name != "tiny")]
-    above = phase[phase.gamma_ratio > sp]
+    above = phase[(phase.gamma_ratio > sp) & (phase.depth >= 2)]      # D = 1 above gamma_sp = gamma*: trivially 0
+    above_d1 = phase[(phase.gamma_ratio > sp) & (phase.depth == 1)]
     b_l = [isotropic_roots(D, 1.0, 1.0, g)[-1] ** (D + 1) for D, g in zip(window.depth, window.gamma_bar)]
     return {"d1_global_frac": float((d1.outcome == "global").mean()) if len(d1) else float("nan"),
             "tiny_zero_frac": float((tiny.outcome == "zero").mean()) if len(tiny) else float("nan"),
@@ -162,6 +165,7 @@ def phase_metrics(phase: pd.DataFrame, *, Ey2: float) -> dict:
             "meta_above_Ey2": bool((window.loss > Ey2).all()) if len(window) else False,
             "meta_vnorm_err": float(np.max(np.abs(window.v_norm - b_l))) if len(window) else float("nan"),
             "above_sp_zero_frac": float((above.v_norm < 1e-6).mean()) if len(above) else float("nan"),
+            "above_sp_d1_zero_frac": float((above_d1.v_norm < 1e-6).mean()) if len(above_d1) else float("nan"),
             "jump": _jumps(deep), "d1_diverged": linear_diverged_count(d1),
             "tiny_diverged": linear_diverged_count(tiny), "jump_diverged": linear_diverged_count(_jump_runs(deep)),
             "meta_diverged": linear_diverged_count(window), "above_sp_diverged": linear_diverged_count(above)}
