@@ -82,7 +82,7 @@ landscape_ratios = None  # its weight decays, as multiples of gamma*(D)
 hessian_depths = None    # depths of the Hessian-at-zero table
 hessian_ratios = None    # its weight decays, as multiples of gamma*(D)
 hessian_width = None     # hidden width of the nets whose Hessian is computed
-tiny_scale = None        # the tiny start of the phase diagram, as a multiple of Kaiming
+tiny_scale = None        # the tiny start of the phase diagram, as a multiple of LeCun (N(0, 1/fan_in))
 aniso_d0 = None          # input dimension of the anisotropic task
 aniso_n_samples = None   # its training samples
 aniso_var_min = None     # its smallest input variance
@@ -124,7 +124,7 @@ basin_gamma_ratio = None  # weight decay of the basin experiment, as a multiple 
 hysteresis_depths = None  # depths of the warm-started weight-decay sweeps
 hysteresis_ratios = None  # their weight decays, as multiples of gamma*(D), swept up and then down
 hysteresis_steps = None   # GD steps per stage of the sweeps
-hysteresis_kick = None    # noise (x Kaiming) added at every stage of the downward sweep
+hysteresis_kick = None    # noise (x LeCun, N(0, 1/fan_in)) added at every stage of the downward sweep
 practical_dataset = None  # images of the weight-decay sweeps: fashion_mnist | digits | mnist (with data_dir)
 practical_depths = None   # hidden layers D of the ReLU MLPs of the weight-decay sweeps
 practical_width = None    # their hidden width
@@ -255,8 +255,8 @@ hess.round(4)
 #
 # We train width-`width` nets (here {glue:text}`deep_linear-width`) by full-batch gradient descent on the exact
 # loss (float64, cosine-decayed learning rate `lr` = {glue:text}`deep_linear-lr`, `steps` =
-# {glue:text}`deep_linear-steps` steps) from two starts: Kaiming ($W \sim \mathcal N(0, 1/\text{fan-in})$) and a
-# tiny one ({glue:text}`deep_linear-tiny-scale` $\times$ Kaiming). Each run is classified as *global* (loss within
+# {glue:text}`deep_linear-steps` steps) from two starts: LeCun's ($W \sim \mathcal N(0, 1/\text{fan-in})$, He's
+# scale without its $\sqrt 2$) and a tiny one ({glue:text}`deep_linear-tiny-scale` $\times$ LeCun). Each run is classified as *global* (loss within
 # $10^{-4}$ of the exact $L^*$), *zero* (stuck at the origin although $L^* < \mathbb E[y^2]$), *metastable*
 # (nonzero, loss above $\mathbb E[y^2]$) or *other*.
 
@@ -269,7 +269,7 @@ pm = st.phase_metrics(phase, Ey2=iso.Ey2)
 varlib.glue_all({k: pm[k] for k in ("tiny_zero_frac", "d1_global_frac", "meta_frac")}, prefix="deep_linear")
 phase.pivot_table(index=["depth", "init_name"], columns="gamma_ratio", values="outcome", aggfunc="first")
 
-# %% mystnb={"figure": {"caption": "Left: norm of the end-to-end predictor against $\\gamma/\\gamma^*(D)$; lines are the exact global minimum, markers trained nets (crosses Kaiming, circles tiny init; circles at $\\|v\\| = 0$ below $\\gamma^*$ are $D \\ge 2$ tiny starts stuck at the origin). Right: the $(D,\\gamma)$ plane with the critical $\\gamma^*$ and the spinodal $\\gamma_{sp}$; each marker is a run, coloured by where it ended.", "name": "fig-deep_linear-phase"}}
+# %% mystnb={"figure": {"caption": "Left: norm of the end-to-end predictor against $\\gamma/\\gamma^*(D)$; lines are the exact global minimum, markers trained nets (crosses LeCun starts, circles tiny ones; circles at $\\|v\\| = 0$ below $\\gamma^*$ are $D \\ge 2$ tiny starts stuck at the origin). Right: the $(D,\\gamma)$ plane with the critical $\\gamma^*$ and the spinodal $\\gamma_{sp}$; each marker is a run, coloured by where it ended.", "name": "fig-deep_linear-phase"}}
 fig = lp.phase_diagram(phase, task=iso, width=cfg.width, depths_theory=range(1, max(cfg.phase_depths) + 1))
 
 # %% [markdown]
@@ -285,7 +285,7 @@ pm["jump"]
 # net is of order $\|W\|^{D+1}$ and the penalty of order $\|W\|^2$, so this shows that zero has a basin, not how
 # large it is, and the scorecard grades C3 on the Hessian at zero alone ({ref}`deep-linear-metastable` measures
 # the basin). Meanwhile {glue:text}`deep_linear-d1-global-frac:.0%` of the $D = 1$ runs
-# reach the global minimum, from either start. Of the Kaiming starts between $\gamma^*$ and $\gamma_{sp}$,
+# reach the global minimum, from either start. Of the LeCun starts between $\gamma^*$ and $\gamma_{sp}$,
 # {glue:text}`deep_linear-meta-frac:.0%` end on the metastable branch ({ref}`deep-linear-metastable`).
 #
 # ### The transition by training: a hysteresis loop
@@ -293,8 +293,8 @@ pm["jump"]
 # A jump in the global minimum is a statement about the landscape; a first-order transition also shows in
 # training as hysteresis. We sweep $\gamma$ slowly over `hysteresis_ratios` $\times\,\gamma^*(D)$ on the isotropic
 # task, {glue:text}`deep_linear-hysteresis-steps` GD steps per stage, each stage started from the weights the
-# previous one ended with: **upward** from a Kaiming start, then **downward** from where the upward sweep ended,
-# with a kick of {glue:text}`deep_linear-hysteresis-kick:g` $\times$ Kaiming noise added at every stage. For
+# previous one ended with: **upward** from a LeCun start, then **downward** from where the upward sweep ended,
+# with a kick of {glue:text}`deep_linear-hysteresis-kick:g` $\times$ LeCun noise added at every stage. For
 # $D \ge 2$ the theory predicts a loop: going up, the net follows the nonzero branch past $\gamma^*$ and drops to
 # zero only where that branch ends, at $\gamma_{sp}$; going down, zero is a local minimum at every $\gamma$, so
 # the kick decays and the net stays at zero. On the upward branch the loss crosses $\mathbb E[y^2]$, the loss of
@@ -309,7 +309,7 @@ hm = hy.hysteresis_metrics(hyst)
 varlib.glue_all(dp.hysteresis_prose(hm), prefix="deep_linear")
 pd.DataFrame(hm).T.drop(columns="diverged").round(3)
 
-# %% mystnb={"figure": {"caption": "Warm-started sweeps of the weight decay on the isotropic task: trained $\\|v\\|$ against $\\gamma/\\gamma^*(D)$, upward from a Kaiming start (solid) and downward from the collapsed net with a small kick at every stage (dashed), one colour per depth. Grey: $\\gamma^*$; dotted: each depth's spinodal $\\gamma_{sp}$, where the nonzero branch ends.", "name": "fig-deep_linear-hysteresis"}}
+# %% mystnb={"figure": {"caption": "Warm-started sweeps of the weight decay on the isotropic task: trained $\\|v\\|$ against $\\gamma/\\gamma^*(D)$, upward from a LeCun start (solid) and downward from the collapsed net with a small kick at every stage (dashed), one colour per depth. Grey: $\\gamma^*$; dotted: each depth's spinodal $\\gamma_{sp}$, where the nonzero branch ends.", "name": "fig-deep_linear-hysteresis"}}
 fig = lp.hysteresis_panel(hyst)
 
 # %% [markdown]
@@ -327,8 +327,8 @@ fig = lp.hysteresis_panel(hyst)
 # with $w = (1, \dots, 1)/\sqrt{d_0}$ and label noise of standard deviation {glue:text}`deep_linear-label-noise`,
 # {glue:text}`deep_linear-aniso-n-samples` samples), nets without neuron noise and with Gaussian neuron noise of
 # variance $\sigma^2$ = {glue:text}`deep_linear-trained-sigma2` (trained on the exact noise-marginalised loss,
-# which propagates second moments layer by layer), Kaiming starts, GD as above. The comparison is made only where
-# $\gamma$ is below the critical value of that net (computed for this $A_0$ and $\kappa$), as Kaiming starts
+# which propagates second moments layer by layer), LeCun starts, GD as above. The comparison is made only where
+# $\gamma$ is below the critical value of that net (computed for this $A_0$ and $\kappa$), as LeCun starts
 # above it may stop on the metastable branch.
 
 # %%
@@ -398,7 +398,7 @@ fig = lp.variance_panels(var, mc=mc)
 # {glue:text}`deep_linear-sgd-batch`, learning rate {glue:text}`deep_linear-sgd-lr`, cosine decay,
 # {glue:text}`deep_linear-sgd-epochs` epochs, explicit L2) with {glue:text}`deep_linear-sgd-noises` noise
 # ($\sigma^2$ = {glue:text}`deep_linear-sgd-sigma2`, i.e. dropout rate $p$ = {glue:text}`deep_linear-sgd-dropout-rate`),
-# from Kaiming, for $D$ = {glue:text}`deep_linear-sgd-depths` on the anisotropic task with $\gamma$ =
+# from LeCun starts, for $D$ = {glue:text}`deep_linear-sgd-depths` on the anisotropic task with $\gamma$ =
 # {glue:text}`deep_linear-sgd-gamma`. We report the exact loss of the trained weights against $L^*$ and the Monte
 # Carlo variance against {eq}`eq-dl-variance` evaluated at the trained $v$.
 
@@ -567,7 +567,7 @@ wm["runs"].round(3)
 # ## The metastable window and zero's basin
 #
 # For $\gamma^* < \gamma < \gamma_{sp}$ the nonzero minimum survives as a metastable state with loss above
-# $\mathbb E[y^2]$, worse than predicting zero. The Kaiming runs of
+# $\mathbb E[y^2]$, worse than predicting zero. The LeCun runs of
 # {ref}`the phase diagram <deep-linear-phase>` in this window:
 
 # %%
@@ -578,7 +578,7 @@ wm["runs"].round(3)
 # the barrier sits at $b_s \approx (\gamma/M)^{1/(D-1)}$, which approaches the nonzero minimum
 # $b_l \approx (M/A)^{1/(D+1)}$ as $D$ grows. We train nets on the isotropic task at
 # $\gamma$ = {glue:text}`deep_linear-basin-gamma-ratio` $\gamma^*(D)$ from several multiples of
-# $\mathcal N(0, 1/\text{fan-in})$, the "Kaiming" start above (strictly LeCun's scaling):
+# $\mathcal N(0, 1/\text{fan-in})$, the LeCun start above:
 # {glue:text}`deep_linear-basin-scales`, among them PyTorch's default `nn.Linear` scale $1/\sqrt 3$ and He's
 # $\sqrt 2$; {glue:text}`deep_linear-basin-seeds` runs each, GD as in
 # {ref}`the phase diagram <deep-linear-phase>`. A run **escaped** when it ends within a tenth of the global

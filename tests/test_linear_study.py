@@ -267,10 +267,12 @@ def test_variance_metrics_report_a_collapsed_predictor():
 
 
 def test_phase_markers_and_family_linearised_curves():
-    """Figures: tiny starts are circles and Kaiming crosses in both phase panels; the family plot draws one dotted
-    curve per distinct linearisation other than the linear net's own loss (ReLU and Swish share slope 1/2)."""
-    mk = lp._init_markers(pd.DataFrame({"init_name": ["kaiming", "tiny", "kaiming"]}))
-    assert mk == {"style_order": ["tiny", "kaiming"], "markers": {"tiny": "o", "kaiming": "X"}}
+    """Figures: tiny starts are circles and LeCun (N(0, 1/fan_in), the "kaiming" key) crosses in both phase panels;
+    the family plot draws one dotted curve per distinct linearisation other than the linear net's own loss (ReLU
+    and Swish share slope 1/2)."""
+    shown = lp._start_names(pd.DataFrame({"init_name": ["kaiming", "tiny", "kaiming"]}))
+    mk = lp._init_markers(shown)
+    assert mk == {"style_order": ["tiny", "LeCun"], "markers": {"tiny": "o", "LeCun": "X"}}
     x, y = signal_samples(4, 1.0, 300, seed=1)
     fam = family_loss(x, y, np.linspace(-1, 1, 9) * 0.5, 8, 0.3)
     assert [acts for acts, _ in lp._distinct_linearised(fam)] == [["relu", "swish"]]

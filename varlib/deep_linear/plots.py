@@ -31,9 +31,15 @@ def reduced_loss_panels(land: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def _start_names(phase: pd.DataFrame) -> pd.DataFrame:
+    """``phase`` with a column ``start`` naming each run's initial scale for the reader: "LeCun" for
+    N(0, 1/fan_in) (the chapter's "kaiming" key: He's scale without its sqrt 2), "tiny" for the small start."""
+    return phase.assign(start=phase.init_name.map({"kaiming": "LeCun", "tiny": "tiny"}).fillna(phase.init_name))
+
+
 def phase_diagram(phase: pd.DataFrame, *, task, width: int, depths_theory) -> plt.Figure:
     """Left: ||v|| vs gamma / gamma* per depth, theory lines and trained dots. Right: the (D, gamma) plane
-    with gamma* and gamma_sp and each run's outcome."""
+    with gamma* and gamma_sp and each run's outcome. Legends sit beside the panels, off the data."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     ratios = np.linspace(0.05, 3.0, 300)
     pal = dict(zip(sorted(phase.depth.unique()), sns.color_palette("colorblind")))
@@ -41,27 +47,28 @@ def phase_diagram(phase: pd.DataFrame, *, task, width: int, depths_theory) -> pl
         gs = gamma_star(D, 1.0, 1.0)
         axes[0].plot(ratios, [solve_global(task, DeepLinear(D, width, r * gs)).v_norm for r in ratios], color=c,
                      label=f"D = {D}")
-    marks = _init_markers(phase)
-    sns.scatterplot(phase, x="gamma_ratio", y="v_norm", hue="depth", style="init_name", palette=pal, ax=axes[0],
+    shown = _start_names(phase)
+    marks = _init_markers(shown)
+    sns.scatterplot(shown, x="gamma_ratio", y="v_norm", hue="depth", style="start", palette=pal, ax=axes[0],
                     legend=False, s=40, alpha=0.8, **marks)
     axes[0].set(xlabel="γ / γ*(D)", ylabel="‖v‖ (lines: global minimum)")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=8, loc="upper right")
     Ds = np.asarray(depths_theory)
     axes[1].plot(Ds, [gamma_star(D, 1, 1) for D in Ds], "k-", label="γ* (global min. jumps to 0)")
     axes[1].plot(Ds, [gamma_spinodal(D, 1, 1) for D in Ds], "k--", label="γ_sp (last nonzero minimum)")
-    jit = {"tiny": -0.12, "kaiming": 0.12}
-    ph = phase.assign(D=phase.depth + phase.init_name.map(jit).fillna(0))
-    sns.scatterplot(ph, x="D", y="gamma_bar", hue="outcome", style="init_name", ax=axes[1], s=45,
+    jit = {"tiny": -0.12, "LeCun": 0.12}
+    ph = shown.assign(D=shown.depth + shown.start.map(jit).fillna(0))
+    sns.scatterplot(ph, x="D", y="gamma_bar", hue="outcome", style="start", ax=axes[1], s=45,
                     hue_order=["global", "zero", "metastable", "other"], **marks)
     axes[1].set(xlabel="depth D (hidden layers)", ylabel="γ", yscale="log")
-    axes[1].legend(fontsize=7, loc="lower left")
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
 
 def _init_markers(phase: pd.DataFrame) -> dict:
     """Fixed markers for both panels of :func:`phase_diagram`: circles for the "tiny" start, crosses otherwise."""
-    names = sorted(phase.init_name.unique(), key=lambda n: n != "tiny")
+    names = sorted(phase.start.unique(), key=lambda n: n != "tiny")
     return {"style_order": names, "markers": {n: "o" if n == "tiny" else "X" for n in names}}
 
 

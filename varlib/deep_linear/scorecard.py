@@ -231,7 +231,7 @@ def deep_linear_scorecard(m: dict) -> list[dict]:
                                 evidence=(m["c1_loss_err"], m["c1_v_err"], m["c1_b_dev"], m["min_gap"], _sound(c1)))},
             {"claim": "D = 1: no bad minimum; any init reaches the global minimum (C2)",
              "paper": "second-order transition (companion paper); at γ = ‖E[xy]‖: derived here (not in the paper)",
-             "ours": f"D = 1 runs at the global minimum: {m['d1_global_frac']:.0%} (all inits incl. 1e-2 × Kaiming)"
+             "ours": f"D = 1 runs at the global minimum: {m['d1_global_frac']:.0%} (all inits incl. 1e-2 × LeCun)"
                      + _runs(d1),
              "verdict": verdict(m["d1_global_frac"] == 1.0, m["d1_global_frac"] >= 0.8,
                                 evidence=(m["d1_global_frac"], _sound(d1)))},
@@ -239,14 +239,14 @@ def deep_linear_scorecard(m: dict) -> list[dict]:
              "paper": "zero is a local minimum for D ≥ 2; Hessian at 0 = 2γI: derived here (not in the paper)",
              "ours": f"Hessian of the trained loss at 0 by autograd = 2γI and PD for D ≥ 2, a saddle for D = 1 below "
                      f"γ*: {m['hessian_ok']}; not graded (true for any start this small, whatever the landscape "
-                     f"further out): 0.01 × Kaiming starts below γ* stuck at 0: {m['tiny_zero_frac']:.0%}"
+                     f"further out): 0.01 × LeCun starts below γ* stuck at 0: {m['tiny_zero_frac']:.0%}"
                      + _runs(tiny),
              "verdict": verdict(m["hessian_ok"], evidence=(m["hessian_ok"],))}]
     rows.append(hysteresis_row(m["hysteresis"]))
     cm = m.get("meta_diverged")
-    rows.append({"claim": "γ* < γ < γ_sp: a Kaiming init ends on a metastable minimum above E[y²] (C5)",
+    rows.append({"claim": "γ* < γ < γ_sp: a LeCun (N(0, 1/fan_in)) start ends on a metastable minimum above E[y²] (C5)",
                  "paper": "derived here (not in the paper): ‖v‖ = larger polynomial root",
-                 "ours": f"metastable: {m['meta_frac']:.0%} of Kaiming runs; loss > E[y²]: {m['meta_above_Ey2']}; "
+                 "ours": f"metastable: {m['meta_frac']:.0%} of LeCun runs; loss > E[y²]: {m['meta_above_Ey2']}; "
                          f"max |‖v‖ − b_l^(D+1)| = {m['meta_vnorm_err']:.1e}" + _runs(cm),
                  "verdict": verdict(m["meta_frac"] == 1.0 and m["meta_above_Ey2"] and m["meta_vnorm_err"] < 1e-3,
                                     m["meta_frac"] > 0, evidence=(m["meta_frac"], m["meta_vnorm_err"], _sound(cm)))})
