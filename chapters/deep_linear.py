@@ -114,6 +114,7 @@ family_b_max = None      # the family runs over b in [-b_max, b_max] x b*
 family_points = None     # number of values of b
 signal_activations = None          # activations of the Fig. 3 nets
 signal_compare_activations = None  # activations rerun with the other schedule
+signal_shallow_activations = None  # activations of the D = 1 nets of the same experiment (the contrast)
 signal_gamma = None      # weight decay of the Fig. 3 nets
 signal_d0 = None         # input dimension of the Fig. 3 tasks
 signal_n_samples = None  # their samples
@@ -467,17 +468,20 @@ fig = lp.family_panel(fam, b_star=b_star)
 
 # %%
 runs = [{"activations": cfg.signal_activations, "schedule": cfg.signal_schedule},
-        {"activations": cfg.signal_compare_activations, "schedule": ls.other_schedule(cfg.signal_schedule)}]
-sig, sig_alt = store.map(st.signal_table, runs, desc="signal", signals=cfg.signal_values, gamma=cfg.signal_gamma,
+        {"activations": cfg.signal_compare_activations, "schedule": ls.other_schedule(cfg.signal_schedule)},
+        {"activations": cfg.signal_shallow_activations, "schedule": cfg.signal_schedule, "depth": 1}]
+sig, sig_alt, sig_d1 = store.map(st.signal_table, runs, desc="signal", signals=cfg.signal_values, gamma=cfg.signal_gamma,
                          d0=cfg.signal_d0, n=cfg.signal_n_samples, width=cfg.signal_width, seeds=cfg.seeds,
                          epochs=cfg.signal_epochs, batch=cfg.signal_batch, lr=cfg.signal_lr, noise=cfg.label_noise,
                          seed=rt.seed, device=rt.device)
 sm = st.signal_metrics(sig, gamma=cfg.signal_gamma, compare=sig_alt)
+sm1 = st.shallow_signal_metrics(sig_d1, gamma=cfg.signal_gamma)
+varlib.glue_all({"shallow_kept": sm1["kept"], "shallow_err": sm1["theory_err"]}, prefix="deep_linear")
 varlib.glue_all(dp.signal_prose(sig, sig_alt, metrics=sm, gamma=cfg.signal_gamma), prefix="deep_linear")
 sm
 
-# %% mystnb={"figure": {"caption": "Output standard deviation of trained D = 2 nets (width `signal_width`, SGD, $\\gamma$ = `signal_gamma`) against the signal $\\|\\mathbb E[xy]\\|$ of the task, for linear, tanh and ReLU units (band: range over seeds) trained with the `signal_schedule` learning rate, and linear nets trained with the other schedule (grey squares); black: the exact linear global minimum; dashed: the linear critical signal $M_c$; dash-dotted: the spinodal signal $M_{sp}$; dotted: where weight decay alone would bring a linear net's output, for each schedule (ReLU nets start smaller, so their own level is lower). The y axis is logarithmic above $10^{-4}$ and linear below it, so that the theory's zero can be drawn.", "name": "fig-deep_linear-signal"}}
-fig = lp.signal_panel(sig, M_c=sm["M_c"], compare=sig_alt, M_sp=sm["M_sp"])
+# %% mystnb={"figure": {"caption": "Output standard deviation of trained D = 2 nets (width `signal_width`, SGD, $\\gamma$ = `signal_gamma`) against the signal $\\|\\mathbb E[xy]\\|$ of the task, for linear, tanh and ReLU units (band: range over seeds) trained with the `signal_schedule` learning rate, and linear nets trained with the other schedule (grey squares); triangles: nets with one hidden layer (D = 1, `signal_shallow_activations`), thin black dashed: their linear theory; black: the exact linear global minimum of D = 2; dashed: the linear critical signal $M_c$; dash-dotted: the spinodal signal $M_{sp}$; dotted: where weight decay alone would bring a linear net's output, for each schedule (ReLU nets start smaller, so their own level is lower). The y axis is logarithmic above $10^{-4}$ and linear below it, so that the theory's zero can be drawn.", "name": "fig-deep_linear-signal"}}
+fig = lp.signal_panel(sig, M_c=sm["M_c"], compare=sig_alt, M_sp=sm["M_sp"], shallow=sig_d1)
 
 # %% [markdown]
 # Below $M_{sp}$, for the linear nets and both schedules: the trained output std, the fraction of the signal it
@@ -505,6 +509,12 @@ st.signal_collapse_table([sig, sig_alt], gamma=cfg.signal_gamma)
 # {glue:text}`deep_linear-signal-near`. ReLU nets, run with the {glue:text}`deep_linear-signal-schedule` rate only,
 # {glue:text}`deep_linear-signal-relu-closer` (at most {glue:text}`deep_linear-signal-below-relu:.0%` of the signal
 # below $M_{sp}$). Between $M_{sp}$ and $M_c$ trained nets may legitimately sit on the metastable branch.
+#
+# The contrast is the point of the figure: nets with one hidden layer have no bad minimum, and their transition
+# is continuous, at $\|\mathbb E[xy]\| = \gamma$. Trained the same way, the linear $D = 1$ nets keep at least
+# {glue:text}`deep_linear-shallow-kept:.0%` of the signal at every signal between $2\gamma$ and $M_{sp}$, where
+# the $D = 2$ nets must collapse, and follow their own theory there within
+# {glue:text}`deep_linear-shallow-err:.1%`: a depth of one is not trapped.
 #
 # ## Weight decay on real images
 #
@@ -637,5 +647,5 @@ varlib.resources(rt)
 
 # %%
 metrics = {**pm, **tm, "hessian_ok": hessian_ok, "variance": variance, "sgd": st.sgd_metrics(sgd),
-           "family": fam_err, "signal": sm, "basin": bm, "practical": wm, "hysteresis": hm}
+           "family": fam_err, "signal": sm, "basin": bm, "practical": wm, "hysteresis": hm, "shallow_signal": sm1}
 varlib.scorecard(st.deep_linear_scorecard(metrics))

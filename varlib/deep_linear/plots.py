@@ -137,11 +137,12 @@ def _distinct_linearised(fam: pd.DataFrame) -> list:
 
 
 def signal_panel(sig: pd.DataFrame, *, M_c: float, compare: pd.DataFrame | None = None,
-                 M_sp: float | None = None) -> plt.Figure:
+                 M_sp: float | None = None, shallow: pd.DataFrame | None = None) -> plt.Figure:
     """Fig. 3 (right): output std of trained D = 2 nets vs ||E[xy]||, the linear theory, and M_c; dotted: where
     weight decay alone would bring a linear net's output (median ``decay_std``). ``compare``: the same experiment under
     another learning-rate schedule, drawn in grey with its own dotted level; ``M_sp``: the spinodal signal,
-    marked dash-dotted."""
+    marked dash-dotted; ``shallow``: the same experiment with D = 1 nets, drawn with triangles, and their linear
+    theory as a thin black dashed line."""
     fig, ax = plt.subplots(figsize=(8.6, 4))
     th = sig.groupby("beta_norm").theory_std.first()
     ax.plot(th.index, th.values, "k-", label="linear theory ‖v*‖")
@@ -155,6 +156,12 @@ def signal_panel(sig: pd.DataFrame, *, M_c: float, compare: pd.DataFrame | None 
                     label=f"{a}, {g.schedule.iloc[0]} lr")
         ax.axhline(compare.decay_std.median(), color="0.45", ls=":",
                    label=f"weight decay alone ({compare.schedule.iloc[0]} lr)")
+    if shallow is not None:
+        th1 = shallow.groupby("beta_norm").theory_std.first()
+        ax.plot(th1.index, th1.values, "k--", lw=0.8, label="D = 1 linear theory")
+        for i, (a, g) in enumerate(shallow.groupby("activation")):
+            m = g.groupby("beta_norm").output_std.mean()
+            ax.plot(m.index, m.values, ls="none", marker="^", ms=5, color=f"C{4 + i}", label=f"D = 1, {a}")
     ax.axvline(M_c, color="0.5", ls="--", label="M_c = 2γ^(3/4)")
     if M_sp is not None:
         ax.axvline(M_sp, color="0.5", ls="-.", label="M_sp = 4(γ/3)^(3/4)")

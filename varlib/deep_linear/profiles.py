@@ -31,6 +31,7 @@ _FIXED = {
     "sgd_noises": ["gaussian", "dropout"], "sgd_sigma2": 1.0, "sgd_gamma": 0.1, "sgd_batch": 100, "sgd_lr": 0.02,
     "family_d0": 10, "family_n_samples": 2000, "family_width": 32, "family_gamma": 0.3, "family_b_max": 1.5,
     "family_points": 61, "signal_activations": ["linear", "tanh", "relu"], "signal_compare_activations": ["linear"],
+    "signal_shallow_activations": ["linear", "relu"],
     "signal_gamma": 0.02, "signal_d0": 10, "signal_n_samples": 2000, "signal_width": 32, "signal_batch": 100,
     "signal_lr": 0.05, "basin_gamma_ratio": 0.5, "practical_depths": [1, 2, 3], "practical_width": 64,
     "practical_batch": 256, "practical_lr": 0.1, "hysteresis_depths": [1, 2, 3], "hysteresis_kick": 1e-3,
@@ -41,7 +42,7 @@ CHAPTER_PROFILES = {
     "smoke": {"d0": 6, "n_samples": 300, "width": 4, "seeds": 1, "phase_depths": [1, 2],
               "gamma_ratios": [0.25, 0.999, 1.1, 2.5], "steps": 300, "lr": 0.05, "trained_depths": [1, 2],
               "trained_gammas": [0.05, 0.2], "unequal_widths": [4, 12], "basin_depths": [1, 2],
-              "basin_scales": [0.25, 1.0], "basin_seeds": 1, "sgd_epochs": 2, "signal_values": [0.03, 0.3, 1.0],
+              "basin_scales": [0.25, 1.0], "basin_seeds": 1, "sgd_epochs": 2, "signal_values": [0.03, 0.06, 0.3, 1.0],
               "signal_epochs": 2,
               "signal_schedule": "constant", "mc_samples": 100, "var_widths": [1, 4, 64],
               "var_noises": [0.1, 8.0, 1000.0], "var_depths": [1, 4, 12], "practical_dataset": "digits",
@@ -83,6 +84,7 @@ CHAPTER_CHOICES = {
     "sgd_noises": tuple(NOISES),
     "signal_activations": SGD_ACTIVATIONS,
     "signal_compare_activations": SGD_ACTIVATIONS,
+    "signal_shallow_activations": SGD_ACTIVATIONS,
     "practical_dataset": tuple(DATASETS),
 }
 

@@ -26,7 +26,7 @@ from varlib.deep_linear.practical import JUMP_MIN
 __all__ = ["deep_linear_scorecard", "linear_diverged_count", "variance_metrics", "spinodal_signal", "signal_metrics",
            "signal_collapse_table", "basin_metrics", "signal_verdict", "basin_verdict", "SIGNAL_BELOW_TOL",
            "SIGNAL_ABOVE_TOL", "SIGNAL_HALF_FACTOR", "BASIN_TRAPPED", "collapse_words",
-           "practical_rows", "hysteresis_row"]
+           "practical_rows", "hysteresis_row", "shallow_signal_metrics", "shallow_signal_row"]
 
 SIGNAL_BELOW_TOL = 0.1   # C11: below M_sp, std f / ||E[xy]|| must be at most this (theory: 0)
 SIGNAL_ABOVE_TOL = 0.15  # C11: above M_c, |std f / ||v*|| - 1| must be at most this (theory: 0)
@@ -111,6 +111,32 @@ def signal_metrics(sig: pd.DataFrame, *, gamma: float, compare: pd.DataFrame | N
         out[f"below_{a}"] = float((lo.output_std / lo.index).max()) if len(lo) else float("nan")
         out[f"above_{a}"] = float((hi.output_std / hi.theory_std - 1).abs().max()) if len(hi) else float("nan")
     return out
+
+
+def shallow_signal_metrics(shallow: pd.DataFrame, *, gamma: float) -> dict:
+    """The D = 1 contrast of Fig. 3, from a :func:`~varlib.deep_linear.study.signal_table` with ``depth=1``: at the
+    signals between 2 gamma (where the D = 1 theory keeps half the signal) and the D = 2 spinodal signal M_sp (where
+    D = 2 nets must collapse), the linear nets' smallest kept fraction std / ||E[xy]|| (``kept``; the D = 2 nets
+    keep at most SIGNAL_BELOW_TOL there) and their largest |std / ||v*|| - 1| against the D = 1 theory
+    (``theory_err``); NaN when no signal lies in that range; ``diverged`` (diverged, runs)."""
+    g = shallow[shallow.activation == "linear"].groupby("beta_norm")[["output_std", "theory_std"]].mean()
+    band = g[(g.index >= 2 * gamma) & (g.index < spinodal_signal(gamma)) & (g.theory_std > 0)]
+    return {"kept": float((band.output_std / band.index).min()) if len(band) else float("nan"),
+            "theory_err": float((band.output_std / band.theory_std - 1).abs().max()) if len(band) else float("nan"),
+            "signals": len(band), "diverged": linear_diverged_count(shallow)}
+
+
+def shallow_signal_row(d1: dict) -> dict:
+    """D = 1 nets are not trapped where D = 2 nets are: reproduced when the linear D = 1 nets follow the D = 1 theory
+    within SIGNAL_ABOVE_TOL and keep more than SIGNAL_BELOW_TOL of the signal below M_sp (partly when one holds)."""
+    follows, keeps = d1["theory_err"] <= SIGNAL_ABOVE_TOL, d1["kept"] > SIGNAL_BELOW_TOL
+    return {"claim": "Fig. 3 contrast: D = 1 nets are not trapped where D = 2 nets collapse",
+            "paper": "D = 1 has no bad minimum (second-order transition); D = 1 run derived here",
+            "ours": f"linear D = 1 nets between 2γ and M_sp ({d1['signals']} signals): keep at least {d1['kept']:.0%} "
+                    f"of ‖E[xy]‖ (D = 2 must keep ≤ {SIGNAL_BELOW_TOL:.0%}); largest deviation from the D = 1 "
+                    f"theory {d1['theory_err']:.1%} (tolerance {SIGNAL_ABOVE_TOL:.0%})" + _runs(d1.get("diverged")),
+            "verdict": verdict(follows and keeps, follows or keeps,
+                               evidence=(d1["kept"], d1["theory_err"], _sound(d1.get("diverged"))))}
 
 
 def signal_collapse_table(tables, *, gamma: float, activation: str = "linear") -> pd.DataFrame:
@@ -281,7 +307,8 @@ def deep_linear_scorecard(m: dict) -> list[dict]:
                  "ours": ", ".join(f"{a}: {e:.1%}" for a, e in f.items())
                          + " deviation from the slope-φ'(0) linear net",
                  "verdict": verdict(worst < 0.1, worst < 0.3, evidence=(worst,))})
-    rows += [_signal_row(m["signal"]), _basin_row(m["basin"])]
+    no_run = {"kept": float("nan"), "theory_err": float("nan"), "signals": 0, "diverged": None}
+    rows += [_signal_row(m["signal"]), shallow_signal_row(m.get("shallow_signal") or no_run), _basin_row(m["basin"])]
     rows += practical_rows(m["practical"])
     return rows
 

@@ -22,7 +22,7 @@ from varlib.deep_linear.model import DeepLinear, LinearTask, task_from_data
 from varlib.deep_linear.nets import (end_to_end, expected_loss, hessian_at_zero, init_weights, sample_predictions,
                                      train_linear_ensemble)
 from varlib.deep_linear.scorecard import (BASIN_OUTCOMES, basin_metrics, basin_outcomes,  # noqa: F401
-                                          deep_linear_scorecard, linear_diverged_count,
+                                          deep_linear_scorecard, linear_diverged_count, shallow_signal_metrics,
                                           signal_collapse_table, signal_metrics, spinodal_signal, variance_metrics)
 from varlib.deep_linear.sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
                                     sgd_objective, sgd_steps, signal_samples, torch_default_init, train_sgd)
@@ -35,7 +35,7 @@ __all__ = ["concat_tables", "isotropic_task", "isotropy_check", "anisotropic_tas
            "variance_mc_table", "variance_metrics", "sgd_table", "sgd_metrics", "family_study", "family_metrics",
            "signal_table", "spinodal_signal", "signal_metrics", "signal_collapse_table", "basin_table",
            "BASIN_OUTCOMES", "basin_outcomes", "basin_metrics", "deep_linear_scorecard", "linear_diverged_count",
-           "roots_table"]
+           "roots_table", "shallow_signal_metrics"]
 
 _DT = torch.float64
 
@@ -322,8 +322,9 @@ def family_metrics(fam: pd.DataFrame, *, b_star: float, window: float = 0.25) ->
 
 def signal_table(*, signals, activations, gamma: float, d0: int, n: int, width: int, seeds: int, epochs: int,
                  batch: int, lr: float, noise: float = 0.5, seed: int = 0, device="cpu",
-                 schedule: str = "cosine") -> pd.DataFrame:
-    """Fig. 3 (right): D = 2 nets (PyTorch default init, width ``width``) trained by minibatch SGD with explicit
+                 schedule: str = "cosine", depth: int = 2) -> pd.DataFrame:
+    """Fig. 3 (right): nets with ``depth`` hidden layers (the paper's D = 2 by default; D = 1 is the contrast, with no
+    trap) (PyTorch default init, width ``width``) trained by minibatch SGD with explicit
     L2 gamma and learning-rate ``schedule`` on tasks y = M x_1 + noise; final output std over the training
     inputs vs the linear theory. Also per net: ``init_std``, its output std at initialisation, and
     ``decay_std`` = init_std x :func:`~varlib.deep_linear.sgd.l2_decay_factor`, where weight decay alone would
@@ -332,18 +333,19 @@ def signal_table(*, signals, activations, gamma: float, d0: int, n: int, width: 
     data = [signal_samples(d0, M, n, noise, seed) for M in signals]  # same x and noise, scaled signal
     x, y = data[0][0], np.repeat(np.stack([d[1] for d in data]), seeds, axis=0)
     tasks = [task_from_data(*d) for d in data]
-    sols = [solve_global(t, DeepLinear(2, width, gamma)) for t in tasks]
+    sols = [solve_global(t, DeepLinear(depth, width, gamma)) for t in tasks]
     etas = lr_schedule(lr, sgd_steps(n, epochs, batch), schedule)
     nets = [(M, t, s) for M, t, s in zip(signals, tasks, sols) for _ in range(seeds)]
     rows = []
     for a in activations:
-        w0 = torch_default_init(d0, (width, width), len(signals) * seeds, seed, device)
+        w0 = torch_default_init(d0, (width,) * depth, len(signals) * seeds, seed, device)
         decay = l2_decay_factor(gamma, etas, len(w0))
         w = train_sgd(w0, x, y, gamma, a, epochs=epochs, batch=batch, lr=lr, seed=seed, schedule=schedule)
         xt = torch.as_tensor(x, dtype=_DT, device=w[0].device).unsqueeze(0)
         std0, std = (mlp_forward(v, xt, a).std(1).cpu() for v in (w0, w))
         loss0, loss = (sgd_objective(v, x, y, gamma, a).cpu() for v in (w0, w))
-        rows += [{"activation": a, "schedule": schedule, "signal": M, "beta_norm": float(np.linalg.norm(t.beta)),
+        rows += [{"activation": a, "schedule": schedule, "depth": depth, "signal": M,
+                  "beta_norm": float(np.linalg.norm(t.beta)),
                   "member": k % seeds, "output_std": float(std[k]), "theory_std": float(np.sqrt(s.v @ t.A0 @ s.v)),
                   "init_std": float(std0[k]), "decay_std": float(std0[k]) * decay, "loss0": float(loss0[k]),
                   "loss": float(loss[k])}
