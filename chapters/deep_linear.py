@@ -114,7 +114,7 @@ family_b_max = None      # the family runs over b in [-b_max, b_max] x b*
 family_points = None     # number of values of b
 signal_activations = None          # activations of the Fig. 3 nets
 signal_compare_activations = None  # activations rerun with the other schedule
-signal_shallow_activations = None  # activations of the D = 1 nets of the same experiment (the contrast)
+signal_shallow_activations = None  # activations of the one-hidden-layer nets of the same experiment
 signal_gamma = None      # weight decay of the Fig. 3 nets
 signal_d0 = None         # input dimension of the Fig. 3 tasks
 signal_n_samples = None  # their samples
@@ -257,7 +257,8 @@ hess.round(4)
 # We train width-`width` nets (here {glue:text}`deep_linear-width`) by full-batch gradient descent on the exact
 # loss (float64, cosine-decayed learning rate `lr` = {glue:text}`deep_linear-lr`, `steps` =
 # {glue:text}`deep_linear-steps` steps) from two starts: LeCun's ($W \sim \mathcal N(0, 1/\text{fan-in})$, He's
-# scale without its $\sqrt 2$) and a tiny one ({glue:text}`deep_linear-tiny-scale` $\times$ LeCun). Each run is classified as *global* (loss within
+# scale without its $\sqrt 2$) and a tiny one ({glue:text}`deep_linear-tiny-scale` $\times$ LeCun).
+# Each run is classified as *global* (loss within
 # $10^{-4}$ of the exact $L^*$), *zero* (stuck at the origin although $L^* < \mathbb E[y^2]$), *metastable*
 # (nonzero, loss above $\mathbb E[y^2]$) or *other*.
 
@@ -344,7 +345,7 @@ tm = st.trained_metrics(tr, unequal=unequal)
 varlib.glue_all(tm, prefix="deep_linear")
 tr.groupby(["depth", "sigma2", "gamma_bar"])[["below", "loss", "loss_star", "rel_v_err", "b_dev", "unit_spread"]].max()
 
-# %% mystnb={"figure": {"caption": "Trained nets (dots, every seed) against the exact solution (lines): training loss (left) and layer scale $b$ (right; for a trained net, $b^*$ plus its largest layer-norm deviation) against $\\gamma$, for each depth and noise level. Past the critical $\\gamma$ the exact solution is zero.", "name": "fig-deep_linear-trained"}}
+# %% mystnb={"figure": {"caption": "How far trained nets end from the exact solution, against $\\gamma$, for each depth and noise level (every seed a marker; log scale, values below $10^{-16}$ drawn there): the loss gap $|L - L^*|$ (left) and the largest deviation of a layer norm from the balanced $b^*$ (right). Dashed: the tolerances of the C1 row, which grades the runs below their net's critical $\\gamma$; past it the exact solution is zero, and a LeCun start may sit on the metastable branch instead, far above the tolerance.", "name": "fig-deep_linear-trained"}}
 fig = lp.trained_vs_theory(tr)
 
 # %% [markdown]
@@ -393,6 +394,14 @@ var.pivot_table(index="value", columns="sweep", values="variance")
 
 # %% mystnb={"figure": {"caption": "Average prediction variance of the optimal stochastic net against width, noise variance and depth: closed form over the training set (lines) and Monte Carlo with Gaussian and dropout noise on the first `mc_inputs` training inputs (markers, multiplied by the closed form's ratio of training set to those inputs). For $\\gamma > 0$ and $D \\ge 2$ the variance is exactly zero once the net has collapsed.", "name": "fig-deep_linear-variance"}}
 fig = lp.variance_panels(var, mc=mc)
+
+# %% tags=["remove-cell"]
+varlib.glue_all(dp.variance_collapse(var), prefix="deep_linear")
+
+# %% [markdown]
+# Along the depth sweep the variance does not fade: it {glue:text}`deep_linear-variance-collapse`. That is the
+# first-order transition again: at fixed $\gamma$ the critical $\gamma^*(D)$ falls with depth, and once it
+# passes $\gamma$ the optimal net is zero, with no variance at all.
 
 # %% [markdown]
 # Sampled-noise training (C10, and C9 on trained rather than constructed weights): minibatch SGD (batch
@@ -470,10 +479,10 @@ fig = lp.family_panel(fam, b_star=b_star)
 runs = [{"activations": cfg.signal_activations, "schedule": cfg.signal_schedule},
         {"activations": cfg.signal_compare_activations, "schedule": ls.other_schedule(cfg.signal_schedule)},
         {"activations": cfg.signal_shallow_activations, "schedule": cfg.signal_schedule, "depth": 1}]
-sig, sig_alt, sig_d1 = store.map(st.signal_table, runs, desc="signal", signals=cfg.signal_values, gamma=cfg.signal_gamma,
-                         d0=cfg.signal_d0, n=cfg.signal_n_samples, width=cfg.signal_width, seeds=cfg.seeds,
-                         epochs=cfg.signal_epochs, batch=cfg.signal_batch, lr=cfg.signal_lr, noise=cfg.label_noise,
-                         seed=rt.seed, device=rt.device)
+sig, sig_alt, sig_d1 = store.map(
+    st.signal_table, runs, desc="signal", signals=cfg.signal_values, gamma=cfg.signal_gamma, d0=cfg.signal_d0,
+    n=cfg.signal_n_samples, width=cfg.signal_width, seeds=cfg.seeds, epochs=cfg.signal_epochs, batch=cfg.signal_batch,
+    lr=cfg.signal_lr, noise=cfg.label_noise, seed=rt.seed, device=rt.device)
 sm = st.signal_metrics(sig, gamma=cfg.signal_gamma, compare=sig_alt)
 sm1 = st.shallow_signal_metrics(sig_d1, gamma=cfg.signal_gamma)
 varlib.glue_all({"shallow_kept": sm1["kept"], "shallow_err": sm1["theory_err"]}, prefix="deep_linear")
@@ -534,7 +543,7 @@ st.signal_collapse_table([sig, sig_alt], gamma=cfg.signal_gamma)
 # $\gamma$ and the trained net drops to it from a finite output, at a weight decay that falls with depth
 # ({eq}`eq-dl-thresholds` and the table of $\gamma^*(D)$ above). A net has **collapsed** when the
 # root mean square of its logits over the test images is below {glue:text}`deep_linear-collapse-rms` (every class
-# then gets a probability within about 1 % of $1/K$); its **collapse strength** $\gamma_c$ is the smallest
+# then gets nearly the same probability, $1/K$); its **collapse strength** $\gamma_c$ is the smallest
 # $\gamma$ of the grid from which every larger one collapsed, known only up to the grid's spacing.
 #
 # The images: Fashion-MNIST {cite:p}`xiao2017fashion` from Debian's `dataset-fashion-mnist` package (standardised
@@ -563,7 +572,7 @@ fig = lp.weight_decay_panels(wd, runs=wm["runs"], classes=data.n_classes)
 wm["runs"].round(3)
 
 # %% [markdown]
-# {numref}`fig-deep_linear-weight-decay`, on {glue:text}`deep_linear-practical-dataset`:
+# {numref}`fig-deep_linear-weight-decay`, on {glue:text}`deep_linear-practical-data-name`:
 # {glue:text}`deep_linear-practical-where`. The collapse strength {glue:text}`deep_linear-practical-order`.
 # Nets with $D \ge 2$ {glue:text}`deep_linear-practical-jump`, and those with $D = 1$
 # {glue:text}`deep_linear-practical-shallow`. The scorecard calls the depth order reproduced only when the

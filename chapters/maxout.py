@@ -256,7 +256,7 @@ tables.depth_summary(sweep)
 
 # %% [markdown]
 # How much the count changes from the shallowest to the deepest networks at that $N$, relative to the
-# shallowest, with its 95 % bootstrap interval: noise alone moves the mean of a few networks by tens of percent,
+# shallowest, with its $95\%$ bootstrap interval: noise alone moves the mean of a few networks by tens of percent,
 # so the scorecard reads the interval, not the estimate.
 
 # %%
@@ -301,7 +301,7 @@ data_note
 
 # %% [markdown]
 # (maxout-growth-table)=
-# Every growth exponent of this chapter at initialisation with its 95 % bootstrap interval (the networks of
+# Every growth exponent of this chapter at initialisation with its $95\%$ bootstrap interval (the networks of
 # every cell resampled, the line refitted; a cell with a mean of zero pieces has no exponent), which the
 # scorecard compares with the degrees $n_0 = 2$ and $n_0 - 1 = 1$ of the bounds:
 
@@ -430,7 +430,7 @@ tables.convergence_means(conv)
 
 # %% [markdown]
 # The paper's comparison is with maxout-He, the initialisation that sphere and many-regions modify to raise the
-# number of regions: the gap in mean training loss, maxout-He minus each of them, with its 95 % bootstrap
+# number of regions: the gap in mean training loss, maxout-He minus each of them, with its $95\%$ bootstrap
 # interval over the `train_seeds` seeds (above zero: the modified initialisation trains faster).
 
 # %%
@@ -472,7 +472,7 @@ varlib.glue_all(prose.threshold_facts())
 # ## Scorecard
 #
 # Each row states a claim, the paper's number where one is known, ours from this run, and a Verdict computed
-# from the numbers and their 95 % bootstrap intervals (an interval needs at least
+# from the numbers and their $95\%$ bootstrap intervals (an interval needs at least
 # {glue:text}`maxout-min-samples` networks or seeds per cell; with fewer the row is "not tested").
 #
 # - **Growth in $N$.** The paper bounds the expected number of regions by a polynomial of degree $n_0 = 2$ in $N$

@@ -20,7 +20,7 @@ from varlib.deep_linear.scorecard import (BASIN_TRAPPED, SIGNAL_ABOVE_TOL, SIGNA
 from varlib.deep_linear.sgd import lr_schedule, sgd_steps
 
 __all__ = ["dropout_rate", "l2_decay_exponents", "hessian_prose", "family_prose",
-           "signal_prose", "basin_prose", "init_label", "practical_prose", "hysteresis_prose"]
+           "signal_prose", "basin_prose", "init_label", "practical_prose", "hysteresis_prose", "variance_collapse"]
 
 #: Where a net "sits on" the weight-decay-alone level: output std / that level within these bounds.
 _ON_LEVEL = (0.8, 1.25)
@@ -236,7 +236,7 @@ def practical_prose(metrics: dict) -> dict:
             if p["jumps"] == p["jumps"] else "do not all collapse on the grid")
     rows = practical_rows(p)
     return {"practical_where": collapse_words(p["runs"]), "practical_order": order, "practical_jump": jump,
-            "practical_shallow": shallow, "practical_dataset": p["dataset"],
+            "practical_shallow": shallow, "practical_data_name": p["dataset"],
             "practical_verdict_order": rows[0]["verdict"], "practical_verdict_jump": rows[1]["verdict"]}
 
 
@@ -260,3 +260,20 @@ def hysteresis_prose(metrics: dict) -> dict:
                                                            "leaves zero at some γ."))
     return {"hysteresis_words": " ".join(parts), "hysteresis_crossing_tol": CROSSING_TOL,
             "hysteresis_margin": SPINODAL_MARGIN}
+
+
+def variance_collapse(var: pd.DataFrame) -> dict:
+    """The depth sweep of the prediction variance in words (from :func:`~varlib.deep_linear.study.variance_table`):
+    ``variance_collapse``, where the variance drops to zero between two swept depths (and from what), or that it
+    does not within the sweep."""
+    d = var[var.sweep == "depth"].sort_values("value")
+    zero = d[d.v_norm < 1e-12]
+    if d.empty or zero.empty:
+        return {"variance_collapse": "stays above zero at every swept depth"}
+    first = zero.iloc[0]
+    before = d[d.value < first.value]
+    if before.empty:
+        return {"variance_collapse": f"is zero already at D = {first.value:g}, the shallowest swept depth"}
+    last = before.iloc[-1]
+    return {"variance_collapse": f"drops from {last.variance:.3g} at D = {last.value:g} to exactly zero at "
+                                 f"D = {first.value:g}, where the predictor itself collapses"}
