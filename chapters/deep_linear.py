@@ -97,6 +97,7 @@ var_width = None         # width of the noise and depth sweeps
 var_depth = None         # depth of the width sweep
 var_noise_depth = None   # depth of the noise sweep
 var_noise_gamma = None   # weight decay of the noise sweep
+var_vanishing_depths = None  # depths of the variance sweep at the noise sweep's vanishing weight decay
 mc_inputs = None         # training inputs of the Monte Carlo variance
 mc_max_width = None      # largest width sampled by Monte Carlo
 mc_max_noise = None      # largest noise variance sampled by Monte Carlo
@@ -376,7 +377,10 @@ tm
 # {glue:text}`deep_linear-var-sigma2`, $\gamma$ = {glue:text}`deep_linear-var-gamma`), noise ($D$ =
 # {glue:text}`deep_linear-var-noise-depth`, $d$ = {glue:text}`deep_linear-var-width`, $\gamma$ =
 # {glue:text}`deep_linear-var-noise-gamma`) and depth ($d$ = {glue:text}`deep_linear-var-width`, $\sigma^2$ =
-# {glue:text}`deep_linear-var-sigma2`, $\gamma$ = {glue:text}`deep_linear-var-gamma`) on the isotropic task. The
+# {glue:text}`deep_linear-var-sigma2`, $\gamma$ = {glue:text}`deep_linear-var-gamma`) on the isotropic task, and depth
+# once more at the noise sweep's vanishing $\gamma$ ({glue:text}`deep_linear-var-noise-gamma`), over
+# `var_vanishing_depths`: there no collapse to zero intervenes, and the noise factor $\kappa$, compounding over the
+# layers, drives the variance to zero by itself. The
 # markers are Monte Carlo estimates with sampled Gaussian and dropout noise at the solver's weights (random
 # signs), on {glue:text}`deep_linear-mc-inputs` training inputs; we sample only up to width
 # {glue:text}`deep_linear-mc-max-width` and $\sigma^2 \le$ {glue:text}`deep_linear-mc-max-noise` to bound memory
@@ -385,14 +389,15 @@ tm
 # %%
 sweeps = st.variance_sweeps(widths=cfg.var_widths, noises=cfg.var_noises, depths=cfg.var_depths,
                             depth=cfg.var_depth, width=cfg.var_width, sigma2=cfg.var_sigma2, gamma=cfg.var_gamma,
-                            noise_depth=cfg.var_noise_depth, noise_gamma=cfg.var_noise_gamma)
+                            noise_depth=cfg.var_noise_depth, noise_gamma=cfg.var_noise_gamma,
+                            noise_depths=cfg.var_vanishing_depths)
 var = st.variance_table(iso, sweeps=sweeps)
 mc = store.call(st.variance_mc_table, x=x[:cfg.mc_inputs], task=iso, n_samples=cfg.mc_samples, seed=rt.seed,
                 sweeps=st.cap_sweeps(sweeps, limits={"width": cfg.mc_max_width, "noise": cfg.mc_max_noise}),
                 device=rt.device)
 var.pivot_table(index="value", columns="sweep", values="variance")
 
-# %% mystnb={"figure": {"caption": "Average prediction variance of the optimal stochastic net against width, noise variance and depth: closed form over the training set (lines) and Monte Carlo with Gaussian and dropout noise on the first `mc_inputs` training inputs (markers, multiplied by the closed form's ratio of training set to those inputs). For $\\gamma > 0$ and $D \\ge 2$ the variance is exactly zero once the net has collapsed.", "name": "fig-deep_linear-variance"}}
+# %% mystnb={"figure": {"caption": "Average prediction variance of the optimal stochastic net against width, noise variance, depth, and depth at a vanishing weight decay: closed form over the training set (lines) and Monte Carlo with Gaussian and dropout noise on the first `mc_inputs` training inputs (markers, multiplied by the closed form's ratio of training set to those inputs). For $\\gamma > 0$ and $D \\ge 2$ the variance is exactly zero once the net has collapsed.", "name": "fig-deep_linear-variance"}}
 fig = lp.variance_panels(var, mc=mc)
 
 # %% tags=["remove-cell"]

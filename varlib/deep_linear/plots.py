@@ -95,17 +95,22 @@ def variance_panels(var: pd.DataFrame, *, mc: pd.DataFrame) -> plt.Figure:
     """E_x Var f vs width, noise and depth: closed form over the training set (lines), and Monte Carlo on a
     batch of inputs (markers), carried to the training set by the closed form's ratio (training set / batch)."""
     sweeps = list(dict.fromkeys(var.sweep))
-    fig, axes = plt.subplots(1, len(sweeps), figsize=(3.7 * len(sweeps), 3.3), squeeze=False)
-    labels = {"width": "width d", "noise": "noise variance σ²", "depth": "depth D"}
-    for ax, s in zip(axes[0], sweeps):
+    ncols = 2 if len(sweeps) == 4 else len(sweeps)
+    nrows = -(-len(sweeps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.9 * ncols, 3.3 * nrows), squeeze=False)
+    for ax in axes.flat[len(sweeps):]:
+        ax.set_visible(False)
+    labels = {"width": "width d", "noise": "noise variance σ²", "depth": "depth D",
+              "depth_noise": "depth D (γ → 0)"}
+    for ax, s in zip(axes.flat, sweeps):
         v = var[var.sweep == s]
         m = mc[mc.sweep == s].merge(v[["value", "variance"]], on="value")
         m["mc_scaled"] = m.mc_variance * (m.variance / m.theory).where(m.theory > 0, 0.0)
         ax.plot(v.value, v.variance, "k-", label="theory (κ−1)v*ᵀA0v*")
         sns.scatterplot(m, x="value", y="mc_scaled", hue="noise", style="noise", ax=ax,
                         legend=s == sweeps[0], s=45)
-        ax.set(xscale="log" if s != "depth" else "linear", xlabel=labels.get(s, s),
-               ylabel="E_x Var f" if s == sweeps[0] else "")
+        ax.set(xscale="linear" if s == "depth" else "log", xlabel=labels.get(s, s),
+               ylabel="E_x Var f")
     axes[0][0].legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -373,7 +373,7 @@ def practical_rows(p: dict) -> list[dict]:
                                 evidence=(p["jumps"], shallow, _sound(div)))}]
 
 
-_SWEEP_SYMBOL = {"width": "d", "noise": "σ²", "depth": "D"}
+_SWEEP_SYMBOL = {"width": "d", "noise": "σ²", "depth": "D", "depth_noise": "D"}
 
 
 def _sweep_text(name: str, c: dict) -> str:

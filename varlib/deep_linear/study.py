@@ -218,13 +218,18 @@ def trained_metrics(df: pd.DataFrame, *, unequal: pd.DataFrame) -> dict:
 
 # ----------------------------------------------------------------------------- stochastic nets
 def variance_sweeps(*, widths, noises, depths, depth: int, width: int, sigma2: float, gamma: float,
-                    noise_depth: int, noise_gamma: float) -> dict:
-    """The three sweeps of the prediction variance, {name: (base DeepLinear kwargs, swept key, values)}:
-    width (at ``depth``, ``sigma2``, ``gamma``), noise variance (at ``noise_depth``, ``width``, ``noise_gamma``)
-    and depth (at ``width``, ``sigma2``, ``gamma``)."""
-    return {"width": ({"depth": depth, "sigma2": sigma2, "gamma": gamma}, "width", list(widths)),
-            "noise": ({"depth": noise_depth, "width": width, "gamma": noise_gamma}, "sigma2", list(noises)),
-            "depth": ({"width": width, "sigma2": sigma2, "gamma": gamma}, "depth", list(depths))}
+                    noise_depth: int, noise_gamma: float, noise_depths=()) -> dict:
+    """The sweeps of the prediction variance, {name: (base DeepLinear kwargs, swept key, values)}:
+    width (at ``depth``, ``sigma2``, ``gamma``), noise variance (at ``noise_depth``, ``width``, ``noise_gamma``),
+    depth (at ``width``, ``sigma2``, ``gamma``) and, when ``noise_depths`` are given, depth at a vanishing weight
+    decay ("depth_noise": at ``width``, ``sigma2``, ``noise_gamma``), where no collapse to zero intervenes and the
+    noise factor kappa, compounding over the layers, drives the variance to zero."""
+    out = {"width": ({"depth": depth, "sigma2": sigma2, "gamma": gamma}, "width", list(widths)),
+           "noise": ({"depth": noise_depth, "width": width, "gamma": noise_gamma}, "sigma2", list(noises)),
+           "depth": ({"width": width, "sigma2": sigma2, "gamma": gamma}, "depth", list(depths))}
+    if len(noise_depths):
+        out["depth_noise"] = ({"width": width, "sigma2": sigma2, "gamma": noise_gamma}, "depth", list(noise_depths))
+    return out
 
 
 def cap_sweeps(sweeps: dict, *, limits: dict) -> dict:
