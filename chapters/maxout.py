@@ -473,7 +473,8 @@ varlib.glue_all(prose.threshold_facts())
 #
 # Each row states a claim, the paper's number where one is known, ours from this run, and a Verdict computed
 # from the numbers and their $95\%$ bootstrap intervals (an interval needs at least
-# {glue:text}`maxout-min-samples` networks or seeds per cell; with fewer the row is "not tested").
+# {glue:text}`maxout-min-samples` networks or seeds per cell; a cell with fewer gives no interval, and a row left
+# without the intervals it grades is "not tested").
 #
 # - **Growth in $N$.** The paper bounds the expected number of regions by a polynomial of degree $n_0 = 2$ in $N$
 #   at every depth, and the decision boundary by one of degree $n_0 - 1$, while the largest possible count grows
@@ -481,13 +482,14 @@ varlib.glue_all(prose.threshold_facts())
 #   exponent lies within {glue:text}`maxout-slope-tol` of the degree (halfway to the neighbouring degrees, the
 #   growth laws it must be told from), partly when every estimate does. The regions row grades the maxout
 #   networks on the 2-D input and in the slices of the images (the ReLU baseline is shown, not graded: its
-#   narrow deep layers at small $N$ have many dead units); the boundary row grades depth 1, where every
-#   network's boundary crosses the box.
+#   narrow deep layers at small $N$ have many dead units); the boundary row grades depth 1, where the boundary
+#   of a random network crosses the box most often (a cell with no piece at all gives no exponent).
 # - **Growth in depth at a fixed width.** Where the sweep has one layer width at several depths
 #   ($N$ = width × depth), the bound predicts growth at most like $\text{depth}^{n_0}$, the maximum exponential
 #   growth: reproduced when every interval of the exponent in depth stays below
 #   $n_0$ + {glue:text}`maxout-slope-tol`, not reproduced when one lies above it (the bound is an upper bound, so
-#   a smaller exponent agrees with it).
+#   a smaller exponent agrees with it). With three depths the test has little power: a count growing like
+#   $N^2 a^{\text{depth}}$ stays below the limit up to $a \approx 1.2$, so it catches steep exponential growth only.
 # - **Depth.** "Barely depends on depth" compares the deepest with the shallowest networks at the largest $N$: a
 #   rank is flat when the interval of the relative change lies within
 #   ±{glue:text}`maxout-threshold-depth-change:.0%`, depends on depth when it lies outside; reproduced when

@@ -18,7 +18,7 @@ def _table(rms: dict, diverged=()) -> pd.DataFrame:
              "loss": np.nan if (D, g) in diverged else 1.0}
             for D, rs in rms.items() for s in (0, 1) for g, r in zip(GAMMAS, rs)]
     t = pd.DataFrame(rows)
-    return t.assign(collapsed=(t.logit_rms < pr.COLLAPSE_RMS) & ~t.diverged)
+    return t.assign(collapsed=(t.logit_rms < 0.01) & ~t.diverged)
 
 
 def test_collapse_strength_is_an_interval_of_the_grid():
@@ -33,17 +33,24 @@ def test_collapse_strength_is_an_interval_of_the_grid():
 def test_a_collapse_followed_by_recovery_is_not_a_collapse_strength():
     runs = pr.collapse_strengths(_table({2: [3, 0, 2, 0]}))
     assert runs.gamma_c.iloc[0] == 1.0 and runs.lo.iloc[0] == 0.3
+    assert runs.continuous_max.iloc[0] == pytest.approx(0.7)
+    odd = pr.collapse_strengths(_table({2: [0.001, 2, 0, 0]}))         # smallest gamma collapsed, then recovered
+    assert (odd.status == "irregular").all() and odd.before.isna().all() and odd.lo.isna().all()
 
 
 def test_depth_order_rows_pass_fail_and_say_not_tested():
     def rows(rms, diverged=()):
         return practical_rows({**pr.practical_metrics(_table(rms, diverged)), "dataset": "digits"})
 
-    ordered = rows({1: [3, 2, 1, 0.05], 2: [3, 2, 0, 0], 3: [3, 0, 0, 0]})
+    ordered = rows({1: [3, 2, 1, 0.05], 2: [3, 2.5, 0, 0], 3: [3, 0, 0, 0]})
     assert [r["verdict"] for r in ordered] == ["reproduced", "reproduced"]
-    reversed_ = rows({1: [3, 0, 0, 0], 2: [3, 2, 2, 0]})
+    reversed_ = rows({1: [3, 0, 0, 0], 2: [3, 2.5, 2.5, 0]})
     assert reversed_[0]["verdict"] == "not reproduced"
     assert reversed_[1]["verdict"] == "partly reproduced"          # D = 2 jumps, but D = 1 collapsed by a jump
+    coarse = rows({1: [3, 2, 1, 0.05], 2: [3, 2, 0, 0]})             # 2/3 left, as a linear decline could keep
+    assert coarse[1]["verdict"] == "not tested"
+    hidden = rows({1: [3, 2.5, 0, 0], 2: [3, 3, 3, 0], 3: [3, 3, 3, 0]})  # 1 vs 2 refutes, 2 vs 3 unresolved
+    assert hidden[0]["verdict"] == "not reproduced"
     same = rows({2: [3, 2, 0, 0], 3: [3, 2, 0, 0]})
     assert same[0]["verdict"] == "not tested"                        # one interval: the grid cannot tell
     nothing = rows({1: [3, 3, 3, 3], 2: [3, 3, 3, 3]})
@@ -94,7 +101,7 @@ def test_hysteresis_loop_for_two_layers_and_none_for_one():
     assert set(t.direction) == {"up", "down"} and len(t) == 2 * 2 * 5 * 2 and not t.diverged.any()
     m = hy.hysteresis_metrics(t)
     assert abs(m[2]["crossing"] - 1) < hy.CROSSING_TOL and m[2]["window_nonzero"] == 1 and m[2]["beyond_zero"] == 1
-    assert m[2]["down_zero"] == 1 and m[1]["down_zero_below"] == 0 and np.isnan(m[1]["crossing"])
+    assert m[2]["down_zero"] == 1 and m[1]["down_grew"] is True and np.isnan(m[1]["crossing"])
     up = t[(t.direction == "up") & (t.depth == 2)].groupby("ratio").v_norm.mean()
     assert up[1.05] > 0.3 and up[2.0] < hy.ZERO_NORM                  # metastable past gamma*, gone past gamma_sp
 
@@ -104,13 +111,28 @@ def test_hysteresis_row_fails_without_a_loop_and_says_not_tested_without_evidenc
 
     loop = {"crossing": 1.0, "window_nonzero": 1.0, "beyond_zero": 1.0, "down_zero": 1.0, "gamma_sp_ratio": 1.19,
             "diverged": (0, 20)}
-    shallow = {"down_zero_below": 0.0, "diverged": (0, 20)}
+    shallow = {"down_grew": True, "diverged": (0, 20)}
     assert hysteresis_row({1: shallow, 2: loop})["verdict"] == "reproduced"
-    none = {**loop, "window_nonzero": 0.0, "down_zero": 0.0, "crossing": 1.3}   # drops at gamma*, comes back
-    assert hysteresis_row({1: shallow, 2: none})["verdict"] == "not reproduced"
+    none = {**loop, "window_nonzero": 0.0, "crossing": float("inf")}   # drops at gamma*: no crossing on the branch
+    assert hysteresis_row({1: {**shallow, "down_grew": False}, 2: none})["verdict"] == "not reproduced"
     assert hysteresis_row({2: {**loop, "window_nonzero": float("nan")}})["verdict"] == "not tested"
     assert hysteresis_row({2: {**loop, "diverged": (1, 20)}})["verdict"] == "not tested"
     assert hysteresis_row({1: shallow})["verdict"] == "not tested"                # no depth >= 2
+
+
+def test_a_branch_that_ends_before_gamma_star_has_no_crossing_and_fails():
+    """Up sweep nonzero to 0.95 gamma* and at zero from 1.05: no crossing (+inf), an empty window: not reproduced,
+    never "not tested"."""
+    from varlib.deep_linear import hysteresis as hy
+    from varlib.deep_linear.scorecard import hysteresis_row
+
+    rows = [{"direction": d, "depth": 2, "ratio": r, "member": 0, "loss0": 1.0, "loss": 0.5 if r < 1 else 1.0,
+             "v_norm": 0.5 if (d == "up" and r < 1) else 0.0, "v_start": 0.0, "Ey2": 1.0, "gamma_sp_ratio": 1.19}
+            for d in ("up", "down") for r in (0.5, 0.95, 1.05, 1.15, 1.6, 2.0)]
+    t = pd.DataFrame(rows)
+    m = hy.hysteresis_metrics(t.assign(at_zero=t.v_norm < hy.ZERO_NORM))
+    assert m[2]["crossing"] == float("inf") and m[2]["window_nonzero"] == 0
+    assert hysteresis_row(m)["verdict"] == "not reproduced"
 
 
 def test_hysteresis_sweep_names_a_bad_ratio():

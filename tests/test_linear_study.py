@@ -280,12 +280,12 @@ def test_phase_markers_and_family_linearised_curves():
 
 def _practical(good: bool) -> dict:
     """Metrics of a weight-decay sweep where depth 3 collapses before depth 2 (good) or after it (bad)."""
-    from varlib.deep_linear.practical import COLLAPSE_RMS, practical_metrics
+    from varlib.deep_linear.practical import practical_metrics
 
     gammas, rms = [0.01, 0.1, 0.3, 1.0], {2: [3, 2, 0, 0], 3: [3, 0, 0, 0] if good else [3, 2, 2, 0]}
     t = pd.DataFrame([{"depth": D, "seed": 0, "gamma": g, "logit_rms": r, "diverged": False, "loss0": 2.3, "loss": 1.0}
                       for D, rs in rms.items() for g, r in zip(gammas, rs)])
-    return {**practical_metrics(t.assign(collapsed=t.logit_rms < COLLAPSE_RMS)), "dataset": "digits"}
+    return {**practical_metrics(t.assign(collapsed=t.logit_rms < 0.01)), "dataset": "digits"}
 
 
 def _metrics(good: bool) -> dict:

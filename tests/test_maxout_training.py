@@ -485,3 +485,12 @@ def test_relu_cells_and_image_slices_count_like_two_input_nets(small_digits):
     table = tables.growth_table({"2-D input": _sweep(0.0), "slice": _sweep(0.0)})
     assert table.loc[("slice", 2, 1), "regions ~ N^"] == "2.00 [2.00, 2.00]"
     assert table.loc[("2-D input", 5, 3), "DB pieces ~ N^"] == "1.00 [1.00, 1.00]"
+
+
+def test_an_untested_init_does_not_count_as_slower():
+    """Sphere clearly slower than maxout-He, many-regions with too few seeds for an interval: the rank is not
+    "slower" (one region-raising init is untested), so the row is "not tested", not "not reproduced"."""
+    runs = [{"K": 2, "init": i, "seed": s, "epochs_to_target": 1.0, "final_acc": 0.9, "diverged": False,
+             "at_chance": False, "mean_loss": {"maxout_he": 0.5, "sphere": 0.6, "many_regions": 0.4}[i] + 0.01 * s}
+            for i, n in (("maxout_he", 5), ("sphere", 5), ("many_regions", 3)) for s in range(n)]
+    assert ms._init_row(pd.DataFrame(runs), 0.9)["verdict"] == "not tested"

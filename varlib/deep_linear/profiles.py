@@ -13,8 +13,10 @@ from varlib.deep_linear.sgd import SCHEDULES, SGD_ACTIVATIONS
 #: 1/(3 fan_in)) and He's sqrt(2).
 _PYTORCH, _HE = 3 ** -0.5, 2 ** 0.5
 
-#: Weight decays of the practical sweep on real data: log-spaced, denser where D = 2 and 3 collapse.
-_PRACTICAL_GAMMAS = [0.001, 0.003, 0.01, 0.02, 0.04, 0.06, 0.08, 0.11, 0.16, 0.22, 0.3, 0.45, 0.65, 1.0, 1.5]
+#: Weight decays of the practical sweep on real data: log-spaced, denser (steps of about 15 %) where D = 2 and 3
+#: collapse, so that a jump can be told from a continuous decline at the grid's spacing.
+_PRACTICAL_GAMMAS = [0.001, 0.003, 0.01, 0.02, 0.04, 0.06, 0.08, 0.095, 0.11, 0.13, 0.16, 0.19, 0.22, 0.26, 0.3, 0.35,
+                     0.45, 0.65, 1.0, 1.5]
 
 #: Weight decays of the hysteresis sweeps, as multiples of gamma*(D): points in the metastable windows of D = 2
 #: (up to 1.19) and D = 3 (up to 1.41), and beyond them.

@@ -229,11 +229,15 @@ def practical_prose(metrics: dict) -> dict:
              "shallower one" if p["order"] else
              "falls with depth in the median run, though the runs' intervals overlap" if p["order_median"] else
              "does not fall with depth")
-    shallow = (f"keep at most {p['shallow']:.0%} of their output at the smallest γ before they collapse"
+    shallow = ("have no run on the grid" if p["shallow"] != p["shallow"] else
+               f"keep at most {p['shallow']:.0%} of their output at the smallest γ before they collapse"
                if p["shallow_collapses"] else
                f"shrink to at most {p['shallow']:.0%} of their output at the smallest γ and never collapse on the grid")
-    jump = (f"drop to zero from at least {p['jumps']:.0%} of their output at the smallest γ"
-            if p["jumps"] == p["jumps"] else "do not all collapse on the grid")
+    jump = ({True: f"drop to zero from at least {p['jumps']:.0%} of their output at the smallest γ, more than a "
+                   f"continuous decline could keep at this grid spacing ({p['jump_bound']:.0%})",
+             False: f"include a run that keeps only {p['jumps']:.0%} of its output before it collapses"}
+            .get(p["deep_jump"], "cannot be told apart from a continuous decline on this grid (or do not all "
+                                 "collapse on it)"))
     rows = practical_rows(p)
     return {"practical_where": collapse_words(p["runs"]), "practical_order": order, "practical_jump": jump,
             "practical_shallow": shallow, "practical_data_name": p["dataset"],
@@ -246,34 +250,40 @@ def hysteresis_prose(metrics: dict) -> dict:
     parts = []
     for D, x in metrics.items():
         if D == 1:
-            left = x["down_zero_below"] < 1
-            parts.append("For D = 1 the kicked downward sweep " + ("leaves zero again below γ*, and the two sweeps "
-                         "agree: no loop." if left else "stays at zero below γ* too, unlike the theory's saddle."))
-        else:
-            held = x["window_nonzero"] == 1 and x["beyond_zero"] == 1
-            down = x["down_zero"] == 1
-            parts.append(f"For D = {D} the upward branch's loss crosses E[y²] at {x['crossing']:.3f} γ*; the net "
-                         + ("stays off zero up to the spinodal γ_sp = " if held else
-                            "does not follow the nonzero branch exactly to the spinodal γ_sp = ")
-                         + f"{x['gamma_sp_ratio']:.2f} γ* and " + ("is at zero beyond it" if held else "beyond it")
-                         + ", while the downward sweep " + ("stays at zero at every γ: a loop." if down else
-                                                           "leaves zero at some γ."))
+            grew = x["down_grew"] is True
+            parts.append("For D = 1 a kicked downward stage " + ("grows off zero again below γ*, so the two sweeps "
+                         "agree: no loop." if grew else "does not grow off zero below γ*, unlike the theory's saddle."))
+            continue
+        c = x["crossing"]
+        cross = ("never reaches E[y²] before the branch ends" if c == float("inf") else "is not measured" if c != c
+                 else f"crosses E[y²] at {c:.3f} γ*")
+        held = x["window_nonzero"] == 1 and x["beyond_zero"] == 1
+        parts.append(f"For D = {D} the upward branch's loss {cross}; the net "
+                     + ("stays off zero up to the spinodal γ_sp = " if held else
+                        "does not follow the nonzero branch exactly to the spinodal γ_sp = ")
+                     + f"{x['gamma_sp_ratio']:.2f} γ* and " + ("is at zero beyond it" if held else "its end")
+                     + ", while the downward sweep " + ("stays at zero at every γ: a loop." if x["down_zero"] == 1
+                                                       else "leaves zero at some γ."))
     return {"hysteresis_words": " ".join(parts), "hysteresis_crossing_tol": CROSSING_TOL,
             "hysteresis_margin": SPINODAL_MARGIN}
 
 
 def variance_collapse(var: pd.DataFrame) -> dict:
     """The depth sweep of the prediction variance in words (from :func:`~varlib.deep_linear.study.variance_table`):
-    ``variance_collapse``, where the variance drops to zero between two swept depths (and from what), or that it
-    does not within the sweep."""
+    ``variance_collapse``, a sentence saying where the variance drops to zero between two swept depths, and why, or
+    that it does not within the sweep."""
     d = var[var.sweep == "depth"].sort_values("value")
     zero = d[d.v_norm < 1e-12]
     if d.empty or zero.empty:
-        return {"variance_collapse": "stays above zero at every swept depth"}
+        return {"variance_collapse": "Along the depth sweep the variance stays above zero at every swept depth."}
     first = zero.iloc[0]
     before = d[d.value < first.value]
     if before.empty:
-        return {"variance_collapse": f"is zero already at D = {first.value:g}, the shallowest swept depth"}
+        return {"variance_collapse": f"Along the depth sweep the variance is zero already at D = {first.value:g}, "
+                                     "the shallowest swept depth: the optimal net is zero there."}
     last = before.iloc[-1]
-    return {"variance_collapse": f"drops from {last.variance:.3g} at D = {last.value:g} to exactly zero at "
-                                 f"D = {first.value:g}, where the predictor itself collapses"}
+    return {"variance_collapse": f"Along the depth sweep the variance does not fade: it drops from "
+                                 f"{last.variance:.3g} at D = {last.value:g} to exactly zero at D = {first.value:g}, "
+                                 "where the predictor itself collapses. That is the first-order transition again: at "
+                                 "fixed γ the critical γ*(D) falls with depth, and once it passes γ the optimal net is "
+                                 "zero, with no variance at all."}

@@ -9,8 +9,8 @@ largest number of regions the same architecture can have grows exponentially wit
 like N^2 at every depth, and the decision-boundary pieces like N.
 
 A growth exponent is the least-squares slope of log(mean count) against log N over the cells of one (K, depth);
-its interval resamples the networks of every cell with replacement (:func:`varlib.core.stats.bootstrap_indices`)
-and refits.
+its interval resamples the networks of every cell with replacement (one seeded generator per call, shared by the
+cells) and refits, and takes the percentile interval (:func:`varlib.core.stats.percentile_interval`).
 """
 from __future__ import annotations
 
@@ -120,11 +120,11 @@ def speed_gaps(conv: pd.DataFrame, *, baseline: str = "maxout_he", inits=("spher
     already removed): ``gap`` = mean over seeds of the baseline's mean training loss minus the init's (positive:
     the init trains faster, its loss curve lies lower) with a 95 % bootstrap interval (seeds of the two inits
     resampled independently) and the seeds of each. NaN when either side has fewer than :data:`MIN_SAMPLES`
-    runs."""
+    runs; an init of ``inits`` with no run at that K has no row."""
     rng, rows = np.random.default_rng(seed), []
     for K, d in conv.groupby("K"):
         base = d[d.init == baseline].mean_loss.to_numpy(float)
-        for init in inits:
+        for init in [i for i in inits if i in set(d.init)]:                 # inits not run at all are no row
             runs = d[d.init == init].mean_loss.to_numpy(float)
             out = {"K": int(K), "init": init, "gap": np.nan, "low": np.nan, "high": np.nan, "seeds": len(runs),
                    "baseline_seeds": len(base)}

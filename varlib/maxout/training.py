@@ -239,6 +239,9 @@ def train_maxout(params: MaxoutParams, data: Dataset, *, epochs: int, count_ever
     counts.append(_slice_counts(ps, L, plane, box, labels).assign(epoch=0))
     for epoch in range(1, epochs + 1):
         chunks = torch.randperm(len(y), generator=g).split(batch)
+        if evals_per_epoch > len(chunks):
+            raise ValueError(f"evals_per_epoch must be at most the {len(chunks)} minibatches of an epoch "
+                             f"({len(y)} inputs, batch {batch}), got {evals_per_epoch}")
         marks = {round(len(chunks) * (i + 1) / evals_per_epoch): i + 1 for i in range(evals_per_epoch)}
         for step, idx in enumerate(chunks, 1):
             idx = idx.to(dev)
@@ -300,8 +303,9 @@ def slice_panels(out: dict, data: Dataset, *, widths: Sequence[int], init: str, 
 
 
 def convergence_table(history: pd.DataFrame, *, target: float, classes: int) -> pd.DataFrame:
-    """Per (K, init, seed): the first epoch at which test accuracy reaches ``target`` (NaN if never), the
-    final test accuracy, the mean training loss over all epochs >= 1 (area under the loss curve), and whether
+    """Per (K, init, seed): the first (possibly fractional) epoch at which test accuracy reaches ``target`` (NaN if
+    never), the final test accuracy, the mean training loss over every evaluation after training started (area
+    under the loss curve), and whether
     the run failed: ``diverged`` when a recorded training loss is NaN or infinite or exceeds
     :data:`MAXOUT_DIVERGENCE_FACTOR` times the loss at epoch 0; ``at_chance`` when the final test accuracy is
     not above ``1 / classes`` + :data:`MAXOUT_CHANCE_MARGIN` (a NaN accuracy counts as at chance)."""
