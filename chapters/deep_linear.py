@@ -101,6 +101,7 @@ var_vanishing_depths = None  # depths of the variance sweep at the noise sweep's
 mc_inputs = None         # training inputs of the Monte Carlo variance
 mc_max_width = None      # largest width sampled by Monte Carlo
 mc_max_noise = None      # largest noise variance sampled by Monte Carlo
+mc_max_vanishing_depth = None  # largest depth of the vanishing-decay sweep sampled by Monte Carlo
 sgd_depths = None        # depths of the sampled-noise SGD runs
 sgd_noises = None        # their noise kinds: gaussian and/or dropout
 sgd_sigma2 = None        # their noise variance
@@ -386,8 +387,10 @@ tm
 # layers, drives the variance to zero by itself. The
 # markers are Monte Carlo estimates with sampled Gaussian and dropout noise at the solver's weights (random
 # signs), on {glue:text}`deep_linear-mc-inputs` training inputs; we sample only up to width
-# {glue:text}`deep_linear-mc-max-width` and $\sigma^2 \le$ {glue:text}`deep_linear-mc-max-noise` to bound memory
-# and the heavy tails of high-rate dropout.
+# {glue:text}`deep_linear-mc-max-width`, $\sigma^2 \le$ {glue:text}`deep_linear-mc-max-noise` and, at the vanishing
+# decay, depth $\le$ {glue:text}`deep_linear-mc-max-vanishing-depth`, to bound memory and the heavy tails of
+# high-rate dropout and of a product of many noisy layers (a sample variance from a few thousand draws of such a
+# product is off by tens of percent).
 
 # %%
 sweeps = st.variance_sweeps(widths=cfg.var_widths, noises=cfg.var_noises, depths=cfg.var_depths,
@@ -396,7 +399,8 @@ sweeps = st.variance_sweeps(widths=cfg.var_widths, noises=cfg.var_noises, depths
                             noise_depths=cfg.var_vanishing_depths)
 var = st.variance_table(iso, sweeps=sweeps)
 mc = store.call(st.variance_mc_table, x=x[:cfg.mc_inputs], task=iso, n_samples=cfg.mc_samples, seed=rt.seed,
-                sweeps=st.cap_sweeps(sweeps, limits={"width": cfg.mc_max_width, "noise": cfg.mc_max_noise}),
+                sweeps=st.cap_sweeps(sweeps, limits={"width": cfg.mc_max_width, "noise": cfg.mc_max_noise,
+                                                     "depth_noise": cfg.mc_max_vanishing_depth}),
                 device=rt.device)
 var.pivot_table(index="value", columns="sweep", values="variance")
 

@@ -30,7 +30,7 @@ _FIXED = {
     "aniso_var_max": 2.0, "trained_sigma2": 1.0, "unequal_gammas": [0.05, 0.2, 0.1], "unequal_sigma2": 0.5,
     "var_gamma": 0.05, "var_sigma2": 1.0, "var_width": 8, "var_depth": 2, "var_noise_depth": 1,
     "var_noise_gamma": 1e-6, "var_vanishing_depths": [1, 2, 4, 8, 16, 32, 64], "mc_inputs": 32,
-    "mc_max_width": 256, "mc_max_noise": 16.0, "sgd_depths": [1, 2],
+    "mc_max_width": 256, "mc_max_noise": 16.0, "mc_max_vanishing_depth": 8, "sgd_depths": [1, 2],
     "sgd_noises": ["gaussian", "dropout"], "sgd_sigma2": 1.0, "sgd_gamma": 0.1, "sgd_batch": 100, "sgd_lr": 0.02,
     "family_d0": 10, "family_n_samples": 2000, "family_width": 32, "family_gamma": 0.3, "family_b_max": 1.5,
     "family_points": 61, "signal_activations": ["linear", "tanh", "relu"], "signal_compare_activations": ["linear"],
