@@ -54,8 +54,10 @@ records = bench.load_records(cfg.records_dir)
 # The variant marked `[auto]` is the one `varlib` picks on that device.
 
 # %%
+from varlib.book.report import downloadable, folded
+
 latest = bench.newest_per_device(records)
-bench.timed_table(latest)
+downloadable("timed-variants", folded(bench.timed_table(latest), "Every timed variant", head=8))
 
 # %% mystnb={"figure": {"caption": "Speedup of each variant over its baseline (log scale; the line marks the baseline's 1×) in the newest record of each device, one row per benchmark. Colours separate the sizes that vary within a benchmark; the sizes common to all of them are under each axis. Each baseline computes the same numbers as our path (one network at a time, or with ordinary `torch.nn` modules, or with an LP solver); the two sides were checked equal in the same run.", "name": "fig-bench-speedup"}}
 fig = plots.speedup_bars(records)
@@ -93,7 +95,7 @@ tried.assign(size=tried["size"].map(bench.short_size), ms=(1000 * tried.median_s
 # marked as counted in the table.
 
 # %% mystnb={"figure": {"caption": "IP width sweep, newest record per device: milliseconds per forward + backward pass (left) and the memory of one pass (right) against the width m, both axes logarithmic. The memory is measured on a GPU and counted on a CPU (see the table's last column). Where the two variants' points coincide, one hides the other.", "name": "fig-bench-width"}}
-widths = bench.width_sweep_table(records)
+widths = downloadable("width-sweep", bench.width_sweep_table(records))
 fig = plots.width_sweep(widths)
 
 # %%

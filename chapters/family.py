@@ -89,8 +89,13 @@ table.pivot(index="depth", columns="budget", values="width")
 # `torch.nn.Sequential` and its parameters are counted by PyTorch.
 
 # %%
+from IPython.display import Markdown
+
+from varlib.book.report import downloadable
+
 table["built_params"] = [varlib.built_param_count(d, w) for d, w in zip(table.depth, table.width)]
-(table.built_params == table.params).all()
+agree = bool((table.built_params == table.params).all())
+Markdown(f"The formula and PyTorch agree on every member: **{'yes' if agree else 'no'}**.")
 
 # %% tags=["remove-cell"]
 varlib.glue_all(varlib.budget_misses(table, tol=cfg.budget_tol), prefix="family")
@@ -113,7 +118,7 @@ table.pivot(index="depth", columns="budget", values="rel_deviation").round(3)
 # any deeper member.
 
 # %% mystnb={"figure": {"caption": "Left: activation ratio $\\rho = N/P$ against depth for each budget. Right: relative deviation of the realised parameter count from the budget. Depth on a log scale.", "name": "fig-family-ratio"}}
-fig = plots.ratio_vs_depth(table)
+fig = plots.ratio_vs_depth(downloadable("family", table))
 
 # %% [markdown]
 # ## What random members compute
@@ -151,7 +156,7 @@ varlib.glue_all(family_report.deepest_draws(cv, cfg.collapse_cv), prefix="family
 
 # %%
 collapsed = varlib.collapse_table(cv, threshold=cfg.collapse_cv)
-collapsed
+downloadable("collapsed-fraction", collapsed)
 
 # %% [markdown]
 # The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):

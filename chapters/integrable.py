@@ -118,9 +118,11 @@ varlib.run_summary(cfg, rt)
 # {glue:text}`integrable-dataset`:
 
 # %%
+from IPython.display import Markdown
+
 data, data_note = ie.chapter_dataset(cfg.dataset, data_dir=data_dir)
 varlib.glue_all(ie.data_story(data), prefix="integrable")
-data_note
+Markdown(data_note)
 
 # %% [markdown]
 # (integrable-symmetry)=

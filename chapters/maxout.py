@@ -289,6 +289,8 @@ tables.depth_change_table(sweep)
 # scikit-learn's $8 \times 8$ digits. This run:
 
 # %%
+from IPython.display import Markdown
+
 data, data_note = chapter_dataset(cfg.dataset, data_dir=data_dir)
 varlib.glue_all(prose.training_data_facts(data))
 relu_sweep = pd.concat(store.map(mt.count_cell, mt.count_grid(ranks=[2], units=cfg.units, depths=cfg.depths),
@@ -297,7 +299,7 @@ relu_sweep = pd.concat(store.map(mt.count_cell, mt.count_grid(ranks=[2], units=c
 image_slices = pd.concat(store.map(mt.input_slice_cell, [{"K": K, "N": N} for K in cfg.ranks for N in cfg.units],
                                    desc="image slices", depth=cfg.init_depth, nets=cfg.nets, data=data,
                                    box=cfg.slice_box, seed=rt.seed, device=rt.device), ignore_index=True)
-data_note
+Markdown(data_note)
 
 # %% [markdown]
 # (maxout-growth-table)=

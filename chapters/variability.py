@@ -143,7 +143,7 @@ varlib.glue("variability-chance-margin", V.CHANCE_MARGIN)
 # "activation ratio"; at a fixed $P$ both rank the depths alike). A draw has collapsed to a constant when its
 # coefficient of variation $\mathrm{CV} = \mathrm{std}(F)/\mathrm{rms}(F)$ is below $\tau$ (**choice:**
 # $\tau$ = {glue:text}`variability-tau`, the `tau` setting; we also report $\tau/10$), and is *dead* when some
-# hidden layer outputs exactly zero at every grid point, the "born dead" collapse of {cite:t}`lu2018dying`.
+# hidden layer outputs exactly zero at every grid point, the "born dead" collapse of {cite:t}`lu2019dying`.
 # Each draw also gets its per-layer loss-gradient norms at initialisation, on the checkerboard below.
 
 # %%
@@ -247,7 +247,7 @@ V.collapsed_v3_table(draws_table).round(5)
 # At a fixed budget a deeper net is also a narrower one. For deep ReLU nets at finite width, the log-norm of the
 # signal (and of the gradient) fluctuates like a Gaussian whose variance grows with the sum of the reciprocal
 # widths, $\sum_l 1/n_l = L/w$ here, not with $L$ alone {cite:p}`hanin2020products`, and the chance that a
-# ReLU net is born dead also grows with depth and falls with width {cite:p}`lu2018dying`. If collapse is this
+# ReLU net is born dead also grows with depth and falls with width {cite:p}`lu2019dying`. If collapse is this
 # finite-width effect, its onset should sit at one $L/w$ across budgets. {numref}`fig-variability-aspect` puts
 # every budget on the axis $L/w$, and the table gives, per curve, the $L/w$ at which half of the draws have
 # collapsed (interpolated between the two depths around the crossing).

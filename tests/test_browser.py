@@ -1,10 +1,12 @@
 """The rendered book as a reader sees it, in a real headless Chromium (Debian's, driven by Playwright).
 
 Every page of _toc.yml is served on 127.0.0.1 and opened: it loads (HTTP 200), every image has a non-zero
-natural size, math is typeset by MathJax served from the book itself, no executed cell shows a traceback, no
-console error appears beyond the known harmless theme messages, no request fails. A full-page screenshot of
-every page is kept under the build folder (``screenshots/``). The same checker is run on a deliberately
-broken page to show that it fails.
+natural size, every figure's image has alt text and is never drawn wider than its pixels (no blurry upscaling),
+math is typeset by MathJax served from the book itself, no executed cell shows a traceback, no console error
+appears beyond the known harmless theme message, no request fails. A full-page screenshot of every page is kept
+under the build folder (``screenshots/``). The same checker is run on a deliberately broken page to show that it
+fails. Then, as a reader would: the results page links every claim to an existing scorecard row, every verdict
+of a scorecard is on screen at 400 px without scrolling sideways, and every figure is rendered at >= 150 dpi.
 """
 import functools
 import http.server
@@ -22,8 +24,12 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed "
                                  "(apt-get install chromium; .ci/run does this)")]
 
-#: Console errors every Jupyter Book 1.x page logs (see BOOK_NOTES): harmless, allowed.
-HARMLESS = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")
+#: Console errors every Jupyter Book 1.x page logs (see BOOK_NOTES): harmless, allowed. (The thebe script that was
+#: declared twice is loaded once now, by varlib.book.sphinx_ext.)
+HARMLESS = ("Got invalid theme mode",)
+
+#: The least resolution of a figure (PNG pixels per inch), and the narrowest phone the scorecards must fit.
+MIN_DPI, PHONE = 150, 400
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -86,6 +92,12 @@ def check_page(browser, url: str, screenshot: Path | None = None) -> list[str]:
                            ".map(i => i.getAttribute('src'))")
     if broken:
         problems.append(f"broken images: {broken}")
+    figures = page.evaluate("() => [...document.querySelectorAll('figure img')].map(i => ({src: i.getAttribute('src'),"
+                            " alt: (i.getAttribute('alt') || '').trim(), natural: i.naturalWidth,"
+                            " drawn: i.getBoundingClientRect().width}))")
+    problems += [f"figure image without alt text: {f['src']}" for f in figures if not f["alt"]]
+    problems += [f"figure image drawn wider ({f['drawn']:.0f} px) than its pixels ({f['natural']}): {f['src']}"
+                 for f in figures if f["natural"] and f["drawn"] > f["natural"] + 1]
     if page.locator("div.output.traceback, .cell_output .traceback").count():
         problems.append("an executed cell shows a traceback")
     problems += [f"console error: {e}" for e in errors if not any(h in e for h in HARMLESS)]
@@ -118,6 +130,8 @@ def test_the_checker_fails_on_a_broken_page(smoke_book, serve, browser, tmp_path
                         '<div class="cell_output docutils container"><div class="output traceback"><pre>'
                         'RuntimeError: boom</pre></div>', 1)
     text = text.replace("</article>", '<div class="math notranslate nohighlight">\\[\\frac{1}{\\]</div></article>', 1)
+    second = text.index('<img alt="', text.index("<figure", text.index("<figure") + 1))   # no alt, drawn upscaled
+    text = text[:second] + '<img style="width: 4000px; max-width: none" alt="" data-x="' + text[second + 10:]
     page.write_text(text)
     problems = check_page(browser, f"{serve(html)}/chapters/family.html")
     print("\n".join(["problems found on the broken page:"] + problems))
@@ -125,3 +139,65 @@ def test_the_checker_fails_on_a_broken_page(smoke_book, serve, browser, tmp_path
     assert any("traceback" in p for p in problems), problems
     assert any("math" in p for p in problems), problems
     assert any("failed request" in p or "console error" in p for p in problems), problems
+    assert any("without alt text" in p for p in problems), problems
+    assert any("drawn wider" in p for p in problems), problems
+
+
+def _scorecard_chapters(build: Path) -> list[str]:
+    """The TOC entries whose page shows a scorecard."""
+    html = build / "_build" / "html"
+    return [e for e in toc_files(ROOT) if 'class="scorecard"' in (html / f"{e}.html").read_text()]
+
+
+def test_results_page_links_every_claim_to_its_scorecard_row(smoke_book, serve, browser):
+    """Every claim on the results page links to a row of its chapter's scorecard that exists, with the verdict
+    the page shows; the landing page shows the counts table."""
+    build, _ = smoke_book
+    base = serve(build / "_build" / "html")
+    page = browser.new_page()
+    page.goto(f"{base}/chapters/results.html", wait_until="networkidle")
+    links = page.evaluate("() => [...document.querySelectorAll('table.results-table tbody tr')]"
+                          ".filter(r => r.querySelector('td.rt-verdict')).map(r => ({"
+                          "href: r.querySelector('a').getAttribute('href'),"
+                          "verdict: r.querySelector('.verdict-badge').textContent}))")
+    assert len(links) >= len(_scorecard_chapters(build)) > 0
+    for link in links:
+        target, anchor = link["href"].split("#")
+        page.goto(f"{base}/chapters/{target}", wait_until="domcontentloaded")
+        shown = page.evaluate(f"() => document.getElementById('{anchor}')?.querySelector('.verdict-badge')"
+                              "?.textContent")
+        assert shown == link["verdict"], link
+    page.goto(f"{base}/chapters/intro.html", wait_until="networkidle")
+    assert page.locator("table.results-counts").count() == 1
+    page.close()
+
+
+def test_every_verdict_is_on_screen_on_a_phone(smoke_book, serve, browser):
+    """At 400 px, every scorecard's verdict badge lies inside the screen, and the scorecard does not make the
+    page scroll sideways."""
+    build, _ = smoke_book
+    base = serve(build / "_build" / "html")
+    page = browser.new_page(viewport={"width": PHONE, "height": 800})
+    for entry in _scorecard_chapters(build):
+        page.goto(f"{base}/{entry}.html", wait_until="networkidle")
+        boxes = page.evaluate("() => [...document.querySelectorAll('table.scorecard .verdict-badge')].map(b => {"
+                              "const r = b.getBoundingClientRect(); return [r.left, r.right]; })")
+        assert boxes, entry
+        off = [b for b in boxes if b[0] < 0 or b[1] > PHONE]
+        assert not off, f"{entry}: {len(off)} verdicts off a {PHONE} px screen"
+        width = page.evaluate("() => Math.max(...[...document.querySelectorAll('table.scorecard')]"
+                              ".map(t => t.getBoundingClientRect().right))")
+        assert width <= PHONE, f"{entry}: the scorecard is {width:.0f} px wide"
+    page.close()
+
+
+def test_every_figure_is_rendered_at_150_dpi_or_more(smoke_book):
+    """Every PNG a chapter shows carries its resolution (matplotlib writes it) of at least MIN_DPI."""
+    from PIL import Image
+
+    build, _ = smoke_book
+    images = sorted((build / "_build" / "html" / "_images").glob("*.png"))
+    assert images
+    low = {p.name: Image.open(p).info.get("dpi") for p in images}
+    low = {name: dpi for name, dpi in low.items() if dpi is None or min(dpi) < MIN_DPI - 0.5}
+    assert not low, f"figures below {MIN_DPI} dpi: {low}"

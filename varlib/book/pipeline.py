@@ -33,7 +33,7 @@ from varlib.book.results import PROFILES
 from varlib.core.runtime import device_name, git_commit, resolve_device
 
 __all__ = ["toc_files", "notebook_parameters", "validate_parameters", "ChapterRun", "execute_chapter",
-           "stage_book", "build_html", "write_status", "book_time_line", "run_book", "BookError"]
+           "stage_book", "stage_results", "build_html", "write_status", "book_time_line", "run_book", "BookError"]
 
 
 class BookError(RuntimeError):
@@ -319,6 +319,28 @@ def _drop_toc_entries(node, drop: set):
     return node
 
 
+def stage_results(stage: Path, executed: Path, entries: list[str], profile: str) -> dict[str, list[dict]]:
+    """Make the staged book's results from its chapters' scorecards (:mod:`varlib.book.overview`): the results
+    page, the landing page's short table (in place of :data:`~varlib.book.overview.LANDING_MARKER`), and each
+    chapter's downloads with a box linking them. Returns chapter -> scorecard rows."""
+    from varlib.book import downloads, overview
+
+    cards = overview.collect(executed, entries)
+    for entry in entries:
+        notebook, name = stage / f"{entry}.ipynb", Path(entry).name
+        if notebook.exists():
+            files = downloads.write_downloads(notebook.parent / "data" / name, name, cards.get(name, []),
+                                              downloads.glued_tables(notebook))
+            downloads.add_download_box(notebook, name, files)
+    results = stage / "chapters" / "results.md"
+    if results.exists():
+        results.write_text(overview.results_page(cards, profile))
+    landing = stage / f"{entries[0]}.md"
+    if landing.exists():
+        landing.write_text(landing.read_text().replace(overview.LANDING_MARKER, overview.landing_summary(cards)))
+    return cards
+
+
 def build_html(stage: Path, out: Path, strict: bool = True) -> Path:
     """``jb build --all -W -n --keep-going`` of the staged book (without ``-W`` if not strict); returns index.html."""
     cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(stage),
@@ -406,6 +428,7 @@ def _render(root: Path, build: Path, entries: list[str], profile: str, repositor
               f"{', '.join(missing)}\nthis partial build is a preview: links to the missing pages only warn "
               "(a build of the whole book treats every warning as an error)")
     write_status(stage / "chapters" / "status.md", json.loads((build / "runs.json").read_text()), profile)
+    stage_results(stage, executed, entries, profile)
     return build_html(stage, build, strict=not missing)
 
 

@@ -17,7 +17,8 @@ from varlib.book.config import Settings
 from varlib.core.runtime import Runtime
 
 __all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "glue_all", "glue_value", "listing", "phrase",
-           "verdict", "graded", "missing", "SETUP_VERDICTS", "setup_check", "DEMONSTRATION", "demonstration"]
+           "verdict", "graded", "missing", "SETUP_VERDICTS", "setup_check", "DEMONSTRATION", "demonstration",
+           "Scorecard", "downloadable", "Folded", "folded"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
 
@@ -74,7 +75,24 @@ def demonstration(claim: str, paper: str, ours: str, *, evidence=()) -> dict:
             "verdict": "not tested" if any(missing(x) for x in evidence) else DEMONSTRATION}
 
 
-def scorecard(rows: list[dict]) -> pd.DataFrame:
+class Scorecard(pd.DataFrame):
+    """A scorecard table (index Claim; columns Paper, Ours, Verdict) that a page shows with its verdicts first, as
+    coloured badges, one anchored row per claim (:func:`varlib.book.badges.scorecard_html`). Anything derived
+    from it is a plain DataFrame."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        from varlib.book.badges import scorecard_html
+
+        rows = [{"claim": claim, "paper": r.Paper, "ours": r.Ours, "verdict": r.Verdict}
+                for claim, r in zip(self.index, self.itertuples())]
+        return scorecard_html(rows)
+
+
+def scorecard(rows: list[dict]) -> Scorecard:
     """Rows with keys claim, paper, ours, verdict (one of :data:`VERDICTS`, :data:`SETUP_VERDICTS` or
     :data:`DEMONSTRATION`) as a table.
     In a notebook the rows are also glued, as JSON under ``scorecard``, for
@@ -90,16 +108,67 @@ def scorecard(rows: list[dict]) -> pd.DataFrame:
 
     if get_ipython() is not None:
         glue("scorecard", json.dumps([{k: str(row[k]) for k in cols} for row in rows]))
-    return pd.DataFrame(rows, columns=cols).rename(columns=str.capitalize).set_index("Claim")
+    return Scorecard(pd.DataFrame(rows, columns=cols).rename(columns=str.capitalize).set_index("Claim"))
 
 
-def run_summary(cfg: Settings, rt: Runtime) -> pd.DataFrame:
-    """Settings and provenance of this run in one two-column table."""
+def _plain_html(table: pd.DataFrame) -> str:
+    """``table`` as HTML with every row, its index a first column (no separate row for the index's name)."""
+    if not isinstance(table.index, pd.RangeIndex):
+        table = table.reset_index()
+    return table.to_html(index=False, max_rows=len(table) + 1, max_cols=table.shape[1] + 1)
+
+
+class Folded(pd.DataFrame):
+    """A table a page shows folded: its first ``fold_head`` rows (none by default), then the whole table behind a
+    toggle named ``fold_summary``. Anything derived from it is a plain DataFrame."""
+
+    _metadata = ["fold_summary", "fold_head"]
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        import html
+
+        whole = _plain_html(pd.DataFrame(self))
+        head = getattr(self, "fold_head", 0)
+        shown = _plain_html(pd.DataFrame(self).head(head)) if head and len(self) > head else ""
+        label = f"{html.escape(getattr(self, 'fold_summary', 'the table'))} (all {len(self)} rows)"
+        return f"{shown}<details class='folded-table'><summary>{label}</summary>{whole}</details>"
+
+
+def folded(table: pd.DataFrame, summary: str, head: int = 0) -> Folded:
+    """``table`` shown folded behind a toggle labelled ``summary``, after its first ``head`` rows (a long table
+    that would push the prose off the screen)."""
+    if head < 0:
+        raise ValueError(f"folded head must be >= 0, got {head!r}")
+    out = Folded(table)
+    out.fold_summary, out.fold_head = summary, head
+    return out
+
+
+def downloadable(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Offer ``table`` (the data a figure is drawn from, say) for download as ``<name>.csv`` from its chapter: it is
+    glued as CSV under ``table-<name>`` and written out when the book is staged (:mod:`varlib.book.downloads`).
+    ``name`` is lowercase letters, digits and hyphens. Returns ``table``, so a cell can show it too."""
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise ValueError(f"downloadable name must be lowercase letters, digits and hyphens, got {name!r}")
+    from IPython import get_ipython
+
+    if get_ipython() is not None:
+        glue(f"table-{name}", table.to_csv(index=not isinstance(table.index, pd.RangeIndex)))
+    return table
+
+
+def run_summary(cfg: Settings, rt: Runtime) -> Folded:
+    """Settings and provenance of this run in one two-column table, shown folded (:func:`folded`)."""
     rows = {"profile": cfg.profile, **{k: str(v) for k, v in cfg.as_dict().items()},
             **{k: str(v) for k, v in rt.provenance().items()}}
-    if pd.get_option("display.max_rows") < len(rows) + 1:
-        pd.set_option("display.max_rows", len(rows) + 1)  # a chapter with many settings shows them all
-    return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="setting"))
+    table = pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="setting"))
+    return folded(table, "Settings and provenance of this run")
 
 
 def resources(rt: Runtime) -> pd.DataFrame:

@@ -13,6 +13,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
+from varlib.book.plots import SEQUENTIAL
+
 __all__ = ["init_scale_plot", "loss_curves", "coord_check_plot", "rank_plot", "accuracy_plot", "calibration_plot",
            "relu_rate_plot"]
 
@@ -68,7 +70,7 @@ def loss_curves(history: pd.DataFrame, *, col: str, hue: str, ln10: bool = True,
         return fig
     fig, axes = _panels(len(values), max_cols=2)  # two across: readable on a phone
     for i, (ax, v) in enumerate(zip(axes, values)):
-        sns.lineplot(hist[hist[col] == v], x="step", y="loss", hue=hue, palette="viridis"
+        sns.lineplot(hist[hist[col] == v], x="step", y="loss", hue=hue, palette=SEQUENTIAL
                      if pd.api.types.is_numeric_dtype(hist[hue]) else None, errorbar=None, ax=ax,
                      legend=i == len(values) - 1, lw=1.2)
         if ln10:
@@ -93,7 +95,7 @@ def coord_check_plot(history: pd.DataFrame, *, layers_from: int = 1) -> plt.Figu
     long = history.melt(id_vars=["step", "width"], value_vars=cols, var_name="layer", value_name="mean_abs")
     fig, axes = _panels(len(cols), width=2.6, height=2.8)
     for i, (ax, c) in enumerate(zip(axes, cols)):
-        sns.lineplot(long[long.layer == c], x="step", y="mean_abs", hue="width", palette="viridis", ax=ax,
+        sns.lineplot(long[long.layer == c], x="step", y="mean_abs", hue="width", palette=SEQUENTIAL, ax=ax,
                      legend=i == len(cols) - 1, lw=1.2)
         ax.set(yscale="log", xscale="symlog", xlabel=f"step ({'f' if c == 'f' else 'h^' + c[1:]})",
                ylabel="mean |h|", xlim=(0, long.step.max()))
@@ -149,7 +151,7 @@ def calibration_plot(constants: pd.DataFrame) -> plt.Figure:
     acts = list(gm.activation.unique())
     fig, axes = _panels(len(acts), width=3.6, height=3.0, max_cols=2)  # two across: readable on a phone
     for i, (ax, act) in enumerate(zip(axes, acts)):
-        sns.lineplot(gm[gm.activation == act], x="width", y="r_l (uncapped)", hue="layer", palette="viridis",
+        sns.lineplot(gm[gm.activation == act], x="width", y="r_l (uncapped)", hue="layer", palette=SEQUENTIAL,
                      marker="o", ax=ax, legend=i == len(acts) - 1)
         ax.axhline(float(constants.cap.iloc[0]), color="0.4", ls="--", lw=0.8)
         ax.set(xscale="log", yscale="log", xlabel=f"width m ({act})", ylabel="calibrated step-0 base")

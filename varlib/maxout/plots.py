@@ -10,6 +10,7 @@ import seaborn as sns
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
+from varlib.book.plots import SEQUENTIAL
 from varlib.maxout.regions import DecisionBoundary, Regions
 
 __all__ = ["region_pictures", "counts_vs_units", "slice_counts_plot", "training_curves", "parameter_slice_plot"]
@@ -61,7 +62,7 @@ def counts_vs_units(sweep: pd.DataFrame, *, bounds: pd.DataFrame) -> plt.Figure:
         for col, K in enumerate(Ks):
             ax = axes[row][col]
             data = sweep[sweep.K == K].assign(value=lambda d: d[quantity].clip(lower=0.5))
-            sns.lineplot(data, x="N", y="value", hue="depth", marker="o", errorbar="se", palette="viridis",
+            sns.lineplot(data, x="N", y="value", hue="depth", marker="o", errorbar="se", palette=SEQUENTIAL,
                          ax=ax, legend=(row == 0 and col == 0))
             for curve, (label, style) in _CURVES.items():
                 b = bounds[(bounds.K == K) & (bounds.quantity == quantity) & (bounds.curve == curve)]

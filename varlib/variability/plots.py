@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from varlib.book.plots import PALETTE
 from varlib.variability.measures import ACTIVATION_LABELS, activation_label
 
 __all__ = ["v3_vs_depth", "collapse_vs_depth", "collapse_vs_aspect", "cv_vs_mean_field", "sensitivity_panels",
@@ -23,7 +24,7 @@ def _hue(df: pd.DataFrame) -> dict:
     """The same colour for an activation in every figure: hue, hue_order and palette keywords."""
     names = list(df.activation.unique())
     order = [a for a in _ORDER if a in names] + sorted(a for a in names if a not in _ORDER)
-    colours = sns.color_palette("colorblind", len(_ORDER) + len(order))
+    colours = sns.color_palette(list(PALETTE), len(_ORDER) + len(order))
     palette = {a: colours[_ORDER.index(a)] if a in _ORDER else colours[len(_ORDER) + i] for i, a in enumerate(order)}
     return {"hue": "activation", "hue_order": order, "palette": palette}
 

@@ -1,0 +1,82 @@
+"""The results at a glance: badges, the results page and the downloads are made from the scorecards alone."""
+import zipfile
+
+import nbformat
+import pandas as pd
+import pytest
+
+from varlib.book import badges, downloads, overview
+from varlib.book.report import DEMONSTRATION, VERDICTS, folded, scorecard
+
+ROWS = {"variability": [{"claim": "V3 rises with N", "paper": "yes", "ours": "0.9", "verdict": "reproduced"},
+                        {"claim": "|x| beats <ReLU>", "paper": "yes", "ours": "n/a", "verdict": "not tested"}],
+        "maxout": [{"claim": "regions ~ N^2", "paper": "N^2", "ours": "N^1.9", "verdict": "partly reproduced"},
+                   {"claim": "pieces differ", "paper": "Fig. 1", "ours": "3-9", "verdict": DEMONSTRATION}]}
+
+
+def test_every_verdict_has_a_badge_and_unknown_ones_are_refused():
+    for v in VERDICTS + (DEMONSTRATION, "setup check holds", "setup check fails"):
+        assert f">{v}<" in badges.badge(v)
+    with pytest.raises(ValueError, match="allowed: reproduced"):
+        badges.badge("great")
+    with pytest.raises(ValueError, match="row number"):
+        badges.row_anchor(0)
+
+
+def test_a_scorecard_shows_its_verdict_first_with_anchored_rows_and_no_index_row():
+    html = scorecard(ROWS["variability"])._repr_html_()
+    assert html.index("Verdict") < html.index("Claim") < html.index("Paper") < html.index("Ours")
+    assert 'id="scorecard-row-1"' in html and 'id="scorecard-row-2"' in html
+    assert "&lt;ReLU&gt;" in html and "<ReLU>" not in html                  # text is escaped
+    assert html.count("<tr") == 3                                          # header and two rows: no index-name row
+    assert list(scorecard(ROWS["variability"]).Verdict) == ["reproduced", "not tested"]
+
+
+def test_the_results_page_links_every_claim_and_counts_the_verdicts():
+    page = overview.results_page(ROWS, "smoke")
+    for chapter, rows in ROWS.items():
+        for i, _ in enumerate(rows, start=1):
+            assert f'href="{chapter}.html#scorecard-row-{i}"' in page
+    assert "{cite:t}`yu2021variability`" in page and "{cite:t}`tseran2021maxout`" in page
+    assert "of 2 claims, this build reproduces 1; 1 is not tested here." in page
+    assert "of 1 claim, this build partly reproduces 1." in page           # a demonstration is no claim
+    assert page.index("Variability") < page.index("Maxout")                # the papers' order
+    assert "profile **smoke**" in page
+
+
+def test_the_landing_summary_has_one_sentence_per_paper_and_the_counts():
+    summary = overview.landing_summary(ROWS)
+    assert summary.count("\n- ") + summary.startswith("- ") == 2
+    assert 'class="results-counts' in summary and "{ref}`results`" in summary
+    assert overview.landing_summary({}) == "No chapter of this build has a scorecard yet."
+
+
+def test_downloads_hold_the_scorecard_and_tables_and_a_box_links_them(tmp_path):
+    files = downloads.write_downloads(tmp_path / "data" / "maxout", "maxout", ROWS["maxout"], {"counts": "a,b\n1,2\n"})
+    assert [p.name for p in files] == ["scorecard.csv", "counts.csv", "maxout-results.zip"]
+    csv = pd.read_csv(files[0])
+    assert list(csv.columns) == ["verdict", "claim", "paper", "ours"] and list(csv.verdict) == [
+        "partly reproduced", DEMONSTRATION]
+    assert sorted(zipfile.ZipFile(files[-1]).namelist()) == ["maxout/counts.csv", "maxout/scorecard.csv"]
+    assert downloads.write_downloads(tmp_path / "none", "x", [], {}) == []
+
+    nb = nbformat.v4.new_notebook()
+    glued = nbformat.v4.new_code_cell("scorecard")
+    glued.outputs = [nbformat.v4.new_output("display_data", data={"application/papermill.record/text/plain": "[]"},
+                                            metadata={"scrapbook": {"name": "scorecard"}})]
+    nb.cells = [nbformat.v4.new_markdown_cell("intro"), glued, nbformat.v4.new_markdown_cell("end")]
+    path = tmp_path / "maxout.ipynb"
+    nbformat.write(nb, path)
+    downloads.add_download_box(path, "maxout", files)
+    cells = nbformat.read(path, as_version=4).cells
+    assert cells[2].cell_type == "markdown" and "{download}`the scorecard (CSV) <data/maxout/scorecard.csv>`" in \
+        cells[2].source and "<data/maxout/maxout-results.zip>" in cells[2].source and cells[3].source == "end"
+
+
+def test_a_folded_table_shows_its_head_and_the_rest_behind_a_toggle():
+    table = folded(pd.DataFrame({"x": range(30)}), "All the rows", head=5)
+    html = table._repr_html_()
+    assert "<details" in html and "All the rows (all 30 rows)" in html
+    assert html.split("<details")[0].count("<tr") == 6 and table.x.sum() == sum(range(30))
+    with pytest.raises(ValueError, match="head"):
+        folded(table, "x", head=-1)

@@ -1,0 +1,88 @@
+"""A chapter's results as files a reader can download: its scorecard and the tables behind its figures, as CSV,
+and all of them in one ZIP, linked from a box the staging step adds after the chapter's scorecard.
+
+Chapters mark a table for download with :func:`varlib.book.report.downloadable`, which glues it as CSV under
+``table-<name>``; the scorecard is read back from its own glue. Nothing is written while a chapter runs: the files
+are made from the executed notebook when the book is staged.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+__all__ = ["TABLE_PREFIX", "glued_tables", "write_downloads", "add_download_box"]
+
+#: Glue names of downloadable tables start with this.
+TABLE_PREFIX = "table-"
+
+
+def glued_tables(notebook: Path) -> dict[str, str]:
+    """Name -> CSV text of every table the executed notebook glued with
+    :func:`~varlib.book.report.downloadable`."""
+    import nbformat
+
+    found = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name", "")
+            if name.startswith(TABLE_PREFIX):
+                found[name[len(TABLE_PREFIX):]] = output["data"]["application/papermill.record/text/plain"]
+    return found
+
+
+def _scorecard_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["verdict", "claim", "paper", "ours"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: r[k] for k in writer.fieldnames} for r in rows)
+    return out.getvalue()
+
+
+def write_downloads(folder: Path, chapter: str, scorecard: list[dict], tables: dict[str, str]) -> list[Path]:
+    """Write ``scorecard.csv``, one ``<name>.csv`` per table and ``<chapter>-results.zip`` (all of them) into
+    ``folder``; returns the CSV files written (the ZIP last). Nothing is written when there is nothing to offer."""
+    files = ({"scorecard": _scorecard_csv(scorecard)} if scorecard else {}) | tables
+    if not files:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text)
+        written.append(folder / f"{name}.csv")
+    bundle = folder / f"{chapter}-results.zip"
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in written:
+            zf.write(path, f"{chapter}/{path.name}")
+    return written + [bundle]
+
+
+def _box(chapter: str, files: list[Path], base: Path) -> str:
+    """The Markdown of the download box: the scorecard, each table, and the ZIP of all."""
+    def link(path: Path, label: str) -> str:
+        return f"{{download}}`{label} <{path.relative_to(base).as_posix()}>`"
+
+    by_name = {p.stem: p for p in files if p.suffix == ".csv"}
+    parts = [link(by_name.pop("scorecard"), "the scorecard (CSV)")] if "scorecard" in by_name else []
+    if by_name:
+        parts.append("the tables behind the figures: " + ", ".join(link(p, f"{n} (CSV)") for n, p in by_name.items()))
+    parts.append(link(files[-1], "all of them in one ZIP"))
+    return "\n".join([":::{admonition} Download this chapter's results", ":class: seealso",
+                      "; ".join(parts) + ".", ":::"])
+
+
+def add_download_box(notebook: Path, chapter: str, files: list[Path]) -> None:
+    """Insert the download box into a staged notebook, right after the cell that glued the scorecard (at the
+    end when there is none)."""
+    import nbformat
+
+    if not files:
+        return
+    nb = nbformat.read(notebook, as_version=4)
+    at = len(nb.cells)
+    for i, cell in enumerate(nb.cells):
+        if any(o.get("metadata", {}).get("scrapbook", {}).get("name") == "scorecard" for o in cell.get("outputs", [])):
+            at = i + 1
+    nb.cells.insert(at, nbformat.v4.new_markdown_cell(_box(chapter, files, notebook.parent)))
+    nbformat.write(nb, notebook)
