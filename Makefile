@@ -4,9 +4,17 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= standard
 
-.PHONY: install browser data book test clean device-wheels
+.PHONY: install install-ray browser data book test clean device-wheels
 
 install: $(VENV)/.installed
+
+## Ray, the optional engine of `executor=ray` sweeps (the `ray` extra of pyproject.toml): the tests need it, the
+## book does not.
+install-ray: $(VENV)/.ray-installed
+
+$(VENV)/.ray-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet ray==2.60.0
+	touch $@
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +45,9 @@ data:
 	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; }; } || \
 	  echo "note: no dataset-fashion-mnist and no apt-get: the chapters fall back to digits"
 
-## Install and run every test: lint (ruff), the library, every chapter on the smoke profile, the strict build,
-## the browser check.
-test: install browser data
+## Install and run every test: lint (ruff), the library, sweeps on a local Ray, every chapter on the smoke
+## profile, the strict build, the browser check.
+test: install install-ray browser data
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -31,6 +31,8 @@ device = "auto"                      # auto | cpu | cuda
 seed = 0                             # unused here
 threads = 2                          # torch CPU threads
 results_dir = "results"              # unused here
+executor = "local"                   # unused here (it runs no sweep)
+ray_address = None                   # unused here
 records_dir = None                   # folder of benchmark records (None: benchmarks/records)
 
 # %% tags=["remove-output"]

@@ -41,6 +41,8 @@ device = "auto"          # auto | cpu | cuda
 seed = 0                 # one seed makes the chapter reproducible
 threads = 2              # torch CPU threads (pinned: numbers depend on it)
 results_dir = "results"  # computed results are stored here, one folder per profile
+executor = "local"       # local | ray: where a sweep's missing items run (ray: pip install .[ray])
+ray_address = None       # with ray: None (RAY_ADDRESS, else a local Ray) | auto | host:port
 budgets = None           # parameter budgets P for the table (None: the profile's)
 depths = None            # depths L for the table
 draws = None             # random networks per (activation, depth) for the landscapes
@@ -57,7 +59,7 @@ from varlib.book import family_report, plots
 
 cfg = varlib.settings_from("family", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
-store = varlib.ResultStore(results_dir, profile, rt)
+store = varlib.ResultStore(results_dir, profile, rt, executor=executor, ray_address=ray_address, chapter="family")
 plots.set_style()
 
 # %% [markdown]

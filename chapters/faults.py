@@ -39,6 +39,8 @@ device = "auto"          # auto | cpu | cuda (the attempts run on the CPU)
 seed = 0                 # unused here
 threads = 2              # torch CPU threads
 results_dir = "results"  # unused here: every attempt writes into a temporary folder
+executor = "local"       # unused here (it runs no sweep)
+ray_address = None       # unused here
 
 # %% tags=["remove-output"]
 import tempfile

@@ -50,6 +50,8 @@ device = "auto"          # auto | cpu | cuda
 seed = 0                 # one seed makes the chapter reproducible
 threads = 2              # torch CPU threads (pinned: numbers depend on it)
 results_dir = "results"  # computed results are stored here, one folder per profile
+executor = "local"       # local | ray: where a sweep's missing items run (ray: pip install .[ray])
+ray_address = None       # with ray: None (RAY_ADDRESS, else a local Ray) | auto | host:port
 data_dir = None          # folder with the idx files or CIFAR-10 batches (None: Fashion-MNIST from the Debian package)
 dataset = None           # digits | mnist | fashion_mnist | cifar10_gray | teacher
 init_widths = None       # widths of the initialisation sweep
@@ -96,7 +98,7 @@ plots.set_style()
 # %% tags=["remove-output"]
 cfg = varlib.settings_from("integrable", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
-store = varlib.ResultStore(results_dir, profile, rt)
+store = varlib.ResultStore(results_dir, profile, rt, executor=executor, ray_address=ray_address, chapter="integrable")
 varlib.glue_all({**cfg.as_dict(), "symmetry-width": cfg.equiv_widths[0]}, prefix="integrable")
 
 # %% [markdown]

@@ -54,6 +54,8 @@ device = "auto"            # auto | cpu | cuda
 seed = 0                   # one seed makes the chapter reproducible
 threads = 2                # torch CPU threads (pinned: numbers depend on it)
 results_dir = "results"    # computed results are stored here, one folder per profile
+executor = "local"         # local | ray: where a sweep's missing items run (ray: pip install .[ray])
+ray_address = None         # with ray: None (RAY_ADDRESS, else a local Ray) | auto | host:port
 box = None                 # half-width of the input box [-box, box]^2 of the counts at initialisation
 demo_rank = None           # rank K of our nets in the authors' demo setting
 demo_units = None          # total hidden units N of our nets in the authors' demo setting
@@ -110,7 +112,7 @@ cfg = varlib.settings_from("maxout", globals())  # the parameters above, validat
 
 # %% tags=["remove-output"]
 rt = varlib.setup(device, seed, threads)
-store = varlib.ResultStore(results_dir, profile, rt)
+store = varlib.ResultStore(results_dir, profile, rt, executor=executor, ray_address=ray_address, chapter="maxout")
 plots.set_style()
 
 # %% tags=["remove-cell"]

@@ -55,6 +55,8 @@ device = "auto"          # auto | cpu | cuda
 seed = 0                 # one seed makes the chapter reproducible
 threads = 2              # torch CPU threads (pinned: numbers depend on it)
 results_dir = "results"  # computed results are stored here, one folder per profile
+executor = "local"       # local | ray: where a sweep's missing items run (ray: pip install .[ray])
+ray_address = None       # with ray: None (RAY_ADDRESS, else a local Ray) | auto | host:port
 budgets = None           # parameter budgets P of the variability measures
 depths = None            # depths L of the variability measures, from 2 up (L 1 is added and reported apart)
 draws = None             # random networks per (activation, budget, depth)
@@ -83,7 +85,7 @@ from varlib.variability import plots as vplots
 
 cfg = varlib.settings_from("variability", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
-store = varlib.ResultStore(results_dir, profile, rt)
+store = varlib.ResultStore(results_dir, profile, rt, executor=executor, ray_address=ray_address, chapter="variability")
 plots.set_style()
 
 # %% [markdown]

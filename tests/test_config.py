@@ -96,7 +96,9 @@ def test_nan_and_inf_are_refused(bad):
 
 @pytest.mark.parametrize("given, words", [({"threads": 0}, "threads must be an integer >= 1"),
                                           ({"seed": -1}, "seed must be an integer >= 0"),
-                                          ({"threads": 1.5}, "threads")])
+                                          ({"threads": 1.5}, "threads"),
+                                          ({"executor": "dask"}, "executor must be one of 'local', 'ray'"),
+                                          ({"ray_address": 1}, "ray_address must be None")])
 def test_common_parameters_are_checked_before_a_kernel_starts(given, words, tmp_path):
     from varlib.book.pipeline import run_book
 

@@ -186,3 +186,57 @@ def test_a_corrupt_file_moved_by_another_process_is_not_an_error(tmp_path, monke
     monkeypatch.setattr(results.torch, "load", load_then_vanish)
     with pytest.warns(CorruptResultWarning):
         assert store.load(key) == (False, None)
+
+
+# ----------------------------------------------------------------------------- executors (no Ray needed here)
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(executor="dask"), "executor must be one of 'local', 'ray', got 'dask'"),
+    (dict(executor="ray", ray_address=6379), "ray_address must be None")])
+def test_a_wrong_executor_is_refused_naming_the_allowed_values(tmp_path, kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        ResultStore(tmp_path, "smoke", Runtime(torch.device("cpu"), 0, 2, 1), **kwargs)
+
+
+def test_executor_ray_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "ray", None)  # `import ray` fails as if absent
+    with pytest.raises(ImportError, match=r"executor='ray' needs Ray.*pip install '\.\[ray\]'.*executor='local'"):
+        ResultStore(tmp_path, "smoke", Runtime(torch.device("cpu"), 0, 2, 1), executor="ray")
+
+
+@pytest.mark.parametrize("seconds, pending, workers, size", [(0.1, 38, 2, 10), (0.01, 38, 2, 19), (2.0, 10, 2, 1),
+                                                              (0.5, 1, 4, 1), (0.0, 6, 2, 3)])
+def test_a_chunk_carries_about_a_second_of_work_and_every_worker_gets_one(seconds, pending, workers, size):
+    from varlib.book.sweeps import chunk_size
+
+    assert chunk_size(seconds, pending, workers) == size
+
+
+def test_sweep_status_counts_done_and_pending_items_per_sweep(tmp_path, capsys):
+    """A chapter's store notes each sweep's files; `python -m varlib sweep status` counts which exist."""
+    from varlib.__main__ import main
+
+    store = ResultStore(tmp_path, "smoke", Runtime(torch.device("cpu"), 0, 2, 1), chapter="demo")
+    CALLS.clear()
+    with pytest.raises(KeyboardInterrupt):
+        store.map(flaky, [{"i": i} for i in range(5)], desc="flaky sweep", crash_at=3, progress=False)
+    store.map(payload, [{"depth": d} for d in (1, 2)], progress=False)
+    assert main(["sweep", "status", "demo", "--profile", "smoke", "--results-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:4] == ["flaky", "sweep", "3", "2"] and lines[2].split()[:3] == ["payload", "2", "0"]
+    assert main(["sweep", "status", "other", "--profile", "smoke", "--results-dir", str(tmp_path)]) == 1
+    assert "no sweep of chapter 'other' has started" in capsys.readouterr().err
+
+
+def test_sweep_run_executes_the_chapter_with_the_executor_as_parameters(tmp_path, monkeypatch, capsys):
+    """`sweep run` is the book's run of one chapter, without HTML, with executor and ray_address as parameters."""
+    from varlib.__main__ import main
+    from varlib.book import pipeline
+
+    seen = {}
+    monkeypatch.setattr(pipeline, "run_book", lambda *args, **kwargs: seen.update(args=args, kwargs=kwargs))
+    assert main(["sweep", "run", "maxout", "--profile", "full", "--executor", "ray", "--ray-address", "auto",
+                 "-p", "nets=3", "--results-dir", str(tmp_path)]) == 0
+    assert seen["args"][1:5] == ("full", ["maxout"], "auto", {"nets": 3, "executor": "ray", "ray_address": "auto"})
+    assert seen["args"][6] == tmp_path and seen["kwargs"] == {"html": False}
+    assert main(["sweep", "run", "maxout", "-p", "executor=ray"]) == 1
+    assert "use --executor" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from varlib.book.config import CHAPTERS, PROFILES, Settings, chapter_settings, s
 from varlib.book.family_report import budget_misses, family_scorecard
 from varlib.book.report import VERDICTS, glue, glue_all, phrase, resources, run_summary, scorecard
 from varlib.book.results import CorruptResultWarning, ResultStore
+from varlib.book.sweeps import SweepError
 from varlib.core.activations import ACTIVATIONS, Activation, get_activation, maxout_second_moment
 from varlib.core.data import DATASETS, Dataset, load_dataset
 from varlib.core.ensemble import MLPEnsemble, built_param_count, forward, init_mlp_ensemble, member_module
@@ -32,7 +33,7 @@ from varlib.variability import (checkerboard, coefficient_of_variation, collapse
                                 train_checkerboard, trainability_correlation, v3, variability_draws)
 
 __all__ = ["CHAPTERS", "PROFILES", "Settings", "chapter_settings", "settings_from", "VERDICTS", "glue", "glue_all",
-           "phrase", "resources", "run_summary", "scorecard", "CorruptResultWarning", "ResultStore",
+           "phrase", "resources", "run_summary", "scorecard", "CorruptResultWarning", "ResultStore", "SweepError",
            "ACTIVATIONS", "Activation", "get_activation", "maxout_second_moment", "DATASETS", "Dataset",
            "load_dataset", "MLPEnsemble", "built_param_count", "forward", "init_mlp_ensemble",
            "member_module", "budget_misses", "family_scorecard", "family_table", "param_count",

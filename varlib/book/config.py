@@ -24,8 +24,9 @@ __all__ = ["PROFILES", "CHAPTERS", "LENSES", "COMMON", "chapter_settings", "Sett
            "chapter_ranges", "known_chapters"]
 
 #: Parameters every chapter has, with their defaults.
+#: ``executor`` and ``ray_address`` say where a sweep's missing items are computed (:mod:`varlib.book.sweeps`).
 COMMON: dict[str, Any] = {"profile": "standard", "device": "auto", "seed": 0, "threads": 2,
-                          "results_dir": "results"}
+                          "results_dir": "results", "executor": "local", "ray_address": None}
 
 #: Per chapter, per profile: the size parameters. Every profile names the same keys.
 CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
@@ -204,11 +205,15 @@ def settings_from(chapter: str, namespace: Mapping[str, Any]) -> Settings:
 
 
 def check_common(values: Mapping[str, Any]) -> None:
-    """The common parameters given (``seed`` an integer >= 0, ``threads`` an integer >= 1), checked before any
-    kernel starts (:func:`varlib.setup` checks them again inside the chapter)."""
+    """The common parameters given (``seed`` an integer >= 0, ``threads`` an integer >= 1, ``executor`` local or
+    ray, the latter installed, ``ray_address`` None or a string), checked before any kernel starts
+    (:func:`varlib.setup` and :class:`~varlib.book.results.ResultStore` check them again inside the chapter)."""
+    from varlib.book.sweeps import check_executor
     from varlib.core.checks import check_int
 
     if "seed" in values:
         check_int("seed", values["seed"], 0)
     if "threads" in values:
         check_int("threads", values["threads"], 1)
+    if "executor" in values or "ray_address" in values:
+        check_executor(values.get("executor", COMMON["executor"]), values.get("ray_address"))

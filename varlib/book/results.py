@@ -20,6 +20,10 @@ does not match or whose checksum fails (a flipped bit) is reported with :class:`
 ``*.corrupt`` and recomputed; two processes meeting the same corrupt file both recompute. A write that fails (a full
 disk) names the file and the free space; temporary files of killed writes are swept.
 
+``store.map`` computes the missing items of a sweep in this process (``executor="local"``, the default) or as Ray
+tasks (``executor="ray"``, see :mod:`varlib.book.sweeps`), which store their own results; either way the sweep
+returns what is read back from the store.
+
 Results may be tensors, arrays, pandas DataFrames, JSON-like values, and dicts, lists and tuples of these; they
 are loaded with ``torch.load(weights_only=True)`` (no arbitrary pickles).
 """
@@ -218,12 +222,20 @@ def _sweep_stale_temporaries(folder: Path) -> None:
 class ResultStore:
     """Stores the results of one profile under ``root`` for one :class:`~varlib.core.runtime.Runtime`."""
 
-    def __init__(self, root: str | os.PathLike, profile: str, runtime: Runtime):
+    def __init__(self, root: str | os.PathLike, profile: str, runtime: Runtime, *, executor: str = "local",
+                 ray_address: str | None = None, chapter: str | None = None):
+        """``executor`` computes a sweep's missing items: ``"local"`` (in this process) or ``"ray"`` (Ray tasks
+        at ``ray_address``, see :mod:`varlib.book.sweeps`; ``root`` must then be on a filesystem every Ray worker
+        sees). ``chapter`` names the chapter whose sweeps ``python -m varlib sweep status`` reports."""
+        from varlib.book.sweeps import check_executor
+
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; allowed: {', '.join(PROFILES)}")
+        check_executor(executor, ray_address)
         self.root = Path(root) / profile
         self.profile = profile
         self.runtime = runtime
+        self.executor, self.ray_address, self.chapter = executor, ray_address, chapter
 
     def key(self, fn: Callable, kwargs: dict) -> dict:
         """Everything a stored result of ``fn(**kwargs)`` is keyed on (see the module's docstring)."""
@@ -299,13 +311,20 @@ class ResultStore:
     def map(self, fn: Callable, grid: Iterable[dict], /, *, desc: str | None = None, progress: bool = True,
             **fixed: Any) -> list[Any]:
         """``[fn(**item, **fixed) for item in grid]``, each item computed once and stored on its own (an
-        interrupted sweep resumes where it stopped). Every item's arguments are checked before the first runs."""
+        interrupted sweep resumes where it stopped). Every item's arguments are checked before the first runs.
+        With ``executor="ray"`` the items not stored yet are computed as Ray tasks, then all are read back."""
         items = [dict(item) for item in grid]
         for item in items:
             both = sorted(set(item) & set(fixed))
             if both:
                 raise TypeError(f"{', '.join(both)} given both in the grid and as a fixed argument")
         keys = [self.key(fn, {**item, **fixed}) for item in items]
+        if self.chapter is not None:
+            from varlib.book.sweeps import record_sweep
+
+            record_sweep(self, desc or fn.__name__, fn, keys)
+        if self.executor == "ray":
+            return self._map_on_ray(fn, items, keys, fixed, desc, progress)
         out = []
         for item, key in zip(tqdm(items, desc=desc or fn.__name__, disable=not progress), keys):
             found, result = self.load(key)
@@ -315,3 +334,22 @@ class ResultStore:
                 result = _decode(_encode(result))
             out.append(result)
         return out
+
+    def _map_on_ray(self, fn: Callable, items: list[dict], keys: list[dict], fixed: dict, desc: str | None,
+                    progress: bool) -> list[Any]:
+        """The stored results of ``items``, after computing the missing ones on Ray (each task stores its own)."""
+        from varlib.book.sweeps import compute_on_ray
+
+        loaded = [self.load(key) for key in keys]
+        missing = [i for i, (found, _) in enumerate(loaded) if not found]
+        if missing:
+            compute_on_ray(self, fn, [items[i] for i in missing], [keys[i] for i in missing], fixed,
+                           ray_address=self.ray_address, desc=desc, progress=progress)
+        for i in missing:
+            loaded[i] = self.load(keys[i])
+            if not loaded[i][0]:
+                call = ", ".join(f"{k}={v!r}" for k, v in items[i].items())
+                raise RuntimeError(f"the result of {fn.__name__}({call})"
+                                   f" is not in {self.path(keys[i])} after its Ray task finished: is the results "
+                                   "folder on a filesystem every Ray worker sees? Rerun to compute it")
+        return [result for _, result in loaded]
