@@ -80,3 +80,19 @@ def test_a_folded_table_shows_its_head_and_the_rest_behind_a_toggle():
     assert html.split("<details")[0].count("<tr") == 6 and table.x.sum() == sum(range(30))
     with pytest.raises(ValueError, match="head"):
         folded(table, "x", head=-1)
+
+
+def test_the_run_box_links_the_chapters_source_when_a_repository_is_given(tmp_path):
+    assert downloads.source_url("https://github.com/a/b/", "chapters/x.py") == \
+        "https://github.com/a/b/blob/main/chapters/x.py"
+    assert downloads.source_url("https://gitlab.com/a/b", "c.py") == "https://gitlab.com/a/b/-/blob/main/c.py"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# X\n\n{downloads.RUN_BOX}\n:class: note\n`make book`\n:::\n\nafter")]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    assert downloads.add_source_link(path, "chapters/x.py", "https://github.com/a/b")
+    text = nbformat.read(path, as_version=4).cells[0].source
+    assert text.index("[chapters/x.py](https://github.com/a/b/blob/main/chapters/x.py)") < text.index(":::\n\nafter")
+    nb.cells = [nbformat.v4.new_markdown_cell("no box")]
+    nbformat.write(nb, path)
+    assert not downloads.add_source_link(path, "chapters/x.py", "https://github.com/a/b")

@@ -12,7 +12,10 @@ import io
 import zipfile
 from pathlib import Path
 
-__all__ = ["TABLE_PREFIX", "glued_tables", "write_downloads", "add_download_box"]
+__all__ = ["TABLE_PREFIX", "glued_tables", "write_downloads", "add_download_box", "source_url", "add_source_link"]
+
+#: The title of the box in which a chapter says how to run it; the source link goes inside it.
+RUN_BOX = ":::{admonition} Run this chapter yourself"
 
 #: Glue names of downloadable tables start with this.
 TABLE_PREFIX = "table-"
@@ -86,3 +89,29 @@ def add_download_box(notebook: Path, chapter: str, files: list[Path]) -> None:
             at = i + 1
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(_box(chapter, files, notebook.parent)))
     nbformat.write(nb, notebook)
+
+
+def source_url(repository_url: str, path: str, branch: str = "main") -> str:
+    """The web page of file ``path`` in the repository (GitHub, GitLab or Bitbucket layout)."""
+    base = repository_url.rstrip("/")
+    host = base.split("/")[2] if "//" in base else ""
+    middle = "-/blob" if "gitlab" in host else "src" if "bitbucket" in host else "blob"
+    return f"{base}/{middle}/{branch}/{path}"
+
+
+def add_source_link(notebook: Path, source: str, repository_url: str) -> bool:
+    """Add a link to the chapter's source ``source`` (a path in the repository) inside its "Run this chapter
+    yourself" box; returns whether the box was found."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and RUN_BOX in cell.source:
+            lines = cell.source.split("\n")
+            start = next(i for i, line in enumerate(lines) if line.startswith(RUN_BOX))
+            end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == ":::")
+            lines.insert(end, f"The source of this chapter: [{source}]({source_url(repository_url, source)}).")
+            cell.source = "\n".join(lines)
+            nbformat.write(nb, notebook)
+            return True
+    return False

@@ -319,10 +319,12 @@ def _drop_toc_entries(node, drop: set):
     return node
 
 
-def stage_results(stage: Path, executed: Path, entries: list[str], profile: str) -> dict[str, list[dict]]:
+def stage_results(stage: Path, executed: Path, entries: list[str], profile: str, root: Path | None = None,
+                  repository_url: str | None = None) -> dict[str, list[dict]]:
     """Make the staged book's results from its chapters' scorecards (:mod:`varlib.book.overview`): the results
     page, the landing page's short table (in place of :data:`~varlib.book.overview.LANDING_MARKER`), and each
-    chapter's downloads with a box linking them. Returns chapter -> scorecard rows."""
+    chapter's downloads with a box linking them; with a ``repository_url``, a link to each chapter's source (under
+    ``root``) in its "Run this chapter yourself" box. Returns chapter -> scorecard rows."""
     from varlib.book import downloads, overview
 
     cards = overview.collect(executed, entries)
@@ -332,6 +334,9 @@ def stage_results(stage: Path, executed: Path, entries: list[str], profile: str)
             files = downloads.write_downloads(notebook.parent / "data" / name, name, cards.get(name, []),
                                               downloads.glued_tables(notebook))
             downloads.add_download_box(notebook, name, files)
+            source = notebook_source(root, entry) if root is not None else None
+            if repository_url and source is not None:
+                downloads.add_source_link(notebook, source.relative_to(root).as_posix(), repository_url)
     results = stage / "chapters" / "results.md"
     if results.exists():
         results.write_text(overview.results_page(cards, profile))
@@ -428,7 +433,7 @@ def _render(root: Path, build: Path, entries: list[str], profile: str, repositor
               f"{', '.join(missing)}\nthis partial build is a preview: links to the missing pages only warn "
               "(a build of the whole book treats every warning as an error)")
     write_status(stage / "chapters" / "status.md", json.loads((build / "runs.json").read_text()), profile)
-    stage_results(stage, executed, entries, profile)
+    stage_results(stage, executed, entries, profile, root, repository_url)
     return build_html(stage, build, strict=not missing)
 
 

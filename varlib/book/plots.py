@@ -45,11 +45,18 @@ def sequential(n: int) -> list:
     return [tuple(c[:3]) for c in SEQUENTIAL(np.linspace(0.0, 1.0, max(n, 1)))][:n]
 
 
+def _table_number(x: float) -> str:
+    """A float in a shown table: a whole number without its ".0" (a count stored as float reads as a count),
+    anything else to six significant digits."""
+    return f"{x:.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:.6g}"
+
+
 def set_style() -> None:
     """The book's one display style: seaborn's theme with :data:`PALETTE`, figures at :data:`DPI`, and tables
-    shown with their full text."""
+    shown with their full text and whole numbers as integers."""
     sns.set_theme(context="notebook", style="whitegrid", palette=list(PALETTE))
     pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.float_format", _table_number)
     plt.rcParams.update({"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight"})
 
 
@@ -88,8 +95,8 @@ def landscape_panels(F: dict[tuple[str, int], torch.Tensor], rows: list[str], co
     fig.tight_layout(rect=(0, 0, 1 - 0.9 / fig.get_figwidth(), 1))
     cax = fig.add_axes((1 - 0.75 / fig.get_figwidth(), 0.2, 0.15 / fig.get_figwidth(), 0.6))
     fig.colorbar(axes[0][0].collections[0], cax=cax, ticks=[-2.5, 0, 2.5])
-    cax.set_ylabel("(f − panel mean) / panel scale", fontsize=8)
-    cax.tick_params(labelsize=8)
+    cax.set_ylabel("(f − panel mean) / panel scale", fontsize=9)
+    cax.tick_params(labelsize=9)
     return fig
 
 
@@ -166,7 +173,7 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
                     palette=sequential(part["size"].nunique()),
                     legend=part["size"].nunique() > 1)
         for bars in ax.containers:
-            ax.bar_label(bars, labels=[_times(b.get_width()) for b in bars], padding=3, fontsize=8)
+            ax.bar_label(bars, labels=[_times(b.get_width()) for b in bars], padding=3, fontsize=9)
         lo, hi = min(float(part.speedup.min()), 1.0) / 2, max(float(part.speedup.max()), 1.0) * 4
         ax.set_xscale("log")
         ax.set_xlim(lo, hi)
@@ -176,7 +183,7 @@ def speedup_bars(records: pd.DataFrame) -> plt.Figure:
         ax.set(ylabel="", xlabel=f"{bench}: speedup over the baseline" + (f"\n({textwrap.fill(common, 70)})"
                                                                           if common else ""))
         if part["size"].nunique() > 1:
-            ax.legend(fontsize=8, title_fontsize=8, title="size", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+            ax.legend(fontsize=9, title_fontsize=9, title="size", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
 
@@ -200,7 +207,7 @@ def width_sweep(table: pd.DataFrame) -> plt.Figure:
         _plain_log_ticks(ax.yaxis)
     axes[0].set(xlabel="width m", ylabel="ms per forward + backward")
     axes[1].set(xlabel="width m", ylabel="memory of one pass (MiB)")
-    sns.move_legend(axes[1], "upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, title=None)
+    sns.move_legend(axes[1], "upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, title=None)
     fig.tight_layout()
     return fig
 
@@ -215,13 +222,13 @@ def fault_bars(table: pd.DataFrame) -> plt.Figure:
                   palette={"held": PALETTE[2], "not held": PALETTE[1]})
     for bars in axes[0].containers:
         axes[0].bar_label(bars, labels=[f"{b.get_width():.0f}" if b.get_width() else "" for b in bars], padding=2,
-                          fontsize=8)
+                          fontsize=9)
     axes[0].set(xlabel="attempts", ylabel="")
     axes[0].xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    axes[0].legend(title="", loc="lower right", fontsize=8)
+    axes[0].legend(title="", loc="lower right", fontsize=9)
     seconds = counts.groupby("promise", sort=False).seconds.sum().reindex(order).reset_index()
     sns.barplot(seconds, y="promise", x="seconds", ax=axes[1], color="0.6", order=order)
-    axes[1].bar_label(axes[1].containers[0], fmt="%.0f s", padding=2, fontsize=8)
+    axes[1].bar_label(axes[1].containers[0], fmt="%.0f s", padding=2, fontsize=9)
     axes[1].set(xlabel="seconds (all attempts of the promise)", ylabel="")
     axes[1].set_xlim(0, float(seconds.seconds.max()) * 1.3 + 1)
     fig.tight_layout()
@@ -255,6 +262,6 @@ def scaling_lines(table: pd.DataFrame) -> plt.Figure:
             unit = "µs per net" + (" and step" if what == "training" else "")
             ax.set(xlabel="nets R (width 16)" if x == "R" else "width (R = 100)", ylabel=f"{what}: {unit}")
     handles, labels = axes[0, 1].get_legend_handles_labels()
-    axes[0, 1].legend(handles, labels, fontsize=8, title=None, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    axes[0, 1].legend(handles, labels, fontsize=9, title=None, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     return fig

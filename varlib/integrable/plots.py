@@ -50,7 +50,7 @@ def init_scale_plot(scales: pd.DataFrame) -> plt.Figure:
         ax.set_xticks(sorted(gm.width.unique()))
         _plain_ticks(ax.xaxis)
     if axes[-1].get_legend():
-        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -83,7 +83,7 @@ def loss_curves(history: pd.DataFrame, *, col: str, hue: str, ln10: bool = True,
             ax.set_yscale("log")
         ax.set_xlim(0, hist.step.max())
     if axes[-1].get_legend():
-        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title=hue)
+        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=9, title=hue)
     fig.tight_layout()
     return fig
 
@@ -97,11 +97,11 @@ def coord_check_plot(history: pd.DataFrame, *, layers_from: int = 1) -> plt.Figu
     for i, (ax, c) in enumerate(zip(axes, cols)):
         sns.lineplot(long[long.layer == c], x="step", y="mean_abs", hue="width", palette=SEQUENTIAL, ax=ax,
                      legend=i == len(cols) - 1, lw=1.2)
-        ax.set(yscale="log", xscale="symlog", xlabel=f"step ({'f' if c == 'f' else 'h^' + c[1:]})",
-               ylabel="mean |h|", xlim=(0, long.step.max()))
+        ax.set(yscale="log", xscale="symlog", xlabel=f"step (${'f' if c == 'f' else 'h^{' + c[1:] + '}'}$)",
+               ylabel="mean $|h|$", xlim=(0, long.step.max()))
         _plain_ticks(ax.xaxis)
     if axes[-1].get_legend():
-        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="width")
+        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=9, title="width")
     fig.tight_layout()
     return fig
 
@@ -118,10 +118,10 @@ def rank_plot(ranks: pd.DataFrame, *, batch: int, n_inputs: int, K: int = 10) ->
         ax.axhline(batch if kind.startswith("update") else n_inputs, color="0.6", ls=":", lw=0.8)
         if not kind.startswith("update") and "input_rank" in ranks:
             ax.axhline(ranks.input_rank.max(), color="0.3", ls="-.", lw=0.8)
-        ax.set(yscale="log", xlabel=f"layer l ({kind})", ylabel="numerical rank")
+        ax.set(yscale="log", xlabel=f"layer $l$ ({kind})", ylabel="numerical rank")
         _plain_ticks(ax.yaxis)
     if axes[-1].get_legend():
-        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -137,7 +137,7 @@ def accuracy_plot(summary: pd.DataFrame, *, chance: float = 0.1) -> plt.Figure:
                   legend=False, ax=ax)
     ax.axhline(chance, color="0.3", ls="--", lw=0.8)
     ax.set(ylim=(0, 1), xlabel="parameterization", ylabel="test accuracy")
-    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -154,11 +154,11 @@ def calibration_plot(constants: pd.DataFrame) -> plt.Figure:
         sns.lineplot(gm[gm.activation == act], x="width", y="r_l (uncapped)", hue="layer", palette=SEQUENTIAL,
                      marker="o", ax=ax, legend=i == len(acts) - 1)
         ax.axhline(float(constants.cap.iloc[0]), color="0.4", ls="--", lw=0.8)
-        ax.set(xscale="log", yscale="log", xlabel=f"width m ({act})", ylabel="calibrated step-0 base")
+        ax.set(xscale="log", yscale="log", xlabel=f"width $m$ ({act})", ylabel="calibrated step-0 base $r_l$")
         ax.set_xticks(sorted(gm.width.unique()))
         _plain_ticks(ax.xaxis)
     if axes[-1].get_legend():
-        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title="layer l")
+        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=9, title="layer $l$")
     fig.tight_layout()
     return fig
 
@@ -175,6 +175,6 @@ def relu_rate_plot(sweep: pd.DataFrame, main: pd.DataFrame, *, chance: float = 0
     sns.scatterplot(both, x="eta", y="test_acc", hue="activation", style="activation", s=40, ax=ax)
     ax.axhline(chance, color="0.3", ls="--", lw=0.8)
     ax.set(xscale="log", ylim=(0, 1), xlabel="base rate η (IP-LLR)", ylabel="test accuracy")
-    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=9)
     fig.tight_layout()
     return fig

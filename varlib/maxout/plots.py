@@ -77,7 +77,7 @@ def counts_vs_units(sweep: pd.DataFrame, *, bounds: pd.DataFrame) -> plt.Figure:
     handles, labels = axes[0][0].get_legend_handles_labels()
     axes[0][0].get_legend().remove()
     fig.legend(handles, [f"depth {lab}" if lab.isdigit() else lab for lab in labels], loc="lower center",
-               ncol=min(len(labels), 8), fontsize=8, frameon=False)
+               ncol=min(len(labels), 8), fontsize=9, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
@@ -95,7 +95,17 @@ def _rows_over_K(df: pd.DataFrame, rows: list[tuple[str, str, bool]], markers: b
                          ax=ax, legend=(row == 0 and col == 0))
             ax.set(ylabel=label if col == 0 else "", yscale="log" if log else "linear")
             ax.text(0.97, 0.05, f"K = {K}", transform=ax.transAxes, va="bottom", ha="right", fontsize=10)
-    fig.tight_layout()
+    legend = axes[0][0].get_legend()
+    if legend is not None:                      # under the panels, off the data
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        legend.remove()
+        ncol = min(len(labels), 4 if fig.get_figwidth() >= 7 else 2)
+        fig.legend(handles, labels, title="initialisation", loc="lower center", ncol=ncol, fontsize=9,
+                   title_fontsize=9, frameon=False)
+        rows = -(-len(labels) // ncol)
+        fig.tight_layout(rect=(0, (0.35 + 0.22 * rows) / fig.get_figheight(), 1, 1))
+    else:
+        fig.tight_layout()
     return fig
 
 

@@ -54,7 +54,7 @@ def _legend_below(fig, axes=(), ncol: int = 4, handles: list | None = None) -> N
             handles += ax.get_legend_handles_labels()[0]
             if ax.get_legend() is not None:
                 ax.get_legend().remove()
-    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=9, frameon=False)
     rows = -(-len(handles) // ncol)
     fig.tight_layout(rect=(0, min(0.3, (0.15 + 0.2 * rows) / fig.get_figheight()), 1, 1))
 
@@ -163,7 +163,7 @@ def sensitivity_panels(ssum: pd.DataFrame) -> plt.Figure:
                 continue
             _bars(axes[0][j], c.depth, c.c2c, c.c2c_low, c.c2c_high, colours[act], act)
             axes[1][j].plot(c.depth, c.v3_mean, color=colours[act], marker="o", ms=4, label=act)
-        axes[0][j].set(ylim=(-0.03, 1.03), title=f"σ_b = {sb:g}", ylabel="fraction collapsed" if j == 0 else "")
+        axes[0][j].set(ylim=(-0.03, 1.03), title=f"$\\sigma_b$ = {sb:g}", ylabel="fraction collapsed" if j == 0 else "")
         axes[1][j].set(yscale="log", ylabel="mean V3 (log scale)" if j == 0 else "")
         for ax in axes[:, j]:
             _log2_depth(ax)
@@ -185,7 +185,8 @@ def gradients_vs_depth(vsum: pd.DataFrame, *, budget: int, vanishing: float) -> 
         axes[1].plot(c.depth, c.vanishing, color=colours[act], marker="o", ms=4, label=f"{act}: vanishing gradient")
         axes[1].plot(c.depth, c.c2c, color=colours[act], ls="--", marker="x", ms=4, label=f"{act}: collapsed (C2C)")
     axes[0].axhline(vanishing, color="0.5", ls=":", lw=1)
-    axes[0].set(yscale="log", ylabel="|∂ℓ/∂b_1| / |∂ℓ/∂b_L| at init")   # zeros (dead layers) drop off
+    # zeros (dead layers) drop off the log axis
+    axes[0].set(yscale="log", ylabel=r"$|\partial\ell/\partial b_1| \,/\, |\partial\ell/\partial b_L|$ at init")
     axes[1].set(ylabel="fraction of draws", ylim=(-0.03, 1.03))
     for ax in axes:
         _log2_depth(ax)
