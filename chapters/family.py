@@ -22,11 +22,12 @@
 # :::{admonition} Claims tested here
 # :class: tip
 # 1. All compared MLPs have the same number of parameters (the paper's setup).
-# 2. At a fixed budget, deeper nets have more activations: the activation ratio $\rho = N/P$ rises with depth
-#    (the paper's "variability rises with the number of activations" presumes this).
+# 2. At a fixed budget, deeper nets have more activations: the {term}`activation ratio <ρ>` $\rho = N/P$ rises
+#    with depth (the paper's "variability rises with the number of activations" presumes this).
 # 3. Random, well-scaled members are simple when shallow, richer when deeper, and collapse to a constant
-#    when very deep ("Collapse to Constant", C2C); measured here only by the coefficient of variation.
-#    {ref}`The variability chapter <chapter-variability>` measures it with V3 and relates it to trainability.
+#    when very deep ("Collapse to Constant", {term}`C2C`); measured here only by the
+#    {term}`coefficient of variation <CV>`.
+#    {ref}`The variability chapter <chapter-variability>` measures it with {term}`V3` and relates it to trainability.
 # :::
 #
 # :::{admonition} Run this chapter yourself

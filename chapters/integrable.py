@@ -19,7 +19,8 @@
 # infinite-width limit is an integral. With the mean-field learning rates this "naive" IP does not train at
 # depth: it starts at a stationary point of the limit dynamics. Their fix, IP-LLR, takes one enormous first
 # step and then returns to the mean-field rates; it trains with smooth activations but, unexplained by their
-# theory, fails with ReLU. This chapter rebuilds every piece in the abc-framework of {cite:t}`yang2021tensor`.
+# theory, fails with ReLU. This chapter rebuilds every piece in the {term}`abc-framework <abc exponents>` of
+# {cite:t}`yang2021tensor`.
 #
 # :::{admonition} Claims tested here
 # :class: tip

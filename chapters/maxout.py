@@ -19,8 +19,8 @@
 # and {cite:t}`montufar2014number` showed that the maximum grows exponentially with depth.
 # {cite:t}`hanin2019deep` found that random ReLU networks have far fewer regions than that maximum,
 # about as many as a shallow network with the same number of units.
-# {cite:t}`tseran2021maxout` extend the picture to maxout networks of rank $K$: they bound the expected
-# number of activation regions and of linear pieces of the decision boundary, propose initialisations
+# {cite:t}`tseran2021maxout` extend the picture to maxout networks of {term}`rank <K>` $K$: they bound the
+# expected number of activation regions and of linear pieces of the decision boundary, propose initialisations
 # for maxout units, and count regions at initialisation and during training.
 # This chapter counts regions exactly, with a counter that needs no grid and no linear programs.
 #

@@ -37,8 +37,8 @@
 # :class: warning
 # The paper's full text was not available to us: its equations, budgets, depth lists, figure values and
 # hyper-parameters are unknown. Every definition below that goes beyond the abstracts is **our protocol**,
-# stated where it is used: the V3 formula and its RMS normalisation, the bias scale $\sigma_b$, the parameter
-# budgets $P$, the collapse threshold $\tau$, the checkerboard and its success threshold.
+# stated where it is used: the {term}`V3` formula and its RMS normalisation, the {term}`bias scale <σ_b>`
+# $\sigma_b$, the parameter budgets $P$, the collapse threshold $\tau$, the checkerboard and its success threshold.
 # So "reproduced" below means "the abstract's qualitative claim holds under our protocol", never "the paper's
 # numbers are matched" (there are none to match).
 # :::

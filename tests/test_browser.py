@@ -201,3 +201,15 @@ def test_every_figure_is_rendered_at_150_dpi_or_more(smoke_book):
     low = {p.name: Image.open(p).info.get("dpi") for p in images}
     low = {name: dpi for name, dpi in low.items() if dpi is None or min(dpi) < MIN_DPI - 0.5}
     assert not low, f"figures below {MIN_DPI} dpi: {low}"
+
+
+def test_search_snippets_show_no_raw_tex(smoke_book, serve, browser):
+    """A search's snippets are cut from pages before MathJax runs; _static/search-math.js strips the TeX."""
+    build, _ = smoke_book
+    page = browser.new_page()
+    page.goto(f"{serve(build / '_build' / 'html')}/search.html?q=activation+ratio", wait_until="networkidle")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=20_000)
+    page.wait_for_timeout(1000)                      # snippets are fetched page by page
+    snippets = page.evaluate("() => [...document.querySelectorAll('#search-results li p')].map(p => p.textContent)")
+    page.close()
+    assert snippets and not [s for s in snippets if "\\(" in s or "\\rho" in s], snippets
