@@ -188,7 +188,9 @@ varlib.glue_all(ie.init_story(slopes), prefix="integrable")
 slopes
 
 # %% mystnb={"figure": {"caption": "Mean $|f|$ at initialisation against width (log-log), geometric mean over the draws, one line per preset and depth $L$ (Naive IP at each of `init_depths`, μP at the largest). Panels: ReLU, GeLU, tanh.", "name": "fig-integrable-init"}}
-fig = iplots.init_scale_plot(scales)
+from varlib.book.report import downloadable
+
+fig = iplots.init_scale_plot(downloadable("init-scales", scales))
 
 # %% [markdown]
 # {numref}`fig-integrable-init` shows the slopes; the fitted values in the table above
@@ -317,7 +319,7 @@ varlib.glue_all(ie.calibration_story(calibration), prefix="integrable")
 calibration.pivot(index="layer", columns="activation", values="slope").round(2)  # slope of r_l against m
 
 # %% mystnb={"figure": {"caption": "IP-LLR's calibrated step-0 base $r_l$ (uncapped) against width, geometric mean over the draws, one panel per activation, one line per layer $l \\geq 2$ (the last is the output). Dashed: the cap; above it training uses the cap.", "name": "fig-integrable-calibration"}}
-fig = iplots.calibration_plot(constants)
+fig = iplots.calibration_plot(downloadable("calibration", constants))
 
 # %% [markdown]
 # **The switch after step 0 is needed.** The step-0 rates are larger than the mean-field ones by a power of $m$;
@@ -374,7 +376,8 @@ varlib.glue_all({**ie.rank_story(ranks, batch=cfg.rank_batch), "input-rank": int
 ranks.pivot_table(index=["kind", "layer"], columns="activation", values="numerical_rank")
 
 # %% mystnb={"figure": {"caption": "Numerical rank after one calibrated IP-LLR step, per layer. Left: the weight updates $\\Delta w^l$ (dashed: $K-1$; dotted: the batch size). Right: the hidden pre-activations $h^l$ over the training inputs measured (dotted: their number; dash-dot: their rank, the ceiling of $h^1$'s).", "name": "fig-integrable-ranks"}}
-fig = iplots.rank_plot(ranks, batch=cfg.rank_batch, n_inputs=min(cfg.rank_inputs, len(data.y_train)))
+fig = iplots.rank_plot(downloadable("ranks", ranks), batch=cfg.rank_batch,
+                       n_inputs=min(cfg.rank_inputs, len(data.y_train)))
 
 # %% [markdown]
 # {numref}`fig-integrable-ranks`: with smooth activations the deep updates are driven by the $K$ label
@@ -408,7 +411,7 @@ varlib.glue_all(ie.main_story(accuracy, history=main_hist, summary=main), prefix
 accuracy.pivot(index="preset", columns="activation", values="mean").round(3)
 
 # %% mystnb={"figure": {"caption": "Test accuracy of the main comparison: bars are the mean over seeds, dots single seeds (a diverged run counts as 0). Dashed: chance, $1/K$.", "name": "fig-integrable-accuracy"}}
-fig = iplots.accuracy_plot(main)
+fig = iplots.accuracy_plot(downloadable("main-comparison", main))
 
 # %% mystnb={"figure": {"caption": "Training loss of the main comparison against step (symmetric log step axis, log loss axis), mean over the seeds that did not diverge, one panel per parameterization, one line per activation. Dashed: $\\ln 10$.", "name": "fig-integrable-main-loss"}}
 fig = iplots.loss_curves(ie.drop_diverged(main_hist, main), col="preset", hue="activation", log_x=True, log_y=True)
@@ -454,7 +457,7 @@ varlib.glue_all(ie.relu_story(relu_sweep, accuracy), prefix="integrable")
 relu_sweep[["eta", "seed", "test_acc", "final_loss", "diverged"]]
 
 # %% mystnb={"figure": {"caption": "IP-LLR: test accuracy against the base rate $\\eta$, ReLU at every rate of the sweep and all four activations at the main comparison's rate (one marker per seed; a diverged run at 0). Dashed: chance.", "name": "fig-integrable-relu-rates"}}
-fig = iplots.relu_rate_plot(relu_sweep, main)
+fig = iplots.relu_rate_plot(downloadable("relu-rates", relu_sweep), main)
 
 # %% [markdown]
 # The resources this run used (wall time since `setup`, peak memory of the process and, on a GPU, of the device):

@@ -232,7 +232,9 @@ bounds = store.call(mt.bound_curves, ranks=cfg.ranks, units=cfg.units, depth=cfg
                     nets=cfg.bound_nets, box=cfg.box, seed=rt.seed)
 
 # %% mystnb={"figure": {"caption": "Exact counts at initialisation (maxout-He, box $[-b,b]^2$, $b$ = `box`) against the total number of hidden units N: activation regions (top) and decision-boundary pieces (bottom), mean ± standard error over networks, one line per depth, one column per rank K. Grey: the full bound of the authors' code (dash-dot, with $C_\\text{grad}$ averaged over `bound_nets` networks of depth `bound_depth`), the with-K curve (dashed) and the $N^{n_0}/n_0!$ reference (dotted; $N$ for the boundary). Counts of zero are drawn at one half.", "name": "fig-maxout-counts"}}
-fig = regions_plots.counts_vs_units(sweep, bounds=bounds)
+from varlib.book.report import downloadable
+
+fig = regions_plots.counts_vs_units(downloadable("counts", sweep), bounds=bounds)
 
 # %% tags=["remove-cell"]
 varlib.glue_all(prose.count_sweep_facts(sweep, bounds))
@@ -338,7 +340,7 @@ tables.region_stats(slice_table)
 
 # %% mystnb={"figure": {"caption": "Activation regions in $[-b,b]^2$ of the maxout networks of rank `theta_rank` with `theta_units` units in `theta_depth` layers on a 2D affine slice of parameter space $\\theta_0 + \\xi_1\\theta_1 + \\xi_2\\theta_2$ (left), and the input-space regions and decision boundary of the networks with the fewest (1) and the most (2) regions on the slice (right).", "name": "fig-maxout-parameter-slice"}}
 examples = region_slices.slice_examples(slice_table, **theta, box=cfg.box, seed=rt.seed)
-fig = regions_plots.parameter_slice_plot(slice_table, examples=examples)
+fig = regions_plots.parameter_slice_plot(downloadable("parameter-slice", slice_table), examples=examples)
 
 # %% tags=["remove-cell"]
 varlib.glue_all(prose.theta_slice_facts(slice_table, **theta))
@@ -394,7 +396,7 @@ history = pd.concat([r["history"] for r in runs], ignore_index=True)
 slice_counts = pd.concat([r["counts"] for r in runs], ignore_index=True)
 
 # %% mystnb={"figure": {"caption": "Regions (top) and decision-boundary pieces of the three slice labels (bottom) in the slice through three training images, before training (epoch 0) and during training, one line per initialisation (mean ± sd over seeds), one column per rank K.", "name": "fig-maxout-slice-counts"}}
-fig = regions_plots.slice_counts_plot(slice_counts)
+fig = regions_plots.slice_counts_plot(downloadable("input-slice-counts", slice_counts))
 
 # %% mystnb={"figure": {"caption": "The slice through three training images (black dots) of the first trained network of the first rank of `train_ranks` with the first initialisation of `picture_inits`, before (left) and after (right) training: activation regions (colours) and decision boundary of the three slice labels (black).", "name": "fig-maxout-slice-pictures"}}
 panels, points = mt.slice_panels(runs[0], data, widths=split_widths(cfg.train_units, cfg.train_depth),
@@ -426,7 +428,7 @@ tables.slice_region_table(slice_counts)
 # accuracy {glue:text}`maxout-target-acc:.0%` (`target_acc`), in epochs.
 
 # %% mystnb={"figure": {"caption": "Training loss (top, log scale) and test accuracy (bottom) against epochs for the four initialisations (mean ± sd over seeds), one column per rank K.", "name": "fig-maxout-training"}}
-fig = regions_plots.training_curves(history)
+fig = regions_plots.training_curves(downloadable("training-history", history))
 
 # %%
 conv = mt.convergence_table(history, target=cfg.target_acc, classes=data.n_classes)

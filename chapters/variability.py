@@ -191,7 +191,9 @@ shown.round(4)
 # draws (each depth resampled on its own), and the median with its interquartile range, on a log axis.
 
 # %% mystnb={"figure": {"caption": "V3 (RMS-normalised third differences, our protocol) against depth L ≥ 2 on log axes, one panel per parameter budget P, ReLU and |x|. Solid: mean over the random draws with its bootstrap 95 % interval; dashed with shading: median and interquartile range (draws with V3 = 0, dead ReLU nets, fall off the log axis). Grey dotted line, right axis: activation ratio ρ = N/P.", "name": "fig-variability-v3"}}
-fig = vplots.v3_vs_depth(vsum)
+from varlib.book.report import downloadable
+
+fig = vplots.v3_vs_depth(downloadable("by-depth", vsum))
 
 # %% [markdown]
 # The table behind the figure:
@@ -351,7 +353,7 @@ sens_table = V.stack_sensitivity(sens_items, sensitivity)
 ssum = V.sensitivity_summary(sens_table)
 
 # %% mystnb={"figure": {"caption": "Draws at the training budget for each bias scale σ_b (columns) and activation (colours). Top: fraction collapsed (CV below τ) with Wilson 95 % intervals; bottom: mean V3 on a log scale. Depth L ≥ 2 on a log2 axis.", "name": "fig-variability-sensitivity"}}
-fig = vplots.sensitivity_panels(ssum)
+fig = vplots.sensitivity_panels(downloadable("bias-scales", ssum))
 
 # %% tags=["remove-cell"]
 sens_onsets = V.sensitivity_onsets(ssum, onset=V.SCORECARD_THRESHOLDS["onset"])
@@ -406,7 +408,7 @@ runs = V.stack_runs(trained)
 tsum = V.training_summary(runs)
 
 # %% mystnb={"figure": {"caption": "Checkerboard training at the training budget against depth L ≥ 2. Left: success rate (training accuracy reaching the success threshold within the step budget) with Wilson 95 % intervals. Right: mean best training accuracy over the seeds with bootstrap 95 % intervals; dotted line: the success threshold.", "name": "fig-variability-training"}}
-fig = vplots.training_vs_depth(tsum, success_acc=cfg.success_acc)
+fig = vplots.training_vs_depth(downloadable("training", tsum), success_acc=cfg.success_acc)
 
 # %% tags=["remove-cell"]
 varlib.glue("variability-training-failures", V.training_failures_sentence(tsum))
