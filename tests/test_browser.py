@@ -173,8 +173,8 @@ def test_results_page_links_every_claim_to_its_scorecard_row(smoke_book, serve, 
 
 
 def test_every_verdict_is_on_screen_on_a_phone(smoke_book, serve, browser):
-    """At 400 px, every scorecard's verdict badge lies inside the screen, and the scorecard does not make the
-    page scroll sideways."""
+    """At 400 px, every scorecard's verdict badge lies inside the screen, and neither a scorecard nor the table
+    of verdict counts (landing and results pages) makes the page scroll sideways."""
     build, _ = smoke_book
     base = serve(build / "_build" / "html")
     page = browser.new_page(viewport={"width": PHONE, "height": 800})
@@ -188,6 +188,10 @@ def test_every_verdict_is_on_screen_on_a_phone(smoke_book, serve, browser):
         width = page.evaluate("() => Math.max(...[...document.querySelectorAll('table.scorecard')]"
                               ".map(t => t.getBoundingClientRect().right))")
         assert width <= PHONE, f"{entry}: the scorecard is {width:.0f} px wide"
+    for entry in ("chapters/intro", "chapters/results"):         # the counts of every verdict fit too
+        page.goto(f"{base}/{entry}.html", wait_until="networkidle")
+        right = page.evaluate("() => document.querySelector('table.results-counts').getBoundingClientRect().right")
+        assert right <= PHONE, f"{entry}: the counts table ends at {right:.0f} px"
     page.close()
 
 

@@ -20,6 +20,10 @@ __all__ = ["PAPERS", "CHAPTER_PAPER", "collect", "verdict_counts", "finding", "r
 PAPERS = {"yu2021variability": "variability", "tseran2021maxout": "maxout networks",
           "ziyin2022exact": "exact deep linear solutions", "hajjar2021integrable": "integrable parameterizations"}
 
+#: A short name of each paper for narrow table headers.
+SHORT = {"yu2021variability": "variability", "tseran2021maxout": "maxout", "ziyin2022exact": "deep linear",
+         "hajjar2021integrable": "integrable"}
+
 #: Chapter -> the paper whose claims its scorecard tests (the family chapter tests Yu and Zhang's setup).
 CHAPTER_PAPER = {"family": "yu2021variability", "variability": "yu2021variability", "maxout": "tseran2021maxout",
                  "deep_linear": "ziyin2022exact", "integrable": "hajjar2021integrable"}
@@ -78,20 +82,16 @@ def finding(key: str, rows: list[dict], chapters: list[str]) -> str:
 
 
 def _counts_table(papers: dict[str, list], link: str) -> str:
-    """Paper x verdict counts as an HTML table (verdicts as badges in the header), with a total row."""
+    """Verdict x paper counts as an HTML table: one row per verdict that occurs (its badge first), one column per
+    paper (linked to its section of the results page) and one for all; narrow enough for a phone."""
     shown = [v for v in COUNTED if any(r["verdict"] == v for rows in papers.values() for _, _, r in rows)]
-    head = "<th>paper</th>" + "".join(f"<th>{badge(v)}</th>" for v in shown)
-    lines, total = [], Counter()
-    for key, rows in papers.items():
-        n = verdict_counts([r for _, _, r in rows])
-        total.update(n)
-        name = html.escape(PAPERS[key])
-        lines.append(f'<tr><td><a href="{link}#results-{key}">{name}</a></td>'
-                     + "".join(f"<td>{n[v]}</td>" for v in shown) + "</tr>")
-    lines.append("<tr><td><strong>all</strong></td>" + "".join(f"<td><strong>{total[v]}</strong></td>"
-                                                               for v in shown) + "</tr>")
+    counts = {key: verdict_counts([r for _, _, r in rows]) for key, rows in papers.items()}
+    head = "<th>verdict</th>" + "".join(f'<th><a href="{link}#results-{key}">{html.escape(SHORT[key])}</a></th>'
+                                        for key in papers) + "<th>all</th>"
+    body = "".join(f"<tr><td>{badge(v)}</td>" + "".join(f"<td>{counts[k][v]}</td>" for k in papers)
+                   + f"<td><strong>{sum(c[v] for c in counts.values())}</strong></td></tr>" for v in shown)
     return (f'<div class="results-scroll"><table class="results-counts results-table"><thead><tr>{head}</tr>'
-            f'</thead><tbody>{"".join(lines)}</tbody></table></div>')
+            f'</thead><tbody>{body}</tbody></table></div>')
 
 
 def _claims_table(rows: list[tuple[str, int, dict]]) -> str:
