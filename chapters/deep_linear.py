@@ -22,18 +22,22 @@
 #
 # :::{admonition} Claims tested here
 # :class: tip
+# Each claim is labelled with where the paper, or its companion
+# ([Ziyin & Ueda, 2022](https://arxiv.org/abs/2205.12510)), makes it; "derived here" marks a consequence of the
+# solution that we derived and test, not a statement of the paper.
 # 1. The global minimum of the nonconvex loss is the minimum of a one-dimensional function of $b$, and
-#    trained nets reach it (C1); only the geometric mean of the weight decays matters (C7); with noise the
-#    optimum is homogeneous (C8).
-# 2. One hidden layer ($D = 1$) has no bad minimum and a continuous transition (C2); for $D \ge 2$ the origin
-#    is a local minimum for every $\gamma > 0$ (C3) and the minimizer jumps to zero at $\gamma^*$ (C4), with a
-#    metastable window up to $\gamma_{sp}$ (C5, C6).
-# 3. The prediction variance of a stochastic net goes to zero as noise, width or depth go to infinity (C9),
-#    and sampled-noise SGD reaches the exact optimum (C10).
-# 4. Near the origin the linear landscape describes ReLU, tanh and Swish nets; weak-signal nonlinear nets
-#    collapse to zero near the linear critical signal (the paper's Fig. 2 and 3, C11).
+#    trained nets reach it; only the geometric mean of the weight decays matters; with noise the optimum is
+#    homogeneous (Thm. 4). With anisotropic data that function can have several local minima (derived here).
+# 2. One hidden layer ($D = 1$) has no bad minimum and a continuous transition; for $D \ge 2$ the origin is a
+#    local minimum for every $\gamma > 0$ (abstract) and the minimizer jumps to zero at $\gamma^*$ (companion
+#    paper), with a metastable window up to $\gamma_{sp}$ (derived here); noise and signal move $\gamma^*$
+#    (Thm. 4).
+# 3. The prediction variance of a stochastic net goes to zero as noise, width or depth go to infinity
+#    (abstract of v1), and sampled-noise SGD reaches the exact optimum (derived here).
+# 4. Near the origin the linear landscape describes ReLU, tanh and Swish nets (Fig. 2); weak-signal nonlinear
+#    nets collapse to zero near the linear critical signal (Fig. 3, right).
 # 5. On real images, weight decay collapses ReLU nets to zero, deeper ones at a smaller strength, with a jump
-#    for two or more hidden layers (the paper's Fig. 1, right, on a CPU-sized stand-in).
+#    for two or more hidden layers (Fig. 1, right, on a CPU-sized stand-in).
 # :::
 #
 # :::{admonition} Run this chapter yourself
@@ -54,6 +58,8 @@ device = "auto"          # auto | cpu | cuda
 seed = 0                 # one seed makes the chapter reproducible
 threads = 2              # torch CPU threads (pinned: numbers depend on it)
 results_dir = "results"  # computed results are stored here, one folder per profile
+executor = "local"       # local | ray: where a sweep's missing items run (ray: pip install .[ray])
+ray_address = None       # with ray: None (RAY_ADDRESS, else a local Ray) | auto | host:port
 d0 = None                # input dimension of the isotropic tasks
 n_samples = None         # training samples per task
 width = None             # hidden width of the exact-loss nets
@@ -88,7 +94,7 @@ aniso_n_samples = None   # its training samples
 aniso_var_min = None     # its smallest input variance
 aniso_var_max = None     # its largest input variance
 trained_sigma2 = None    # neuron-noise variance of the noisy nets (the others have none)
-unequal_widths = None    # hidden widths of the nets with unequal layers (C7)
+unequal_widths = None    # hidden widths of the nets with unequal layers and weight decays
 unequal_gammas = None    # their weight decays, W1 .. WD then U
 unequal_sigma2 = None    # their neuron-noise variance
 var_gamma = None         # weight decay of the width and depth sweeps of the variance
@@ -137,6 +143,24 @@ practical_steps = None    # SGD steps of each run
 practical_batch = None    # their minibatch size
 practical_lr = None       # their constant learning rate
 data_dir = None           # folder with the idx files (None: Fashion-MNIST from Debian's dataset-fashion-mnist)
+plane_depth = None        # hidden layers of the nets of the (noise, gamma) and (signal, gamma) planes
+plane_noises = None       # noise variances of the (noise, gamma) plane
+plane_signals = None      # signals ||E[xy]|| of the (signal, gamma) plane
+plane_gammas = None       # weight decays of both planes
+plane_steps = None        # Adam steps on the exact loss of the planes' nets
+plane_lr = None           # their learning rate (cosine-decayed)
+multi_variances = None    # input variances of the task with several minima
+multi_signals = None      # its E[x_k y]
+multi_gamma = None        # weight decay of its nets
+multi_depth = None        # their hidden layers
+multi_scales = None       # their starting scales, as multiples of LeCun
+multi_steps = None        # their Adam steps on the exact loss
+multi_lr = None           # their learning rate (cosine-decayed)
+var_train_steps = None    # Adam steps of the trained nets along the variance sweeps
+var_train_lr = None       # their learning rate (cosine-decayed)
+var_train_max_width = None  # largest width of the variance sweeps that is trained
+var_train_max_noise = None  # largest noise variance that is trained
+var_train_max_depth = None  # largest depth that is trained (both depth sweeps)
 
 # %% tags=["remove-output"]
 import pandas as pd
@@ -146,21 +170,27 @@ from varlib.book import plots
 from varlib.core.data import chapter_dataset
 from varlib.deep_linear import LINEAR_DIVERGED_GROWTH
 from varlib.deep_linear import hysteresis as hy
+from varlib.deep_linear import multiminima as mm
+from varlib.deep_linear import plane_plots as pp
+from varlib.deep_linear import planes as pl
 from varlib.deep_linear import plots as lp
 from varlib.deep_linear import practical as pr
 from varlib.deep_linear import prose as dp
 from varlib.deep_linear import sgd as ls
 from varlib.deep_linear import study as st
+from varlib.deep_linear import trained_variance as tv
 
 cfg = varlib.settings_from("deep_linear", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
-store = varlib.ResultStore(results_dir, profile, rt)
+store = varlib.ResultStore(results_dir, profile, rt, executor=executor, ray_address=ray_address,
+                           chapter="deep_linear")
 plots.set_style()
 
 # %% tags=["remove-cell"]
 varlib.glue_all({**cfg.as_dict(), "sgd_dropout_rate": dp.dropout_rate(cfg.sgd_sigma2),
                 "diverged_growth": LINEAR_DIVERGED_GROWTH, "collapse_fraction": pr.COLLAPSE_FRACTION,
-                "jump_min": pr.JUMP_MIN},
+                "jump_min": pr.JUMP_MIN, "var_converged_tol": tv.CONVERGED_TOL, "multi_match_tol": mm.MATCH_TOL,
+                "plane_grad_tol": pl.GRAD_TOL},
                prefix="deep_linear")
 varlib.glue_all(dp.l2_decay_exponents(gamma=cfg.signal_gamma, lr=cfg.signal_lr, n=cfg.signal_n_samples,
                                       epochs=cfg.signal_epochs, batch=cfg.signal_batch), prefix="deep_linear")
@@ -288,10 +318,10 @@ pm["jump"]
 # Below $\gamma^*$, {glue:text}`deep_linear-tiny-zero-frac:.0%` of the tiny starts of $D \ge 2$ nets stay at zero,
 # even where the global minimum is far away. Any start this small must: near zero the data term of a $D \ge 2$
 # net is of order $\|W\|^{D+1}$ and the penalty of order $\|W\|^2$, so this shows that zero has a basin, not how
-# large it is, and the scorecard grades C3 on the Hessian at zero alone ({ref}`deep-linear-metastable` measures
-# the basin). Meanwhile {glue:text}`deep_linear-d1-global-frac:.0%` of the $D = 1$ runs
-# reach the global minimum, from either start. Of the LeCun starts between $\gamma^*$ and $\gamma_{sp}$,
-# {glue:text}`deep_linear-meta-frac:.0%` end on the metastable branch ({ref}`deep-linear-metastable`).
+# large it is, and the scorecard grades the bad-minimum row on the Hessian at zero alone
+# ({ref}`deep-linear-metastable` measures the basin). Meanwhile {glue:text}`deep_linear-d1-global-frac:.0%` of
+# the $D = 1$ runs reach the global minimum, from either start. Of the LeCun starts between $\gamma^*$ and
+# $\gamma_{sp}$, {glue:text}`deep_linear-meta-frac:.0%` end on the metastable branch ({ref}`deep-linear-metastable`).
 #
 # ### The transition by training: a hysteresis loop
 #
@@ -318,13 +348,47 @@ pd.DataFrame(hm).T.drop(columns="diverged").round(3)
 fig = lp.hysteresis_panel(hyst)
 
 # %% [markdown]
-# {numref}`fig-deep_linear-hysteresis`: {glue:text}`deep_linear-hysteresis-words` The scorecard's C4 row asks, for
-# every $D \ge 2$, the crossing within {glue:text}`deep_linear-hysteresis-crossing-tol:.0%` of $\gamma^*$, every
-# upward run off zero inside the metastable window and at zero from
+# {numref}`fig-deep_linear-hysteresis`: {glue:text}`deep_linear-hysteresis-words` The scorecard's hysteresis row
+# asks, for every $D \ge 2$, the crossing within {glue:text}`deep_linear-hysteresis-crossing-tol:.0%` of
+# $\gamma^*$, every upward run off zero inside the metastable window and at zero from
 # {glue:text}`deep_linear-hysteresis-margin:.0%` past $\gamma_{sp}$ on (just past it the descent slows down without
 # bound), and for $D = 1$ a kicked downward stage below $\gamma^*$ that grows at least tenfold. That the
 # downward sweep of $D \ge 2$ stays at zero is shown, not graded: a kick this small decays whatever the landscape
 # further out (the basin experiment below measures how far out).
+
+# %% [markdown]
+# ### Noise and signal move the transition
+#
+# Neuron noise enters the loss only through the factor $\kappa = \prod_i(1 + \sigma^2/d_i)$, which multiplies
+# $A$ in {eq}`eq-dl-thresholds`, and the data through $M = \|\mathbb E[xy]\|$: noise lowers $\gamma^*$ and
+# $\gamma_{sp}$ as $\kappa^{-(D-1)/(D+1)}$, a stronger signal raises them as $M^{2D/(D+1)}$. We train
+# $D$ = {glue:text}`deep_linear-plane-depth` nets of width {glue:text}`deep_linear-width` from LeCun starts
+# ({glue:text}`deep_linear-plane-steps` Adam steps on the exact loss, learning rate
+# {glue:text}`deep_linear-plane-lr`, cosine-decayed) at every weight decay of `plane_gammas` and every noise
+# variance of `plane_noises` (on the isotropic task, $M = 1$), and again at every signal of `plane_signals`
+# (isotropic tasks $y = Mx_1 + \epsilon$, no neuron noise), {glue:text}`deep_linear-seeds` runs per point.
+# The theory allows a run below $\gamma^*$ to end at the global minimum or, trapped, at zero; between $\gamma^*$
+# and $\gamma_{sp}$ on the metastable branch or at zero; and from
+# {glue:text}`deep_linear-hysteresis-margin:.0%` past $\gamma_{sp}$ on only at zero. A nonzero run has *settled*
+# when the gradient norm of its loss is at most {glue:text}`deep_linear-plane-grad-tol:.0e`; one still moving is
+# counted and is no evidence either way. A settled run at any other stationary point (a nonzero one where the
+# theory has none, or one whose norm is not the branch's) refutes the lines.
+
+# %%
+planes = dict(zip(pl.PLANES, store.map(
+    pl.plane_table, [{"plane": "noise", "values": cfg.plane_noises}, {"plane": "signal", "values": cfg.plane_signals}],
+    desc="planes", gammas=cfg.plane_gammas, depth=cfg.plane_depth, width=cfg.width, seeds=cfg.seeds,
+    steps=cfg.plane_steps, lr=cfg.plane_lr, d0=cfg.d0, n=cfg.n_samples, label_noise=cfg.label_noise, seed=rt.seed,
+    device=rt.device)))
+plane_m = {k: pl.plane_metrics(df) for k, df in planes.items()}
+varlib.glue_all(pl.plane_prose(plane_m), prefix="deep_linear")
+pd.DataFrame({k: m["endings"] for k, m in plane_m.items()}).rename_axis("theory's region")
+
+# %% mystnb={"figure": {"caption": "The transition of $D$ = `plane_depth` nets in two planes: the weight decay against the noise factor $\\kappa = (1 + \\sigma^2/d)^D$ (left, isotropic task with $M = 1$) and against the signal $M = \\|\\mathbb E[xy]\\|$ (right, no neuron noise). Solid: $\\gamma^*$, where the global minimum jumps to zero; dashed: $\\gamma_{sp}$, where the nonzero branch ends. Each marker is a trained run, coloured by where it ended; the runs of one point are spread sideways a little.", "name": "fig-deep_linear-planes"}}
+fig = pp.plane_panels(planes, depth=cfg.plane_depth)
+
+# %% [markdown]
+# {numref}`fig-deep_linear-planes`: {glue:text}`deep_linear-plane-words`
 
 # %% [markdown]
 # ## Theory against trained nets
@@ -350,22 +414,57 @@ tm = st.trained_metrics(tr, unequal=unequal)
 varlib.glue_all(tm, prefix="deep_linear")
 tr.groupby(["depth", "sigma2", "gamma_bar"])[["below", "loss", "loss_star", "rel_v_err", "b_dev", "unit_spread"]].max()
 
-# %% mystnb={"figure": {"caption": "How far trained nets end from the exact solution, against $\\gamma$, for each depth and noise level (every seed a marker; log scale, values below $10^{-16}$ drawn there): the loss gap $|L - L^*|$ (left) and the largest deviation of a layer norm from the balanced $b^*$ (right). Dashed: the tolerances of the C1 row, which grades the runs below their net's critical $\\gamma$; past it the exact solution is zero, and a LeCun start may sit on the metastable branch instead, far above the tolerance.", "name": "fig-deep_linear-trained"}}
+# %% mystnb={"figure": {"caption": "How far trained nets end from the exact solution, against $\\gamma$, for each depth and noise level (every seed a marker; log scale, values below $10^{-16}$ drawn there): the loss gap $|L - L^*|$ (left) and the largest deviation of a layer norm from the balanced $b^*$ (right). Dashed: the tolerances of the scorecard's closed-form row, which grades the runs below their net's critical $\\gamma$; past it the exact solution is zero, and a LeCun start may sit on the metastable branch instead, far above the tolerance.", "name": "fig-deep_linear-trained"}}
 fig = lp.trained_vs_theory(tr)
 
 # %% [markdown]
 # {numref}`fig-deep_linear-trained`: below the threshold the trained losses are within
 # {glue:text}`deep_linear-c1-loss-err:.1e` of the exact minimum $L^*$ and every layer norm is within
-# {glue:text}`deep_linear-c1-b-dev:.1e` of $b^*$ (C1). With unequal weight decays
+# {glue:text}`deep_linear-c1-b-dev:.1e` of $b^*$ (Thm. 4). With unequal weight decays
 # ({glue:text}`deep_linear-unequal-gammas`) and unequal widths ({glue:text}`deep_linear-unequal-widths`), noise
 # variance {glue:text}`deep_linear-unequal-sigma2`, only $\bar\gamma$ enters: the loss is within
 # {glue:text}`deep_linear-c7-loss-err:.1e` of the exact minimum and each layer carries
-# $\gamma_l\|W_l\|^2 = \bar\gamma b^2$ to within {glue:text}`deep_linear-c7-b-dev:.1e` (C7). With noise the hidden
-# units' norms agree to a coefficient of variation of {glue:text}`deep_linear-c8-spread:.1e` (C8, the
+# $\gamma_l\|W_l\|^2 = \bar\gamma b^2$ to within {glue:text}`deep_linear-c7-b-dev:.1e`. With noise the hidden
+# units' norms agree to a coefficient of variation of {glue:text}`deep_linear-c8-spread:.1e` (the
 # `unit_spread` column).
 
 # %%
 tm
+
+# %% [markdown]
+# ### Anisotropic data: several local minima
+#
+# The reduction of {eq}`eq-dl-reduced` holds for any $A_0$; along an eigenvector of variance $a_k$ the data
+# term gains a step of height $\beta_k^2/(\kappa a_k)$ that switches on near $b^{2D} \approx \gamma/(\kappa a_k)$.
+# A direction of small variance and large gain switches on at a larger $b$, so for $D \ge 2$ the reduced loss can
+# have a second nonzero minimum. Our task has two inputs of variances {glue:text}`deep_linear-multi-variances`
+# and $\mathbb E[x_k y]$ = {glue:text}`deep_linear-multi-signals` (population statistics, label noise as above);
+# $D$ = {glue:text}`deep_linear-multi-depth`, width {glue:text}`deep_linear-width`, $\gamma$ =
+# {glue:text}`deep_linear-multi-gamma`. Is a local minimum of $L(b)$ also one of the network, or a saddle that
+# training leaves? We train nets from LeCun starts scaled by `multi_scales`
+# ({glue:text}`deep_linear-multi-scales`), {glue:text}`deep_linear-seeds` each, by Adam on the exact loss
+# ({glue:text}`deep_linear-multi-steps` steps), and match each run to the stationary point whose predictor norm
+# and loss it ended at (within {glue:text}`deep_linear-multi-match-tol:.1%`).
+
+# %%
+multi_task = mm.two_scale_task(variances=cfg.multi_variances, signals=cfg.multi_signals, label_noise=cfg.label_noise)
+points = mm.minima_table(multi_task, depth=cfg.multi_depth, width=cfg.width, gamma=cfg.multi_gamma)
+multi = store.call(mm.multi_minima_table, task=multi_task, depth=cfg.multi_depth, width=cfg.width,
+                   gamma=cfg.multi_gamma, scales=cfg.multi_scales, seeds=cfg.seeds, steps=cfg.multi_steps,
+                   lr=cfg.multi_lr, seed=rt.seed, device=rt.device)
+multi_m = mm.multi_minima_metrics(multi, points)
+varlib.glue_all(mm.multi_minima_prose(multi_m), prefix="deep_linear")
+points.assign(loss=points.loss - multi_task.Ey2).rename(columns={"loss": "L(b) − E[y²]"}).round(4)
+
+# %% mystnb={"figure": {"caption": "The anisotropic task with several minima. Left: its reduced loss $L(b) - \\mathbb E[y^2]$, with the stationary points the solver finds (filled: minima, open: maxima). Right: the norm of each trained net's predictor against its starting scale (crosses; $10^{-3}$ stands for zero), with the minima's norms dashed.", "name": "fig-deep_linear-multi-minima"}}
+fig = pp.multi_minima_panel(multi, points, task=multi_task, depth=cfg.multi_depth, width=cfg.width,
+                            gamma=cfg.multi_gamma)
+
+# %% [markdown]
+# {numref}`fig-deep_linear-multi-minima`: {glue:text}`deep_linear-multi-words` Where each start ended:
+
+# %%
+multi_m["counts"]
 
 # %% [markdown]
 # ## Stochastic nets: the prediction variance
@@ -404,8 +503,26 @@ mc = store.call(st.variance_mc_table, x=x[:cfg.mc_inputs], task=iso, n_samples=c
                 device=rt.device)
 var.pivot_table(index="value", columns="sweep", values="variance")
 
-# %% mystnb={"figure": {"caption": "Average prediction variance of the optimal stochastic net against width, noise variance, depth, and depth at a vanishing weight decay: closed form over the training set (lines) and Monte Carlo with Gaussian and dropout noise on the first `mc_inputs` training inputs (markers, multiplied by the closed form's ratio of training set to those inputs). For $\\gamma > 0$ and $D \\ge 2$ the variance is exactly zero once the net has collapsed.", "name": "fig-deep_linear-variance"}}
-fig = lp.variance_panels(var, mc=mc)
+# %% [markdown]
+# The formula is for the global minimum; do trained nets have that variance? At every point of the sweeps up to
+# width {glue:text}`deep_linear-var-train-max-width`, noise variance {glue:text}`deep_linear-var-train-max-noise`
+# and depth {glue:text}`deep_linear-var-train-max-depth` we train {glue:text}`deep_linear-seeds` nets from LeCun
+# starts by Adam on the exact loss ({glue:text}`deep_linear-var-train-steps` steps, learning rate
+# {glue:text}`deep_linear-var-train-lr`, cosine-decayed) and compute their own prediction variance exactly, by the
+# same second-moment propagation as the loss. Only the runs whose loss is within
+# {glue:text}`deep_linear-var-converged-tol:.1%` of $L^*$ are compared with the formula; a run that ended at zero
+# although $v^* \ne 0$ is *trapped* (zero's basin, below), and any other is *unsettled*. The runs per ending:
+
+# %%
+trained_var = store.call(
+    tv.trained_variance_table, task=iso, seeds=cfg.seeds, steps=cfg.var_train_steps, lr=cfg.var_train_lr,
+    sweeps=st.cap_sweeps(sweeps, limits={"width": cfg.var_train_max_width, "noise": cfg.var_train_max_noise,
+                                         "depth": cfg.var_train_max_depth, "depth_noise": cfg.var_train_max_depth}),
+    seed=rt.seed, device=rt.device)
+tv.coverage_table(trained_var)
+
+# %% mystnb={"figure": {"caption": "Average prediction variance of stochastic nets against width, noise variance, depth, and depth at a vanishing weight decay: closed form at the global minimum over the training set (lines); Monte Carlo with Gaussian and dropout noise at the optimal weights on the first `mc_inputs` training inputs (markers, multiplied by the closed form's ratio of training set to those inputs); the exact variance of trained nets that converged (black crosses). For $\\gamma > 0$ and $D \\ge 2$ the variance is exactly zero once the net has collapsed.", "name": "fig-deep_linear-variance"}}
+fig = lp.variance_panels(var, mc=mc, trained=trained_var)
 
 # %% tags=["remove-cell"]
 varlib.glue_all(dp.variance_collapse(var), prefix="deep_linear")
@@ -414,7 +531,7 @@ varlib.glue_all(dp.variance_collapse(var), prefix="deep_linear")
 # {glue:text}`deep_linear-variance-collapse`
 
 # %% [markdown]
-# Sampled-noise training (C10, and C9 on trained rather than constructed weights): minibatch SGD (batch
+# Sampled-noise training (and the variance of nets trained that way): minibatch SGD (batch
 # {glue:text}`deep_linear-sgd-batch`, learning rate {glue:text}`deep_linear-sgd-lr`, cosine decay,
 # {glue:text}`deep_linear-sgd-epochs` epochs, explicit L2) with {glue:text}`deep_linear-sgd-noises` noise
 # ($\sigma^2$ = {glue:text}`deep_linear-sgd-sigma2`, i.e. dropout rate $p$ = {glue:text}`deep_linear-sgd-dropout-rate`),
@@ -429,8 +546,12 @@ sgd = store.call(st.sgd_table, x=xa, y=ya, depths=cfg.sgd_depths, noises=cfg.sgd
 sgd.groupby(["depth", "noise"])[["rel_loss_err", "mc_variance", "theory_variance", "rel_var_err"]].mean()
 
 # %%
-variance = st.variance_metrics(var, mc=mc, sgd=sgd)
-variance
+variance = st.variance_metrics(var, mc=mc, sgd=sgd, trained=trained_var)
+varlib.glue_all(tv.trained_variance_prose(variance["trained"]), prefix="deep_linear")
+{k: round(variance[k], 4) for k in ("mc_err", "trained_err", "width_ratio", "noise_ratio", "depth_ratio")}
+
+# %% [markdown]
+# The trained nets: {glue:text}`deep_linear-var-trained-words`
 
 # %% [markdown]
 # ## Beyond linear
@@ -669,5 +790,6 @@ varlib.resources(rt)
 
 # %%
 metrics = {**pm, **tm, "hessian_ok": hessian_ok, "variance": variance, "sgd": st.sgd_metrics(sgd),
-           "family": fam_err, "signal": sm, "basin": bm, "practical": wm, "hysteresis": hm, "shallow_signal": sm1}
+           "family": fam_err, "signal": sm, "basin": bm, "practical": wm, "hysteresis": hm, "shallow_signal": sm1,
+           "planes": plane_m, "multi_minima": multi_m}
 varlib.scorecard(st.deep_linear_scorecard(metrics))

@@ -20,10 +20,13 @@ from varlib.deep_linear import (LINEAR_DIVERGED_GROWTH, DeepLinear, end_to_end, 
 from varlib.core.data import load_dataset
 from varlib.deep_linear import plots as lp
 from varlib.deep_linear import hysteresis as hy
+from varlib.deep_linear import multiminima as mm
+from varlib.deep_linear import planes as pl
 from varlib.deep_linear import practical as pr
 from varlib.deep_linear import prose as dp
 from varlib.deep_linear import scorecard as sc
 from varlib.deep_linear import study as st
+from varlib.deep_linear import trained_variance as tv
 from varlib.deep_linear.profiles import _FIXED, CHAPTER_PROFILES
 from varlib.deep_linear.sgd import (family_loss, isotropic_samples, l2_decay_factor, lr_schedule, mlp_forward,
                                     other_schedule, signal_samples, torch_default_init, train_sgd)
@@ -257,7 +260,10 @@ def test_variance_metrics_report_a_collapsed_predictor():
                         "variance": [0.09, 0.2, 0.0, 0.15, 0.2, 0.02], "v_norm": [1.0, 0.9, 0.0, 1.0, 1.0, 1.0]})
     mc = pd.DataFrame({"mc_variance": [0.1, 0.0], "theory": [0.1, 0.0]})
     sgd = pd.DataFrame({"rel_var_err": [0.01, 0.02]})
-    m = st.variance_metrics(var, mc=mc, sgd=sgd)
+    trained = pd.DataFrame({"sweep": ["depth"], "value": [1], "loss": [1.0], "loss0": [2.0], "loss_star": [1.0],
+                            "v_norm": [1.0], "v_norm_star": [1.0], "variance": [0.09], "theory": [0.09],
+                            "rel_err": [0.0]})
+    m = st.variance_metrics(var, mc=mc, sgd=sgd, trained=trained)
     assert m["depth_ratio"] == 0.0 and m["width_ratio"] == pytest.approx(0.1) and m["mc_err"] == 0.0
     assert m["sweeps"]["depth"] == {"first_at": 1.0, "first": 0.09, "peak_at": 6.0, "peak": 0.2, "last_at": 12.0,
                                     "last": 0.0, "collapsed": True}
@@ -297,7 +303,14 @@ def _metrics(good: bool) -> dict:
             "above_sp_zero_frac": 1.0 if good else 0.5, "c7_loss_err": e, "c7_b_dev": e, "c8_spread": e,
             "variance": {"mc_err": 0.01 if good else 0.5, "trained_err": 0.02, "width_ratio": 0.01,
                          "noise_ratio": 0.01, "depth_ratio": 0.0, "sweeps": {"depth": sweep},
-                         "trained_diverged": (0, 4)},
+                         "trained_diverged": (0, 4),
+                         "trained": {"err": 0.001 if good else 0.2, "covered": {"depth": [1, 2]},
+                                     "points": {"depth": 3}, "traced": True, "endings": {"converged": 4},
+                                     "diverged": (0, 4)}},
+            "planes": {"noise": {"runs": 8, "allowed": 8 if good else 7, "wrong": [] if good else ["2/0.6: elsewhere"],
+                                 "trapped": 0, "below": 4, "unsettled": 0, "diverged": (0, 8)}},
+            "multi_minima": {"minima": 3, "reached": 3 if good else 1, "at_maximum": 0, "unsettled": 0,
+                             "diverged": (0, 6)},
             "sgd": {"loss_err": 0.01 if good else 0.2, "diverged": (0, 4)}, "family": {"tanh": 0.01 if good else 0.5},
             "signal": {"M_c": 0.1, "M_sp": 0.09, "half_linear": 0.1 if good else float("nan"), "half_tanh": 0.11,
                        "half_relu": 0.2, "below_linear": 0.05 if good else 0.4, "below_tanh": 0.05,
@@ -316,7 +329,7 @@ def _metrics(good: bool) -> dict:
 def test_scorecard_verdicts_follow_the_numbers():
     good = st.deep_linear_scorecard(_metrics(True))
     bad = st.deep_linear_scorecard(_metrics(False))
-    assert len(good) == len(bad) == 16
+    assert len(good) == len(bad) == 18
     assert all(r["verdict"] == "reproduced" for r in good[:-1]) and good[-1]["verdict"] == "not tested"  # no D = 1
     assert sum(r["verdict"] == "reproduced" for r in bad) == 0
 
@@ -334,20 +347,28 @@ def test_linear_diverged_rule():
 
 
 _DIGITS = load_dataset("digits")
-_LR = {"lr": 0.05, "trained_lr": 0.02, "sgd_lr": 0.02, "signal_lr": 0.05, "practical_lr": 0.1}
+_LR = {"lr": 0.05, "trained_lr": 0.02, "sgd_lr": 0.02, "signal_lr": 0.05, "practical_lr": 0.1, "adam_lr": 0.01}
+_MULTI = mm.two_scale_task(variances=[1.0, 1e-3], signals=[1.0, 0.1], label_noise=0.5)
 
 
 def _scorecard_tables(blow: float = 1.0) -> dict:
     """Every table the chapter's scorecard reads, at toy size, with every learning rate times ``blow``
     (1e6: the chapter run with -p lr=... -p sgd_lr=... -p signal_lr=... a million times too large)."""
-    lr, trained_lr, sgd_lr, sig_lr, wd_lr = (blow * v for v in _LR.values())
+    lr, trained_lr, sgd_lr, sig_lr, wd_lr, adam_lr = (blow * v for v in _LR.values())
     x, y, iso = st.isotropic_task(d0=3, n=100)
     xa, ya, aniso = st.anisotropic_task(d0=3, n=200, var_min=0.5, var_max=2.0)
     sweeps = st.variance_sweeps(widths=[1, 4, 64], noises=[0.1, 8.0, 1000.0], depths=[1, 4, 12], depth=2, width=8,
                                 sigma2=1.0, gamma=0.05, noise_depth=1, noise_gamma=1e-6)
     sig = dict(signals=[0.03, 0.3, 1.0], gamma=0.02, d0=3, n=400, width=4, seeds=1, epochs=2, batch=40, lr=sig_lr)
     gd, tgd = dict(seeds=1, steps=300, lr=lr), dict(seeds=1, steps=300, lr=trained_lr)
+    plane = dict(gammas=[0.05, 0.6], depth=2, width=4, seeds=1, steps=300, lr=adam_lr, d0=3, n=100, label_noise=0.5)
     return {"iso": iso, "x": x, "sweeps": sweeps,
+            "plane_noise": pl.plane_table(plane="noise", values=[0.0, 2.0], **plane),
+            "plane_signal": pl.plane_table(plane="signal", values=[0.5, 2.0], **plane),
+            "multi": mm.multi_minima_table(task=_MULTI, depth=2, width=4, gamma=0.15, scales=[0.1, 1.0], seeds=1,
+                                           steps=300, lr=adam_lr),
+            "trained_var": tv.trained_variance_table(task=iso, sweeps=st.cap_sweeps(sweeps, limits={"width": 4,
+                                                     "noise": 8.0, "depth": 4}), seeds=1, steps=200, lr=adam_lr),
             "phase": st.phase_table(task=iso, depths=[1, 2], gamma_ratios=[0.25, 0.999, 1.1, 2.5], inits=INITS,
                                     width=4, **gd),
             "trained": st.trained_table(task=aniso, depths=[1, 2], sigma2=1.0, gammas=[0.05, 0.2], width=3, **tgd),
@@ -374,7 +395,10 @@ def _scorecard_of(t: dict) -> list[dict]:
     fam, b_star = st.family_study(d0=4, n=200, width=8, gamma=0.3, b_max=1.5, points=9)
     hess = st.hessian_table(iso, depths=[1, 2], gamma_ratios=[0.25, 1.5])
     m = {**st.phase_metrics(t["phase"], Ey2=iso.Ey2), **st.trained_metrics(t["trained"], unequal=t["unequal"]),
-         "hessian_ok": st.hessian_check(hess), "variance": st.variance_metrics(var, mc=mc, sgd=t["sgd"]),
+         "hessian_ok": st.hessian_check(hess),
+         "variance": st.variance_metrics(var, mc=mc, sgd=t["sgd"], trained=t["trained_var"]),
+         "planes": {"noise": pl.plane_metrics(t["plane_noise"]), "signal": pl.plane_metrics(t["plane_signal"])},
+         "multi_minima": mm.multi_minima_metrics(t["multi"], mm.minima_table(_MULTI, depth=2, width=4, gamma=0.15)),
          "sgd": st.sgd_metrics(t["sgd"]), "family": st.family_metrics(fam, b_star=b_star),
          "signal": st.signal_metrics(t["signal"], gamma=0.02, compare=t["compare"]),
          "shallow_signal": st.shallow_signal_metrics(t["shallow"], gamma=0.02),
@@ -389,12 +413,12 @@ def _scorecard_of(t: dict) -> list[dict]:
 _UNTRAINED = ("Fig. 2:", "D ≥ 2: zero is a (bad) local minimum")
 #: The scorecard of :func:`_scorecard_tables` (toy sizes: few rows hold); C6 grades the D >= 2 runs only.
 _SOUND_VERDICTS = ["not reproduced", "not reproduced", "reproduced", "reproduced", "reproduced", "reproduced",
-                   "not reproduced", "not reproduced", "not reproduced", "not reproduced", "reproduced",
-                   "not reproduced", "partly reproduced", "not reproduced", "reproduced", "reproduced"]
+                   "not reproduced", "not reproduced", "not tested", "not tested", "not tested", "not reproduced",
+                   "reproduced", "not reproduced", "partly reproduced", "not reproduced", "reproduced", "reproduced"]
 _TRAINED_TABLES = ("phase", "trained", "unequal", "sgd", "signal", "compare", "shallow", "basin", "practical",
-                   "hysteresis")
+                   "hysteresis", "plane_noise", "plane_signal", "multi", "trained_var")
 _MEASURED = ("v_norm", "b_dev", "unit_spread", "rel_v_err", "rel_loss_err", "rel_var_err", "mc_variance",
-             "output_std")
+             "output_std", "variance", "grad_norm", "rel_err")
 
 
 @pytest.fixture(scope="module")
@@ -417,7 +441,7 @@ def _blown(t: dict, loss: float) -> dict:
 
 def _assert_not_tested(rows: list[dict], everything: bool) -> None:
     trained = [r for r in rows if not r["claim"].startswith(_UNTRAINED)]
-    assert len(trained) == 14
+    assert len(trained) == 16
     for r in trained:
         assert r["verdict"] == "not tested", (r["claim"], r["ours"])
         k, n = map(int, re.search(r"\(diverged (\d+)/(\d+)\)", r["ours"]).groups())

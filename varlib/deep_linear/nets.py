@@ -24,8 +24,8 @@ from varlib.deep_linear.model import DeepLinear, LinearTask
 from varlib.deep_linear.theory import solve_global, weights_from_b
 
 __all__ = ["NOISES", "OPTIMIZERS", "LINEAR_DIVERGED_GROWTH", "linear_diverged", "init_weights", "end_to_end",
-           "layer_norms", "expected_loss",
-           "train_exact", "ensemble_start", "unit_spread", "train_linear_ensemble", "prediction_moments",
+           "layer_norms", "expected_loss", "train_exact", "ensemble_start", "unit_spread", "train_linear_ensemble",
+           "gradient_norm", "trained_variance", "prediction_moments",
            "homogeneous_variance", "expected_variance", "sample_predictions", "mc_prediction_moments",
            "hessian_at_zero"]
 
@@ -192,11 +192,21 @@ def ensemble_start(task: LinearTask, nets: list[DeepLinear], init="kaiming", see
     return [w.to(resolve_device(device)) for w in ws]
 
 
+def gradient_norm(weights: list[torch.Tensor], task: LinearTask, gamma, sigma2=0.0) -> torch.Tensor:
+    """Norm of the gradient of the exact loss (:func:`expected_loss`) over all of a net's weights, (E,): zero at a
+    stationary point, so it tells a run that has settled from one that is still moving."""
+    ws = [w.detach().clone().requires_grad_(True) for w in weights]
+    grads = torch.autograd.grad(expected_loss(ws, task, gamma, sigma2).sum(), ws)
+    return torch.stack([g.flatten(1).pow(2).sum(1) for g in grads], 1).sum(1).sqrt()
+
+
 def unit_spread(weights: list[torch.Tensor]) -> torch.Tensor:
     """Homogeneity of each net, (E,): the largest coefficient of variation (std / mean) over layers of the
     hidden units' norms (rows of W_1..W_D, entries |U_j|). 0 at the homogeneous optimum;
     meaningful only for sigma2 > 0 (for sigma2 = 0 rotations of the hidden units are free)."""
     norms = [w.norm(dim=-1) for w in weights[:-1]] + [weights[-1].abs()]
+    if norms[0].shape[1] == 1:  # one unit per layer: nothing to spread
+        return torch.zeros(norms[0].shape[0], dtype=norms[0].dtype)
     return torch.stack([n.std(1) / n.mean(1).clamp_min(1e-300) for n in norms], 1).amax(1)
 
 
@@ -211,7 +221,8 @@ def train_linear_ensemble(task: LinearTask, nets: list[DeepLinear], init="kaimin
     depth, gamma_bar, sigma2, init, member, loss0 (the exact loss at the start, for :func:`linear_diverged`),
     loss, v_norm, loss_star, v_norm_star, b_star,
     b_dev = max_l | ||W_l|| sqrt(gamma_l / gamma_bar) - b* | (0 at the balanced optimum)
-    and unit_spread (:func:`unit_spread`, 0 when homogeneous).
+    unit_spread (:func:`unit_spread`, 0 when homogeneous), variance (:func:`trained_variance`) and grad_norm
+    (:func:`gradient_norm`, 0 at a stationary point).
     """
     inits = list(init) if isinstance(init, (list, tuple)) else [init] * len(nets)
     if len(inits) != len(nets):
@@ -227,17 +238,28 @@ def train_linear_ensemble(task: LinearTask, nets: list[DeepLinear], init="kaimin
         loss0 = expected_loss(w0, task, gam, s2)  # on CPU, before training
         w, loss = train_exact(w0, task, gam, s2, device=device, **train_kw)  # back on CPU
         v, norms, spread = end_to_end(w).norm(dim=1), layer_norms(w), unit_spread(w)
+        var, grad = trained_variance(w, task, s2), gradient_norm(w, task, gam, s2)
         for k, (r, net) in enumerate(zip(idx, group)):
             sol = solve_global(task, net)
             scaled = norms[k] * (gam[k] / net.gamma_bar).sqrt() if net.gamma_bar > 0 else norms[k]
             rows.append(dict(net=r, depth=net.depth, gamma_bar=net.gamma_bar, sigma2=net.sigma2,
                              init=inits[r], member=k, loss0=float(loss0[k]), loss=float(loss[k]), v_norm=float(v[k]),
                              loss_star=sol.loss, v_norm_star=sol.v_norm, b_star=sol.b,
-                             b_dev=float((scaled - sol.b).abs().max()), unit_spread=float(spread[k])))
+                             b_dev=float((scaled - sol.b).abs().max()), unit_spread=float(spread[k]),
+                             variance=float(var[k]), grad_norm=float(grad[k])))
     return pd.DataFrame(rows).sort_values("net", ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- stochastic nets
+def trained_variance(weights, task: LinearTask, sigma2) -> torch.Tensor:
+    """E_x Var_eps f of any weights over the task's inputs, (E,): U S_D U^T - v^T A0 v, with S_D the second
+    moment of the last hidden layer propagated from S_0 = A0 (:func:`_second_moment`). ``sigma2``: float or (E,)."""
+    A0 = torch.as_tensor(task.A0, dtype=_DT, device=weights[0].device)
+    S = _second_moment(weights, A0.expand(weights[0].shape[0], 1, -1, -1), _noise_var(sigma2, A0.device))[:, 0]
+    U, v = weights[-1], end_to_end(weights)
+    return (U.unsqueeze(1) @ S @ U.unsqueeze(-1)).reshape(-1) - ((v @ A0) * v).sum(1)
+
+
 def prediction_moments(weights, x: torch.Tensor, sigma2: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Exact mean and variance over the neuron noise of f(x) for any weights, each (E, B).
     Mean = v^T x; second moment by the propagation of :func:`expected_loss` with S_0 = x x^T."""

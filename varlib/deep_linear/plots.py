@@ -11,6 +11,7 @@ import seaborn as sns
 
 from varlib.deep_linear.model import DeepLinear
 from varlib.deep_linear.theory import gamma_spinodal, gamma_star, solve_global
+from varlib.deep_linear.trained_variance import with_variance_endings
 
 __all__ = ["reduced_loss_panels", "phase_diagram", "trained_vs_theory", "variance_panels", "family_panel",
            "signal_panel", "basin_panel", "weight_decay_panels", "hysteresis_panel"]
@@ -91,9 +92,11 @@ def trained_vs_theory(tr: pd.DataFrame, *, loss_tol: float = 1e-5, b_tol: float 
     return fig
 
 
-def variance_panels(var: pd.DataFrame, *, mc: pd.DataFrame) -> plt.Figure:
-    """E_x Var f vs width, noise and depth: closed form over the training set (lines), and Monte Carlo on a
-    batch of inputs (markers), carried to the training set by the closed form's ratio (training set / batch)."""
+def variance_panels(var: pd.DataFrame, *, mc: pd.DataFrame, trained: pd.DataFrame | None = None) -> plt.Figure:
+    """E_x Var f vs width, noise and depth: closed form over the training set (lines), Monte Carlo on a batch of
+    inputs (markers), carried to the training set by the closed form's ratio (training set / batch), and, when
+    ``trained`` (:func:`~varlib.deep_linear.trained_variance.trained_variance_table`) is given, the exact variance
+    of the trained nets that converged (black crosses)."""
     sweeps = list(dict.fromkeys(var.sweep))
     ncols = 2 if len(sweeps) == 4 else len(sweeps)
     nrows = -(-len(sweeps) // ncols)
@@ -109,6 +112,11 @@ def variance_panels(var: pd.DataFrame, *, mc: pd.DataFrame) -> plt.Figure:
         ax.plot(v.value, v.variance, "k-", label="theory (κ−1)v*ᵀA0v*")
         sns.scatterplot(m, x="value", y="mc_scaled", hue="noise", style="noise", ax=ax,
                         legend=s == sweeps[0], s=45)
+        if trained is not None:
+            t = with_variance_endings(trained)
+            t = t[(t.sweep == s) & (t.ending == "converged")]
+            ax.scatter(t.value, t.variance, marker="x", color="k", s=40, lw=1.2, zorder=3,
+                       label="trained (converged)" if s == sweeps[0] else None)
         ax.set(xscale="linear" if s == "depth" else "log", xlabel=labels.get(s, s),
                ylabel="E_x Var f")
     axes[0][0].legend(fontsize=8)

@@ -22,6 +22,10 @@ _PRACTICAL_GAMMAS = [0.001, 0.003, 0.01, 0.02, 0.04, 0.06, 0.08, 0.095, 0.11, 0.
 #: (up to 1.19) and D = 3 (up to 1.41), and beyond them.
 _HYSTERESIS_RATIOS = [0.5, 0.8, 0.95, 1.05, 1.15, 1.3, 1.4, 1.6, 2.0, 2.5]
 
+#: Weight decays of the (noise, gamma) and (signal, gamma) planes: log-like, denser where gamma* and gamma_sp of
+#: D = 2 cross the planes' noises and signals.
+_PLANE_GAMMAS = [0.05, 0.08, 0.12, 0.16, 0.2, 0.25, 0.3, 0.4, 0.6]
+
 #: Settings shared by every profile: the experiments' fixed choices (see the chapter's parameters cell).
 _FIXED = {
     "label_noise": 0.5, "threshold_depths": [1, 2, 3, 4, 5, 6], "landscape_depths": [1, 2, 3],
@@ -38,6 +42,9 @@ _FIXED = {
     "signal_gamma": 0.02, "signal_d0": 10, "signal_n_samples": 2000, "signal_width": 32, "signal_batch": 100,
     "signal_lr": 0.05, "basin_gamma_ratio": 0.5, "practical_depths": [1, 2, 3], "practical_width": 64,
     "practical_batch": 256, "practical_lr": 0.1, "hysteresis_depths": [1, 2, 3], "hysteresis_kick": 1e-3,
+    "plane_depth": 2, "plane_lr": 0.01, "multi_variances": [1.0, 0.001], "multi_signals": [1.0, 0.1],
+    "multi_gamma": 0.15, "multi_depth": 2, "multi_scales": [0.1, 0.3, 0.5, 1.0, 1.5, 2.0], "multi_lr": 0.01,
+    "var_train_lr": 0.01, "var_train_max_width": 64, "var_train_max_noise": 64.0, "var_train_max_depth": 6,
 }
 
 #: Sizes of the deep_linear chapter per profile (see :func:`varlib.chapter_settings`).
@@ -50,7 +57,9 @@ CHAPTER_PROFILES = {
               "signal_schedule": "constant", "mc_samples": 100, "var_widths": [1, 4, 64],
               "var_noises": [0.1, 8.0, 1000.0], "var_depths": [1, 4, 12], "practical_dataset": "digits",
               "practical_gammas": [0.01, 0.03, 0.1, 0.3, 1.0], "practical_seeds": 1, "practical_steps": 100,
-              "hysteresis_ratios": [0.5, 0.95, 1.05, 1.3, 2.0], "hysteresis_steps": 300, **_FIXED},
+              "hysteresis_ratios": [0.5, 0.95, 1.05, 1.3, 2.0], "hysteresis_steps": 300, "plane_noises": [0.0, 4.0],
+              "plane_signals": [0.5, 2.0], "plane_gammas": [0.05, 0.2, 0.6], "plane_steps": 300, "multi_steps": 300,
+              "var_train_steps": 200, **_FIXED},
     "standard": {"d0": 6, "n_samples": 2000, "width": 8, "seeds": 2, "phase_depths": [1, 2, 3, 4],
                  "gamma_ratios": [0.25, 0.5, 0.999, 1.05, 1.15, 1.6, 2.5], "steps": 3000, "lr": 0.05,
                  "trained_depths": [1, 2, 3], "trained_gammas": [0.05, 0.1, 0.2, 0.3], "unequal_widths": [8, 24],
@@ -61,6 +70,8 @@ CHAPTER_PROFILES = {
                  "var_noises": [0.1, 1.0, 4.0, 16.0, 64.0, 256.0, 10000.0], "var_depths": [1, 2, 4, 6, 8, 9, 10, 12],
                  "practical_dataset": "fashion_mnist", "practical_gammas": _PRACTICAL_GAMMAS, "practical_seeds": 3,
                  "practical_steps": 600, "hysteresis_ratios": _HYSTERESIS_RATIOS, "hysteresis_steps": 1500,
+                 "plane_noises": [0.0, 0.5, 1.0, 2.0, 4.0], "plane_signals": [0.25, 0.5, 1.0, 2.0, 4.0],
+                 "plane_gammas": _PLANE_GAMMAS, "plane_steps": 3000, "multi_steps": 5000, "var_train_steps": 3000,
                  **_FIXED},
     "full": {"d0": 6, "n_samples": 4000, "width": 16, "seeds": 8, "phase_depths": [1, 2, 3, 4, 6, 8, 10],
              "gamma_ratios": [0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1.02, 1.05, 1.1, 1.15, 1.3, 1.6, 2.0, 2.5],
@@ -78,6 +89,9 @@ CHAPTER_PROFILES = {
                                    2.5], "hysteresis_steps": 5000,
              "practical_gammas": [0.001, 0.003, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.13,
                                   0.16, 0.19, 0.22, 0.26, 0.3, 0.35, 0.45, 0.55, 0.65, 0.8, 1.0, 1.2, 1.5, 2.0],
+             "plane_noises": [0.0, 0.5, 1.0, 2.0, 4.0, 8.0], "plane_signals": [0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 4.0],
+             "plane_gammas": [0.04, 0.05, 0.065, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.32, 0.4,
+                              0.5, 0.6], "plane_steps": 10000, "multi_steps": 10000, "var_train_steps": 10000,
              **_FIXED},
 }
 
@@ -91,6 +105,6 @@ CHAPTER_CHOICES = {
     "practical_dataset": tuple(DATASETS),
 }
 
-#: Numbers with a range other than "> 0" (checked by :func:`varlib.chapter_settings`): noise-free labels are
+#: Numbers with a range other than "> 0" (checked by :func:`varlib.chapter_settings`): noise-free labels and nets are
 #: allowed.
-CHAPTER_RANGES = {"label_noise": (0.0, float("inf"))}
+CHAPTER_RANGES = {"label_noise": (0.0, float("inf")), "plane_noises": (0.0, float("inf"))}

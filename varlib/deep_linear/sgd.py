@@ -1,4 +1,4 @@
-"""Sampled-noise minibatch SGD and nonlinear nets for the deep-linear chapter (claims C10, C11).
+"""Sampled-noise minibatch SGD and nonlinear nets for the deep-linear chapter (sampled-noise SGD, Figs. 2 and 3).
 
 Everything the exact theory (:mod:`varlib.deep_linear.theory`) does not cover: nets trained on the samples
 themselves rather than on the exact noise-marginalised loss.

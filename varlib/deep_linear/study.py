@@ -2,7 +2,7 @@
 
 Each ``*_table`` function runs one experiment of the chapter and returns a pandas DataFrame; each ``*_metrics``
 function reduces a table to the numbers the scorecard judges; :func:`deep_linear_scorecard` turns those numbers
-into verdicts with the tolerances stated in the chapter (claims C1-C11), never hard-coded.
+into verdicts with the tolerances stated in the chapter, never hard-coded.
 
 The tables that train or sample take ``device`` (default CPU): the training steps and the Monte Carlo run
 there, from starting weights and noise drawn on CPU, so the numbers agree across devices to rounding; every
@@ -95,8 +95,8 @@ def hessian_table(task: LinearTask, *, depths, gamma_ratios, width: int = 3) -> 
 
 
 def hessian_check(hess: pd.DataFrame, tol: float = 1e-10) -> bool:
-    """C3 from :func:`hessian_table`: for D >= 2 every eigenvalue equals 2 gamma (within ``tol``), and for D = 1
-    the origin is a saddle (a negative eigenvalue) below gamma*."""
+    """The bad-minimum row from :func:`hessian_table`: for D >= 2 every eigenvalue equals 2 gamma (within ``tol``), and
+    for D = 1 the origin is a saddle (a negative eigenvalue) below gamma*."""
     deep = hess[hess.depth >= 2]
     exact = ((deep.eig_min - deep.two_gamma).abs() < tol) & ((deep.eig_max - deep.two_gamma).abs() < tol)
     return bool(exact.all() and (hess[(hess.depth == 1) & (hess.gamma_ratio < 1)].eig_min < 0).all())
@@ -145,10 +145,10 @@ def _outcome(row, Ey2: float) -> str:
 
 
 def phase_metrics(phase: pd.DataFrame, *, Ey2: float) -> dict:
-    """Numbers for C2-C6 from :func:`phase_table` (isotropic A = M = 1), and for each claim's runs how many
+    """Numbers for the phase rows from :func:`phase_table` (isotropic A = M = 1), and for each claim's runs how many
     diverged (``<claim>_diverged``: (diverged, runs), :func:`~varlib.deep_linear.scorecard.linear_diverged_count`):
-    ``d1`` (C2), ``tiny`` (C3), ``jump`` (C4), ``meta`` (C5) and ``above_sp`` (C6). C6 counts the runs of
-    depth >= 2 only (``above_sp_d1_zero_frac`` is D = 1's, shown: above gamma* = ||E[xy]|| a D = 1 net's only
+    ``d1`` (D = 1), ``tiny`` (tiny starts), ``jump``, ``meta`` (metastable) and ``above_sp``. The last counts the
+    runs of depth >= 2 only (``above_sp_d1_zero_frac`` is D = 1's, shown: above gamma* = ||E[xy]|| a D = 1 net's only
     minimum is zero, so it says nothing about the metastable branch)."""
     d1, deep = phase[phase.depth == 1], phase[phase.depth >= 2]
     tiny = deep[(deep.init_name == "tiny") & (deep.gamma_ratio < 1)]
@@ -198,14 +198,14 @@ def trained_table(*, task: LinearTask, depths, sigma2: float, gammas, seeds: int
 
 def unequal_table(*, task: LinearTask, widths, gammas, sigma2: float, seeds: int, steps: int, lr: float,
                   device="cpu") -> pd.DataFrame:
-    """C7: ``seeds`` Kaiming-started nets of depth len(widths) with unequal widths and unequal weight decays
+    """Unequal decays: ``seeds`` Kaiming-started nets of depth len(widths) with unequal widths and unequal weight decays
     ``gammas`` (W1..WD, U), noise variance ``sigma2``, trained by GD on the exact loss, vs the solver."""
     net = DeepLinear(len(widths), tuple(widths), tuple(gammas), sigma2)
     return train_linear_ensemble(task, [net] * seeds, steps=steps, lr=lr, optimizer="gd", device=device)
 
 
 def trained_metrics(df: pd.DataFrame, *, unequal: pd.DataFrame) -> dict:
-    """C1 (below threshold), C7 (``unequal``: nets with unequal gammas) and C8 (sigma2 > 0 homogeneity), each
+    """The closed form (below threshold), unequal decays (``unequal``) and homogeneity (sigma2 > 0), each
     with its runs' (diverged, runs) (``c1_diverged``: every net of ``df``, as min(L - L*) reads them all)."""
     b = df[df.below]
     return {"c1_loss_err": float((b.loss - b.loss_star).abs().max()), "c1_v_err": float(b.rel_v_err.max()),
@@ -270,8 +270,8 @@ def variance_mc_table(*, x, task: LinearTask, sweeps: dict, n_samples: int, nois
 
 def sgd_table(*, x, y, depths, noises, sigma2: float, gamma: float, seeds: int, width: int, epochs: int,
               batch: int, lr: float, n_mc: int, seed: int = 0, device="cpu") -> pd.DataFrame:
-    """C10 and C9 on trained nets: minibatch SGD with sampled neuron noise from Kaiming, then the exact loss
-    vs L*, ||v|| vs ||v*||, and the Monte Carlo E_x Var_eps f vs (kappa - 1) E_x (v^T x)^2 of the trained v.
+    """Sampled-noise training and its variance: minibatch SGD with sampled neuron noise from Kaiming, then the exact
+    loss vs L*, ||v|| vs ||v*||, and the Monte Carlo E_x Var_eps f vs (kappa - 1) E_x (v^T x)^2 of the trained v.
     ``loss0``: each net's exact loss at the start (for :func:`~varlib.deep_linear.nets.linear_diverged`)."""
     task, rows = task_from_data(x, y), []
     xt = torch.as_tensor(x[:256], dtype=_DT, device=device)
@@ -298,7 +298,7 @@ def sgd_table(*, x, y, depths, noises, sigma2: float, gamma: float, seeds: int, 
 
 
 def sgd_metrics(sgd: pd.DataFrame) -> dict:
-    """C10 from :func:`sgd_table`: the largest |L / L* - 1| over nets (``loss_err``) and (diverged, runs)
+    """Sampled-noise SGD from :func:`sgd_table`: the largest |L / L* - 1| over nets (``loss_err``) and (diverged, runs)
     (``diverged``)."""
     return {"loss_err": float(sgd.rel_loss_err.max()), "diverged": linear_diverged_count(sgd)}
 
