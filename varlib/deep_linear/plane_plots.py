@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from varlib.deep_linear.model import DeepLinear
 from varlib.deep_linear.planes import with_plane_endings
@@ -15,9 +16,11 @@ from varlib.deep_linear.theory import gamma_spinodal, gamma_star, reduced_loss
 
 __all__ = ["ENDING_COLOURS", "plane_panels", "multi_minima_panel"]
 
-#: One colour per ending of a trained run, the same in every figure of this module.
-ENDING_COLOURS = dict(zip(["global", "metastable", "zero", "unsettled", "elsewhere", "diverged"],
-                          sns.color_palette("colorblind", 6)))
+#: One colour per ending of a trained run, the same in every figure of this module (colour-blind palette; the
+#: two endings that are no evidence, unsettled and diverged, in grey and black).
+_CB = sns.color_palette("colorblind", 10)
+ENDING_COLOURS = {"global": _CB[0], "metastable": _CB[1], "zero": _CB[2], "elsewhere": _CB[4], "unsettled": _CB[7],
+                  "diverged": "k"}
 
 _AXIS = {"noise": ("noise factor κ = (1 + σ²/d)^D", "kappa"), "signal": ("signal M = ‖E[xy]‖", "value")}
 
@@ -42,11 +45,21 @@ def plane_panels(planes: dict, *, depth: int) -> plt.Figure:
         for ending, g in df.assign(x=x).groupby("ending"):
             ax.scatter(g.x, g.gamma, color=ENDING_COLOURS.get(ending, "0.5"), s=28, label=ending, alpha=0.9)
         ax.set(xscale="log", yscale="log", xlabel=_AXIS[plane][0], ylabel="weight decay γ")
+        _plain_ticks(ax, sorted(df[_AXIS[plane][1]].unique()), sorted(df.gamma.unique()))
+        ax.set_ylim(df.gamma.min() / 1.2, df.gamma.max() * 1.2)
     handles = {h.get_label(): h for ax in axes[0] for h in ax.get_legend_handles_labels()[0]}
     fig.legend(list(handles.values()), list(handles), loc="lower center", ncol=len(handles), frameon=False,
                fontsize=8, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
+
+
+def _plain_ticks(ax, xs, ys):
+    """Log axes labelled at the plane's own values, as plain numbers (no 3 x 10^-1 crowding on a phone)."""
+    for axis, values in ((ax.xaxis, xs), (ax.yaxis, ys)):
+        axis.set_major_locator(FixedLocator(values))
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
+        axis.set_minor_locator(NullLocator())
 
 
 def multi_minima_panel(runs: pd.DataFrame, points: pd.DataFrame, *, task, depth: int, width: int,
