@@ -102,8 +102,12 @@ def test_target_table_reads_the_newest_record_of_each_device():
         row("2", "CPU (x)", "region counting", "varlib exact polygons (one net alone)", {"units": 60}, speedup=1500.0),
         row("2", "CPU (x)", "region counting", "varlib exact polygons (per net of a batch)", {"units": 60},
             speedup=5000.0),
-        row("2", "CPU (x)", "region counting", "varlib exact polygons (one net alone)", {"units": 20}, speedup=50.0)])
+        row("2", "CPU (x)", "region counting", "varlib exact polygons (one net alone)", {"units": 20}, speedup=50.0),
+        row("2", "CPU (x)", "ensemble training", "varlib ensemble [auto]", {}, speedup=12.0),
+        row("2", "CPU (x)", "ensemble training", "torch.compile'd forward + autograd + Adam (tried)", {}, speedup=3.0)])
     t = target_table(records)
+    # the default path's speedup, not that of a variant only tried (whose name says "autograd")
+    assert t.loc["CPU: speedup over one-at-a-time (100 nets)", "ours"] == "12"
     assert t.loc["CPU: fraction of the measured matmul rate (where compute-bound)", "verdict"] == "missed"  # 0.3
     lp = t.loc["CPU: speedup over the LP counter, one net alone at N = 60"]
     assert lp.verdict == "met" and lp.ours == "1.5e+03"          # the single net, not the batch's 5000

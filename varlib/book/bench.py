@@ -145,7 +145,8 @@ def target_table(records):
             mine = mine[mine.apply(lambda r: _is_device(r, device_type), axis=1)]
             mine = mine[mine.created == mine.created.max()] if len(mine) else mine
             if benchmark in ("ensemble forward", "ensemble training", "forward paths") and len(mine):
-                mine = mine[mine.variant.str.contains("auto")]   # what varlib does by default
+                # what varlib does by default ("[auto]"; not the "autograd" of a variant that was only tried)
+                mine = mine[mine.variant.str.contains("[auto]", regex=False)]
         # training and the path rule must meet their goal at every size; the forward pass where it is
         # compute-bound (its best size)
         values = mine[column] if len(mine) and column in mine else pd.Series(dtype=float)
