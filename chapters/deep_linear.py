@@ -169,6 +169,7 @@ import varlib
 from varlib.book import plots
 from varlib.core.data import chapter_dataset
 from varlib.deep_linear import LINEAR_DIVERGED_GROWTH
+from varlib.deep_linear import display as dd
 from varlib.deep_linear import hysteresis as hy
 from varlib.deep_linear import multiminima as mm
 from varlib.deep_linear import plane_plots as pp
@@ -257,7 +258,7 @@ st.threshold_table(cfg.threshold_depths).round(4)
 
 # %%
 x, y, iso = st.isotropic_task(d0=cfg.d0, n=cfg.n_samples, noise=cfg.label_noise, seed=rt.seed)
-st.isotropy_check(iso)
+dd.metrics_table(st.isotropy_check(iso), digits=6)
 
 # %% [markdown]
 # ## The landscape along the reduction
@@ -312,7 +313,7 @@ fig = lp.phase_diagram(phase, task=iso, width=cfg.width, depths_theory=range(1, 
 # continuously, the deeper ones jump by $(D-1)/D$ (trained $\|v\|$ just below $\gamma^*$, against the theory):
 
 # %%
-pm["jump"]
+pd.DataFrame(pm["jump"], index=["trained", "theory (D−1)/D"]).T.rename_axis("D").round(3)
 
 # %% [markdown]
 # Below $\gamma^*$, {glue:text}`deep_linear-tiny-zero-frac:.0%` of the tiny starts of $D \ge 2$ nets stay at zero,
@@ -429,7 +430,7 @@ fig = lp.trained_vs_theory(tr)
 # `unit_spread` column).
 
 # %%
-tm
+dd.metrics_table(tm)
 
 # %% [markdown]
 # ### Anisotropic data: several local minima
@@ -548,7 +549,7 @@ sgd.groupby(["depth", "noise"])[["rel_loss_err", "mc_variance", "theory_variance
 # %%
 variance = st.variance_metrics(var, mc=mc, sgd=sgd, trained=trained_var)
 varlib.glue_all(tv.trained_variance_prose(variance["trained"]), prefix="deep_linear")
-{k: round(variance[k], 4) for k in ("mc_err", "trained_err", "width_ratio", "noise_ratio", "depth_ratio")}
+dd.metrics_table({k: variance[k] for k in ("mc_err", "trained_err", "width_ratio", "noise_ratio", "depth_ratio")})
 
 # %% [markdown]
 # The trained nets: {glue:text}`deep_linear-var-trained-words`
@@ -568,7 +569,7 @@ fam, b_star = st.family_study(d0=cfg.family_d0, n=cfg.family_n_samples, width=cf
                               noise=cfg.label_noise, seed=rt.seed)
 fam_err = st.family_metrics(fam, b_star=b_star)
 varlib.glue_all(dp.family_prose(fam_err), prefix="deep_linear")
-fam_err
+dd.metrics_table(fam_err)
 
 # %% mystnb={"figure": {"caption": "Training loss of D = 1 nets along the one-parameter family of exact solutions, against $b/b^*$: linear, ReLU, tanh and Swish units (solid). Black dotted: the linear net with slope 1/2, the slope at zero of ReLU and Swish; it nearly coincides with the Swish curve over the whole range. Tanh's slope at zero is 1, so its linearised curve is the linear net's own (blue). Near $b = 0$ each nonlinear curve lies on its linearised one.", "name": "fig-deep_linear-family"}}
 fig = lp.family_panel(fam, b_star=b_star)
@@ -618,7 +619,7 @@ sm = st.signal_metrics(sig, gamma=cfg.signal_gamma, compare=sig_alt)
 sm1 = st.shallow_signal_metrics(sig_d1, gamma=cfg.signal_gamma)
 varlib.glue_all({"shallow_kept": sm1["kept"], "shallow_err": sm1["theory_err"]}, prefix="deep_linear")
 varlib.glue_all(dp.signal_prose(sig, sig_alt, metrics=sm, gamma=cfg.signal_gamma), prefix="deep_linear")
-sm
+dd.metrics_table(sm)
 
 # %% mystnb={"figure": {"caption": "Output standard deviation of trained D = 2 nets (width `signal_width`, SGD, $\\gamma$ = `signal_gamma`) against the signal $\\|\\mathbb E[xy]\\|$ of the task, for linear, tanh and ReLU units (band: range over seeds) trained with the `signal_schedule` learning rate, and linear nets trained with the other schedule (grey squares); triangles: nets with one hidden layer (D = 1, `signal_shallow_activations`), thin black dashed: their linear theory; black: the exact linear global minimum of D = 2; dashed: the linear critical signal $M_c$; dash-dotted: the spinodal signal $M_{sp}$; dotted: where weight decay alone would bring a linear net's output, for each schedule (ReLU nets start smaller, so their own level is lower). The y axis is logarithmic above $10^{-4}$ and linear below it, so that the theory's zero can be drawn.", "name": "fig-deep_linear-signal"}}
 fig = lp.signal_panel(sig, M_c=sm["M_c"], compare=sig_alt, M_sp=sm["M_sp"], shallow=sig_d1)
@@ -724,7 +725,7 @@ wm["runs"].round(3)
 # {ref}`the phase diagram <deep-linear-phase>` in this window:
 
 # %%
-{k: pm[k] for k in ("meta_frac", "meta_above_Ey2", "meta_vnorm_err", "above_sp_zero_frac")}
+dd.metrics_table({k: pm[k] for k in ("meta_frac", "meta_above_Ey2", "meta_vnorm_err", "above_sp_zero_frac")})
 
 # %% [markdown]
 # Below $\gamma^*$ the question is the reverse: which initial scales escape zero's basin? Along the reduction

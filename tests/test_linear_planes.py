@@ -152,3 +152,11 @@ def test_variance_row_grades_the_trained_nets():
 def test_unit_spread_of_one_unit_nets_is_zero():
     w = [torch.ones(2, 1, 3, dtype=torch.float64), torch.ones(2, 1, dtype=torch.float64)]
     assert unit_spread(w).tolist() == [0.0, 0.0]
+
+
+def test_metrics_are_shown_without_raw_python():
+    """No np.True_, no full-precision floats, counts as k/n, nested dicts flattened, tables left out."""
+    from varlib.deep_linear.display import metrics_table
+    t = metrics_table({"err": 0.5007492519311947, "ok": np.True_, "runs": (0, 12), "signal": {"n": 3},
+                       "table": pd.DataFrame({"a": [1]})})
+    assert t.value.to_dict() == {"err": "0.501", "ok": "yes", "runs": "0/12", "signal: n": "3"}
