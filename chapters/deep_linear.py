@@ -167,6 +167,7 @@ import pandas as pd
 
 import varlib
 from varlib.book import plots
+from varlib.book.report import downloadable
 from varlib.core.data import chapter_dataset
 from varlib.deep_linear import LINEAR_DIVERGED_GROWTH
 from varlib.deep_linear import display as dd
@@ -270,7 +271,7 @@ dd.metrics_table(st.isotropy_check(iso), digits=6)
 
 # %% mystnb={"figure": {"caption": "Reduced loss $L(b) - \\mathbb E[y^2]$ along the common layer scale $b$ for the depths `landscape_depths` (A = M = 1), at weight decays given as multiples of the critical $\\gamma^*(D)$ (`landscape_ratios`). Below zero: better than the zero solution.", "name": "fig-deep_linear-landscape"}}
 land = st.landscape_table(iso, depths=cfg.landscape_depths, gamma_ratios=cfg.landscape_ratios)
-fig = lp.reduced_loss_panels(land)
+fig = lp.reduced_loss_panels(downloadable("landscape", land))
 
 # %% [markdown]
 # The Hessian of the full loss at zero weights (computed by autograd, width {glue:text}`deep_linear-hessian-width`)
@@ -306,7 +307,8 @@ varlib.glue_all({k: pm[k] for k in ("tiny_zero_frac", "d1_global_frac", "meta_fr
 phase.pivot_table(index=["depth", "init_name"], columns="gamma_ratio", values="outcome", aggfunc="first")
 
 # %% mystnb={"figure": {"caption": "Left: norm of the end-to-end predictor against $\\gamma/\\gamma^*(D)$; lines are the exact global minimum, markers trained nets (crosses LeCun starts, circles tiny ones; circles at $\\|v\\| = 0$ below $\\gamma^*$ are $D \\ge 2$ tiny starts stuck at the origin). Right: the $(D,\\gamma)$ plane with the critical $\\gamma^*$ and the spinodal $\\gamma_{sp}$; each marker is a run, coloured by where it ended.", "name": "fig-deep_linear-phase"}}
-fig = lp.phase_diagram(phase, task=iso, width=cfg.width, depths_theory=range(1, max(cfg.phase_depths) + 1))
+fig = lp.phase_diagram(downloadable("phase", phase), task=iso, width=cfg.width,
+                       depths_theory=range(1, max(cfg.phase_depths) + 1))
 
 # %% [markdown]
 # {numref}`fig-deep_linear-phase` shows the two transitions of the theory: the $D = 1$ curve reaches zero
@@ -346,7 +348,7 @@ varlib.glue_all(dp.hysteresis_prose(hm), prefix="deep_linear")
 pd.DataFrame(hm).T.drop(columns="diverged").round(3)
 
 # %% mystnb={"figure": {"caption": "Warm-started sweeps of the weight decay on the isotropic task: trained $\\|v\\|$ against $\\gamma/\\gamma^*(D)$, upward from a LeCun start (solid) and downward from the collapsed net with a small kick at every stage (dashed), one colour per depth. Grey: $\\gamma^*$; dotted: each depth's spinodal $\\gamma_{sp}$, where the nonzero branch ends.", "name": "fig-deep_linear-hysteresis"}}
-fig = lp.hysteresis_panel(hyst)
+fig = lp.hysteresis_panel(downloadable("hysteresis", hyst))
 
 # %% [markdown]
 # {numref}`fig-deep_linear-hysteresis`: {glue:text}`deep_linear-hysteresis-words` The scorecard's hysteresis row
@@ -386,6 +388,7 @@ varlib.glue_all(pl.plane_prose(plane_m), prefix="deep_linear")
 pd.DataFrame({k: m["endings"] for k, m in plane_m.items()}).rename_axis("theory's region")
 
 # %% mystnb={"figure": {"caption": "The transition of $D$ = `plane_depth` nets in two planes: the weight decay against the noise factor $\\kappa = (1 + \\sigma^2/d)^D$ (left, isotropic task with $M = 1$) and against the signal $M = \\|\\mathbb E[xy]\\|$ (right, no neuron noise). Solid: $\\gamma^*$, where the global minimum jumps to zero; dashed: $\\gamma_{sp}$, where the nonzero branch ends. Each marker is a trained run, coloured by where it ended; the runs of one point are spread sideways a little.", "name": "fig-deep_linear-planes"}}
+downloadable("planes", pd.concat(planes.values(), ignore_index=True))
 fig = pp.plane_panels(planes, depth=cfg.plane_depth)
 
 # %% [markdown]
@@ -416,7 +419,7 @@ varlib.glue_all(tm, prefix="deep_linear")
 tr.groupby(["depth", "sigma2", "gamma_bar"])[["below", "loss", "loss_star", "rel_v_err", "b_dev", "unit_spread"]].max()
 
 # %% mystnb={"figure": {"caption": "How far trained nets end from the exact solution, against $\\gamma$, for each depth and noise level (every seed a marker; log scale, values below $10^{-16}$ drawn there): the loss gap $|L - L^*|$ (left) and the largest deviation of a layer norm from the balanced $b^*$ (right). Dashed: the tolerances of the scorecard's closed-form row, which grades the runs below their net's critical $\\gamma$; past it the exact solution is zero, and a LeCun start may sit on the metastable branch instead, far above the tolerance.", "name": "fig-deep_linear-trained"}}
-fig = lp.trained_vs_theory(tr)
+fig = lp.trained_vs_theory(downloadable("trained", tr))
 
 # %% [markdown]
 # {numref}`fig-deep_linear-trained`: below the threshold the trained losses are within
@@ -458,8 +461,8 @@ varlib.glue_all(mm.multi_minima_prose(multi_m), prefix="deep_linear")
 points.assign(loss=points.loss - multi_task.Ey2).rename(columns={"loss": "L(b) − E[y²]"}).round(4)
 
 # %% mystnb={"figure": {"caption": "The anisotropic task with several minima. Left: its reduced loss $L(b) - \\mathbb E[y^2]$, with the stationary points the solver finds (filled: minima, open: maxima). Right: the norm of each trained net's predictor against its starting scale (crosses; $10^{-3}$ stands for zero), with the minima's norms dashed.", "name": "fig-deep_linear-multi-minima"}}
-fig = pp.multi_minima_panel(multi, points, task=multi_task, depth=cfg.multi_depth, width=cfg.width,
-                            gamma=cfg.multi_gamma)
+fig = pp.multi_minima_panel(downloadable("multi-minima", multi), points, task=multi_task, depth=cfg.multi_depth,
+                            width=cfg.width, gamma=cfg.multi_gamma)
 
 # %% [markdown]
 # {numref}`fig-deep_linear-multi-minima`: {glue:text}`deep_linear-multi-words` Where each start ended:
@@ -523,7 +526,8 @@ trained_var = store.call(
 tv.coverage_table(trained_var)
 
 # %% mystnb={"figure": {"caption": "Average prediction variance of stochastic nets against width, noise variance, depth, and depth at a vanishing weight decay: closed form at the global minimum over the training set (lines); Monte Carlo with Gaussian and dropout noise at the optimal weights on the first `mc_inputs` training inputs (markers, multiplied by the closed form's ratio of training set to those inputs); the exact variance of trained nets that converged (black crosses). For $\\gamma > 0$ and $D \\ge 2$ the variance is exactly zero once the net has collapsed.", "name": "fig-deep_linear-variance"}}
-fig = lp.variance_panels(var, mc=mc, trained=trained_var)
+downloadable("variance-trained", trained_var), downloadable("variance-monte-carlo", mc)
+fig = lp.variance_panels(downloadable("variance", var), mc=mc, trained=trained_var)
 
 # %% tags=["remove-cell"]
 varlib.glue_all(dp.variance_collapse(var), prefix="deep_linear")
@@ -572,7 +576,7 @@ varlib.glue_all(dp.family_prose(fam_err), prefix="deep_linear")
 dd.metrics_table(fam_err)
 
 # %% mystnb={"figure": {"caption": "Training loss of D = 1 nets along the one-parameter family of exact solutions, against $b/b^*$: linear, ReLU, tanh and Swish units (solid). Black dotted: the linear net with slope 1/2, the slope at zero of ReLU and Swish; it nearly coincides with the Swish curve over the whole range. Tanh's slope at zero is 1, so its linearised curve is the linear net's own (blue). Near $b = 0$ each nonlinear curve lies on its linearised one.", "name": "fig-deep_linear-family"}}
-fig = lp.family_panel(fam, b_star=b_star)
+fig = lp.family_panel(downloadable("family", fam), b_star=b_star)
 
 # %% [markdown]
 # {numref}`fig-deep_linear-family`: within $|b| \le b^*/4$ every nonlinear curve
@@ -622,7 +626,7 @@ varlib.glue_all(dp.signal_prose(sig, sig_alt, metrics=sm, gamma=cfg.signal_gamma
 dd.metrics_table(sm)
 
 # %% mystnb={"figure": {"caption": "Output standard deviation of trained D = 2 nets (width `signal_width`, SGD, $\\gamma$ = `signal_gamma`) against the signal $\\|\\mathbb E[xy]\\|$ of the task, for linear, tanh and ReLU units (band: range over seeds) trained with the `signal_schedule` learning rate, and linear nets trained with the other schedule (grey squares); triangles: nets with one hidden layer (D = 1, `signal_shallow_activations`), thin black dashed: their linear theory; black: the exact linear global minimum of D = 2; dashed: the linear critical signal $M_c$; dash-dotted: the spinodal signal $M_{sp}$; dotted: where weight decay alone would bring a linear net's output, for each schedule (ReLU nets start smaller, so their own level is lower). The y axis is logarithmic above $10^{-4}$ and linear below it, so that the theory's zero can be drawn.", "name": "fig-deep_linear-signal"}}
-fig = lp.signal_panel(sig, M_c=sm["M_c"], compare=sig_alt, M_sp=sm["M_sp"], shallow=sig_d1)
+fig = lp.signal_panel(downloadable("signal", sig), M_c=sm["M_c"], compare=sig_alt, M_sp=sm["M_sp"], shallow=sig_d1)
 
 # %% [markdown]
 # Below $M_{sp}$, for the linear nets and both schedules: the trained output std, the fraction of the signal it
@@ -696,7 +700,7 @@ varlib.glue_all(dp.practical_prose(wm), prefix="deep_linear")
 data_note
 
 # %% mystnb={"figure": {"caption": "Bias-free ReLU MLPs with D hidden layers trained with the penalty $\\gamma \\sum_l \\|W_l\\|^2$ on images (`practical_dataset`): left, the root mean square of the logits over the test images; right, the training cross-entropy (dashed: $\\log K$, the loss of the zero net), against $\\gamma$, one line per depth (mean over runs, band: range over runs). Dotted verticals: each depth's median collapse strength $\\gamma_c$ over its runs that collapse on the grid.", "name": "fig-deep_linear-weight-decay"}}
-fig = lp.weight_decay_panels(wd, runs=wm["runs"], classes=data.n_classes)
+fig = lp.weight_decay_panels(downloadable("weight-decay", wd), runs=wm["runs"], classes=data.n_classes)
 
 # %% [markdown]
 # Each run's collapse strength, as the interval of the grid that holds it, and what was left of its output just
@@ -754,7 +758,7 @@ bm["escape"].round(2).rename(index=lambda s: f"{s:.3g}×")  # escape fraction ov
 
 # %% mystnb={"figure": {"caption": "Left: fraction of the runs that did not diverge escaping the zero solution against the initial scale (multiple of $\\mathcal N(0, 1/\\text{fan-in})$; dotted: PyTorch's default and He's), one line per depth, at $\\gamma$ = `basin_gamma_ratio` $\\times\\,\\gamma^*(D)$. Right: the barrier $b_s$ and the nonzero minimum $b_l$ of the reduced loss against depth.", "name": "fig-deep_linear-basin"}}
 roots = st.roots_table(range(1, max(cfg.basin_depths) + 1), gamma_ratio=cfg.basin_gamma_ratio)
-fig = lp.basin_panel(basin, roots=roots, gamma_ratio=cfg.basin_gamma_ratio)
+fig = lp.basin_panel(downloadable("basin", basin), roots=roots, gamma_ratio=cfg.basin_gamma_ratio)
 
 # %% [markdown]
 # {numref}`fig-deep_linear-basin`: with {glue:text}`deep_linear-basin-seeds` runs per scale, $d_0$ =
