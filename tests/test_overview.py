@@ -96,3 +96,13 @@ def test_the_run_box_links_the_chapters_source_when_a_repository_is_given(tmp_pa
     nb.cells = [nbformat.v4.new_markdown_cell("no box")]
     nbformat.write(nb, path)
     assert not downloads.add_source_link(path, "chapters/x.py", "https://github.com/a/b")
+
+
+def test_dollar_math_in_a_scorecard_is_typeset_and_the_rest_escaped():
+    html = badges.text_html("spread falls like $m^{-1/2}$ for <IP>, $x<1$")
+    assert html == ('spread falls like <span class="math notranslate nohighlight">\\(m^{-1/2}\\)</span> for '
+                    '&lt;IP&gt;, <span class="math notranslate nohighlight">\\(x&lt;1\\)</span>')
+    assert badges.text_html("costs $5") == "costs $5"                     # a lone dollar is text
+    row = {"claim": "$\\rho$ rises", "paper": "p", "ours": "o", "verdict": "reproduced"}
+    assert '<span class="math notranslate nohighlight">\\(\\rho\\)</span> rises' in scorecard([row])._repr_html_()
+    assert '\\(\\rho\\)</span> rises</a>' in overview.results_page({"family": [row]}, "smoke")

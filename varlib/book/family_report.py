@@ -85,10 +85,11 @@ def family_scorecard(table: pd.DataFrame, collapsed: pd.DataFrame, *, draws: int
     return [
         setup_check("every compared MLP has the parameter count closest to its budget (equal P up to integer "
                     "widths)",
-                    f"no neighbouring width (w ± 1) comes closer: {closest}; max |ΔP|/P = {dev.max():.1%}, within "
+                    f"no neighbouring width ($w \\pm 1$) comes closer: {'yes' if closest else 'no'}; "
+                    f"max $|\\Delta P|/P$ = {dev.max():.1%}, within "
                     f"{tol * 100:g} % up to depth {_last_depth_within(table, tol)}", closest),
-        setup_check("at fixed P, deeper nets have more activations (ρ = N/P rises with depth from L = 2)",
-                    f"ρ monotone in depth for L ≥ 2: {rises}"
+        setup_check("at fixed $P$, deeper nets have more activations ($\\rho = N/P$ rises with depth from $L = 2$)",
+                    f"ρ monotone in depth for L ≥ 2: {'yes' if rises else 'no'}"
                     + ("; L = 1 has the largest ρ of all (a 2-D input makes its units cheap), so the rise starts "
                        "at L = 2" if l1_max else ""), rises),
         {"claim": "very deep random nets collapse to a constant (C2C)",

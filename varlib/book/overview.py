@@ -10,7 +10,7 @@ import html
 from collections import Counter
 from pathlib import Path
 
-from varlib.book.badges import badge, row_anchor
+from varlib.book.badges import badge, row_anchor, text_html
 from varlib.book.report import DEMONSTRATION, SETUP_VERDICTS, VERDICTS
 
 __all__ = ["PAPERS", "CHAPTER_PAPER", "collect", "verdict_counts", "finding", "results_page", "landing_summary",
@@ -97,7 +97,7 @@ def _counts_table(papers: dict[str, list], link: str) -> str:
 def _claims_table(rows: list[tuple[str, int, dict]]) -> str:
     """Every claim of one paper: its verdict badge and the claim, linked to its row in its chapter's scorecard."""
     body = "".join(f'<tr><td class="rt-verdict">{badge(r["verdict"])}</td><td><a href="{chapter}.html#'
-                   f'{row_anchor(i)}">{html.escape(r["claim"])}</a></td>'
+                   f'{row_anchor(i)}">{text_html(r["claim"])}</a></td>'
                    f'<td class="rt-chapter">{chapter.replace("_", " ")}</td></tr>' for chapter, i, r in rows)
     return ('<table class="results-table"><thead><tr><th>verdict</th><th>claim (links to its scorecard row)</th>'
             f'<th class="rt-chapter">chapter</th></tr></thead><tbody>{body}</tbody></table>')
@@ -111,7 +111,8 @@ def results_page(cards: dict[str, list[dict]], profile: str) -> str:
              f"Every verdict of every chapter's scorecard in this build (profile **{profile}**), generated from "
              "the scorecards themselves. A claim links to its row in its chapter, where the paper's number and ours "
              "stand beside the verdict. On the `smoke` profile most claims are *not tested*: its sizes are too "
-             "small to decide them. Each scorecard can be downloaded as CSV from its chapter.", "",
+             "small to decide them. Each scorecard can be downloaded as CSV from its chapter. Symbols such as "
+             "$\\rho$, $\\gamma^*$ and $m$ are explained on the {ref}`notation` page.", "",
              "## Counts", "", _counts_table(papers, "results.html"), ""]
     for key, rows in papers.items():
         chapters = list(dict.fromkeys(c for c, _, _ in rows))
