@@ -2,7 +2,8 @@
 
 ``core`` imports no other layer; ``book`` imports only ``core`` (and finds a lens's profile table by
 name at run time); a lens (``variability``, ``maxout``, ``deep_linear``, ``integrable``) imports only ``core``,
-``book`` and itself.
+``book`` and itself; the atlas (``atlas``) sits above the lenses: it imports ``core``, ``book``, the lenses and
+itself, and nothing but the top-level package imports it.
 """
 import ast
 from collections import defaultdict
@@ -12,7 +13,8 @@ import varlib
 
 PACKAGE = Path(varlib.__file__).parent
 LENSES = ("variability", "maxout", "deep_linear", "integrable")
-ALLOWED = {"core": {"core"}, "book": {"core", "book"}, **{lens: {"core", "book", lens} for lens in LENSES}}
+ALLOWED = {"core": {"core"}, "book": {"core", "book"}, **{lens: {"core", "book", lens} for lens in LENSES},
+           "atlas": {"core", "book", "atlas", *LENSES}}
 
 
 def modules():
@@ -50,6 +52,13 @@ def test_layers():
             if bad:
                 wrong.append(f"{rel}: imports {module} {names}")
     assert not wrong, "layering broken:\n" + "\n".join(wrong)
+
+
+def test_no_lens_imports_the_atlas():
+    wrong = [f"{rel}: imports {module} {names}" for rel, tree in modules() if len(rel.parts) > 1
+             and rel.parts[0] != "atlas" for module, names in varlib_imports(tree)
+             if module.split(".")[1:2] == ["atlas"] or (module == "varlib" and "atlas" in names)]
+    assert not wrong, "only the atlas itself may import varlib.atlas:\n" + "\n".join(wrong)
 
 
 def test_no_private_name_crosses_modules():

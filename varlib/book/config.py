@@ -50,7 +50,7 @@ CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
 #: The paper chapters: each is a sub-package of varlib of the same name whose ``profiles`` module holds
 #: ``CHAPTER_PROFILES`` ({profile: {parameter: value}}, like the entries of :data:`CHAPTERS`) and, optionally,
 #: ``CHAPTER_CHOICES`` ({parameter: allowed strings}).
-LENSES: tuple[str, ...] = ("variability", "maxout", "deep_linear", "integrable")
+LENSES: tuple[str, ...] = ("variability", "maxout", "deep_linear", "integrable", "atlas")
 
 #: Parameters allowed to be zero (the rest of the numbers must be > 0 unless their chapter gives a range).
 _NONNEGATIVE = {"sigma_b", "seed"}

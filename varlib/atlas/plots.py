@@ -1,0 +1,45 @@
+"""The atlas's pair plot: each lens's score against trainability, one row per activation, coloured by depth."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from varlib.atlas.predict import LENS_SCORES, TARGET
+from varlib.book.plots import sequential
+
+__all__ = ["LOG_SCORES", "lens_pairs"]
+
+#: Scores drawn on a log axis (counts and scales spread over decades).
+LOG_SCORES = ("regions", "gamma_star")
+
+
+def _panel(ax, rows: pd.DataFrame, score: str, colours: dict) -> None:
+    for depth, part in rows.groupby("depth"):
+        ax.scatter(part[score], part[TARGET], s=10, alpha=0.7, color=colours[depth], label=f"L = {depth}")
+    if score in LOG_SCORES and (rows[score] > 0).any():
+        ax.set_xscale("log")
+
+
+def lens_pairs(table: pd.DataFrame) -> plt.Figure:
+    """Scatter of every lens score of :data:`LENS_SCORES` (columns) against the best accuracy, per activation
+    (rows), trained draws only; panels with no defined score say so."""
+    rows = table[table.trained.astype(bool)]
+    acts = list(dict.fromkeys(rows.activation))
+    depths = sorted(rows.depth.unique())
+    colours = dict(zip(depths, sequential(len(depths))))
+    fig, axes = plt.subplots(len(acts), len(LENS_SCORES), figsize=(2.6 * len(LENS_SCORES), 2.3 * len(acts)),
+                             squeeze=False, sharey=True)
+    for i, act in enumerate(acts):
+        for j, (lens, score) in enumerate(LENS_SCORES.items()):
+            ax, part = axes[i, j], rows[rows.activation == act]
+            if np.isfinite(part[score].to_numpy(float)).any():
+                _panel(ax, part, score, colours)
+            else:
+                ax.text(0.5, 0.5, "not defined", ha="center", va="center", transform=ax.transAxes)
+            ax.set_xlabel(score if i == len(acts) - 1 else "")
+            ax.set_title(f"{lens}" if i == 0 else "", fontsize=9)
+        axes[i, 0].set_ylabel(f"{act}: best accuracy")
+    axes[0, -1].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig

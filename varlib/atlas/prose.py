@@ -1,0 +1,46 @@
+"""The numbers and words the atlas chapter's prose reads (glued), chosen from the computed tables."""
+from __future__ import annotations
+
+import pandas as pd
+
+from varlib.atlas.predict import LENS_SCORES
+from varlib.core.stats import interval_text
+
+__all__ = ["lens_winners", "correlation_table", "atlas_facts"]
+
+
+def lens_winners(partial: pd.DataFrame) -> pd.DataFrame:
+    """Per pool (budget, activation): the lens score with the largest partial rank correlation given depth among
+    those whose interval lies above 0 (``winner``, its ``r`` [low, high]); ``winner`` "none" where all fail."""
+    scores = [s for s in LENS_SCORES.values() if s != "gamma_star"]
+    rows = []
+    for (budget, act), part in partial[partial.score.isin(scores)].groupby(["budget", "activation"]):
+        ok = part[part.low > 0].sort_values("r", ascending=False)
+        best = ok.iloc[0] if len(ok) else None
+        rows.append({"budget": budget, "activation": act, "winner": "none" if best is None else best.score,
+                     "partial r": "" if best is None else interval_text(best.r, best.low, best.high)})
+    return pd.DataFrame(rows)
+
+
+def correlation_table(correlations: pd.DataFrame, partial: pd.DataFrame) -> pd.DataFrame:
+    """One row per (lens, score), one column per (budget, activation) and kind (r, partial r given depth), each
+    cell ``r [low, high]`` ("n/a" where undefined)."""
+    both = pd.concat([correlations.assign(kind="r"), partial.assign(kind="partial r | depth")])
+    both["text"] = [interval_text(r, lo, hi) for r, lo, hi in zip(both.r, both.low, both.high)]
+    both["pool"] = both.activation + " P=" + both.budget.astype(str)
+    wide = both.pivot_table(index=["lens", "score"], columns=["pool", "kind"], values="text", aggfunc="first",
+                            sort=False)
+    return wide.reindex(columns=sorted(wide.columns, key=lambda c: (c[0], c[1] != "r")))
+
+
+def atlas_facts(table: pd.DataFrame, partial: pd.DataFrame) -> dict:
+    """Values for the prose: rows, trained runs, success rate, the winners and the pools where every lens fails."""
+    trained = table[table.trained]
+    win = lens_winners(partial)
+    pools = [f"{r.activation} (P = {r.budget})" for r in win.itertuples()]
+    won = [f"{r.winner} for {p}" for r, p in zip(win.itertuples(), pools) if r.winner != "none"]
+    failed = [p for r, p in zip(win.itertuples(), pools) if r.winner == "none"]
+    return {"rows": len(table), "trained": len(trained), "success": float(trained.success.mean()),
+            "best-accuracy": float(trained.best_accuracy.mean()), "winners": won or ["no lens in any pool"],
+            "all-fail": (f"Every nonlinear lens fails beyond depth for {', '.join(failed)}." if failed else
+                         "In every pool at least one nonlinear lens beats depth."), "c2c": int(table.c2c.sum())}
