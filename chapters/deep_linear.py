@@ -164,6 +164,7 @@ var_train_max_depth = None  # largest depth that is trained (both depth sweeps)
 
 # %% tags=["remove-output"]
 import pandas as pd
+from IPython.display import Markdown
 
 import varlib
 from varlib.book import plots
@@ -697,7 +698,7 @@ wd = st.concat_tables(store.map(
     batch=cfg.practical_batch, lr=cfg.practical_lr, seed=rt.seed, device=rt.device))
 wm = {**pr.practical_metrics(wd), "dataset": data.name}
 varlib.glue_all(dp.practical_prose(wm), prefix="deep_linear")
-data_note
+Markdown(data_note)
 
 # %% mystnb={"figure": {"caption": "Bias-free ReLU MLPs with D hidden layers trained with the penalty $\\gamma \\sum_l \\|W_l\\|^2$ on images (`practical_dataset`): left, the root mean square of the logits over the test images; right, the training cross-entropy (dashed: $\\log K$, the loss of the zero net), against $\\gamma$, one line per depth (mean over runs, band: range over runs). Dotted verticals: each depth's median collapse strength $\\gamma_c$ over its runs that collapse on the grid.", "name": "fig-deep_linear-weight-decay"}}
 fig = lp.weight_decay_panels(downloadable("weight-decay", wd), runs=wm["runs"], classes=data.n_classes)

@@ -90,7 +90,7 @@ def test_chapter_page_has_numbered_figures_and_a_scorecard(smoke_book, chapter):
 
 #: Chapters whose pages still show raw Python values (a dict, a numpy scalar, a quoted string); each leaves this set
 #: once its cells display tables or prose instead.
-RAW_OUTPUT_PENDING = {"deep_linear"}
+RAW_OUTPUT_PENDING = set()
 
 
 @pytest.mark.parametrize("chapter", [c for c in CHAPTERS if c not in RAW_OUTPUT_PENDING])

@@ -25,7 +25,7 @@ DEFICIENCIES = {
 
 #: Folders whose plotting modules are still on palettes of their own (a named seaborn palette, or viridis with its
 #: pale yellow end); each is to move to plots.PALETTE / plots.SEQUENTIAL, then leave this tuple.
-PENDING = ("varlib/deep_linear/",)
+PENDING = ()
 
 
 def _linear(c):
