@@ -123,6 +123,12 @@ def fault_table(table: pd.DataFrame, promise: str) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- helpers
+def _listed(values) -> str:
+    """Values for the reader: "0 and 0", "1, 2 and 3" (no Python list brackets on the page)."""
+    items = [str(v) for v in values]
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _first_line(err: BaseException | str, width: int = 240) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -424,7 +430,7 @@ def _stale_temporary(root, work):
     old.write_bytes(b"half a file")
     os.utime(old, (time.time() - 2 * STALE_TEMPORARY_SECONDS,) * 2)
     store.call(fault_work, seed=2)
-    return Outcome(f"swept by the next write: {not old.exists()}", not old.exists())
+    return Outcome(f"swept by the next write: {'no' if old.exists() else 'yes'}", not old.exists())
 
 
 def _merge_many(target: str, name: str, count: int) -> None:
@@ -444,7 +450,9 @@ def _racing_run_log(root, work):
     for w in workers:
         w.join(120)
     log = {r["name"]: r["i"] for r in json.loads(target.read_text())}
-    return Outcome(f"exit codes {[w.exitcode for w in workers]}; the log keeps {log}",
+    kept = ", ".join(f"{name}: {i}" for name, i in sorted(log.items()))
+    return Outcome(f"exit codes {_listed(w.exitcode for w in workers)}; the log keeps the last entry of each writer "
+                   f"({kept})",
                    [w.exitcode for w in workers] == [0, 0] and log == {"a": 199, "b": 199})
 
 
@@ -461,8 +469,9 @@ def _damaged(work: Path, damage: Callable[[Path], None]) -> Outcome:
     said = [str(w.message) for w in caught if issubclass(w.category, CorruptResultWarning)]
     same = torch.equal(first["x"], again["x"])
     aside = path.with_suffix(".pt.corrupt").exists()
-    return Outcome(f"{'warned: ' + _first_line(said[0], 150) if said else 'no warning'}; moved aside: {aside}; "
-                   f"recomputed to the same numbers: {same}", bool(said) and aside and same)
+    return Outcome(f"{'warned: ' + _first_line(said[0], 150) if said else 'no warning'}; moved aside: "
+                   f"{'yes' if aside else 'no'}; recomputed to the same numbers: {'yes' if same else 'no'}",
+                   bool(said) and aside and same)
 
 
 def _flip_a_bit(path: Path) -> None:
@@ -535,8 +544,8 @@ def _concurrent_runs(root, work):
     warned = sum("[warning] c:" in s and "CorruptResultWarning" in s for s in said)
     loads = _tiny_result(results)[0]
     leftovers = list((build / "smoke" / "executed" / "chapters").glob(".*.running.ipynb"))
-    return Outcome(f"exit codes {codes}; {warned} of 2 reported the corrupt file on the command line; the result "
-                   f"loads afterwards: {loads}; temporaries left: {len(leftovers)}",
+    return Outcome(f"exit codes {_listed(codes)}; {warned} of 2 reported the corrupt file on the command line; the "
+                   f"result loads afterwards: {'yes' if loads else 'no'}; temporaries left: {len(leftovers)}",
                    codes == [0, 0] and warned >= 1 and loads and not leftovers)
 
 
@@ -549,11 +558,13 @@ def _same_numbers(root, work):
     notebooks = [work / f"b{i}" / "smoke" / "executed" / "chapters" / "c.ipynb" for i in (1, 2)]
     if not all(nb.exists() for nb in notebooks):
         tails = [" | ".join(out.strip().splitlines()[-3:]) for out in printed]
-        return Outcome(f"exit codes {codes}; a run left no notebook; last lines: {tails}", False)
+        return Outcome(f"exit codes {_listed(codes)}; a run left no notebook; last lines: {' | '.join(tails)}", False)
     sums = [_printed_sum(nb).strip() for nb in notebooks]
     loaded = [_tiny_result(work / f"r{i}") for i in (1, 2)]
     same = all(found for found, _ in loaded) and torch.equal(loaded[0][1]["x"], loaded[1][1]["x"])
-    return Outcome(f"exit codes {codes}; printed sums {sums}; stored tensors identical: {same}",
+    printed_same = "the same" if sums[0] == sums[1] != "" else f"different ({_listed(sums)})"
+    return Outcome(f"exit codes {_listed(codes)}; printed sums {printed_same} ({sums[0]}); stored tensors "
+                   f"identical: {'yes' if same else 'no'}",
                    codes == [0, 0] and sums[0] == sums[1] != "" and same)
 
 
@@ -580,8 +591,9 @@ def _diverged_rows(root: Path, work: Path, chapter: str, params: dict, at_least:
     graded = [r["claim"] for r in hit if r["verdict"] != "not tested"]
     counts = pd.Series([r["verdict"] for r in rows]).value_counts().to_dict() if rows else {}
     return Outcome(f"{len(hit)} of {len(rows)} rows report diverged runs, "
-                   + (f"graded anyway: {graded}" if graded else "all 'not tested'")
-                   + f"; verdicts {counts}", len(hit) >= at_least and not graded)
+                   + (f"graded anyway: {'; '.join(graded)}" if graded else "all 'not tested'")
+                   + "; verdicts: " + ", ".join(f"{v} {n}" for v, n in counts.items()),
+                   len(hit) >= at_least and not graded)
 
 
 for _chapter, _params, _rows in [("variability", {"lr": 1e30}, 2), ("variability", {"lr": 1e6}, 2),
