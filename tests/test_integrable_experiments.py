@@ -228,12 +228,13 @@ EQUIV = ("IP-LLR is a modified μP (and Naive IP is μP with √m-smaller hidden
 MUP = "μP learns with every activation (final loss ≥ 0.1 nats below ln 10)"
 #: The rows computed from the initial draws, a single step, or the optimiser's settings, not from the runs that
 #: the blown-up tables break.
-UNTRAINED = ("the first Naive-IP step moves h^1 like m^(−(L−1)/2) and h^2 like m^(−(L−2)/2)",
-             "IP-non-centered clones its neurons: their spread falls like m^(−1/2)",
-             "IP-LLR's rates: η m^((L+1)/2), η m^((L+2)/2) at step 0, then η m, η m², η m",
+UNTRAINED = ("the first Naive-IP step moves $h^1$ like $m^{-(L-1)/2}$ and $h^2$ like $m^{-(L-2)/2}$",
+             "IP-non-centered clones its neurons: their spread falls like $m^{-1/2}$",
+             "IP-LLR's rates: $\\eta m^{(L+1)/2}$, $\\eta m^{(L+2)/2}$ at step 0, then "
+             "$\\eta m$, $\\eta m^2$, $\\eta m$",
              "the switch after step 0 is needed: more steps at the step-0 rates blow up")
 #: The scorecard rows fed by computations that start from the initial draws only (no training, no step).
-INIT_ROWS = ("at init mean|f| ∝ m^(−L/2) for IP, m^(−1/2) for μP", "IP (L ≥ 3) loss at init is ln 10")
+INIT_ROWS = ("at init mean|f| ∝ $m^{-L/2}$ for IP, $m^{-1/2}$ for μP", "IP (L ≥ 3) loss at init is ln 10")
 
 
 def test_scorecard_verdicts_follow_the_numbers():
@@ -249,7 +250,7 @@ def test_scorecard_verdicts_follow_the_numbers():
     bad = _verdicts(**_tables(False))
     for claim in ["(a+θ, b−θ, c−2θ) on any layer leaves f unchanged along SGD", "Naive IP learns at L = 2",
                   "IP-LLR trains deep IPs where Naive IP is stuck (GeLU)", RELU, EQUIV,
-                  "at init mean|f| ∝ m^(−L/2) for IP, m^(−1/2) for μP", *UNTRAINED[:2], UNTRAINED[3],
+                  "at init mean|f| ∝ $m^{-L/2}$ for IP, $m^{-1/2}$ for μP", *UNTRAINED[:2], UNTRAINED[3],
                   "Naive IP at L = 3: the plateau at ln 10 lasts longer as m grows"]:
         assert bad[claim] == "not reproduced", claim
     assert bad["smooth σ: deep updates have rank K−1; ReLU: full rank, stable rank < 2"] == "partly reproduced"

@@ -113,7 +113,7 @@ def _rows_init(symmetry, slopes) -> list[dict]:
                  f"{integrable_failure_note(symmetry, chance=False)})",
          "verdict": verdict(rel.max() < 1e-10 and broken > 1e-6,
                             evidence=(*_evidence(rel, symmetry, learn=False), broken))},
-        {"claim": "at init mean|f| ∝ m^(−L/2) for IP, m^(−1/2) for μP",
+        {"claim": "at init mean|f| ∝ $m^{-L/2}$ for IP, $m^{-1/2}$ for μP",
          "paper": "IP L=5: slope −5/2, μP −1/2 (authors' notebook, ReLU)",
          "ours": f"max |slope − predicted| = {dev.max():.2f} ({worst.preset} L={worst.L} {worst.activation}: "
                  f"{worst.slope:.2f} vs {worst.predicted:.1f}) over {len(slopes)} fits",
@@ -338,7 +338,7 @@ def _rows_mechanics(mechanics: dict | None) -> list[dict]:
     rows = []
     if first is not None and len(first):
         dev = (first.slope - first.predicted).abs()
-        rows.append({"claim": "the first Naive-IP step moves h^1 like m^(−(L−1)/2) and h^2 like m^(−(L−2)/2)",
+        rows.append({"claim": "the first Naive-IP step moves $h^1$ like $m^{-(L-1)/2}$ and $h^2$ like $m^{-(L-2)/2}$",
                      "paper": "vanishing first-step updates: why Naive IP is stuck (Section 3)",
                      "ours": "slopes of each layer's own move " + ", ".join(
                          f"h^{int(r.layer)} {r.slope:.2f} (predicted {r.predicted:g})" for r in first.itertuples())
@@ -346,8 +346,8 @@ def _rows_mechanics(mechanics: dict | None) -> list[dict]:
                         f"{first.slope_total.iloc[-1]:.2f})" if "slope_total" in first else ""),
                      "verdict": verdict(bool(dev.max() <= 0.2), bool(dev.max() <= 0.4), evidence=tuple(dev))})
     else:
-        rows.append(_untested("the first Naive-IP step moves h^1 like m^(−(L−1)/2) and h^2 like m^(−(L−2)/2)"))
-    claim = "IP-non-centered clones its neurons: their spread falls like m^(−1/2)"
+        rows.append(_untested("the first Naive-IP step moves $h^1$ like $m^{-(L-1)/2}$ and $h^2$ like $m^{-(L-2)/2}$"))
+    claim = "IP-non-centered clones its neurons: their spread falls like $m^{-1/2}$"
     if clones is not None and len(clones):
         dev = (clones.slope - clones.predicted).abs()
         rows.append({"claim": claim, "paper": "neurons of a non-centred IP are identical in the limit (Section 4)",
@@ -358,7 +358,8 @@ def _rows_mechanics(mechanics: dict | None) -> list[dict]:
         rows.append(_untested(claim))
     if sched is not None and len(sched):
         err = float(sched.rate_error.max())
-        rows.append(setup_check("IP-LLR's rates: η m^((L+1)/2), η m^((L+2)/2) at step 0, then η m, η m², η m",
+        rows.append(setup_check("IP-LLR's rates: $\\eta m^{(L+1)/2}$, $\\eta m^{(L+2)/2}$ at step 0, then "
+                                "$\\eta m$, $\\eta m^2$, $\\eta m$",
                                 f"largest relative gap to the formula {err:.1e}", err < 1e-12, evidence=(err,)))
         one = sched[sched.warmup_steps == sched.warmup_steps.min()].iloc[0]
         more = sched[sched.warmup_steps == sched.warmup_steps.max()].iloc[0]

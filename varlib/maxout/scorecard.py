@@ -84,7 +84,7 @@ def _growth_row(sweep: pd.DataFrame, slices: pd.DataFrame | None = None, relu: p
     if relu is not None and len(relu):
         r = growth_slopes(relu)
         text += "; ReLU baseline (not graded): " + ", ".join(f"depth {x.depth}: {x.slope:.2f}" for x in r.itertuples())
-    return {"claim": "regions grow like N^n0 = N² at every depth: far below the maximum, exponential in depth",
+    return {"claim": "regions grow like $N^{n_0} = N^2$ at every depth: far below the maximum, exponential in depth",
             "paper": "expected regions ≤ a degree-n0 polynomial in N (Thm. 9); maximum exponential in depth",
             "ours": f"exponent of the mean count in N [95 % interval], within {SLOPE_TOL:g} of 2: " + text + context,
             "verdict": _slope_verdict(graded, 2)}
@@ -94,7 +94,8 @@ def _depth_growth_row(sweep: pd.DataFrame) -> dict:
     fw = fixed_width_slopes(sweep)
     top = 2 + SLOPE_TOL
     ok = None if fw.empty or fw[["low", "high"]].isna().any().any() else bool((fw.high <= top).all())
-    return {"claim": "at a fixed width, regions grow polynomially in depth (at most like depth^n0), not exponentially",
+    return {"claim": "at a fixed width, regions grow polynomially in the depth $D$ (at most like $D^{n_0}$), "
+                     "not exponentially",
             "paper": "Thm. 9 at N = width × depth; the maximum grows exponentially with depth",
             "ours": "exponent of the mean count in depth [95 % interval], at most "
                     f"{top:g}: " + "; ".join(f"K = {r.K}, width {r.width}: {estimate_text(r.slope, r.low, r.high)}"
@@ -107,7 +108,7 @@ def _boundary_row(sweep: pd.DataFrame) -> dict:
     slopes = growth_slopes(sweep, "db_pieces")
     shallow = slopes[slopes.depth == 1]
     deeper = slopes[slopes.depth > 1].dropna(subset=["slope"])
-    return {"claim": "decision-boundary pieces grow like N^(n0−1) = N (depth 1)",
+    return {"claim": "decision-boundary pieces grow like $N^{n_0-1} = N$ (depth 1)",
             "paper": "expected boundary volume ≤ a degree-(n0−1) polynomial in N (Thm. 11)",
             "ours": f"exponent in N [95 % interval], within {SLOPE_TOL:g} of 1: " + _slope_text(shallow)
                     + ("; deeper (not graded): " + ", ".join(f"K = {r.K}, depth {r.depth}: {r.slope:.2f}"
