@@ -165,8 +165,10 @@ def plane_row(planes: dict) -> dict:
                       and m["unsettled"] <= MAX_UNSETTLED * m["runs"])
     div = tuple(map(sum, zip(*(m["diverged"] for m in planes.values())))) if planes else None
     words = "; ".join(parts) + (f"; against it: {', '.join(wrong[:4])}" if wrong else "")
-    return {"claim": "the transition moves with noise and signal as γ*(κ, M) and γ_sp(κ, M) predict",
-            "paper": "Thm. 4 with κ = (1 + σ²/d)^D; the lines in these planes: derived here (not in the paper)",
+    return {"claim": "the transition moves with noise and signal as $\\gamma^*(\\kappa, M)$ and "
+                     "$\\gamma_{sp}(\\kappa, M)$ predict",
+            "paper": "Thm. 4 with $\\kappa = (1 + \\sigma^2/d)^D$; the lines in these planes: derived here (not in "
+                     "the paper)",
             "ours": words + runs_text(div),
             "verdict": verdict(not wrong if all(enough) else None, evidence=(sound(div),) if all(enough) else (None,))}
 

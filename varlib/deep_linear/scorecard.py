@@ -264,7 +264,8 @@ def deep_linear_scorecard(m: dict) -> list[dict]:
              "verdict": verdict(m["hessian_ok"], evidence=(m["hessian_ok"],))}]
     rows.append(hysteresis_row(m["hysteresis"]))
     cm = m.get("meta_diverged")
-    rows.append({"claim": "γ* < γ < γ_sp: a LeCun (N(0, 1/fan_in)) start ends on a metastable minimum above E[y²]",
+    rows.append({"claim": "$\\gamma^* < \\gamma < \\gamma_{sp}$: a LeCun ($\\mathcal{N}(0, 1/\\mathrm{fan_{in}})$) "
+                          "start ends on a metastable minimum above $\\mathbb{E}[y^2]$",
                  "paper": "derived here (not in the paper): ‖v‖ = larger polynomial root",
                  "ours": f"metastable: {m['meta_frac']:.0%} of LeCun runs; loss > E[y²]: {m['meta_above_Ey2']}; "
                          f"max |‖v‖ − b_l^(D+1)| = {m['meta_vnorm_err']:.1e}" + _runs(cm),
@@ -272,13 +273,13 @@ def deep_linear_scorecard(m: dict) -> list[dict]:
                                     m["meta_frac"] > 0, evidence=(m["meta_frac"], m["meta_vnorm_err"], _sound(cm)))})
     ca = m.get("above_sp_diverged")
     d1_above = m.get("above_sp_d1_zero_frac", float("nan"))
-    rows.append({"claim": "D ≥ 2: above γ_sp every init converges to 0",
+    rows.append({"claim": "D ≥ 2: above $\\gamma_{sp}$ every init converges to 0",
                  "paper": "derived here (not in the paper)",
                  "ours": f"{m['above_sp_zero_frac']:.0%} of the D ≥ 2 runs above γ_sp at ‖v‖ < 1e-6; not graded "
                          f"(zero is D = 1's only minimum there): D = 1 {d1_above:.0%}" + _runs(ca),
                  "verdict": verdict(m["above_sp_zero_frac"] == 1.0, evidence=(m["above_sp_zero_frac"], _sound(ca)))})
     c7, c8 = m.get("c7_diverged"), m.get("c8_diverged")
-    rows.append({"claim": "only the geometric mean of the γ's matters; γ_l‖W_l‖² equal",
+    rows.append({"claim": "only the geometric mean of the γ's matters; $\\gamma_l\\|W_l\\|^2$ equal",
                  "paper": "Eq. 1 with one γ per layer; the balance: derived here (not in the paper)",
                  "ours": f"max |ΔL| = {m['c7_loss_err']:.1e}, max balance error {m['c7_b_dev']:.1e}" + _runs(c7),
                  "verdict": verdict(m["c7_loss_err"] < 1e-5 and m["c7_b_dev"] < 5e-4,
