@@ -93,6 +93,10 @@ def test_the_run_box_links_the_chapters_source_when_a_repository_is_given(tmp_pa
     assert downloads.add_source_link(path, "chapters/x.py", "https://github.com/a/b")
     text = nbformat.read(path, as_version=4).cells[0].source
     assert text.index("[chapters/x.py](https://github.com/a/b/blob/main/chapters/x.py)") < text.index(":::\n\nafter")
+    assert "(https://mybinder.org/v2/gh/a/b/main?urlpath=lab/tree/chapters/x.py)" in text
+    assert downloads.binder_url("https://gitlab.com/a/b", "c.py") == \
+        "https://mybinder.org/v2/gl/a%2Fb/main?urlpath=lab/tree/c.py"
+    assert downloads.binder_url("https://bitbucket.org/a/b", "c.py") is None
     nb.cells = [nbformat.v4.new_markdown_cell("no box")]
     nbformat.write(nb, path)
     assert not downloads.add_source_link(path, "chapters/x.py", "https://github.com/a/b")

@@ -99,9 +99,21 @@ def source_url(repository_url: str, path: str, branch: str = "main") -> str:
     return f"{base}/{middle}/{branch}/{path}"
 
 
+def binder_url(repository_url: str, path: str, branch: str = "main") -> str | None:
+    """A Binder launch of file ``path`` in JupyterLab (jupytext, in requirements.txt, opens the percent-format
+    chapter as a notebook), for a GitHub or GitLab repository; None elsewhere (Binder builds neither Bitbucket
+    repositories nor others). Colab is not offered: it opens only ``.ipynb`` files, and none is committed."""
+    parts = repository_url.rstrip("/").split("/")
+    if len(parts) < 5 or not any(h in parts[2] for h in ("github", "gitlab")):
+        return None
+    owner, repo = parts[3], parts[4]
+    spec = f"gh/{owner}/{repo}" if "github" in parts[2] else f"gl/{owner}%2F{repo}"
+    return f"https://mybinder.org/v2/{spec}/{branch}?urlpath=lab/tree/{path}"
+
+
 def add_source_link(notebook: Path, source: str, repository_url: str) -> bool:
-    """Add a link to the chapter's source ``source`` (a path in the repository) inside its "Run this chapter
-    yourself" box; returns whether the box was found."""
+    """Add a link to the chapter's source ``source`` (a path in the repository), and a Binder launch where the host
+    allows one (:func:`binder_url`), inside its "Run this chapter yourself" box; returns whether the box was found."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
@@ -110,7 +122,9 @@ def add_source_link(notebook: Path, source: str, repository_url: str) -> bool:
             lines = cell.source.split("\n")
             start = next(i for i, line in enumerate(lines) if line.startswith(RUN_BOX))
             end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == ":::")
-            lines.insert(end, f"The source of this chapter: [{source}]({source_url(repository_url, source)}).")
+            binder = binder_url(repository_url, source)
+            launch = f" Run it in the browser: [launch on Binder]({binder})." if binder else ""
+            lines.insert(end, f"The source of this chapter: [{source}]({source_url(repository_url, source)}).{launch}")
             cell.source = "\n".join(lines)
             nbformat.write(nb, notebook)
             return True
