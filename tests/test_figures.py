@@ -4,6 +4,7 @@ The rendered figures themselves are checked in the browser (tests/test_browser.p
 upscaling); here the palette is judged as colour-blind readers see it, with the colour-vision-deficiency matrices
 of Machado, Oliveira and Fernandes (2009) at full severity.
 """
+import pytest
 import colorsys
 import itertools
 import re
@@ -76,3 +77,15 @@ def test_tables_show_whole_numbers_as_integers():
     plots.set_style()
     html = pd.DataFrame({"count": [4.0, float("nan")], "rate": [0.5, 0.123456789]}).to_html()
     assert "<td>4</td>" in html and "<td>0.5</td>" in html and "<td>0.123457</td>" in html and "4.0" not in html
+
+
+def test_rows_of_panels_wrap_to_the_page_width():
+    """Four panels of 4.6 in would draw 18.4 in wide, and their text would shrink below 9 px on the page: they wrap
+    into rows no wider than MAX_FIGURE_WIDTH, the spare cells hidden."""
+    fig, axes = plots.panel_grid(3, panel=(4.6, 3.0), sharey=True)
+    width, height = fig.get_size_inches()
+    assert len(axes) == 3 and width <= plots.MAX_FIGURE_WIDTH and height == 6.0
+    assert sum(ax.get_visible() for ax in fig.axes) == 3
+    assert plots.panel_grid(1, panel=(12.0, 3.0))[0].get_size_inches()[0] == 12.0   # one panel is never split
+    with pytest.raises(ValueError, match="n >= 1"):
+        plots.panel_grid(0, panel=(4.0, 3.0))

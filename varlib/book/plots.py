@@ -45,6 +45,25 @@ def sequential(n: int) -> list:
     return [tuple(c[:3]) for c in SEQUENTIAL(np.linspace(0.0, 1.0, max(n, 1)))][:n]
 
 
+#: The widest a figure is drawn (inches): the page shows it about 750 px wide on a laptop, so at :data:`DPI` its
+#: 9-point text stays >= 9 px only up to about this width; wider rows of panels wrap.
+MAX_FIGURE_WIDTH = 10.0
+
+
+def panel_grid(n: int, *, panel: tuple[float, float], max_width: float = MAX_FIGURE_WIDTH, **subplots_kw):
+    """``n`` panels of ``panel`` = (width, height) inches in rows of as many as fit in ``max_width``: (figure, the
+    n axes in reading order); cells left over in the last row are hidden."""
+    if n < 1:
+        raise ValueError(f"panel_grid needs n >= 1 panels, got n={n!r}")
+    ncols = max(1, min(n, int(max_width // panel[0])))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), squeeze=False,
+                             **subplots_kw)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
 def _table_number(x: float) -> str:
     """A float in a shown table: a whole number without its ".0" (a count stored as float reads as a count),
     anything else to six significant digits."""

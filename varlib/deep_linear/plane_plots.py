@@ -37,7 +37,7 @@ def plane_panels(planes: dict, *, depth: int) -> plt.Figure:
     """One panel per plane ({"noise" | "signal": :func:`~varlib.deep_linear.planes.plane_table`}): gamma against
     the noise factor kappa or the signal M (log-log), the theory's lines and every trained run coloured by where
     it ended (runs of one point spread sideways a little). The legend sits below the panels."""
-    fig, axes = plt.subplots(1, len(planes), figsize=(5.2 * len(planes), 4.0), squeeze=False)
+    fig, axes = plt.subplots(1, len(planes), figsize=(5.0 * len(planes), 4.0), squeeze=False)
     for ax, (plane, df) in zip(axes[0], planes.items()):
         _lines(ax, plane, df, depth)
         df = with_plane_endings(df)

@@ -21,7 +21,7 @@ __all__ = ["reduced_loss_panels", "phase_diagram", "trained_vs_theory", "varianc
 def reduced_loss_panels(land: pd.DataFrame) -> plt.Figure:
     """Reduced loss L(b) - E[y^2] vs b, one panel per depth, one curve per gamma / gamma*."""
     depths = sorted(land.depth.unique())
-    fig, axes = plt.subplots(1, len(depths), figsize=(3.6 * len(depths), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(depths), figsize=(3.3 * len(depths), 3.2), squeeze=False)
     for ax, D in zip(axes[0], depths):
         sns.lineplot(land[land.depth == D], x="b", y="loss_gap", hue="gamma_ratio", palette=SEQUENTIAL, ax=ax,
                      legend=D == depths[0])
@@ -42,7 +42,7 @@ def _start_names(phase: pd.DataFrame) -> pd.DataFrame:
 def phase_diagram(phase: pd.DataFrame, *, task, width: int, depths_theory) -> plt.Figure:
     """Left: ||v|| vs gamma / gamma* per depth, theory lines and trained dots. Right: the (D, gamma) plane
     with gamma* and gamma_sp and each run's outcome. Legends sit beside the panels, off the data."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     ratios = np.linspace(0.05, 3.0, 300)
     pal = dict(zip(sorted(phase.depth.unique()), palette()))
     for D, c in pal.items():

@@ -13,7 +13,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from varlib.book.plots import SEQUENTIAL
+from varlib.book.plots import MAX_FIGURE_WIDTH, SEQUENTIAL, panel_grid
 
 __all__ = ["init_scale_plot", "loss_curves", "coord_check_plot", "rank_plot", "accuracy_plot", "calibration_plot",
            "relu_rate_plot"]
@@ -26,13 +26,8 @@ def _plain_ticks(axis) -> None:
 
 
 def _panels(n: int, width: float = 3.6, height: float = 3.0, sharey=True, max_cols: int = 4):
-    """n panels in rows of at most ``max_cols``; unused axes are hidden."""
-    cols, rows = min(n, max_cols), math.ceil(n / max_cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False, sharey=sharey)
-    flat = list(axes.ravel())
-    for ax in flat[n:]:
-        ax.set_visible(False)
-    return fig, flat[:n]
+    """n panels in rows of at most ``max_cols`` that fit the page (:func:`varlib.book.plots.panel_grid`)."""
+    return panel_grid(n, panel=(width, height), max_width=min(MAX_FIGURE_WIDTH, width * max_cols), sharey=sharey)
 
 
 def init_scale_plot(scales: pd.DataFrame) -> plt.Figure:

@@ -10,7 +10,7 @@ import seaborn as sns
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from varlib.book.plots import SEQUENTIAL
+from varlib.book.plots import MAX_FIGURE_WIDTH, SEQUENTIAL
 from varlib.maxout.regions import DecisionBoundary, Regions
 
 __all__ = ["region_pictures", "counts_vs_units", "slice_counts_plot", "training_curves", "parameter_slice_plot"]
@@ -57,7 +57,8 @@ def counts_vs_units(sweep: pd.DataFrame, *, bounds: pd.DataFrame) -> plt.Figure:
     decision-boundary pieces; columns: rank K. ``bounds``: rows of
     :func:`varlib.maxout.bounds.complexity_bounds` with a column K, drawn in grey."""
     Ks = sorted(sweep.K.unique())
-    fig, axes = plt.subplots(2, len(Ks), figsize=(3.6 * len(Ks), 6.4), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(2, len(Ks), figsize=(min(3.6 * len(Ks), MAX_FIGURE_WIDTH), 6.4), squeeze=False,
+                             sharex=True)
     for row, quantity in enumerate(["regions", "db_pieces"]):
         for col, K in enumerate(Ks):
             ax = axes[row][col]
@@ -86,8 +87,8 @@ def _rows_over_K(df: pd.DataFrame, rows: list[tuple[str, str, bool]], markers: b
     """One column per rank K, one row per (column, ylabel, log scale), one line per initialisation
     (mean ± sd over seeds) against epoch."""
     Ks = sorted(df.K.unique())
-    fig, axes = plt.subplots(len(rows), len(Ks), figsize=(4.0 * len(Ks), 2.8 * len(rows)), squeeze=False,
-                             sharex=True)
+    fig, axes = plt.subplots(len(rows), len(Ks), figsize=(min(4.0 * len(Ks), MAX_FIGURE_WIDTH), 2.8 * len(rows)),
+                             squeeze=False, sharex=True)
     for col, K in enumerate(Ks):
         for row, (y, label, log) in enumerate(rows):
             ax = axes[row][col]
@@ -128,7 +129,7 @@ def parameter_slice_plot(table: pd.DataFrame, *, examples: list[tuple]) -> plt.F
     :func:`varlib.maxout.slices.parameter_slice_counts`) as a heatmap, the example nets marked; right: the
     input-space regions of the ``examples`` (:func:`varlib.maxout.slices.slice_examples`)."""
     grid = table.pivot(index="xi2", columns="xi1", values="regions").sort_index(ascending=False)
-    fig, axes = plt.subplots(1, 1 + len(examples), figsize=(3.6 * (1 + len(examples)), 3.6),
+    fig, axes = plt.subplots(1, 1 + len(examples), figsize=(min(3.6 * (1 + len(examples)), MAX_FIGURE_WIDTH), 3.6),
                              gridspec_kw={"width_ratios": [1.25] + [1] * len(examples)})
     half = (grid.columns.max() - grid.columns.min()) / (2 * (grid.shape[1] - 1))     # pixels centred on the grid
     image = axes[0].imshow(grid.to_numpy(), cmap="viridis", aspect="equal", interpolation="nearest",

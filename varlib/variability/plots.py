@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from varlib.book.plots import PALETTE
+from varlib.book.plots import PALETTE, panel_grid
 from varlib.variability.measures import ACTIVATION_LABELS, activation_label
 
 __all__ = ["v3_vs_depth", "collapse_vs_depth", "collapse_vs_aspect", "cv_vs_mean_field", "sensitivity_panels",
@@ -72,8 +72,8 @@ def v3_vs_depth(vsum: pd.DataFrame) -> plt.Figure:
     s = _label(vsum)
     budgets = sorted(s.budget.unique())
     colours = _colours(s.activation.unique())
-    fig, axes = plt.subplots(1, len(budgets), figsize=(4.6 * len(budgets), 3.9), squeeze=False)
-    for ax, b in zip(axes[0], budgets):
+    fig, axes = panel_grid(len(budgets), panel=(4.6, 3.9))
+    for ax, b in zip(axes, budgets):
         for act, c in s[s.budget == b].sort_values("depth").groupby("activation", sort=False):
             _bars(ax, c.depth, c.v3_mean, c.v3_low, c.v3_high, colours[act], f"{act}: mean, 95 % interval")
             ax.plot(c.depth, c.v3_median, color=colours[act], ls="--", lw=1, label=f"{act}: median, IQR")
@@ -85,7 +85,7 @@ def v3_vs_depth(vsum: pd.DataFrame) -> plt.Figure:
         twin.plot(rho.depth, rho.rho, color="0.55", ls=":", marker=".", label="ρ = N/P (right axis)")
         twin.set_ylabel("activation ratio ρ = N/P", color="0.4")
         twin.grid(False)
-    _legend_below(fig, [axes[0][0], twin], ncol=3)
+    _legend_below(fig, [axes[0], twin], ncol=3)
     return fig
 
 
@@ -95,15 +95,15 @@ def collapse_vs_depth(vsum: pd.DataFrame, *, tau: float) -> plt.Figure:
     s = _label(vsum)
     budgets = sorted(s.budget.unique())
     colours = _colours(s.activation.unique())
-    fig, axes = plt.subplots(1, len(budgets), figsize=(4.6 * len(budgets), 3.6), squeeze=False, sharey=True)
-    for ax, b in zip(axes[0], budgets):
+    fig, axes = panel_grid(len(budgets), panel=(4.6, 3.6), sharey=True)
+    for ax, b in zip(axes, budgets):
         for act, c in s[s.budget == b].sort_values("depth").groupby("activation", sort=False):
             _bars(ax, c.depth, c.c2c, c.c2c_low, c.c2c_high, colours[act], f"{act}: CV < {tau:g}")
             ax.plot(c.depth, c.c2c_strict, color=colours[act], ls="--", lw=1, label=f"{act}: CV < {tau / 10:g}")
             ax.plot(c.depth, c.dead, color=colours[act], ls=":", lw=1.5, label=f"{act}: dead layer")
         ax.set(ylabel="fraction of draws", ylim=(-0.03, 1.03), title=f"P ≈ {b}")
         _log2_depth(ax)
-    _legend_below(fig, axes[0][0], ncol=3)
+    _legend_below(fig, axes[0], ncol=3)
     return fig
 
 
@@ -133,8 +133,8 @@ def cv_vs_mean_field(vsum: pd.DataFrame, *, mean_field: dict, tau: float) -> plt
     acts = [a for a in mean_field if activation_label(a) in set(s.activation)]
     budgets = sorted(s.budget.unique())
     shades = dict(zip(budgets, sns.color_palette("crest", len(budgets))))
-    fig, axes = plt.subplots(1, len(acts), figsize=(4.6 * len(acts), 3.8), squeeze=False, sharey=True)
-    for ax, act in zip(axes[0], acts):
+    fig, axes = panel_grid(len(acts), panel=(4.6, 3.8), sharey=True)
+    for ax, act in zip(axes, acts):
         name = activation_label(act)
         for b in budgets:
             c = s[(s.activation == name) & (s.budget == b)].sort_values("depth")
@@ -145,7 +145,7 @@ def cv_vs_mean_field(vsum: pd.DataFrame, *, mean_field: dict, tau: float) -> plt
         ax.axhline(tau, color="0.5", ls=":", lw=1, label=f"collapse threshold τ = {tau:g}")
         ax.set(yscale="log", title=name, ylabel="CV = std / rms (log scale)")
         _log2_depth(ax)
-    _legend_below(fig, axes[0][0], ncol=2)
+    _legend_below(fig, axes[0], ncol=2)
     return fig
 
 
