@@ -4,7 +4,6 @@ The rendered figures themselves are checked in the browser (tests/test_browser.p
 upscaling); here the palette is judged as colour-blind readers see it, with the colour-vision-deficiency matrices
 of Machado, Oliveira and Fernandes (2009) at full severity.
 """
-import pytest
 import colorsys
 import itertools
 import re
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 from matplotlib.colors import to_hex, to_rgb
 
 from varlib.book import plots
