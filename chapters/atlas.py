@@ -109,7 +109,7 @@ varlib.glue("atlas-resamples", cfg.resamples)
 # which {glue:text}`atlas-seeds` are trained for {glue:text}`atlas-steps` full-batch Adam steps on a
 # {glue:text}`atlas-board` × {glue:text}`atlas-board` checkerboard sampled on {glue:text}`atlas-train-grid` ×
 # {glue:text}`atlas-train-grid` points. **Choice:** the book's `standard` profile must run within minutes on a
-# 2-core CPU, so it takes one budget, five depths from two to 32, three activations and short training; the
+# 2-core CPU, so it takes one budget, a handful of depths, three activations and short training; the
 # `full` profile takes the budgets of about two and ten thousand parameters, depths one to 64, a hundred draws and
 # twenty trained seeds a cell, and full-length training. Maxout nets of rank two and three are not in this version:
 # the variability lens draws and trains elementwise activations only.
@@ -207,6 +207,9 @@ A.lens_winners(partial)
 # trainability first rises and then falls, so a monotone depth score is a weak baseline across depths; the partial
 # correlations compare against the strong one, any function of depth (the mean of each depth). Complexity is defined for the piecewise-linear nets only,
 # and the μP and IPLLR scales are of the same architecture, not of the trained weights; they are shown, not judged.
+# Where the plain and the partial correlation of a score have opposite signs, depth and the lens pull apart: the
+# deepest tanh nets, for one, have rough, chaotic landscapes (a high V3) and do not train, so across depths V3 may
+# go against training while within a depth it still ranks the nets the right way.
 #
 # ## Scorecard
 #

@@ -11,7 +11,7 @@ from varlib.book.plots import sequential
 __all__ = ["LOG_SCORES", "lens_pairs"]
 
 #: Scores drawn on a log axis (counts and scales spread over decades).
-LOG_SCORES = ("regions", "gamma_star")
+LOG_SCORES = ("regions",)
 
 
 def _panel(ax, rows: pd.DataFrame, score: str, colours: dict) -> None:
@@ -37,6 +37,7 @@ def lens_pairs(table: pd.DataFrame) -> plt.Figure:
                 _panel(ax, part, score, colours)
             else:
                 ax.text(0.5, 0.5, "not defined", ha="center", va="center", transform=ax.transAxes)
+                ax.set_xticks([])
             ax.set_xlabel(score if i == len(acts) - 1 else "")
             ax.set_title(f"{lens}" if i == 0 else "", fontsize=9)
         axes[i, 0].set_ylabel(f"{act}: best accuracy")

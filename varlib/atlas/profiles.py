@@ -15,7 +15,7 @@ CHAPTER_PROFILES = {
     "smoke": {"budgets": [300], "depths": [2, 4], "activations": ["relu", "tanh"], "draws": 4, "seeds": 4,
               "grid": 16, "train_grid": 16, "steps": 60, "eval_every": 20, **_SHARED},
     "standard": {"budgets": [2000], "depths": [2, 4, 8, 16, 32], "activations": ["relu", "abs", "tanh"],
-                 "draws": 16, "seeds": 16, "grid": 48, "train_grid": 16, "steps": 600, "eval_every": 50,
+                 "draws": 24, "seeds": 24, "grid": 48, "train_grid": 16, "steps": 600, "eval_every": 50,
                  **_SHARED},
     "full": {"budgets": [2000, 10000], "depths": [1, 2, 4, 8, 16, 32, 64], "activations": ["relu", "abs", "tanh"],
              "draws": 100, "seeds": 20, "grid": 128, "train_grid": 32, "steps": 3000, "eval_every": 50,
