@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from varlib.atlas.predict import LENS_SCORES, TARGET
-from varlib.book.plots import sequential
+from varlib.book.plots import MAX_FIGURE_WIDTH, sequential
 
 __all__ = ["LOG_SCORES", "lens_pairs"]
 
@@ -28,8 +28,9 @@ def lens_pairs(table: pd.DataFrame) -> plt.Figure:
     acts = list(dict.fromkeys(rows.activation))
     depths = sorted(rows.depth.unique())
     colours = dict(zip(depths, sequential(len(depths))))
-    fig, axes = plt.subplots(len(acts), len(LENS_SCORES), figsize=(2.6 * len(LENS_SCORES), 2.3 * len(acts)),
-                             squeeze=False, sharey=True)
+    width = min(2.45 * len(LENS_SCORES), MAX_FIGURE_WIDTH)                # at most the page's width
+    fig, axes = plt.subplots(len(acts), len(LENS_SCORES), figsize=(width, 2.3 * len(acts)), squeeze=False,
+                             sharey=True)
     for i, act in enumerate(acts):
         for j, (lens, score) in enumerate(LENS_SCORES.items()):
             ax, part = axes[i, j], rows[rows.activation == act]
@@ -41,6 +42,7 @@ def lens_pairs(table: pd.DataFrame) -> plt.Figure:
             ax.set_xlabel(score if i == len(acts) - 1 else "")
             ax.set_title(f"{lens}" if i == 0 else "", fontsize=9)
         axes[i, 0].set_ylabel(f"{act}: best accuracy")
-    axes[0, -1].legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(depths), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))                              # room for the depth legend below
     return fig
