@@ -89,3 +89,15 @@ def test_rows_of_panels_wrap_to_the_page_width():
     assert plots.panel_grid(1, panel=(12.0, 3.0))[0].get_size_inches()[0] == 12.0   # one panel is never split
     with pytest.raises(ValueError, match="n >= 1"):
         plots.panel_grid(0, panel=(4.0, 3.0))
+
+
+def test_no_figure_text_below_nine_points():
+    """Text set explicitly in plotting code (legends, labels, annotations) is at least 9 pt: at 150 dpi on a page
+    that shows a figure at most 10 in wide, that is still >= 9 px on a laptop."""
+    small = re.compile(r"fontsize\s*=\s*(\d+(?:\.\d+)?)\b|fontsize\s*=\s*[\"'](?:xx-small|x-small|small)[\"']")
+    offenders = []
+    for p in (ROOT / "varlib").rglob("*.py"):
+        for m in small.finditer(p.read_text()):
+            if m.group(1) is None or float(m.group(1)) < 9:
+                offenders.append(f"{p.relative_to(ROOT)}: {m.group(0)}")
+    assert offenders == [], offenders

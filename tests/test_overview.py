@@ -110,3 +110,17 @@ def test_dollar_math_in_a_scorecard_is_typeset_and_the_rest_escaped():
     row = {"claim": "$\\rho$ rises", "paper": "p", "ours": "o", "verdict": "reproduced"}
     assert '<span class="math notranslate nohighlight">\\(\\rho\\)</span> rises' in scorecard([row])._repr_html_()
     assert '\\(\\rho\\)</span> rises</a>' in overview.results_page({"family": [row]}, "smoke")
+
+
+def test_the_atlas_has_its_own_section_on_the_results_page():
+    """The atlas's rows are the book's own claims: counted in their own column and section, named in words (no
+    citation key)."""
+    from varlib.book import overview
+
+    cards = {"variability": [{"claim": "c1", "verdict": "reproduced"}],
+             "atlas": [{"claim": "variability predicts trainability better than depth alone",
+                        "verdict": "partly reproduced"}]}
+    page = overview.results_page(cards, "standard")
+    assert "## The trainability atlas (this book's own comparison)" in page and "(results-atlas)=" in page
+    assert "The trainability atlas ({ref}`atlas <chapter-atlas>`): of 1 claim" in page
+    assert "{cite:t}`atlas`" not in page and "atlas.html#" in page

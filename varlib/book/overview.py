@@ -13,20 +13,25 @@ from pathlib import Path
 from varlib.book.badges import badge, row_anchor, text_html
 from varlib.book.report import DEMONSTRATION, SETUP_VERDICTS, VERDICTS
 
-__all__ = ["PAPERS", "CHAPTER_PAPER", "collect", "verdict_counts", "finding", "results_page", "landing_summary",
+__all__ = ["PAPERS", "OURS", "CHAPTER_PAPER", "collect", "verdict_counts", "finding", "results_page", "landing_summary",
            "LANDING_MARKER", "COUNTED"]
 
-#: The four papers: citation key -> a short name of what they study.
+#: The four papers: citation key -> a short name of what they study; then the book's own comparison of them (the
+#: atlas), whose claims are ours, not a paper's.
 PAPERS = {"yu2021variability": "variability", "tseran2021maxout": "maxout networks",
-          "ziyin2022exact": "exact deep linear solutions", "hajjar2021integrable": "integrable parameterizations"}
+          "ziyin2022exact": "exact deep linear solutions", "hajjar2021integrable": "integrable parameterizations",
+          "atlas": "the trainability atlas (this book's own comparison)"}
+
+#: Keys of :data:`PAPERS` that are not citations: the sentence names them in words.
+OURS = {"atlas": "The trainability atlas"}
 
 #: A short name of each paper for narrow table headers.
 SHORT = {"yu2021variability": "variability", "tseran2021maxout": "maxout", "ziyin2022exact": "deep linear",
-         "hajjar2021integrable": "integrable"}
+         "hajjar2021integrable": "integrable", "atlas": "atlas"}
 
 #: Chapter -> the paper whose claims its scorecard tests (the family chapter tests Yu and Zhang's setup).
 CHAPTER_PAPER = {"family": "yu2021variability", "variability": "yu2021variability", "maxout": "tseran2021maxout",
-                 "deep_linear": "ziyin2022exact", "integrable": "hajjar2021integrable"}
+                 "deep_linear": "ziyin2022exact", "integrable": "hajjar2021integrable", "atlas": "atlas"}
 
 #: The verdicts counted in the tables, in their order.
 COUNTED = VERDICTS + (DEMONSTRATION,) + SETUP_VERDICTS
@@ -75,7 +80,8 @@ def finding(key: str, rows: list[dict], chapters: list[str]) -> str:
     where = ", ".join(f"{{ref}}`{c.replace('_', ' ')} <chapter-{c}>`" for c in chapters)
     done = [f"{words} {n[v]}" for v, words in (("reproduced", "reproduces"), ("partly reproduced", "partly reproduces"),
                                                ("not reproduced", "does not reproduce")) if n[v]]
-    sentence = (f"{{cite:t}}`{key}` ({where}): of {claims} claim{'s' if claims != 1 else ''}, this build "
+    who = OURS.get(key, f"{{cite:t}}`{key}`")
+    sentence = (f"{who} ({where}): of {claims} claim{'s' if claims != 1 else ''}, this build "
                 f"{_words(done) if done else 'reproduces none'}")
     return sentence + (f"; {n['not tested']} {'is' if n['not tested'] == 1 else 'are'} not tested here."
                        if n["not tested"] else ".")
