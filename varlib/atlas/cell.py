@@ -6,7 +6,7 @@ the owning packages:
 
 * variability (Yu & Zhang 2021): V3, CV, the C2C flag, the dead flag and the activation ratio rho = L w / P from
   :func:`varlib.variability.variability_draws`;
-* complexity (Tseran & Montufar 2021): the exact numbers of activation regions and decision-boundary pieces
+* complexity (Tseran & Montúfar 2021): the exact numbers of activation regions and decision-boundary pieces
   {f = 0} of the same net in [-1, 1]^2 from :func:`varlib.maxout.activation_regions` and
   :func:`varlib.maxout.decision_boundary`, the net written as a rank-2 maxout net (ReLU: max(z, 0) via
   :func:`varlib.maxout.as_relu`; |x| = max(z, -z)). tanh nets are not piecewise linear: NaN. Linear regions (merged
@@ -16,7 +16,7 @@ the owning packages:
   initialisation (from the variability draws), and the output scale mean |f| of the same architecture under the
   muP and IPLLR abc-parameterizations of :mod:`varlib.integrable` (Yang & Hu 2021; Hajjar, Chizat & Giraud 2021),
   from that package's own standard-normal draws of member r;
-* the deep-linear view (Ziyin & Ueda 2022): the critical weight decay gamma*(L) of the isotropic unit task
+* the deep-linear view (Ziyin, Li & Meng 2022): the critical weight decay gamma*(L) of the isotropic unit task
   (A = M = 1) from :func:`varlib.deep_linear.theory.gamma_star`, a function of depth alone;
 * trainability: success and best accuracy on the checkerboard of the same draw r, trained by
   :func:`varlib.variability.train_checkerboard` (its member r starts from variability draw r).

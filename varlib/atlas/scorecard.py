@@ -19,9 +19,9 @@ __all__ = ["LENS_PAPERS", "atlas_scorecard", "pool_text"]
 
 #: The paper behind each lens (the "paper" column: the question is this book's, the lens is the paper's).
 LENS_PAPERS = {"variability": "Yu & Zhang 2021 (variability predicts trainability)",
-               "complexity": "Tseran & Montufar 2021 (exact region counts)",
+               "complexity": "Tseran & Montúfar 2021 (exact region counts)",
                "signal propagation": "Yang & Hu 2021; Hajjar, Chizat & Giraud 2021 (gradients at initialisation)",
-               "depth alone (deep linear)": "Ziyin & Ueda 2022 (gamma* depends on depth)"}
+               "depth alone (deep linear)": "Ziyin, Li & Meng 2022 ($\\gamma^*$ depends on depth)"}
 
 
 def pool_text(row) -> str:
@@ -46,5 +46,5 @@ def atlas_scorecard(correlations: pd.DataFrame, partial: pd.DataFrame) -> list[d
                                        "alone", two_sided=False)
             for lens, score in LENS_SCORES.items() if score != "gamma_star"]
     rows.append(_row("depth alone (deep linear)", "gamma_star", correlations,
-                     "Depth alone (gamma*) ranks trainability", two_sided=True))
+                     "Depth alone ($\\gamma^*$) ranks trainability", two_sided=True))
     return rows
