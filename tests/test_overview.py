@@ -97,6 +97,13 @@ def test_the_run_box_links_the_chapters_source_when_a_repository_is_given(tmp_pa
     assert downloads.binder_url("https://gitlab.com/a/b", "c.py") == \
         "https://mybinder.org/v2/gl/a%2Fb/main?urlpath=lab/tree/c.py"
     assert downloads.binder_url("https://bitbucket.org/a/b", "c.py") is None
+    hub = downloads.jupyterhub_link("https://hub.example.org/", "https://github.com/a/b", "chapters/x.py")
+    assert hub == ("https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fa%2Fb"
+                   "&branch=main&urlpath=lab%2Ftree%2Fb%2Fchapters%2Fx.py")
+    nbformat.write(nb, path)
+    assert downloads.add_source_link(path, "chapters/x.py", "https://github.com/a/b", jupyterhub_url="https://h.org")
+    assert "[open on JupyterHub](https://h.org/hub/user-redirect/git-pull?" in \
+        nbformat.read(path, as_version=4).cells[0].source
     nb.cells = [nbformat.v4.new_markdown_cell("no box")]
     nbformat.write(nb, path)
     assert not downloads.add_source_link(path, "chapters/x.py", "https://github.com/a/b")
@@ -124,3 +131,12 @@ def test_the_atlas_has_its_own_section_on_the_results_page():
     assert "## The trainability atlas (this book's own comparison)" in page and "(results-atlas)=" in page
     assert "The trainability atlas ({ref}`atlas <chapter-atlas>`): of 1 claim" in page
     assert "{cite:t}`atlas`" not in page and "atlas.html#" in page
+
+
+def test_a_jupyterhub_link_needs_the_repository_it_pulls_from(tmp_path):
+    from varlib.book.pipeline import BookError, run_book
+
+    with pytest.raises(BookError, match="needs --repository-url"):
+        run_book(tmp_path, jupyterhub_url="https://hub.example.org")
+    with pytest.raises(BookError, match="must start with https://"):
+        run_book(tmp_path, jupyterhub_url="hub.example.org", repository_url="https://github.com/a/b")

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="render what was executed before (e.g. imported with import-run), execute nothing")
     book.add_argument("--repository-url", default=None, metavar="URL",
                       help="the book's public repository: adds repository and issue buttons to every page")
+    book.add_argument("--jupyterhub-url", default=None, metavar="URL",
+                      help="with --repository-url: each chapter's run box also opens the chapter on this JupyterHub "
+                           "(nbgitpuller pulls the repository there)")
     archive = sub.add_parser("archive", help="pack the executed notebooks, run log and results of a profile")
     archive.add_argument("--profile", choices=PROFILES, default="full")
     archive.add_argument("--out", type=Path, required=True, help="folder for the .tar.gz archives")
@@ -152,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             return _archive_commands(args)
         index = run_book(args.root, args.profile, args.chapter, args.device, dict(args.params), args.build_dir,
                          args.results_dir, html=not args.no_html,
-                         repository_url=args.repository_url, execute=not args.render_only)
+                         repository_url=args.repository_url, execute=not args.render_only,
+                         jupyterhub_url=args.jupyterhub_url)
     except (BookError, ValueError, FileNotFoundError, ImportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

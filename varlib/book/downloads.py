@@ -111,9 +111,21 @@ def binder_url(repository_url: str, path: str, branch: str = "main") -> str | No
     return f"https://mybinder.org/v2/{spec}/{branch}?urlpath=lab/tree/{path}"
 
 
-def add_source_link(notebook: Path, source: str, repository_url: str) -> bool:
-    """Add a link to the chapter's source ``source`` (a path in the repository), and a Binder launch where the host
-    allows one (:func:`binder_url`), inside its "Run this chapter yourself" box; returns whether the box was found."""
+def jupyterhub_link(hub_url: str, repository_url: str, path: str, branch: str = "main") -> str:
+    """Open file ``path`` on the JupyterHub at ``hub_url``: nbgitpuller's link clones (or updates) the repository in
+    the reader's home there and opens the chapter in JupyterLab."""
+    from urllib.parse import quote
+
+    repo = repository_url.rstrip("/")
+    folder = repo.split("/")[-1].removesuffix(".git")
+    return (f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?repo={quote(repo, safe='')}&branch={branch}"
+            f"&urlpath={quote(f'lab/tree/{folder}/{path}', safe='')}")
+
+
+def add_source_link(notebook: Path, source: str, repository_url: str, jupyterhub_url: str | None = None) -> bool:
+    """Add a link to the chapter's source ``source`` (a path in the repository), a Binder launch where the host
+    allows one (:func:`binder_url`) and, given a hub, a JupyterHub one (:func:`jupyterhub_link`), inside its "Run
+    this chapter yourself" box; returns whether the box was found."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
@@ -122,8 +134,12 @@ def add_source_link(notebook: Path, source: str, repository_url: str) -> bool:
             lines = cell.source.split("\n")
             start = next(i for i, line in enumerate(lines) if line.startswith(RUN_BOX))
             end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == ":::")
-            binder = binder_url(repository_url, source)
-            launch = f" Run it in the browser: [launch on Binder]({binder})." if binder else ""
+            launches = [(label, url) for label, url in (
+                ("launch on Binder", binder_url(repository_url, source)),
+                ("open on JupyterHub", jupyterhub_link(jupyterhub_url, repository_url, source) if jupyterhub_url
+                 else None)) if url]
+            launch = (" Run it in the browser: " + ", ".join(f"[{label}]({url})" for label, url in launches) + "."
+                      if launches else "")
             lines.insert(end, f"The source of this chapter: [{source}]({source_url(repository_url, source)}).{launch}")
             cell.source = "\n".join(lines)
             nbformat.write(nb, notebook)

@@ -320,11 +320,12 @@ def _drop_toc_entries(node, drop: set):
 
 
 def stage_results(stage: Path, executed: Path, entries: list[str], profile: str, root: Path | None = None,
-                  repository_url: str | None = None) -> dict[str, list[dict]]:
+                  repository_url: str | None = None, jupyterhub_url: str | None = None) -> dict[str, list[dict]]:
     """Make the staged book's results from its chapters' scorecards (:mod:`varlib.book.overview`): the results
     page, the landing page's short table (in place of :data:`~varlib.book.overview.LANDING_MARKER`), and each
     chapter's downloads with a box linking them; with a ``repository_url``, a link to each chapter's source (under
-    ``root``) in its "Run this chapter yourself" box. Returns chapter -> scorecard rows."""
+    ``root``) in its "Run this chapter yourself" box, with launch links (Binder; the ``jupyterhub_url`` hub through
+    nbgitpuller when given). Returns chapter -> scorecard rows."""
     from varlib.book import downloads, overview
 
     cards = overview.collect(executed, entries)
@@ -336,7 +337,8 @@ def stage_results(stage: Path, executed: Path, entries: list[str], profile: str,
             downloads.add_download_box(notebook, name, files)
             source = notebook_source(root, entry) if root is not None else None
             if repository_url and source is not None:
-                downloads.add_source_link(notebook, source.relative_to(root).as_posix(), repository_url)
+                downloads.add_source_link(notebook, source.relative_to(root).as_posix(), repository_url,
+                                          jupyterhub_url=jupyterhub_url)
     results = stage / "chapters" / "results.md"
     if results.exists():
         results.write_text(overview.results_page(cards, profile))
@@ -361,7 +363,7 @@ def build_html(stage: Path, out: Path, strict: bool = True) -> Path:
 def run_book(root: Path, profile: str = "standard", chapters: list[str] | None = None, device: str = "auto",
              params: dict | None = None, build_dir: Path | None = None, results_dir: Path | None = None,
              html: bool = True, progress: bool = True, repository_url: str | None = None,
-             execute: bool = True) -> Path | None:
+             execute: bool = True, jupyterhub_url: str | None = None) -> Path | None:
     """Execute the chosen chapters (all by default) and render the book; returns index.html.
 
     ``execute=False`` renders what ``<build_dir>/<profile>/executed`` already holds (for instance notebooks
@@ -372,6 +374,7 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
         raise BookError(f"unknown profile {profile!r}; allowed: {', '.join(PROFILES)}")
     if not execute and (chapters or params):
         raise BookError("render-only takes no --chapter or -p: it renders what was executed before")
+    _check_hub(jupyterhub_url, repository_url)
     root = Path(root).resolve()
     build = Path(build_dir or root / "_build").resolve() / profile
     results = Path(results_dir or root / "results").resolve()
@@ -385,7 +388,7 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
         if not (build / "runs.json").exists():
             raise BookError(f"nothing executed on profile {profile!r} in {build}: run without --render-only "
                             "first, or import an archive with `python -m varlib import-run`")
-        return _render(root, build, entries, profile, repository_url)
+        return _render(root, build, entries, profile, repository_url, jupyterhub_url)
     for folder, flag in ((build, "--build-dir"), (results, "--results-dir")):
         _check_writable(folder, flag)
     params = dict(params or {})
@@ -420,10 +423,21 @@ def run_book(root: Path, profile: str = "standard", chapters: list[str] | None =
                         "the executed notebooks with the tracebacks are listed above")
     if not html:
         return None
-    return _render(root, build, entries, profile, repository_url)
+    return _render(root, build, entries, profile, repository_url, jupyterhub_url)
 
 
-def _render(root: Path, build: Path, entries: list[str], profile: str, repository_url: str | None) -> Path:
+def _check_hub(jupyterhub_url: str | None, repository_url: str | None) -> None:
+    """A JupyterHub link needs the repository it pulls from, and a web address."""
+    if jupyterhub_url is None:
+        return
+    if not repository_url:
+        raise BookError("--jupyterhub-url needs --repository-url: the hub pulls the chapter from that repository")
+    if not str(jupyterhub_url).startswith(("https://", "http://")):
+        raise BookError(f"jupyterhub_url must start with https:// or http://, got {jupyterhub_url!r}")
+
+
+def _render(root: Path, build: Path, entries: list[str], profile: str, repository_url: str | None,
+            jupyterhub_url: str | None = None) -> Path:
     """Stage the executed notebooks and plain pages with a status page, then build the HTML."""
     executed = build / "executed"
     stage = build / "src"
@@ -433,7 +447,7 @@ def _render(root: Path, build: Path, entries: list[str], profile: str, repositor
               f"{', '.join(missing)}\nthis partial build is a preview: links to the missing pages only warn "
               "(a build of the whole book treats every warning as an error)")
     write_status(stage / "chapters" / "status.md", json.loads((build / "runs.json").read_text()), profile)
-    stage_results(stage, executed, entries, profile, root, repository_url)
+    stage_results(stage, executed, entries, profile, root, repository_url, jupyterhub_url)
     return build_html(stage, build, strict=not missing)
 
 
