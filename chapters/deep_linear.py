@@ -782,7 +782,7 @@ varlib.resources(rt)
 #
 # Each row states a claim, the paper's number where one exists, ours from this run, and a verdict computed
 # from the numbers with the tolerances stated in the text and in the rows
-# (`varlib.deep_linear.study.deep_linear_scorecard`). "derived here (not in the paper)" in the paper column marks
+# (`deep_linear_scorecard` in `varlib.deep_linear.study`). "derived here (not in the paper)" in the paper column marks
 # a value from our own derivation, not one printed in the paper.
 #
 # A row whose numbers come from trained nets also says how many of its runs diverged: a run counts as diverged
