@@ -2,11 +2,12 @@
 its runs diverged (:func:`~varlib.deep_linear.nets.linear_diverged`), and every row says how many did."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from varlib.deep_linear.nets import linear_diverged
 
-__all__ = ["linear_diverged_count", "sound", "runs_text"]
+__all__ = ["linear_diverged_count", "run_diverged", "sound", "runs_text"]
 
 
 def linear_diverged_count(runs: pd.DataFrame) -> tuple[int, int] | None:
@@ -15,6 +16,12 @@ def linear_diverged_count(runs: pd.DataFrame) -> tuple[int, int] | None:
     if "loss" not in runs or "loss0" not in runs:
         return None
     return int(linear_diverged(runs.loss, runs.loss0).sum()), len(runs)
+
+
+def run_diverged(row) -> bool:
+    """Whether one trained run (a table row with ``loss`` and ``loss0``) diverged, by
+    :func:`~varlib.deep_linear.nets.linear_diverged`."""
+    return bool(linear_diverged(np.array([row.loss]), np.array([row.loss0]))[0])
 
 
 def sound(count) -> int | None:

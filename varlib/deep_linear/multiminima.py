@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from varlib.book.report import verdict
-from varlib.deep_linear.evidence import runs_text, sound
+from varlib.deep_linear.evidence import run_diverged, runs_text, sound
 from varlib.deep_linear.hysteresis import ZERO_NORM
 from varlib.deep_linear.model import DeepLinear, LinearTask
-from varlib.deep_linear.nets import linear_diverged, train_linear_ensemble
+from varlib.deep_linear.nets import train_linear_ensemble
 from varlib.deep_linear.theory import reduced_loss, stationarity_roots
 
 __all__ = ["MATCH_TOL", "two_scale_task", "minima_table", "multi_minima_table", "multi_minima_metrics",
@@ -80,7 +80,7 @@ def ended_at(runs: pd.DataFrame, points: pd.DataFrame) -> pd.Series:
 
 
 def _match(row, points: pd.DataFrame) -> int:
-    if linear_diverged(np.array([row.loss]), np.array([row.loss0]))[0]:
+    if run_diverged(row):
         return -2
     if row.v_norm < ZERO_NORM:
         return 0

@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from varlib.book.report import verdict
-from varlib.deep_linear.evidence import runs_text, sound
+from varlib.deep_linear.evidence import run_diverged, runs_text, sound
 from varlib.deep_linear.hysteresis import SPINODAL_MARGIN, ZERO_NORM
 from varlib.deep_linear.model import DeepLinear, task_from_data
-from varlib.deep_linear.nets import linear_diverged, train_linear_ensemble
+from varlib.deep_linear.nets import train_linear_ensemble
 from varlib.deep_linear.sgd import isotropic_samples
 from varlib.deep_linear.theory import gamma_spinodal, gamma_star, isotropic_roots
 
@@ -70,7 +70,7 @@ def _ending(row, depth: int) -> str:
     GRAD_TOL); settled nonzero runs are "global" (below gamma*, at the global minimum's norm and loss),
     "metastable" (in the window, at the metastable branch's norm, loss above E[y^2]) or "elsewhere" (a stationary
     point the theory does not have there)."""
-    if linear_diverged(np.array([row.loss]), np.array([row.loss0]))[0]:
+    if run_diverged(row):
         return "diverged"
     if row.v_norm < ZERO_NORM:
         return "zero"

@@ -23,7 +23,6 @@ from varlib.book.report import missing, verdict
 from varlib.deep_linear.evidence import linear_diverged_count
 from varlib.deep_linear.nets import linear_diverged
 from varlib.deep_linear.evidence import runs_text as _runs
-from varlib.deep_linear.evidence import runs_text
 from varlib.deep_linear.evidence import sound as _sound
 from varlib.deep_linear.hysteresis import CROSSING_TOL
 from varlib.deep_linear.multiminima import multi_minima_row
@@ -395,7 +394,7 @@ def _variance_row(v: dict) -> dict:
             "paper": "abstract (v1); our tolerance: within 5 % of (κ−1)v*ᵀA0v*",
             "ours": f"Monte Carlo at the exact solution: max rel. error {v['mc_err']:.1%}; trained nets (exact "
                     f"variance, converged runs): {t['err']:.2%}, sweep points covered: {covered} ({ends})"
-                    + runs_text(t["diverged"]) + f"; SGD nets (Monte Carlo): {v['trained_err']:.1%}" + _runs(ct)
+                    + _runs(t["diverged"]) + f"; SGD nets (Monte Carlo): {v['trained_err']:.1%}" + _runs(ct)
                     + "; " + "; ".join(_sweep_text(k, c) for k, c in v["sweeps"].items()),
             "verdict": verdict(agree and max(ratios) < 0.05 and t["traced"], agree,
                                evidence=(v["mc_err"], t["err"], v["trained_err"], *ratios, _sound(ct),

@@ -18,7 +18,8 @@ import pandas as pd
 
 from varlib.deep_linear.hysteresis import ZERO_NORM
 from varlib.deep_linear.model import DeepLinear, LinearTask
-from varlib.deep_linear.nets import expected_variance, linear_diverged, train_linear_ensemble
+from varlib.deep_linear.evidence import run_diverged
+from varlib.deep_linear.nets import expected_variance, train_linear_ensemble
 
 __all__ = ["CONVERGED_TOL", "MIN_POINTS", "trained_variance_table", "trained_variance_metrics", "coverage_table",
            "trained_variance_prose", "with_variance_endings"]
@@ -31,7 +32,7 @@ MIN_POINTS = 2
 
 
 def _ending(row) -> str:
-    if linear_diverged(np.array([row.loss]), np.array([row.loss0]))[0]:
+    if run_diverged(row):
         return "diverged"
     if abs(row.loss - row.loss_star) <= CONVERGED_TOL * (1 + abs(row.loss_star)):
         return "converged"
