@@ -3,6 +3,7 @@ counters, the initialisations, and the authors' demo numbers (their README)."""
 import itertools
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -131,6 +132,42 @@ def test_linear_regions_merge_a_unit_the_output_ignores():
                for i, j in itertools.combinations(range(n), 2))
     assert int(regions.counts) == 1 + n + math.comb(n, 2)
     assert int(linear_region_count(regions)) == 1 + (n - 1) + math.comb(n - 1, 2)
+
+
+def _linear_regions_by_all_pairs(regions, rtol=1e-9):
+    """The merge by its definition: every two regions of one net with the same map, joined if they share an edge."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from varlib.maxout.geometry import box_size, share_edge
+
+    key = torch.cat([regions.out_A.flatten(1) * box_size(regions.box), regions.out_c], 1)
+    q = torch.round(key / (rtol * key.abs().max())).long()
+    _, group = torch.unique(torch.cat([regions.net[:, None], q], 1), dim=0, return_inverse=True)
+    pairs = torch.tensor([(i, j) for g in group.unique() for i, j in
+                          itertools.combinations((group == g).nonzero().squeeze(1).tolist(), 2)]).reshape(-1, 2)
+    P, nv = regions.polygons, regions.nv
+    pairs = pairs[share_edge(P[pairs[:, 0]], nv[pairs[:, 0]], P[pairs[:, 1]], nv[pairs[:, 1]],
+                             1e-9 * box_size(regions.box))]
+    R = len(nv)
+    _, label = connected_components(coo_matrix(([1.0] * len(pairs), (pairs[:, 0], pairs[:, 1])), shape=(R, R)))
+    first = np.unique(label, return_index=True)[1]                 # one region per component
+    return torch.bincount(regions.net[torch.as_tensor(first)], minlength=regions.E)
+
+
+def test_linear_regions_of_collapsing_deep_relu_nets_match_all_pairs():
+    """Deep narrow ReLU nets (16 layers of 11 units) have regions that share one map far apart; the box sweep that
+    picks merge candidates must find the same linear regions as comparing every pair of a map."""
+    from varlib.core.ensemble import init_mlp_ensemble
+
+    ens = init_mlp_ensemble(4, 16, 11, "relu", sigma_b=0.1, seed=0)
+    ws = tuple(torch.stack([w.double(), 0 * w.double()], 2) for w in ens.weights[:-1])
+    bs = tuple(torch.stack([b.double(), 0 * b.double()], 2) for b in ens.biases[:-1])
+    params = as_relu(MaxoutParams(ws, bs, ens.weights[-1].double(), ens.biases[-1].double()))
+    regions = activation_regions(params, box=(-1.0, 1.0))
+    merged = linear_region_count(regions)
+    assert (merged < regions.counts).any()                      # some regions do merge
+    assert torch.equal(merged, _linear_regions_by_all_pairs(regions))
 
 
 def test_decision_boundary_segments_lie_on_ties_of_the_top_labels():

@@ -207,15 +207,37 @@ def _activation_regions(params, box, plane, width_tol) -> Regions:
 
 
 # ----------------------------------------------------------------------------- linear regions
-def _same_map_pairs(regions: Regions, rtol: float) -> Tensor:
-    """(M, 2) pairs of regions of one net whose output maps agree after rounding to rtol * max|map|."""
+def _same_map_pairs(regions: Regions, rtol: float, tol: float) -> Tensor:
+    """(M, 2) candidate pairs for merging: regions of one net whose output maps agree after rounding to
+    rtol * max|map| and whose bounding boxes, widened by ``tol``, touch (a shared edge longer than tol needs both).
+
+    A sweep along u_1 within each same-map group: regions sorted by their left end, region k is paired with the
+    regions after it whose left end is at most its right end; the pairs are then kept if their u_2 ranges touch.
+    The pairs are those of every two regions of a group whose boxes touch, not all pairs of a group: a collapsed deep
+    net has groups of thousands of regions sharing one map, millions of pairs, almost none adjacent.
+    """
     key = torch.cat([regions.out_A.flatten(1) * box_size(regions.box), regions.out_c], 1)   # both in output units
     q = torch.round(key / (rtol * key.abs().max().clamp_min(1e-300))).long()
     _, group = torch.unique(torch.cat([regions.net[:, None], q], 1), dim=0, return_inverse=True)
-    sizes = torch.bincount(group)
-    shared = (sizes > 1).nonzero().squeeze(1).tolist()
-    pairs = [torch.combinations((group == gi).nonzero().squeeze(1)) for gi in shared]
-    return torch.cat(pairs) if pairs else torch.empty(0, 2, dtype=torch.long, device=group.device)
+    group = group.cpu().numpy()
+    valid = torch.arange(regions.polygons.shape[1], device=regions.nv.device) < regions.nv[:, None]    # (R, V)
+    inf = torch.tensor(float("inf"), dtype=regions.polygons.dtype, device=valid.device)
+    lo = torch.where(valid[..., None], regions.polygons, inf).amin(1).cpu().numpy()               # (R, 2)
+    hi = torch.where(valid[..., None], regions.polygons, -inf).amax(1).cpu().numpy()              # (R, 2)
+    xlo = regions.box[0]
+    span = box_size(regions.box) + 1.0
+    # left ends, shifted so that each group sits in its own interval of the line: one sorted array for all groups
+    start = group * span + (lo[:, 0] - xlo)
+    order = np.argsort(start, kind="stable")
+    reach = np.searchsorted(start[order], (group * span + (hi[:, 0] - xlo) + 2 * tol)[order], side="right")
+    first = np.arange(len(order)) + 1
+    n = np.maximum(reach - first, 0)                                                     # later boxes in range
+    i = np.repeat(np.arange(len(order)), n)
+    j = i + 1 + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    a, b = order[i], order[j]
+    near = (lo[b, 1] <= hi[a, 1] + 2 * tol) & (lo[a, 1] <= hi[b, 1] + 2 * tol) & (group[a] == group[b])
+    pairs = np.stack([a[near], b[near]], 1)
+    return torch.as_tensor(pairs, dtype=torch.long, device=regions.net.device).reshape(-1, 2)
 
 
 def linear_region_count(regions: Regions, rtol: float = 1e-9) -> Tensor:
@@ -226,10 +248,10 @@ def linear_region_count(regions: Regions, rtol: float = 1e-9) -> Tensor:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    pairs = _same_map_pairs(regions, rtol)
+    tol = 1e-9 * box_size(regions.box)
+    pairs = _same_map_pairs(regions, rtol, tol)
     if len(pairs):
         P, nv = regions.polygons, regions.nv
-        tol = 1e-9 * box_size(regions.box)
         pairs = pairs[share_edge(P[pairs[:, 0]], nv[pairs[:, 0]], P[pairs[:, 1]], nv[pairs[:, 1]], tol)]
     R = len(regions.nv)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0].cpu().numpy(), pairs[:, 1].cpu().numpy())), shape=(R, R))
