@@ -49,7 +49,7 @@ executor = "local"       # local | ray: where the sweep's missing cells run (ray
 ray_address = None       # with ray: None (RAY_ADDRESS, else a local Ray) | auto | host:port
 budgets = None           # parameter budgets P of the family
 depths = None            # depths L (hidden layers)
-activations = None       # relu | abs | tanh
+activations = None       # relu | abs | tanh | maxout:2 | maxout:3
 draws = None             # random nets per (budget, depth, activation)
 seeds = None             # of those, the first seeds are trained (at most draws)
 grid = None              # landscape resolution of the variability lens: grid x grid points over [-1, 1]^2
@@ -71,7 +71,7 @@ import varlib
 from varlib import atlas as A
 from varlib.atlas import plots as aplots
 from varlib.book import plots
-from varlib.book.report import downloadable, folded
+from varlib.book.report import downloadable, downloadable_text, folded
 
 cfg = varlib.settings_from("atlas", globals())  # the parameters above, validated and frozen
 rt = varlib.setup(device, seed, threads)
@@ -111,26 +111,28 @@ varlib.glue("atlas-resamples", cfg.resamples)
 # {glue:text}`atlas-train-grid` points. **Choice:** the book's `standard` profile must run within minutes on a
 # 2-core CPU, so it takes one budget, a handful of depths, three activations and short training; the
 # `full` profile takes the budgets of about two and ten thousand parameters, depths one to 64, a hundred draws and
-# twenty trained seeds a cell, and full-length training. Maxout nets of rank two and three are not in this version:
-# the variability lens draws and trains elementwise activations only.
+# twenty trained seeds a cell, and full-length training. A maxout unit of rank $K$ takes the maximum of $K$ affine
+# features, so at one budget a maxout net is narrower than a ReLU net of the same depth (the table's `width`
+# column).
 #
 # The columns, by lens:
 #
 # - **Variability** ({ref}`chapter-variability`): V3, the coefficient of variation CV of the landscape, the
 #   collapse-to-constant flag (CV below $\tau$), the dead flag and the activation ratio $\rho = Lw/P$.
-# - **Complexity** ({ref}`chapter-maxout`): the exact numbers of activation regions and of decision-boundary pieces
-#   $\{f = 0\}$ in $[-1,1]^2$ at initialisation. A ReLU net is the rank-2 maxout net $\max(z, 0)$ and an $|x|$ net
-#   the rank-2 maxout net $\max(z, -z)$, so the maxout counter counts them exactly; tanh nets are not piecewise
-#   linear (no count). **Choice:** nets wider than {glue:text}`atlas-count-width` units (`count_width`: the
+# - **Complexity** ({ref}`chapter-maxout`): the exact numbers of activation regions, of linear regions (adjacent
+#   activation regions with one affine map merged) and of decision-boundary pieces $\{f = 0\}$ in $[-1,1]^2$ at
+#   initialisation. Maxout nets are counted as they are; a ReLU net is the rank-2 maxout net $\max(z, 0)$ and an
+#   $|x|$ net the rank-2 maxout net $\max(z, -z)$, so the maxout counter counts them exactly; tanh nets are not
+#   piecewise linear (no count). **Choice:** nets wider than {glue:text}`atlas-count-width` units (`count_width`: the
 #   one-layer nets) are not counted: their hundreds of lines cut the square into about $10^5$ regions, minutes a
-#   net. Linear regions (activation regions merged where the affine map agrees) are left out: for generic nets they
-#   equal the activation regions, and the counter's merge step takes minutes on a collapsed deep net.
+#   net. The scorecard uses the linear regions, the count {cite:t}`tseran2021maxout` bound.
 # - **Signal propagation** ({ref}`chapter-integrable`): the output scale $\mathrm{rms}_x f(x)$ over the training
 #   inputs, the norms of the loss gradient of the first, last hidden and output weights at initialisation, their
 #   log-ratio $\log_{10}(\|\nabla W_1\| / \|\nabla W_{L+1}\|)$ (how much the gradient shrinks on its way back),
 #   and the output scale $\overline{|f|}$ of the same architecture under μP and IPLLR. **Choice:** those two use
 #   the integrable package's own initial draws of the same member index (its parameterizations have their own
-#   biases and variances), not the weights we train.
+#   biases and variances), not the weights we train. That package's abc-parameterizations are of elementwise
+#   activations, so maxout nets have no μP or IPLLR scale.
 # - **Deep linear** ({ref}`chapter-deep_linear`): the critical weight decay $\gamma^*(L)$ of the isotropic unit
 #   task ($A = M = 1$), above which the zero solution wins. It is a function of depth alone, falling with $L$: the
 #   *depth-only baseline* that a nonlinear lens must beat.
@@ -154,14 +156,15 @@ varlib.glue_all(A.atlas_facts(table, partial), prefix="atlas")
 # The table has {glue:text}`atlas-rows` rows, {glue:text}`atlas-trained` of them trained
 # ({glue:text}`atlas-success:.0%` succeeded; mean best accuracy {glue:text}`atlas-best-accuracy:.2f`;
 # {glue:text}`atlas-c2c` draws collapsed to a constant). It downloads as CSV (the box after the scorecard) with its
-# schema, one row per column: its type, the lens that owns it and what it means. The same schema as JSON (a table
-# schema in the style of Frictionless Data) is below it; the key of a row is (budget, depth, activation, draw).
+# schema, one row per column: its type, the lens that owns it and what it means. The same schema downloads as JSON
+# (a table schema in the style of Frictionless Data, shown below it); the key of a row is (budget, depth,
+# activation, draw).
 
 # %%
 downloadable("atlas-schema", A.schema_table())
 
 # %% tags=["remove-input"]
-Markdown(f"```json\n{A.schema_json()}\n```")
+Markdown(f"```json\n{downloadable_text('atlas-schema', A.schema_json(), 'json')}\n```")
 
 # %% [markdown]
 # ## Each lens against trainability
@@ -169,7 +172,7 @@ Markdown(f"```json\n{A.schema_json()}\n```")
 # {numref}`fig-atlas-pairs` puts the score of each lens against the best training accuracy of the same net, one
 # point per trained draw.
 
-# %% mystnb={"figure": {"caption": "Each lens's score at initialisation (columns: V3, activation regions in $[-1,1]^2$, gradient log-ratio, $\\gamma^*$) against the best checkerboard training accuracy of the same net (rows: activations; budget pooled), one point per trained draw, coloured by depth. $\\gamma^*$ depends on depth only, so its points stand in columns.", "name": "fig-atlas-pairs"}}
+# %% mystnb={"figure": {"caption": "Each lens's score at initialisation (columns: V3, linear regions in $[-1,1]^2$, gradient log-ratio, $\\gamma^*$) against the best checkerboard training accuracy of the same net (rows: activations; budget pooled), one point per trained draw, coloured by depth. $\\gamma^*$ depends on depth only, so its points stand in columns.", "name": "fig-atlas-pairs"}}
 fig = aplots.lens_pairs(table)
 
 # %% [markdown]
@@ -205,15 +208,16 @@ A.lens_winners(partial)
 # depth's correlation with training, whatever it measures; that is why the baseline $\gamma^*$, which knows nothing
 # but $L$, must be beaten within depths, not across them. $\gamma^*$ falls monotonically with depth while
 # trainability first rises and then falls, so a monotone depth score is a weak baseline across depths; the partial
-# correlations compare against the strong one, any function of depth (the mean of each depth). Complexity is defined for the piecewise-linear nets only,
-# and the μP and IPLLR scales are of the same architecture, not of the trained weights; they are shown, not judged.
+# correlations compare against the strong one, any function of depth (the mean of each depth). Complexity is
+# defined for the piecewise-linear nets only (not tanh), and the μP and IPLLR scales are of the same architecture,
+# not of the trained weights, and of elementwise nets only; they are shown, not judged.
 # Where the plain and the partial correlation of a score have opposite signs, depth and the lens pull apart: the
 # deepest tanh nets, for one, have rough, chaotic landscapes (a high V3) and do not train, so across depths V3 may
 # go against training while within a depth it still ranks the nets the right way.
 #
 # ## Scorecard
 #
-# - **A nonlinear lens predicts trainability better than depth alone** (one row each for V3, the activation-region
+# - **A nonlinear lens predicts trainability better than depth alone** (one row each for V3, the linear-region
 #   count and the gradient log-ratio) when the interval of its partial rank correlation given depth lies above zero:
 #   reproduced (supported) when that holds in every pool where the score is defined, partly in some, not reproduced
 #   in none; not tested where no pool defines it.

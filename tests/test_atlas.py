@@ -59,6 +59,7 @@ def test_columns_equal_what_the_owning_packages_compute(relu_cell):
     counted = count_regions(A.as_maxout_params([w.double() for w in ens.weights],
                                                [b.double() for b in ens.biases], "relu"), (-1.0, 1.0))
     np.testing.assert_array_equal(relu_cell.regions, counted.regions.astype(float))
+    np.testing.assert_array_equal(relu_cell.linear_regions, counted.linear_regions.astype(float))
     np.testing.assert_array_equal(relu_cell.db_pieces, counted.db_pieces.astype(float))
     assert (relu_cell.gamma_star == gamma_star(2, 1.0, 1.0)).all()
     x, _ = checkerboard(4, 8)
@@ -72,16 +73,35 @@ def test_columns_equal_what_the_owning_packages_compute(relu_cell):
     assert torch.equal(as_relu(net).weights[0][..., 1, :], torch.zeros(1, 3, 2, dtype=torch.float64))
 
 
-@pytest.mark.parametrize("activation", ["relu", "abs"])
+@pytest.mark.parametrize("activation", ["relu", "abs", "maxout:2", "maxout:3"])
 def test_the_maxout_form_computes_the_same_net(activation):
     from varlib.maxout import maxout_forward
 
     ens = init_mlp_ensemble(2, 3, 5, activation, seed=1, device="cpu", dtype=torch.float64)
     params = A.as_maxout_params(ens.weights, ens.biases, activation)
+    assert params.K == (int(activation[-1]) if activation.startswith("maxout") else 2)
     x = torch.rand(50, 2, dtype=torch.float64) * 2 - 1
     out = maxout_forward(params, x)
     torch.testing.assert_close(out[..., 0], forward(ens, x)[..., 0])
     assert (out[..., 1] == 0).all()                                        # the boundary of argmax is {f = 0}
+
+
+def test_a_maxout_cell_is_counted_and_trained_at_its_own_width():
+    """Rank-3 maxout: three features per unit, so a narrower net at the same budget; counted as it is, trained, and
+    without abc-parameterized scales (the integrable package's nets are elementwise)."""
+    from varlib.core.family import param_count, width_for_budget
+    from varlib.maxout import count_regions
+
+    table = A.atlas_cell(budget=200, depth=2, activation="maxout:3", **SIZES)
+    width = width_for_budget(200, 2, rank=3)
+    assert (table.width == width).all() and (table.params == param_count(2, width, rank=3)).all()
+    assert width < width_for_budget(200, 2)
+    ens = init_mlp_ensemble(3, 2, width, "maxout:3", sigma_b=0.1, seed=0, device="cpu")
+    counted = count_regions(A.as_maxout_params([w.double() for w in ens.weights],
+                                               [b.double() for b in ens.biases], "maxout:3"), (-1.0, 1.0))
+    np.testing.assert_array_equal(table.regions, counted.regions.astype(float))
+    assert table.best_accuracy[:2].notna().all()
+    assert table.mup_output_scale.isna().all() and table.ip_output_scale.isna().all()
 
 
 def _store(tmp_path):
@@ -114,7 +134,7 @@ def test_a_resumed_interrupted_sweep_recomputes_nothing_stored(tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"activation": "maxout:2"}, "maxout nets are not in this version"),
+    ({"activation": "maxout:4"}, "activation must be one of relu, abs, tanh, maxout:2, maxout:3"),
     ({"activation": "sigmoid"}, "activation must be one of relu, abs, tanh"),
     ({"depth": 0}, "depth"),
     ({"budget": 0}, "budget"),

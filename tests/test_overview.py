@@ -59,6 +59,11 @@ def test_downloads_hold_the_scorecard_and_tables_and_a_box_links_them(tmp_path):
         "partly reproduced", DEMONSTRATION]
     assert sorted(zipfile.ZipFile(files[-1]).namelist()) == ["maxout/counts.csv", "maxout/scorecard.csv"]
     assert downloads.write_downloads(tmp_path / "none", "x", [], {}) == []
+    named = downloads.write_downloads(tmp_path / "data" / "atlas", "atlas", [],
+                                      {"schema": "column,type\n", "schema.json": '{"fields": []}'})
+    assert [p.name for p in named] == ["schema.csv", "schema.json", "atlas-results.zip"]
+    box = downloads._box("atlas", named, tmp_path)
+    assert "`schema (CSV) <data/atlas/schema.csv>`" in box and "`schema (JSON) <data/atlas/schema.json>`" in box
 
     nb = nbformat.v4.new_notebook()
     glued = nbformat.v4.new_code_cell("scorecard")

@@ -5,17 +5,19 @@ parameter count is closest to the budget P, one output) and measures each draw r
 the owning packages:
 
 * variability (Yu & Zhang 2021): V3, CV, the C2C flag, the dead flag and the activation ratio rho = L w / P from
-  :func:`varlib.variability.variability_draws`;
-* complexity (Tseran & Montúfar 2021): the exact numbers of activation regions and decision-boundary pieces
-  {f = 0} of the same net in [-1, 1]^2 from :func:`varlib.maxout.activation_regions` and
-  :func:`varlib.maxout.decision_boundary`, the net written as a rank-2 maxout net (ReLU: max(z, 0) via
-  :func:`varlib.maxout.as_relu`; |x| = max(z, -z)). tanh nets are not piecewise linear: NaN. Linear regions (merged
-  activation regions with one affine map) are left out: the maxout counter pairs every two regions of one map,
-  which takes minutes on a collapsed deep net whose thousands of regions share a map;
+  :func:`varlib.variability.variability_draws` (a maxout net of rank K has K features per unit, so its width at a
+  budget is smaller);
+* complexity (Tseran & Montúfar 2021): the exact numbers of activation regions, linear regions (activation regions
+  merged where adjacent ones share one affine map) and decision-boundary pieces {f = 0} of the same net in
+  [-1, 1]^2 from :func:`varlib.maxout.activation_regions`, :func:`varlib.maxout.linear_region_count` and
+  :func:`varlib.maxout.decision_boundary`. Maxout nets are counted as they are; ReLU and |x| nets are written as
+  rank-2 maxout nets (ReLU: max(z, 0) via :func:`varlib.maxout.as_relu`; |x| = max(z, -z)). tanh nets are not
+  piecewise linear: NaN;
 * signal propagation: the output scale rms_x f(x) and the per-layer gradient norms of the logistic loss at
   initialisation (from the variability draws), and the output scale mean |f| of the same architecture under the
   muP and IPLLR abc-parameterizations of :mod:`varlib.integrable` (Yang & Hu 2021; Hajjar, Chizat & Giraud 2021),
-  from that package's own standard-normal draws of member r;
+  from that package's own standard-normal draws of member r (NaN for maxout nets, which the abc-parameterizations
+  of that package do not define);
 * the deep-linear view (Ziyin, Li & Meng 2022): the critical weight decay gamma*(L) of the isotropic unit task
   (A = M = 1) from :func:`varlib.deep_linear.theory.gamma_star`, a function of depth alone;
 * trainability: success and best accuracy on the checkerboard of the same draw r, trained by
@@ -32,20 +34,21 @@ import torch
 from varlib.atlas.table import ATLAS_SCHEMA
 from varlib.core.checks import check_int
 from varlib.core.ensemble import forward, init_mlp_ensemble
-from varlib.core.family import width_for_budget
 from varlib.deep_linear.theory import gamma_star
 from varlib.integrable import get_parameterization, init_params
 from varlib.integrable.nets import initial_draws, mean_abs_preactivations_tensor
-from varlib.maxout import MaxoutParams, activation_regions, as_relu, decision_boundary
-from varlib.variability import checkerboard, train_checkerboard, variability_draws
+from varlib.maxout import MaxoutParams, activation_regions, as_relu, decision_boundary, linear_region_count
+from varlib.variability import checkerboard, family_width, train_checkerboard, variability_draws
 
 __all__ = ["ATLAS_ACTIVATIONS", "COUNTED_ACTIVATIONS", "check_atlas_cell", "as_maxout_params", "complexity_counts",
            "signal_scales", "atlas_cell"]
 
-#: The activations of the atlas: those whose draws and training the variability lens takes.
-ATLAS_ACTIVATIONS = ("relu", "abs", "tanh")
-#: The piecewise-linear ones, whose regions the maxout counter counts (as rank-2 maxout nets).
-COUNTED_ACTIVATIONS = ("relu", "abs")
+#: The activations of the atlas (the variability lens draws and trains them all; ``maxout:K`` has rank K).
+ATLAS_ACTIVATIONS = ("relu", "abs", "tanh", "maxout:2", "maxout:3")
+#: The piecewise-linear ones, whose regions the maxout counter counts (ReLU and |x| as rank-2 maxout nets).
+COUNTED_ACTIVATIONS = ("relu", "abs", "maxout:2", "maxout:3")
+#: The elementwise ones, whose abc-parameterized nets :mod:`varlib.integrable` draws.
+ABC_ACTIVATIONS = ("relu", "abs", "tanh")
 #: The abc-parameterizations whose output scale the atlas reports (names of :data:`varlib.integrable.PRESETS`).
 SIGNAL_PARAMETERIZATIONS = {"mup": "mup_output_scale", "ipllr": "ip_output_scale"}
 
@@ -53,25 +56,30 @@ SIGNAL_PARAMETERIZATIONS = {"mup": "mup_output_scale", "ipllr": "ip_output_scale
 def check_atlas_cell(budget, depth, activation, draws, seeds) -> int:
     """Validate one cell; returns the family width. Errors name the parameter and what is allowed."""
     if activation not in ATLAS_ACTIVATIONS:
-        hint = " (maxout nets are not in this version: the variability lens draws and trains elementwise " \
-               "activations only)" if str(activation).startswith("maxout") else ""
-        raise ValueError(f"activation must be one of {', '.join(ATLAS_ACTIVATIONS)}, got {activation!r}{hint}")
+        raise ValueError(f"activation must be one of {', '.join(ATLAS_ACTIVATIONS)}, got {activation!r}")
     check_int("budget", budget, 1)
     check_int("depth", depth, 1)
     check_int("draws", draws, 1)
     if check_int("seeds", seeds, 1) > draws:
         raise ValueError(f"seeds={seeds} must be at most draws={draws}: trained net r is draw r")
-    return width_for_budget(budget, depth)          # raises when the budget is too small for the depth
+    return family_width(budget, depth, activation)  # raises when the budget is too small for the depth
 
 
 def as_maxout_params(weights, biases, activation: str) -> MaxoutParams:
-    """An MLP (weights[l] (R, n_out, n_in), biases[l] (R, n_out), last layer linear with one output) as a rank-2
-    maxout net with two outputs (f, 0), whose decision boundary argmax is {f = 0}."""
+    """An MLP (weights[l] (R, n_out K, n_in), biases[l] (R, n_out K), last layer linear with one output) as a maxout
+    net with two outputs (f, 0), whose decision boundary argmax is {f = 0}. ``maxout:K`` nets keep their K features
+    per unit (feature k of unit j is row j K + k, as :mod:`varlib.core.activations` groups them); ReLU and |x| nets
+    become rank 2."""
     if activation not in COUNTED_ACTIVATIONS:
-        raise ValueError(f"only {', '.join(COUNTED_ACTIVATIONS)} nets are rank-2 maxout nets, got {activation!r}")
-    sign = 0.0 if activation == "relu" else -1.0                        # second feature: 0 (ReLU) or -z (|x|)
-    ws = tuple(torch.stack([w, sign * w], 2) for w in weights[:-1])     # (R, n, 2, n_in)
-    bs = tuple(torch.stack([b, sign * b], 2) for b in biases[:-1])      # (R, n, 2)
+        raise ValueError(f"only {', '.join(COUNTED_ACTIVATIONS)} nets are maxout nets, got {activation!r}")
+    if activation.startswith("maxout"):
+        rank = int(activation.split(":")[1])
+        ws = tuple(w.unflatten(1, (-1, rank)) for w in weights[:-1])   # (R, n, K, n_in)
+        bs = tuple(b.unflatten(1, (-1, rank)) for b in biases[:-1])    # (R, n, K)
+    else:
+        sign = 0.0 if activation == "relu" else -1.0                    # second feature: 0 (ReLU) or -z (|x|)
+        ws = tuple(torch.stack([w, sign * w], 2) for w in weights[:-1])  # (R, n, 2, n_in)
+        bs = tuple(torch.stack([b, sign * b], 2) for b in biases[:-1])   # (R, n, 2)
     out_w = torch.cat([weights[-1], torch.zeros_like(weights[-1])], 1)  # (R, 2, n_last)
     out_b = torch.cat([biases[-1], torch.zeros_like(biases[-1])], 1)    # (R, 2)
     params = MaxoutParams(ws, bs, out_w, out_b)
@@ -79,25 +87,29 @@ def as_maxout_params(weights, biases, activation: str) -> MaxoutParams:
 
 
 def complexity_counts(ens, activation: str, count_width: int) -> pd.DataFrame:
-    """Exact counts in [-1, 1]^2 per draw (``regions``, ``db_pieces``); NaN for tanh and for nets wider than
-    ``count_width`` (a one-layer net of a 2k budget has ~500 lines and ~10^5 regions)."""
-    nan = pd.DataFrame({c: [math.nan] * ens.members for c in ("regions", "db_pieces")})
+    """Exact counts in [-1, 1]^2 per draw (``regions``, ``linear_regions``, ``db_pieces``); NaN for tanh and for nets
+    wider than ``count_width`` (a one-layer net of a 2k budget has ~500 lines and ~10^5 regions)."""
+    nan = pd.DataFrame({c: [math.nan] * ens.members for c in ("regions", "linear_regions", "db_pieces")})
     if activation not in COUNTED_ACTIVATIONS or ens.width > count_width:
         return nan
     params = as_maxout_params([w.cpu().double() for w in ens.weights], [b.cpu().double() for b in ens.biases],
                               activation)
     regions = activation_regions(params, (-1.0, 1.0))
     return pd.DataFrame({"regions": regions.counts.cpu().double().numpy(),
+                         "linear_regions": linear_region_count(regions).cpu().double().numpy(),
                          "db_pieces": decision_boundary(regions).counts.cpu().double().numpy()})
 
 
 def signal_scales(ens, activation: str, x: torch.Tensor, seed: int) -> pd.DataFrame:
     """Per draw: ``output_scale`` = rms over x of f(x) of the family's net, and mean |f| over x under muP and
-    IPLLR (:mod:`varlib.integrable`, its draws of member r at the same width and depth)."""
+    IPLLR (:mod:`varlib.integrable`, its draws of member r at the same width and depth; NaN for maxout)."""
     with torch.no_grad():
         f = forward(ens, x)[..., 0]                                       # (R, B)
     out = {"output_scale": f.double().square().mean(1).sqrt().cpu().numpy()}
     for name, column in SIGNAL_PARAMETERIZATIONS.items():
+        if activation not in ABC_ACTIVATIONS:
+            out[column] = [math.nan] * ens.members
+            continue
         p = get_parameterization(name, ens.depth)
         out[column] = [float(mean_abs_preactivations_tensor(
             p, init_params(p, initial_draws(2, ens.width, 1, ens.depth, seed, r), activation),

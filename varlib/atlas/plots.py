@@ -11,7 +11,7 @@ from varlib.book.plots import MAX_FIGURE_WIDTH, sequential
 __all__ = ["LOG_SCORES", "lens_pairs"]
 
 #: Scores drawn on a log axis (counts and scales spread over decades).
-LOG_SCORES = ("regions",)
+LOG_SCORES = ("regions", "linear_regions", "db_pieces")
 
 
 def _panel(ax, rows: pd.DataFrame, score: str, colours: dict) -> None:

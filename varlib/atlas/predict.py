@@ -1,7 +1,7 @@
 """Which lens predicts trainability: rank correlations with the trained accuracy, and what each lens adds beyond depth.
 
-Per (budget, activation) the trained draws of every depth form one pool. For a lens score s (V3, a region count, the
-gradient decay, gamma*) and the target t (the best training accuracy on the checkerboard):
+Per (budget, activation) the trained draws of every depth form one pool. For a lens score s (V3, the linear-region
+count, the gradient decay, gamma*) and the target t (the best training accuracy on the checkerboard):
 
 * the *rank correlation* is Spearman's rho(s, t) over the pool, with a percentile-bootstrap interval over draws
   (:func:`varlib.core.stats.spearman_interval`);
@@ -24,11 +24,12 @@ __all__ = ["TARGET", "LENS_SCORES", "SHOWN_SCORES", "lens_correlations", "partia
 #: The trainability the lenses should predict.
 TARGET = "best_accuracy"
 #: The one score per lens that the verdicts use (lens: column).
-LENS_SCORES = {"variability": "v3", "complexity": "regions", "signal propagation": "grad_ratio",
+LENS_SCORES = {"variability": "v3", "complexity": "linear_regions", "signal propagation": "grad_ratio",
                "depth alone (deep linear)": "gamma_star"}
 #: Every score of the correlation table (column: lens).
 SHOWN_SCORES = {"v3": "variability", "cv": "variability", "rho": "variability", "regions": "complexity",
-                "db_pieces": "complexity", "output_scale": "signal propagation", "grad_ratio": "signal propagation",
+                "linear_regions": "complexity", "db_pieces": "complexity", "output_scale": "signal propagation",
+                "grad_ratio": "signal propagation",
                 "mup_output_scale": "signal propagation", "ip_output_scale": "signal propagation",
                 "gamma_star": "deep linear"}
 

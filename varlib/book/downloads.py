@@ -2,8 +2,9 @@
 and all of them in one ZIP, linked from a box the staging step adds after the chapter's scorecard.
 
 Chapters mark a table for download with :func:`varlib.book.report.downloadable`, which glues it as CSV under
-``table-<name>``; the scorecard is read back from its own glue. Nothing is written while a chapter runs: the files
-are made from the executed notebook when the book is staged.
+``table-<name>``, and any other text (a JSON schema, say) with :func:`varlib.book.report.downloadable_text`, under
+``table-<name>.<suffix>``; the scorecard is read back from its own glue. Nothing is written while a chapter runs:
+the files are made from the executed notebook when the book is staged.
 """
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ TABLE_PREFIX = "table-"
 
 
 def glued_tables(notebook: Path) -> dict[str, str]:
-    """Name -> CSV text of every table the executed notebook glued with
-    :func:`~varlib.book.report.downloadable`."""
+    """Name -> text of every table (CSV) and file the executed notebook glued with
+    :func:`~varlib.book.report.downloadable` (name without suffix: CSV) or
+    :func:`~varlib.book.report.downloadable_text` (name with its suffix)."""
     import nbformat
 
     found = {}
@@ -45,15 +47,17 @@ def _scorecard_csv(rows: list[dict]) -> str:
 
 def write_downloads(folder: Path, chapter: str, scorecard: list[dict], tables: dict[str, str]) -> list[Path]:
     """Write ``scorecard.csv``, one ``<name>.csv`` per table and ``<chapter>-results.zip`` (all of them) into
-    ``folder``; returns the CSV files written (the ZIP last). Nothing is written when there is nothing to offer."""
+    ``folder`` (a table named with a suffix, ``schema.json``, keeps it); returns the files written (the ZIP last).
+    Nothing is written when there is nothing to offer."""
     files = ({"scorecard": _scorecard_csv(scorecard)} if scorecard else {}) | tables
     if not files:
         return []
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in files.items():
-        (folder / f"{name}.csv").write_text(text)
-        written.append(folder / f"{name}.csv")
+        path = folder / (name if "." in name else f"{name}.csv")
+        path.write_text(text)
+        written.append(path)
     bundle = folder / f"{chapter}-results.zip"
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in written:
@@ -66,10 +70,11 @@ def _box(chapter: str, files: list[Path], base: Path) -> str:
     def link(path: Path, label: str) -> str:
         return f"{{download}}`{label} <{path.relative_to(base).as_posix()}>`"
 
-    by_name = {p.stem: p for p in files if p.suffix == ".csv"}
-    parts = [link(by_name.pop("scorecard"), "the scorecard (CSV)")] if "scorecard" in by_name else []
+    by_name = {p.name: p for p in files if p.suffix != ".zip"}           # a table may come as CSV and JSON
+    parts = [link(by_name.pop("scorecard.csv"), "the scorecard (CSV)")] if "scorecard.csv" in by_name else []
     if by_name:
-        parts.append("the tables behind the figures: " + ", ".join(link(p, f"{n} (CSV)") for n, p in by_name.items()))
+        parts.append("the tables behind the figures: " + ", ".join(
+            link(p, f"{p.stem} ({p.suffix[1:].upper()})") for p in by_name.values()))
     parts.append(link(files[-1], "all of them in one ZIP"))
     return "\n".join([":::{admonition} Download this chapter's results", ":class: seealso",
                       "; ".join(parts) + ".", ":::"])

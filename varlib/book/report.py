@@ -18,7 +18,7 @@ from varlib.core.runtime import Runtime
 
 __all__ = ["VERDICTS", "scorecard", "run_summary", "resources", "glue", "glue_all", "glue_value", "listing", "phrase",
            "verdict", "graded", "missing", "SETUP_VERDICTS", "setup_check", "DEMONSTRATION", "demonstration",
-           "Scorecard", "downloadable", "Folded", "folded"]
+           "Scorecard", "downloadable", "downloadable_text", "Folded", "folded"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
 
@@ -161,6 +161,22 @@ def downloadable(name: str, table: pd.DataFrame) -> pd.DataFrame:
     if get_ipython() is not None:
         glue(f"table-{name}", table.to_csv(index=not isinstance(table.index, pd.RangeIndex)))
     return table
+
+
+def downloadable_text(name: str, text: str, suffix: str) -> str:
+    """Offer ``text`` for download as ``<name>.<suffix>`` (``json``, ``txt``, ``md``) from its chapter, as
+    :func:`downloadable` offers a table. Returns ``text``."""
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise ValueError(f"downloadable name must be lowercase letters, digits and hyphens, got {name!r}")
+    if suffix not in ("json", "txt", "md"):
+        raise ValueError(f"suffix must be one of json, txt, md, got {suffix!r} (tables: use downloadable)")
+    from IPython import get_ipython
+
+    if get_ipython() is not None:
+        glue(f"table-{name}.{suffix}", text)
+    return text
 
 
 def run_summary(cfg: Settings, rt: Runtime) -> Folded:

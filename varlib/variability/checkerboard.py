@@ -20,7 +20,7 @@ import math
 import torch
 
 from varlib.core.checks import check_int
-from varlib.variability.measures import check_activation
+from varlib.variability.measures import check_activation, family_width
 
 __all__ = ["checkerboard", "train_checkerboard", "failed_runs", "divergence_bound", "DIVERGED_LOSS_FACTOR",
            "DIVERGED_LOSS_CAP", "CHANCE_ACCURACY", "CHANCE_MARGIN"]
@@ -101,13 +101,12 @@ def train_checkerboard(*, budget: int, depth: int, activation: str, seeds: int, 
     import pandas as pd
 
     from varlib.core.ensemble import init_mlp_ensemble
-    from varlib.core.family import width_for_budget
     from varlib.core.training import accuracy_pm1, train_ensemble
 
     check_activation(activation)
     if not 0 < success_acc <= 1:
         raise ValueError(f"success_acc must be in (0, 1], got {success_acc!r}")
-    width = width_for_budget(budget, depth)
+    width = family_width(budget, depth, activation)
     ens = init_mlp_ensemble(seeds, depth, width, activation, sigma_b=sigma_b, seed=seed, device=device)
     x, y = checkerboard(board, train_grid, device=ens.weights[0].device)
     res = train_ensemble(ens, x, y, steps=steps, lr=lr, metric=accuracy_pm1, eval_every=eval_every,

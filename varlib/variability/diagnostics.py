@@ -12,7 +12,8 @@ import torch
 from varlib.core.ensemble import MLPEnsemble
 from varlib.core.runtime import chunk_budget
 from varlib.variability.checkerboard import checkerboard
-from varlib.variability.measures import check_activation, coefficient_of_variation, collapse_flags, grid_measures, v3
+from varlib.variability.measures import (check_activation, coefficient_of_variation, collapse_flags, family_width,
+                                        grid_measures, v3)
 
 __all__ = ["init_gradient_norms", "variability_draws"]
 
@@ -65,19 +66,20 @@ def variability_draws(*, budget: int, depth: int, activation: str, draws: int, g
     """
     import pandas as pd
 
+    from varlib.core.activations import get_activation
     from varlib.core.ensemble import init_mlp_ensemble
-    from varlib.core.family import param_count, width_for_budget
+    from varlib.core.family import param_count
 
     check_activation(activation)
     collapse_flags(torch.zeros(1), tau)                                 # validates tau
-    width = width_for_budget(budget, depth)
+    width = family_width(budget, depth, activation)
     ens = init_mlp_ensemble(draws, depth, width, activation, sigma_b=sigma_b, seed=seed, device=device)
     m = grid_measures(ens, grid)
     F, cv = m["landscapes"], coefficient_of_variation(m["landscapes"])
     x, y = checkerboard(board, train_grid, device=F.device)
     grads = init_gradient_norms(ens, x, y)
     g, gb = grads["weights"].cpu().double(), grads["biases"].cpu().double()
-    P = param_count(depth, width)
+    P = param_count(depth, width, rank=get_activation(activation).rank)
     rows = pd.DataFrame({"activation": activation, "budget": budget, "depth": depth, "width": width, "params": P,
                          "activations": depth * width, "rho": depth * width / P, "draw": range(draws),
                          "v3": v3(F).cpu().numpy(), "cv": cv.cpu().numpy(),

@@ -15,12 +15,14 @@ from varlib.core.checks import check_int
 from varlib.core.ensemble import MLPEnsemble, forward
 from varlib.core.runtime import chunk_budget
 
-__all__ = ["VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "activation_label", "grid_points",
+__all__ = ["VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "activation_label", "family_width",
+           "grid_points",
            "landscapes", "coefficient_of_variation", "random_landscapes", "collapse_table", "v3", "collapse_flags",
            "grid_measures"]
 
-#: Activations of this chapter (a name may carry a parameter: ``"leaky_relu:0.1"``).
-VARIABILITY_ACTIVATIONS = ("relu", "abs", "tanh", "leaky_relu")
+#: Activations of this chapter (a name may carry a parameter: ``"leaky_relu:0.1"``, ``"maxout:3"``). A maxout net of
+#: rank K has K features per unit, so its family width at a budget is smaller (:func:`family_width`).
+VARIABILITY_ACTIVATIONS = ("relu", "abs", "tanh", "leaky_relu", "maxout")
 
 #: The two activations the chapter compares (the paper's claims set |x| against ReLU), in the order of its
 #: sweeps, figures and tables.
@@ -28,12 +30,22 @@ COMPARED_ACTIVATIONS = ("relu", "abs")
 
 #: How figures and sentences name an activation.
 ACTIVATION_LABELS = {"relu": "ReLU", "abs": "|x|", "tanh": "tanh", "leaky_relu:0.01": "leaky ReLU 0.01",
-                     "leaky_relu:0.1": "leaky ReLU 0.1", "leaky_relu:0.2": "leaky ReLU 0.2"}
+                     "leaky_relu:0.1": "leaky ReLU 0.1", "leaky_relu:0.2": "leaky ReLU 0.2", "maxout:2": "maxout K=2",
+                     "maxout:3": "maxout K=3"}
 
 
 def activation_label(activation: str) -> str:
     """How figures, tables and sentences name ``activation`` (:data:`ACTIVATION_LABELS`, else the name itself)."""
     return ACTIVATION_LABELS.get(activation, activation)
+
+
+def family_width(budget: int, depth: int, activation: str) -> int:
+    """The width of the equal-parameter family member of ``depth`` hidden layers closest to ``budget`` parameters,
+    counting the activation's ``rank`` features per unit (1, or K for ``"maxout:K"``)."""
+    from varlib.core.activations import get_activation
+    from varlib.core.family import width_for_budget
+
+    return width_for_budget(budget, depth, rank=get_activation(activation).rank)
 
 
 def grid_points(n: int, low: float = -1.0, high: float = 1.0, device="cpu", dtype=torch.float32) -> torch.Tensor:
@@ -66,9 +78,8 @@ def random_landscapes(budget: int, depth: int, activation: str, draws: int, n: i
     Returns ``{"width", "landscapes": (draws, n, n) float32 on CPU, "cv": (draws,)}``.
     """
     from varlib.core.ensemble import init_mlp_ensemble
-    from varlib.core.family import width_for_budget
 
-    width = width_for_budget(budget, depth)
+    width = family_width(budget, depth, check_activation(activation))
     ens = init_mlp_ensemble(draws, depth, width, activation, sigma_b=sigma_b, seed=seed, device=device)
     F = landscapes(ens, n)
     return {"width": width, "landscapes": F.float().cpu(), "cv": coefficient_of_variation(F).cpu()}
@@ -93,7 +104,8 @@ def collapse_table(cv: dict, threshold: float = 1e-2):
 def check_activation(activation: str) -> str:
     if not isinstance(activation, str) or activation.split(":")[0] not in VARIABILITY_ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r} for the variability measures; allowed: "
-                         f"{', '.join(VARIABILITY_ACTIVATIONS)} (leaky_relu may carry its slope: 'leaky_relu:0.1')")
+                         f"{', '.join(VARIABILITY_ACTIVATIONS)} (leaky_relu may carry its slope, 'leaky_relu:0.1', "
+                         "and maxout its rank, 'maxout:3')")
     return activation
 
 
