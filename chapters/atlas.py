@@ -129,10 +129,10 @@ varlib.glue("atlas-resamples", cfg.resamples)
 # - **Signal propagation** ({ref}`chapter-integrable`): the output scale $\mathrm{rms}_x f(x)$ over the training
 #   inputs, the norms of the loss gradient of the first, last hidden and output weights at initialisation, their
 #   log-ratio $\log_{10}(\|\nabla W_1\| / \|\nabla W_{L+1}\|)$ (how much the gradient shrinks on its way back),
-#   and the output scale $\overline{|f|}$ of the same architecture under μP and IPLLR. **Choice:** those two use
-#   the integrable package's own initial draws of the same member index (its parameterizations have their own
-#   biases and variances), not the weights we train. That package's abc-parameterizations are of elementwise
-#   activations, so maxout nets have no μP or IPLLR scale.
+#   and, for the same architecture under μP and under IPLLR, the output scale $\overline{|f|}$ and the same gradient
+#   log-ratio for the weights $w^1$ and $w^{L+1}$. **Choice:** those use the integrable package's own initial draws
+#   of the same member index (its parameterizations have their own biases and variances), not the weights we train.
+#   That package's abc-parameterizations are of elementwise activations, so maxout nets have no μP or IPLLR columns.
 # - **Deep linear** ({ref}`chapter-deep_linear`): the critical weight decay $\gamma^*(L)$ of the isotropic unit
 #   task ($A = M = 1$), above which the zero solution wins. It is a function of depth alone, falling with $L$: the
 #   *depth-only baseline* that a nonlinear lens must beat.

@@ -42,7 +42,7 @@ def test_the_table_has_the_schema(relu_cell):
 def test_columns_equal_what_the_owning_packages_compute(relu_cell):
     from varlib.deep_linear.theory import gamma_star
     from varlib.integrable import get_parameterization, init_params
-    from varlib.integrable.nets import initial_draws, mean_abs_preactivations_tensor
+    from varlib.integrable.nets import abc_forward, initial_draws, mean_abs_preactivations_tensor
     from varlib.maxout import as_relu, count_regions, init_maxout_net
     from varlib.variability import checkerboard, train_checkerboard, variability_draws
 
@@ -62,11 +62,17 @@ def test_columns_equal_what_the_owning_packages_compute(relu_cell):
     np.testing.assert_array_equal(relu_cell.linear_regions, counted.linear_regions.astype(float))
     np.testing.assert_array_equal(relu_cell.db_pieces, counted.db_pieces.astype(float))
     assert (relu_cell.gamma_star == gamma_star(2, 1.0, 1.0)).all()
-    x, _ = checkerboard(4, 8)
+    x, y = checkerboard(4, 8)
     p = get_parameterization("mup", 2)
     mup = mean_abs_preactivations_tensor(p, init_params(p, initial_draws(2, int(v.width[0]), 1, 2, 0, 1), "relu"),
                                          x.double(), "relu")[-1]
     assert relu_cell.mup_output_scale[1] == pytest.approx(float(mup))
+    p = get_parameterization("ipllr", 2)
+    net = {k: v.requires_grad_(True) for k, v in init_params(p, initial_draws(2, int(v.width[0]), 1, 2, 0, 2),
+                                                              "relu").items()}
+    loss = torch.nn.functional.softplus(-y.double() * abc_forward(p, net, x.double(), "relu")).mean()
+    g1, g3 = torch.autograd.grad(loss, [net["w1"], net["w3"]])
+    assert relu_cell.ip_grad_ratio[2] == pytest.approx(math.log10(g1.norm() / g3.norm()))
     assert relu_cell.output_scale[0] == pytest.approx(float(forward(ens, x)[0, :, 0].double().square().mean().sqrt()))
     # the conversion is the maxout lens's: a rank-2 ReLU net of as_relu
     net = init_maxout_net(2, [3], 2, m=1, E=1)
@@ -101,7 +107,7 @@ def test_a_maxout_cell_is_counted_and_trained_at_its_own_width():
                                                [b.double() for b in ens.biases], "maxout:3"), (-1.0, 1.0))
     np.testing.assert_array_equal(table.regions, counted.regions.astype(float))
     assert table.best_accuracy[:2].notna().all()
-    assert table.mup_output_scale.isna().all() and table.ip_output_scale.isna().all()
+    assert table[["mup_output_scale", "ip_output_scale", "mup_grad_ratio", "ip_grad_ratio"]].isna().all().all()
 
 
 def _store(tmp_path):

@@ -16,6 +16,7 @@ the owning packages:
 * signal propagation: the output scale rms_x f(x) and the per-layer gradient norms of the logistic loss at
   initialisation (from the variability draws), and the output scale mean |f| of the same architecture under the
   muP and IPLLR abc-parameterizations of :mod:`varlib.integrable` (Yang & Hu 2021; Hajjar, Chizat & Giraud 2021),
+  with the log-ratio of the gradient norms of its first and output weights under the same loss,
   from that package's own standard-normal draws of member r (NaN for maxout nets, which the abc-parameterizations
   of that package do not define);
 * the deep-linear view (Ziyin, Li & Meng 2022): the critical weight decay gamma*(L) of the isotropic unit task
@@ -34,9 +35,10 @@ import torch
 from varlib.atlas.table import ATLAS_SCHEMA
 from varlib.core.checks import check_int
 from varlib.core.ensemble import forward, init_mlp_ensemble
+from varlib.core.training import LOSSES
 from varlib.deep_linear.theory import gamma_star
 from varlib.integrable import get_parameterization, init_params
-from varlib.integrable.nets import initial_draws, mean_abs_preactivations_tensor
+from varlib.integrable.nets import abc_forward, initial_draws, mean_abs_preactivations_tensor
 from varlib.maxout import MaxoutParams, activation_regions, as_relu, decision_boundary, linear_region_count
 from varlib.variability import checkerboard, family_width, train_checkerboard, variability_draws
 
@@ -49,8 +51,10 @@ ATLAS_ACTIVATIONS = ("relu", "abs", "tanh", "maxout:2", "maxout:3")
 COUNTED_ACTIVATIONS = ("relu", "abs", "maxout:2", "maxout:3")
 #: The elementwise ones, whose abc-parameterized nets :mod:`varlib.integrable` draws.
 ABC_ACTIVATIONS = ("relu", "abs", "tanh")
-#: The abc-parameterizations whose output scale the atlas reports (names of :data:`varlib.integrable.PRESETS`).
-SIGNAL_PARAMETERIZATIONS = {"mup": "mup_output_scale", "ipllr": "ip_output_scale"}
+#: The abc-parameterizations whose output scale and gradient log-ratio the atlas reports (names of
+#: :data:`varlib.integrable.PRESETS`: their two columns).
+SIGNAL_PARAMETERIZATIONS = {"mup": ("mup_output_scale", "mup_grad_ratio"),
+                            "ipllr": ("ip_output_scale", "ip_grad_ratio")}
 
 
 def check_atlas_cell(budget, depth, activation, draws, seeds) -> int:
@@ -100,20 +104,33 @@ def complexity_counts(ens, activation: str, count_width: int) -> pd.DataFrame:
                          "db_pieces": decision_boundary(regions).counts.cpu().double().numpy()})
 
 
-def signal_scales(ens, activation: str, x: torch.Tensor, seed: int) -> pd.DataFrame:
-    """Per draw: ``output_scale`` = rms over x of f(x) of the family's net, and mean |f| over x under muP and
-    IPLLR (:mod:`varlib.integrable`, its draws of member r at the same width and depth; NaN for maxout)."""
+def _abc_gradient_ratio(p, params: dict, x: torch.Tensor, y: torch.Tensor, activation: str) -> float:
+    """log10(|d loss / d w^1| / |d loss / d w^(L+1)|) of one abc-parameterized net at its initial weights, for the
+    logistic loss of :data:`varlib.core.training.LOSSES` on (x, y)."""
+    leaves = {k: v.detach().requires_grad_(True) for k, v in params.items()}
+    loss = LOSSES["logistic"](abc_forward(p, leaves, x, activation)[None], y)          # (1,)
+    first, last = torch.autograd.grad(loss.sum(), [leaves["w1"], leaves[f"w{p.L + 1}"]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.log10(first.norm().item() / last.norm().item()))
+
+
+def signal_scales(ens, activation: str, x: torch.Tensor, y: torch.Tensor, seed: int) -> pd.DataFrame:
+    """Per draw: ``output_scale`` = rms over x of f(x) of the family's net; under muP and IPLLR
+    (:mod:`varlib.integrable`, its draws of member r at the same width and depth) the output scale mean |f| over x
+    and the gradient log-ratio of :func:`_abc_gradient_ratio`. NaN for maxout nets."""
     with torch.no_grad():
         f = forward(ens, x)[..., 0]                                       # (R, B)
     out = {"output_scale": f.double().square().mean(1).sqrt().cpu().numpy()}
-    for name, column in SIGNAL_PARAMETERIZATIONS.items():
+    xd, yd = x.cpu().double(), y.cpu().double()
+    for name, (scale, ratio) in SIGNAL_PARAMETERIZATIONS.items():
         if activation not in ABC_ACTIVATIONS:
-            out[column] = [math.nan] * ens.members
+            out[scale] = out[ratio] = [math.nan] * ens.members
             continue
         p = get_parameterization(name, ens.depth)
-        out[column] = [float(mean_abs_preactivations_tensor(
-            p, init_params(p, initial_draws(2, ens.width, 1, ens.depth, seed, r), activation),
-            x.cpu().double(), activation)[-1]) for r in range(ens.members)]
+        nets = [init_params(p, initial_draws(2, ens.width, 1, ens.depth, seed, r), activation)
+                for r in range(ens.members)]
+        out[scale] = [float(mean_abs_preactivations_tensor(p, net, xd, activation)[-1]) for net in nets]
+        out[ratio] = [_abc_gradient_ratio(p, net, xd, yd, activation) for net in nets]
     return pd.DataFrame(out)
 
 
@@ -126,13 +143,13 @@ def atlas_cell(*, budget: int, depth: int, activation: str, draws: int, seeds: i
     v = variability_draws(budget=budget, depth=depth, activation=activation, draws=draws, grid=grid, tau=tau,
                           sigma_b=sigma_b, board=board, train_grid=train_grid, seed=seed, device=device)["draws"]
     ens = init_mlp_ensemble(draws, depth, v.width[0], activation, sigma_b=sigma_b, seed=seed, device=device)
-    x, _ = checkerboard(board, train_grid, device=ens.weights[0].device)
+    x, y = checkerboard(board, train_grid, device=ens.weights[0].device)
     runs = train_checkerboard(budget=budget, depth=depth, activation=activation, seeds=seeds, board=board,
                               train_grid=train_grid, steps=steps, lr=lr, sigma_b=sigma_b, eval_every=eval_every,
                               success_acc=success_acc, seed=seed, device=device)["runs"]
     runs = runs.rename(columns={"seed": "draw"})[["draw", "success", "best_accuracy", "final_accuracy", "diverged"]]
     table = pd.concat([v.rename(columns={"collapsed": "c2c"}), complexity_counts(ens, activation, count_width),
-                       signal_scales(ens, activation, x, seed)], axis=1)
+                       signal_scales(ens, activation, x, y, seed)], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["grad_ratio"] = np.log10(table.grad_first / table.grad_output)
     table["gamma_star"] = gamma_star(depth, 1.0, 1.0)

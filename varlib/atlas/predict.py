@@ -31,6 +31,7 @@ SHOWN_SCORES = {"v3": "variability", "cv": "variability", "rho": "variability", 
                 "linear_regions": "complexity", "db_pieces": "complexity", "output_scale": "signal propagation",
                 "grad_ratio": "signal propagation",
                 "mup_output_scale": "signal propagation", "ip_output_scale": "signal propagation",
+                "mup_grad_ratio": "signal propagation", "ip_grad_ratio": "signal propagation",
                 "gamma_star": "deep linear"}
 
 

@@ -37,6 +37,9 @@ ATLAS_SCHEMA: dict[str, tuple[str, str, str]] = {
     "grad_ratio": ("float64", "signal propagation", "log10(grad_first / grad_output): gradient decay to layer 1"),
     "mup_output_scale": ("float64", "signal propagation", "mean |f| of this architecture under muP (NaN: maxout)"),
     "ip_output_scale": ("float64", "signal propagation", "mean |f| of this architecture under IPLLR (NaN: maxout)"),
+    "mup_grad_ratio": ("float64", "signal propagation", "log10(|d loss / d w^1| / |d loss / d w^(L+1)|) of this "
+                       "architecture under muP (NaN: maxout)"),
+    "ip_grad_ratio": ("float64", "signal propagation", "the same gradient log-ratio under IPLLR (NaN: maxout)"),
     "gamma_star": ("float64", "deep linear", "critical weight decay gamma*(L) of the isotropic unit task"),
     "trained": ("bool", "trainability", "the draw was trained (draw < seeds)"),
     "success": ("float64", "trainability", "1 if training accuracy reached success_acc, 0 if not, NaN untrained"),
