@@ -110,8 +110,7 @@ def _abc_gradient_ratio(p, params: dict, x: torch.Tensor, y: torch.Tensor, activ
     leaves = {k: v.detach().requires_grad_(True) for k, v in params.items()}
     loss = LOSSES["logistic"](abc_forward(p, leaves, x, activation)[None], y)          # (1,)
     first, last = torch.autograd.grad(loss.sum(), [leaves["w1"], leaves[f"w{p.L + 1}"]])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.log10(first.norm().item() / last.norm().item()))
+    return float(torch.log10(first.norm() / last.norm()))             # inf or NaN where the output weights get none
 
 
 def signal_scales(ens, activation: str, x: torch.Tensor, y: torch.Tensor, seed: int) -> pd.DataFrame:
