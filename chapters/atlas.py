@@ -151,6 +151,7 @@ downloadable("atlas", folded(table, "The whole atlas table", head=5))
 correlations = A.lens_correlations(table, resamples=cfg.resamples, seed=rt.seed)
 partial = A.beyond_depth(table, resamples=cfg.resamples, seed=rt.seed)
 varlib.glue_all(A.atlas_facts(table, partial), prefix="atlas")
+varlib.glue("atlas-pull-apart", A.pull_apart_sentence(table, correlations, partial))
 
 # %% [markdown]
 # The table has {glue:text}`atlas-rows` rows, {glue:text}`atlas-trained` of them trained
@@ -211,9 +212,9 @@ A.lens_winners(partial)
 # correlations compare against the strong one, any function of depth (the mean of each depth). Complexity is
 # defined for the piecewise-linear nets only (not tanh), and the μP and IPLLR scales are of the same architecture,
 # not of the trained weights, and of elementwise nets only; they are shown, not judged.
-# Where the plain and the partial correlation of a score have opposite signs, depth and the lens pull apart: the
-# deepest tanh nets, for one, have rough, chaotic landscapes (a high V3) and do not train, so across depths V3 may
-# go against training while within a depth it still ranks the nets the right way.
+# Where the plain and the partial correlation of a score have opposite signs, depth and the lens pull apart: a score
+# that rises with depth towards depths that no longer train goes against training across depths, while within a
+# depth it may still rank the nets the right way. {glue:text}`atlas-pull-apart`
 #
 # ## Scorecard
 #

@@ -186,3 +186,21 @@ def test_scorecard_verdicts_can_fail(lows, verdict):
     rows = A.atlas_scorecard(_partial(lows), _partial(lows))
     assert rows[0]["claim"].startswith("Variability (v3) predicts trainability better than depth alone")
     assert {r["verdict"] for r in rows} == {verdict}
+
+
+def test_the_pull_apart_sentence_follows_the_table():
+    """A score higher at the depth that trains worse, but ranking nets within each depth: depth and lens pull apart."""
+    rows = []
+    for depth, base_v3, base_acc in ((2, 0.0, 0.9), (4, 1.0, 0.6)):
+        rows += [{"budget": 100, "depth": depth, "activation": "tanh", "draw": i, "trained": True,
+                  "v3": base_v3 + i / 100, "best_accuracy": base_acc + i / 100} for i in range(12)]
+    table = pd.DataFrame(rows)
+    for score in ("linear_regions", "grad_ratio"):
+        table[score] = 0.0
+    sentence = A.pull_apart_sentence(table, A.lens_correlations(table, scores=("v3",), resamples=200),
+                                     A.beyond_depth(table, scores=("v3",), resamples=200))
+    assert sentence.startswith("In this run they do for v3 of tanh nets") and "L = 4" in sentence
+    table["v3"] = table.best_accuracy                                       # now the lens agrees with depth
+    sentence = A.pull_apart_sentence(table, A.lens_correlations(table, scores=("v3",), resamples=200),
+                                     A.beyond_depth(table, scores=("v3",), resamples=200))
+    assert sentence.startswith("In this run no lens score")

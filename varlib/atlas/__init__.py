@@ -13,7 +13,7 @@ from varlib.atlas.cell import (ATLAS_ACTIVATIONS, COUNTED_ACTIVATIONS, as_maxout
                                check_atlas_cell, complexity_counts, signal_scales)
 from varlib.atlas.predict import (LENS_SCORES, SHOWN_SCORES, TARGET, beyond_depth, lens_correlations,
                                   partial_rank_correlation)
-from varlib.atlas.prose import atlas_facts, correlation_table, lens_winners
+from varlib.atlas.prose import atlas_facts, correlation_table, lens_winners, pull_apart_sentence
 from varlib.atlas.scorecard import atlas_scorecard
 from varlib.atlas.table import (ATLAS_KEYS, ATLAS_SCHEMA, atlas_grid, check_atlas_table, schema_json, schema_table,
                                 stack_atlas)
@@ -21,5 +21,6 @@ from varlib.atlas.table import (ATLAS_KEYS, ATLAS_SCHEMA, atlas_grid, check_atla
 __all__ = ["ATLAS_ACTIVATIONS", "COUNTED_ACTIVATIONS", "as_maxout_params", "atlas_cell", "check_atlas_cell",
            "complexity_counts", "signal_scales", "LENS_SCORES", "SHOWN_SCORES", "TARGET", "beyond_depth",
            "lens_correlations", "partial_rank_correlation", "atlas_facts", "correlation_table", "lens_winners",
+           "pull_apart_sentence",
            "atlas_scorecard", "ATLAS_KEYS", "ATLAS_SCHEMA", "atlas_grid", "check_atlas_table", "schema_json",
            "schema_table", "stack_atlas"]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from varlib.atlas.predict import LENS_SCORES
+from varlib.atlas.predict import LENS_SCORES, TARGET
 from varlib.core.stats import interval_text
 
-__all__ = ["lens_winners", "correlation_table", "atlas_facts"]
+__all__ = ["lens_winners", "correlation_table", "pull_apart_sentence", "atlas_facts"]
 
 
 def lens_winners(partial: pd.DataFrame) -> pd.DataFrame:
@@ -31,6 +31,27 @@ def correlation_table(correlations: pd.DataFrame, partial: pd.DataFrame) -> pd.D
     wide = both.pivot_table(index=["lens", "score"], columns=["pool", "kind"], values="text", aggfunc="first",
                             sort=False)
     return wide.reindex(columns=sorted(wide.columns, key=lambda c: (c[0], c[1] != "r")))
+
+
+def pull_apart_sentence(table: pd.DataFrame, correlations: pd.DataFrame, partial: pd.DataFrame) -> str:
+    """Where depth and a lens pull apart in this run: the first (budget, activation, score) of the verdict scores
+    whose plain and partial correlations both exclude 0 with opposite signs, with the depth whose mean score is
+    highest and that depth's mean best accuracy; a sentence saying there is none otherwise."""
+    both = correlations.merge(partial, on=["budget", "activation", "score"], suffixes=("", "_partial"))
+    both = both[both.score.isin([s for s in LENS_SCORES.values() if s != "gamma_star"])]
+    apart = both[((both.high < 0) & (both.low_partial > 0)) | ((both.low > 0) & (both.high_partial < 0))]
+    if apart.empty:
+        return ("In this run no lens score has plain and partial correlations of opposite signs whose intervals "
+                "both exclude zero: depth and the lenses do not pull apart.")
+    row = apart.iloc[0]
+    pool = table[table.trained & (table.budget == row.budget) & (table.activation == row.activation)]
+    means = pool.groupby("depth")[[row.score, TARGET]].mean()
+    top = means[row.score].idxmax()
+    return (f"In this run they do for {row.score} of {row.activation} nets (P = {row.budget}): across depths "
+            f"r = {interval_text(row.r, row.low, row.high)}, within depths partial r = "
+            f"{interval_text(row.r_partial, row.low_partial, row.high_partial)}. The depth with the highest mean "
+            f"{row.score}, L = {top} ({means[row.score][top]:.3g}), has a mean best accuracy of "
+            f"{means[TARGET][top]:.2f}, against {means[TARGET].max():.2f} at the best depth.")
 
 
 def atlas_facts(table: pd.DataFrame, partial: pd.DataFrame) -> dict:
