@@ -4,9 +4,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import NullFormatter
 
 from varlib.atlas.predict import LENS_SCORES, TARGET
 from varlib.book.plots import MAX_FIGURE_WIDTH, sequential
+from varlib.variability import activation_label
 
 __all__ = ["LOG_SCORES", "lens_pairs"]
 
@@ -19,6 +21,7 @@ def _panel(ax, rows: pd.DataFrame, score: str, colours: dict) -> None:
         ax.scatter(part[score], part[TARGET], s=10, alpha=0.7, color=colours[depth], label=f"L = {depth}")
     if score in LOG_SCORES and (rows[score] > 0).any():
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())                  # decades only: minor labels collide
 
 
 def lens_pairs(table: pd.DataFrame) -> plt.Figure:
@@ -41,8 +44,9 @@ def lens_pairs(table: pd.DataFrame) -> plt.Figure:
                 ax.set_xticks([])
             ax.set_xlabel(score if i == len(acts) - 1 else "")
             ax.set_title(f"{lens}" if i == 0 else "", fontsize=9)
-        axes[i, 0].set_ylabel(f"{act}: best accuracy")
+        axes[i, 0].set_ylabel(activation_label(act))
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(depths), fontsize=9, frameon=False)
+    fig.supylabel("best training accuracy", fontsize=10)
     fig.tight_layout(rect=(0, 0.06, 1, 1))                              # room for the depth legend below
     return fig

@@ -43,9 +43,8 @@ from varlib.variability.checkerboard import (CHANCE_ACCURACY, CHANCE_MARGIN, DIV
                                              checkerboard, divergence_bound, failed_runs, train_checkerboard)
 from varlib.variability.diagnostics import init_gradient_norms, variability_draws
 from varlib.variability.measures import (ACTIVATION_LABELS, COMPARED_ACTIVATIONS, VARIABILITY_ACTIVATIONS,
-                                         coefficient_of_variation, collapse_flags, collapse_table, family_width,
-                                         grid_measures,
-                                         grid_points, landscapes, random_landscapes, v3)
+                                         activation_label, coefficient_of_variation, collapse_flags, collapse_table,
+                                         family_width, grid_measures, grid_points, landscapes, random_landscapes, v3)
 from varlib.variability.prose import (aspect_onset_sentence, collapse_counts_sentence, collapsed_v3_sentence,
                                       deepest_shown_sentence, gradient_apart_sentence, gradient_relation_sentence,
                                       mean_field_sentence, peaks_sentence, sensitivity_sentence,
@@ -63,8 +62,8 @@ from varlib.variability.tables import (aspect_onset_table, collapsed_v3_table, d
                                        single_layer_table, stack_draws, stack_runs, sweep_grid, training_table,
                                        v3_depth_table)
 
-__all__ = ["family_width", "grid_points", "landscapes", "coefficient_of_variation", "random_landscapes",
-           "collapse_table",
+__all__ = ["activation_label", "family_width", "grid_points", "landscapes", "coefficient_of_variation",
+           "random_landscapes", "collapse_table",
            "VARIABILITY_ACTIVATIONS", "COMPARED_ACTIVATIONS", "ACTIVATION_LABELS", "v3", "collapse_flags",
            "grid_measures", "init_gradient_norms", "variability_draws", "checkerboard", "train_checkerboard",
            "failed_runs", "divergence_bound", "DIVERGED_LOSS_FACTOR", "DIVERGED_LOSS_CAP", "CHANCE_ACCURACY",
