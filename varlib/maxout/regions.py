@@ -220,10 +220,13 @@ def _same_map_pairs(regions: Regions, rtol: float, tol: float) -> Tensor:
     q = torch.round(key / (rtol * key.abs().max().clamp_min(1e-300))).long()
     _, group = torch.unique(torch.cat([regions.net[:, None], q], 1), dim=0, return_inverse=True)
     group = group.cpu().numpy()
-    valid = torch.arange(regions.polygons.shape[1], device=regions.nv.device) < regions.nv[:, None]    # (R, V)
-    inf = torch.tensor(float("inf"), dtype=regions.polygons.dtype, device=valid.device)
-    lo = torch.where(valid[..., None], regions.polygons, inf).amin(1).cpu().numpy()               # (R, 2)
-    hi = torch.where(valid[..., None], regions.polygons, -inf).amax(1).cpu().numpy()              # (R, 2)
+    shared = np.flatnonzero(np.bincount(group)[group] > 1)          # regions whose map another region shares
+    group = group[shared]
+    P, nv = regions.polygons[torch.as_tensor(shared, device=regions.nv.device)], regions.nv[shared]
+    valid = torch.arange(P.shape[1], device=nv.device) < nv[:, None]                               # (S, V)
+    inf = torch.tensor(float("inf"), dtype=P.dtype, device=nv.device)
+    lo = torch.where(valid[..., None], P, inf).amin(1).cpu().numpy()                              # (S, 2)
+    hi = torch.where(valid[..., None], P, -inf).amax(1).cpu().numpy()                             # (S, 2)
     xlo = regions.box[0]
     span = box_size(regions.box) + 1.0
     # left ends, shifted so that each group sits in its own interval of the line: one sorted array for all groups
@@ -236,7 +239,7 @@ def _same_map_pairs(regions: Regions, rtol: float, tol: float) -> Tensor:
     j = i + 1 + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
     a, b = order[i], order[j]
     near = (lo[b, 1] <= hi[a, 1] + 2 * tol) & (lo[a, 1] <= hi[b, 1] + 2 * tol) & (group[a] == group[b])
-    pairs = np.stack([a[near], b[near]], 1)
+    pairs = np.stack([shared[a[near]], shared[b[near]]], 1)
     return torch.as_tensor(pairs, dtype=torch.long, device=regions.net.device).reshape(-1, 2)
 
 
