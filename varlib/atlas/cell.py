@@ -33,6 +33,7 @@ import pandas as pd
 import torch
 
 from varlib.atlas.table import ATLAS_SCHEMA
+from varlib.core.activations import get_activation
 from varlib.core.checks import check_int
 from varlib.core.ensemble import forward, init_mlp_ensemble
 from varlib.core.training import LOSSES
@@ -77,7 +78,7 @@ def as_maxout_params(weights, biases, activation: str) -> MaxoutParams:
     if activation not in COUNTED_ACTIVATIONS:
         raise ValueError(f"only {', '.join(COUNTED_ACTIVATIONS)} nets are maxout nets, got {activation!r}")
     if activation.startswith("maxout"):
-        rank = int(activation.split(":")[1])
+        rank = get_activation(activation).rank
         ws = tuple(w.unflatten(1, (-1, rank)) for w in weights[:-1])   # (R, n, K, n_in)
         bs = tuple(b.unflatten(1, (-1, rank)) for b in biases[:-1])    # (R, n, K)
     else:

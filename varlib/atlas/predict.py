@@ -18,7 +18,7 @@ import pandas as pd
 
 from varlib.core.stats import bootstrap_indices, percentile_interval, spearman_interval
 
-__all__ = ["TARGET", "LENS_SCORES", "SHOWN_SCORES", "lens_correlations", "partial_rank_correlation",
+__all__ = ["TARGET", "LENS_SCORES", "NONLINEAR_SCORES", "SHOWN_SCORES", "lens_correlations", "partial_rank_correlation",
            "beyond_depth"]
 
 #: The trainability the lenses should predict.
@@ -26,6 +26,8 @@ TARGET = "best_accuracy"
 #: The one score per lens that the verdicts use (lens: column).
 LENS_SCORES = {"variability": "v3", "complexity": "linear_regions", "signal propagation": "grad_ratio",
                "depth alone (deep linear)": "gamma_star"}
+#: The verdict scores of the nonlinear lenses, which must beat depth alone.
+NONLINEAR_SCORES = tuple(s for s in LENS_SCORES.values() if s != "gamma_star")
 #: Every score of the correlation table (column: lens).
 SHOWN_SCORES = {"v3": "variability", "cv": "variability", "rho": "variability", "regions": "complexity",
                 "linear_regions": "complexity", "db_pieces": "complexity", "output_scale": "signal propagation",

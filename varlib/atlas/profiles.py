@@ -13,7 +13,7 @@ _SHARED = {"sigma_b": 0.1, "board": 8, "lr": 3e-3, "success_acc": 0.99, "tau": 1
 #: of which are trained (``seeds <= draws``) for ``steps`` full-batch Adam steps on ``train_grid``^2 points.
 CHAPTER_PROFILES = {
     "smoke": {"budgets": [300], "depths": [2, 4], "activations": ["relu", "tanh", "maxout:3"], "draws": 4,
-              "seeds": 4,              "grid": 16, "train_grid": 16, "steps": 60, "eval_every": 20, **_SHARED},
+              "seeds": 4, "grid": 16, "train_grid": 16, "steps": 60, "eval_every": 20, **_SHARED},
     "standard": {"budgets": [2000], "depths": [2, 4, 8, 16, 32], "activations": list(ATLAS_ACTIVATIONS),
                  "draws": 24, "seeds": 24, "grid": 48, "train_grid": 16, "steps": 600, "eval_every": 50,
                  **_SHARED},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from varlib.atlas.predict import LENS_SCORES, TARGET
+from varlib.atlas.predict import NONLINEAR_SCORES, TARGET
 from varlib.core.stats import interval_text
 
 __all__ = ["lens_winners", "correlation_table", "pull_apart_sentence", "atlas_facts"]
@@ -12,9 +12,8 @@ __all__ = ["lens_winners", "correlation_table", "pull_apart_sentence", "atlas_fa
 def lens_winners(partial: pd.DataFrame) -> pd.DataFrame:
     """Per pool (budget, activation): the lens score with the largest partial rank correlation given depth among
     those whose interval lies above 0 (``winner``, its ``r`` [low, high]); ``winner`` "none" where all fail."""
-    scores = [s for s in LENS_SCORES.values() if s != "gamma_star"]
     rows = []
-    for (budget, act), part in partial[partial.score.isin(scores)].groupby(["budget", "activation"]):
+    for (budget, act), part in partial[partial.score.isin(NONLINEAR_SCORES)].groupby(["budget", "activation"]):
         ok = part[part.low > 0].sort_values("r", ascending=False)
         best = ok.iloc[0] if len(ok) else None
         rows.append({"budget": budget, "activation": act, "winner": "none" if best is None else best.score,
@@ -38,7 +37,7 @@ def pull_apart_sentence(table: pd.DataFrame, correlations: pd.DataFrame, partial
     whose plain and partial correlations both exclude 0 with opposite signs, with the depth whose mean score is
     highest and that depth's mean best accuracy; a sentence saying there is none otherwise."""
     both = correlations.merge(partial, on=["budget", "activation", "score"], suffixes=("", "_partial"))
-    both = both[both.score.isin([s for s in LENS_SCORES.values() if s != "gamma_star"])]
+    both = both[both.score.isin(NONLINEAR_SCORES)]
     apart = both[((both.high < 0) & (both.low_partial > 0)) | ((both.low > 0) & (both.high_partial < 0))]
     if apart.empty:
         return ("In this run no lens score has plain and partial correlations of opposite signs whose intervals "

@@ -152,31 +152,29 @@ def downloadable(name: str, table: pd.DataFrame) -> pd.DataFrame:
     """Offer ``table`` (the data a figure is drawn from, say) for download as ``<name>.csv`` from its chapter: it is
     glued as CSV under ``table-<name>`` and written out when the book is staged (:mod:`varlib.book.downloads`).
     ``name`` is lowercase letters, digits and hyphens. Returns ``table``, so a cell can show it too."""
-    import re
-
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
-        raise ValueError(f"downloadable name must be lowercase letters, digits and hyphens, got {name!r}")
-    from IPython import get_ipython
-
-    if get_ipython() is not None:
-        glue(f"table-{name}", table.to_csv(index=not isinstance(table.index, pd.RangeIndex)))
+    _offer(name, "", lambda: table.to_csv(index=not isinstance(table.index, pd.RangeIndex)))
     return table
 
 
 def downloadable_text(name: str, text: str, suffix: str) -> str:
     """Offer ``text`` for download as ``<name>.<suffix>`` (``json``, ``txt``, ``md``) from its chapter, as
     :func:`downloadable` offers a table. Returns ``text``."""
+    if suffix not in ("json", "txt", "md"):
+        raise ValueError(f"suffix must be one of json, txt, md, got {suffix!r} (tables: use downloadable)")
+    _offer(name, f".{suffix}", lambda: text)
+    return text
+
+
+def _offer(name: str, suffix: str, text) -> None:
+    """Glue ``text()`` under ``table-<name><suffix>`` when a kernel runs (:mod:`varlib.book.downloads` writes it)."""
     import re
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ValueError(f"downloadable name must be lowercase letters, digits and hyphens, got {name!r}")
-    if suffix not in ("json", "txt", "md"):
-        raise ValueError(f"suffix must be one of json, txt, md, got {suffix!r} (tables: use downloadable)")
     from IPython import get_ipython
 
     if get_ipython() is not None:
-        glue(f"table-{name}.{suffix}", text)
-    return text
+        glue(f"table-{name}{suffix}", text())
 
 
 def run_summary(cfg: Settings, rt: Runtime) -> Folded:
